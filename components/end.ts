@@ -1,0 +1,10 @@
+import type { Component } from '../runtime/types.ts'
+import { noConfig } from './schema.ts'
+
+/** Конец процесса: ends the process (or its parallel branch); all variables are the result. */
+export const end: Component = {
+  type: 'end',
+  displayName: { ru: 'Конец процесса', en: 'End' },
+  kind: 'control',
+  config: noConfig,
+}

@@ -1,0 +1,26 @@
+/**
+ * The component registry: adding a component is adding its file and one line here.
+ * SPEC §3 lists what each does.
+ */
+import type { Component } from '../runtime/types.ts'
+import { end } from './end.ts'
+import { errorBoundary } from './errorBoundary.ts'
+import { errorEnd } from './errorEnd.ts'
+import { exclusiveGateway } from './exclusiveGateway.ts'
+import { parallelGateway } from './parallelGateway.ts'
+import { respond } from './respond.ts'
+import { setVariables } from './setVariables.ts'
+import { start } from './start.ts'
+import { timeoutBoundary } from './timeoutBoundary.ts'
+import { timer } from './timer.ts'
+
+const all: Component<any>[] = [
+  start, end, errorEnd, setVariables, exclusiveGateway, parallelGateway, timer,
+  errorBoundary, timeoutBoundary, respond,
+]
+
+export const components: ReadonlyMap<string, Component<any>> = new Map(all.map((c) => [c.type, c]))
+
+export function getComponent(type: string): Component<any> | undefined {
+  return components.get(type)
+}

@@ -1,0 +1,10 @@
+import type { Component } from '../runtime/types.ts'
+import { noConfig } from './schema.ts'
+
+/** Шлюз «И»: a split runs every outgoing edge; a join waits for all its branches. */
+export const parallelGateway: Component = {
+  type: 'parallelGateway',
+  displayName: { ru: 'Шлюз «И»', en: 'Parallel gateway' },
+  kind: 'control',
+  config: noConfig,
+}

@@ -1,0 +1,437 @@
+/**
+ * Compiles a scenario version into an XState v5 machine, once (cached by id + version).
+ *
+ * Shape: the root flow and each parallel branch are compound states; a parallel split is a
+ * parallel state with one region per branch, whose `onDone` goes to the join. Synchronous nodes
+ * (assignments, gateways, boundaries) do their work in an entry action and leave through guarded
+ * `always` transitions, so a chain of them runs inside one macrostep; activities and timers are
+ * invoked promise actors (their `AbortSignal` fires when the state is left or the actor stopped).
+ * Deadlines of timers and timeout boundaries live in the context: XState does not restore delayed
+ * transitions from a snapshot, but it does re-invoke actors, which then wait only the rest.
+ */
+import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
+import { getComponent } from '../components/index.ts'
+import { durationMs } from './duration.ts'
+import { PotokError } from './errors.ts'
+import { analyzeGraph, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'
+import { applyStepWrites, componentContext, finishStep, liveProcess, processError, startStep, type LiveProcess } from './live.ts'
+import { validateScenario } from './scenario.ts'
+import type { ProcessError, Scenario, ScenarioNode, StepRecord, Variables, VariableWrite } from './types.ts'
+
+/** The machine's context: JSON only, since it is persisted with every snapshot. */
+export interface ProcessContext {
+  pid: string
+  vars: Variables
+  stepCount: number
+  /** The error being handled: caught by a boundary (which clears it) or failing the process. */
+  error: ProcessError | null
+  /** Set by errors no boundary may catch (STEP_LIMIT, DATA_LIMIT). */
+  fatal: boolean
+  /** Index of the outgoing edge the last exclusive gateway chose. */
+  route: number
+  /** Epoch ms deadlines of running timers and timeout boundaries, by node id. */
+  deadlines: Record<string, number>
+  maxSteps: number
+  maxDataBytes: number
+  /**
+   * Durable mode: after each synchronous node the machine waits for a `STEP` event instead of
+   * moving on in the same macrostep, so a snapshot can be persisted after every step.
+   */
+  stepwise: boolean
+}
+
+export interface CompiledScenario {
+  scenario: Scenario
+  graph: Graph
+  machine: AnyStateMachine
+}
+
+const FATAL = new Set(['STEP_LIMIT', 'DATA_LIMIT'])
+const never = new AbortController().signal
+type Ctx = { context: ProcessContext; event?: any }
+
+const activity = fromPromise<VariableWrite[], { pid: string; node: string }>(async ({ input, signal }) => {
+  const live = liveProcess(input.pid)
+  const node = live.compiled.graph.byId.get(input.node)!
+  const context = live.actor!.getSnapshot().context as ProcessContext
+  if (context.fatal) return []
+  runningStep(live, node, context)
+  return getComponent(node.type)!.run!(componentContext(live, node.id, node.config, context.vars, signal))
+})
+
+/** Waits until the deadline stored under `key` (timers, timeout boundaries). */
+const sleep = fromPromise<void, { pid: string; key: string }>(({ input, signal }) => {
+  const live = liveProcess(input.pid)
+  const context = live.actor!.getSnapshot().context as ProcessContext
+  const deadline = context.deadlines[input.key] ?? Date.now()
+  const node = live.compiled.graph.byId.get(input.key)
+  if (node?.type === 'timer') runningStep(live, node, context)
+  return new Promise((resolve, reject) => {
+    let handle: ReturnType<typeof setTimeout>
+    const wait = () => {
+      const rest = deadline - Date.now()
+      if (rest <= 0) return resolve()
+      handle = setTimeout(wait, Math.min(rest, 2 ** 30))
+    }
+    signal.addEventListener('abort', () => { clearTimeout(handle); reject(signal.reason) }, { once: true })
+    wait()
+  })
+})
+
+function createProcessMachine(config: any): AnyStateMachine {
+  return setup({ types: {} as { context: ProcessContext; input: ProcessContext }, actors: { activity, sleep } }).createMachine(config)
+}
+
+/** The step record of a node now running; a resumed process creates it again. */
+function runningStep(live: LiveProcess, node: ScenarioNode, context: ProcessContext): StepRecord {
+  return live.running.get(node.id) ?? startStep(live, Math.max(0, context.stepCount - 1), node.id, node.type)
+}
+
+const cache = new Map<string, CompiledScenario>()
+/** The same scenario object (a stored version held by the server) skips even the key. */
+const byObject = new WeakMap<object, CompiledScenario>()
+const CACHE_LIMIT = 500
+
+/**
+ * The machine of a scenario version; validates it first (PotokError `INVALID_SCENARIO`, 422,
+ * with every problem in `details.problems`). Cached by `id@version` (unversioned scenarios by content).
+ */
+export function compileScenario(input: Scenario): CompiledScenario {
+  const known = byObject.get(input)
+  if (known) return known
+  const key = input.version !== undefined ? `${input.id}@${input.version}` : `${input.id}#${JSON.stringify(input)}`
+  const hit = cache.get(key)
+  if (hit) {
+    byObject.set(input, hit)
+    return hit
+  }
+  const validation = validateScenario(input)
+  if (!validation.ok) {
+    throw new PotokError('INVALID_SCENARIO', `scenario "${(input as Scenario)?.id}" is invalid: ${validation.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
+      status: 422, details: { problems: validation.problems },
+    })
+  }
+  const scenario = validation.scenario
+  const graph = analyzeGraph(scenario)
+  const machine = createProcessMachine(new MachineBuilder(graph).build())
+  const compiled: CompiledScenario = { scenario, graph, machine }
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!)
+  cache.set(key, compiled)
+  byObject.set(input, compiled)
+  return compiled
+}
+
+class MachineBuilder {
+  constructor(private readonly graph: Graph) {}
+
+  build() {
+    const start = this.graph.scenario.nodes.find((n) => n.type === 'start')!
+    return {
+      id: 'potok',
+      initial: 'flow',
+      context: ({ input }: { input: ProcessContext }) => input,
+      output: ({ context }: Ctx) => context,
+      states: {
+        flow: { initial: this.key(start.id), states: this.scopeStates(this.graph.root) },
+        completed: { id: 'completed', type: 'final' },
+        // Not final: a failed process can be resumed, re-entering the node that failed.
+        failed: { id: 'failed', on: { RETRY: this.retryTransitions() } },
+      },
+    }
+  }
+
+  /** `RETRY` at `failed`: back into the failed node's state, error cleared. */
+  private retryTransitions() {
+    return [...this.graph.ownerOf.keys()].map((id) => ({
+      guard: ({ context }: Ctx) => context.error?.nodeId === id,
+      target: `#${this.key(id)}`,
+      actions: assign({ error: null, fatal: false }),
+    }))
+  }
+
+  private key(id: string) {
+    return `s${this.graph.indexOf.get(id)}`
+  }
+
+  private scopeStates(scope: Scope): Record<string, unknown> {
+    const states: Record<string, unknown> = {}
+    for (const id of scope.nodes) {
+      states[this.key(id)] = { id: this.key(id), ...this.nodeState(this.graph.byId.get(id)!) }
+      const block = this.graph.blocks.get(id)
+      if (!block) continue
+      const regions: Record<string, unknown> = {}
+      block.branches.forEach((branch, i) => {
+        const entryIsExit = branch.exits.has(branch.entry!)
+        regions[`r${i}`] = {
+          initial: entryIsExit ? 'done' : this.key(branch.entry!),
+          states: { ...this.scopeStates(branch), done: { id: `${branch.key}_done`, type: 'final' } },
+        }
+      })
+      states[`b${this.graph.indexOf.get(id)}`] = {
+        id: `b${this.graph.indexOf.get(id)}`,
+        type: 'parallel',
+        states: regions,
+        onDone: { target: block.join ? `#${this.key(block.join)}` : this.scopeEnd(scope) },
+      }
+    }
+    return states
+  }
+
+  /** Where a path that ends in `scope` goes: the process's end, or the branch's final state. */
+  private scopeEnd(scope: Scope) {
+    return scope.block ? `#${scope.key}_done` : '#completed'
+  }
+
+  /** The target of an edge from `from` to `to`, leaving the branch when `to` is its join. */
+  private target(from: string, to: string) {
+    const scope = this.graph.ownerOf.get(from)!
+    if (scope.block && scope.exits.has(to)) return `#${scope.key}_done`
+    return `#${this.key(to)}`
+  }
+
+  /** Where a node goes when it is done (not gateways): its edge, or its parallel block. */
+  private next(id: string) {
+    if (isSplit(this.graph, id)) return `#b${this.graph.indexOf.get(id)}`
+    const edge = this.graph.outgoing.get(id)![0]
+    return this.target(id, edge.to)
+  }
+
+  private errorTarget(id: string) {
+    const boundary = (this.graph.boundaries.get(id) ?? []).find((b) => b.type === 'errorBoundary')
+    return boundary ? `#${this.key(boundary.id)}` : '#failed'
+  }
+
+  /**
+   * Leaving a synchronous node: fatal errors fail, other errors go to its error boundary, else
+   * `onwards`. Taken at once (`always`), or on `STEP` in durable mode.
+   */
+  private leave(id: string, onwards: Array<{ guard?: (args: Ctx) => boolean; target: string; reenter?: boolean }>) {
+    const transitions = [
+      { guard: ({ context }: Ctx) => context.fatal, target: '#failed' },
+      { guard: ({ context }: Ctx) => context.error !== null, target: this.errorTarget(id) },
+      ...onwards.map((t) => ({ ...t, reenter: true })),
+    ]
+    return {
+      always: transitions.map(({ guard, ...rest }) => ({
+        ...rest,
+        guard: guard ? (args: Ctx) => !args.context.stepwise && guard(args) : ({ context }: Ctx) => !context.stepwise,
+      })),
+      on: { STEP: transitions },
+    }
+  }
+
+  private nodeState(node: ScenarioNode): Record<string, unknown> {
+    switch (node.type) {
+      case 'end':
+        return { entry: syncStep(node, () => []), ...this.leave(node.id, [{ target: this.scopeEnd(this.graph.ownerOf.get(node.id)!) }]) }
+      case 'errorEnd':
+        return { entry: syncStep(node, runComponent(node)), ...this.leave(node.id, [{ target: '#completed' }]) }
+      case 'exclusiveGateway':
+        return this.gatewayState(node)
+      case 'timer':
+        return this.timerState(node)
+      case 'errorBoundary':
+        return { entry: syncStep(node, catchError(node)), ...this.leave(node.id, [{ target: this.next(node.id) }]) }
+      case 'timeoutBoundary':
+      case 'start':
+      case 'parallelGateway':
+        return { entry: syncStep(node, () => []), ...this.leave(node.id, [{ target: this.next(node.id) }]) }
+    }
+    const kind = getComponent(node.type)!.kind
+    if (kind === 'async') return this.activityState(node)
+    return { entry: syncStep(node, runComponent(node)), ...this.leave(node.id, [{ target: this.next(node.id) }]) }
+  }
+
+  private gatewayState(node: ScenarioNode) {
+    const edges = this.graph.outgoing.get(node.id)!
+    const conditional = edges.map((edge, i) => ({ edge, i })).filter(({ edge }) => edge.default !== true)
+    const fallback = edges.findIndex((e) => e.default === true)
+    const choose = (live: LiveProcess, context: ProcessContext) => {
+      const { sandbox } = live
+      const chosen = sandbox.firstTruthy(conditional.map(({ edge }) => sandbox.compile(edge.condition!)), context.vars)
+      const route = chosen >= 0 ? conditional[chosen].i : fallback
+      if (route < 0) {
+        throw new PotokError('NO_BRANCH_MATCHED', `no condition of gateway "${node.id}" holds and it has no default edge`, { nodeId: node.id })
+      }
+      return { route }
+    }
+    return {
+      entry: syncStep(node, choose),
+      ...this.leave(node.id, edges.map((edge: IndexedEdge, i) => ({
+        guard: ({ context }: Ctx) => context.route === i,
+        target: this.target(node.id, edge.to),
+      }))),
+    }
+  }
+
+  private timerState(node: ScenarioNode) {
+    const ms = durationMs((node.config as { pause: string }).pause)
+    return {
+      entry: assign(({ context }: Ctx) => {
+        const counted = countStep(context, node)
+        if ('fatal' in counted) return counted
+        startStep(liveProcess(context.pid), counted.stepCount - 1, node.id, node.type)
+        return { ...counted, deadlines: { ...context.deadlines, [node.id]: Date.now() + ms } }
+      }),
+      always: [{ guard: ({ context }: Ctx) => context.fatal, target: '#failed' }],
+      invoke: {
+        id: `timer_${this.key(node.id)}`,
+        src: 'sleep',
+        input: ({ context }: Ctx) => ({ pid: context.pid, key: node.id }),
+        onDone: {
+          target: this.next(node.id),
+          reenter: true,
+          actions: assign(({ context }: Ctx) => {
+            const live = liveProcess(context.pid)
+            finishStep(live, runningStep(live, node, context))
+            const { [node.id]: _done, ...deadlines } = context.deadlines
+            return { deadlines }
+          }),
+        },
+      },
+    }
+  }
+
+  private activityState(node: ScenarioNode) {
+    const timeouts = (this.graph.boundaries.get(node.id) ?? []).filter((b) => b.type === 'timeoutBoundary')
+    const outcomes = new WeakMap<object, { vars?: Variables; error?: ProcessError }>()
+    const outcome = (context: ProcessContext, event: { output: VariableWrite[] }) => {
+      let result = outcomes.get(event)
+      if (!result) {
+        const live = liveProcess(context.pid)
+        const step = runningStep(live, node, context)
+        try {
+          result = { vars: applyStepWrites(live, context.vars, event.output ?? []) }
+          finishStep(live, step)
+        } catch (error) {
+          result = { error: processError(error, node.id, context.vars) }
+          finishStep(live, step, result.error)
+        }
+        outcomes.set(event, result)
+      }
+      return result
+    }
+    return {
+      entry: assign(({ context }: Ctx) => {
+        const counted = countStep(context, node)
+        if ('fatal' in counted) return counted
+        startStep(liveProcess(context.pid), counted.stepCount - 1, node.id, node.type)
+        const deadlines = { ...context.deadlines }
+        for (const b of timeouts) deadlines[b.id] = Date.now() + durationMs((b.config as { after: string }).after)
+        return { ...counted, deadlines }
+      }),
+      exit: timeouts.length
+        ? assign(({ context }: Ctx) => {
+          const deadlines = { ...context.deadlines }
+          for (const b of timeouts) delete deadlines[b.id]
+          return { deadlines }
+        })
+        : undefined,
+      always: [{ guard: ({ context }: Ctx) => context.fatal, target: '#failed' }],
+      invoke: [
+        {
+          id: `activity_${this.key(node.id)}`,
+          src: 'activity',
+          input: ({ context }: Ctx) => ({ pid: context.pid, node: node.id }),
+          onDone: [
+            {
+              guard: ({ context, event }: Ctx) => outcome(context, event).error !== undefined,
+              target: '#failed',
+              actions: assign(({ context, event }: Ctx) => ({ error: outcome(context, event).error!, fatal: true })),
+            },
+            { target: this.next(node.id), reenter: true, actions: assign(({ context, event }: Ctx) => ({ vars: outcome(context, event).vars! })) },
+          ],
+          onError: {
+            target: this.errorTarget(node.id),
+            reenter: true,
+            actions: assign(({ context, event }: Ctx) => {
+              const live = liveProcess(context.pid)
+              const error = processError(event.error, node.id, context.vars)
+              finishStep(live, runningStep(live, node, context), error)
+              return { error }
+            }),
+          },
+        },
+        ...timeouts.map((boundary) => ({
+          id: `timeout_${this.key(boundary.id)}`,
+          src: 'sleep',
+          input: ({ context }: Ctx) => ({ pid: context.pid, key: boundary.id }),
+          onDone: {
+            target: `#${this.key(boundary.id)}`,
+            actions: assign(({ context }: Ctx) => {
+              const live = liveProcess(context.pid)
+              const after = (boundary.config as { after: string }).after
+              finishStep(live, runningStep(live, node, context), {
+                code: 'TIMEOUT', message: `"${node.id}" ran longer than ${after} (timeout boundary "${boundary.id}")`,
+              })
+              return {}
+            }),
+          },
+        })),
+      ],
+    }
+  }
+}
+
+/** Counts a step against MAX_STEPS. */
+function countStep(context: ProcessContext, node: ScenarioNode): { stepCount: number } | Partial<ProcessContext> & { fatal: true } {
+  const stepCount = context.stepCount + 1
+  if (context.fatal) return { fatal: true }
+  if (stepCount > context.maxSteps) {
+    return {
+      stepCount,
+      fatal: true,
+      error: {
+        code: 'STEP_LIMIT',
+        message: `the process took more than ${context.maxSteps} steps (MAX_STEPS); is there an endless loop?`,
+        nodeId: node.id,
+        variables: context.vars,
+      },
+    }
+  }
+  return { stepCount }
+}
+
+type SyncWork = (live: LiveProcess, context: ProcessContext) => { writes?: VariableWrite[]; route?: number; clearError?: boolean }
+
+/** A synchronous node's entry action: count the step, do the work, record it, catch its error. */
+function syncStep(node: ScenarioNode, work: (live: LiveProcess, context: ProcessContext) => VariableWrite[] | ReturnType<SyncWork>) {
+  return assign(({ context }: Ctx) => {
+    const counted = countStep(context, node)
+    if ('fatal' in counted) return counted
+    const live = liveProcess(context.pid)
+    const step = startStep(live, counted.stepCount - 1, node.id, node.type)
+    try {
+      const done = work(live, context)
+      const { writes = [], route, clearError } = Array.isArray(done) ? { writes: done } : done
+      const vars = applyStepWrites(live, context.vars, writes)
+      finishStep(live, step)
+      return { ...counted, vars, ...(route === undefined ? {} : { route }), ...(clearError ? { error: null } : {}) }
+    } catch (thrown) {
+      const error = processError(thrown, node.id, context.vars)
+      finishStep(live, step, error)
+      return { ...counted, error, fatal: FATAL.has(error.code) }
+    }
+  })
+}
+
+function runComponent(node: ScenarioNode) {
+  const component = getComponent(node.type)!
+  return (live: LiveProcess, context: ProcessContext): VariableWrite[] => {
+    const writes = component.run!(componentContext(live, node.id, node.config, context.vars, never))
+    if (!Array.isArray(writes)) throw new Error(`component ${node.type} is synchronous but returned a promise`)
+    return writes
+  }
+}
+
+/** An error boundary: writes the caught error's code and message, and clears it. */
+function catchError(node: ScenarioNode) {
+  const config = (node.config ?? {}) as { codeTo?: string; messageTo?: string }
+  return (_live: LiveProcess, context: ProcessContext) => {
+    const caught = context.error
+    const writes: VariableWrite[] = []
+    if (config.codeTo) writes.push({ path: config.codeTo, value: caught?.code ?? null })
+    if (config.messageTo) writes.push({ path: config.messageTo, value: caught?.message ?? null })
+    return { writes, clearError: true }
+  }
+}

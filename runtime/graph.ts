@@ -1,0 +1,233 @@
+/**
+ * The structure of a scenario graph: who follows whom, which nodes split into parallel
+ * branches, where those branches meet, and which scope (the root flow or a parallel branch)
+ * owns each node. Validation reports what breaks these rules; the compiler turns scopes into
+ * XState compound and parallel states.
+ */
+import { getComponent } from '../components/index.ts'
+import type { Problem } from './scenario.ts'
+import type { Scenario, ScenarioEdge, ScenarioNode } from './types.ts'
+
+export interface IndexedEdge extends ScenarioEdge {
+  index: number
+}
+
+/** The root flow, or one branch of a parallel split. */
+export interface Scope {
+  key: string
+  nodes: string[]
+  /** Set for a branch: the split it belongs to. */
+  block?: ParallelBlock
+  /** For a branch: the join gateway(s) it reached (valid graphs have at most one per split). */
+  exits: Set<string>
+  /** For a branch: the node it starts at. */
+  entry?: string
+}
+
+/** A parallel split, its branches and the gateway where they meet (null: they end separately). */
+export interface ParallelBlock {
+  split: string
+  join: string | null
+  branches: Scope[]
+  scope: Scope
+}
+
+export interface Graph {
+  scenario: Scenario
+  byId: Map<string, ScenarioNode>
+  indexOf: Map<string, number>
+  outgoing: Map<string, IndexedEdge[]>
+  incoming: Map<string, IndexedEdge[]>
+  /** Boundary nodes attached to each activity. */
+  boundaries: Map<string, ScenarioNode[]>
+  root: Scope
+  ownerOf: Map<string, Scope>
+  blocks: Map<string, ParallelBlock>
+  problems: Problem[]
+}
+
+const isBoundaryType = (type: string) => getComponent(type)?.kind === 'boundary'
+
+/** A node whose outgoing edges all run at once: a parallel gateway, or any activity with several. */
+export function isSplit(graph: Graph, id: string): boolean {
+  const node = graph.byId.get(id)
+  if (!node || node.type === 'exclusiveGateway' || isBoundaryType(node.type)) return false
+  return (graph.outgoing.get(id)?.length ?? 0) > 1
+}
+
+export function isJoin(graph: Graph, id: string): boolean {
+  return graph.byId.get(id)?.type === 'parallelGateway' && (graph.incoming.get(id)?.length ?? 0) > 1
+}
+
+export function analyzeGraph(scenario: Scenario): Graph {
+  const problems: Problem[] = []
+  const nodePath = (id: string, field?: string) => {
+    const index = graph.indexOf.get(id)
+    return `nodes[${index}]${field ? `.${field}` : ''}`
+  }
+  const graph: Graph = {
+    scenario, byId: new Map(), indexOf: new Map(), outgoing: new Map(), incoming: new Map(),
+    boundaries: new Map(), root: { key: 'flow', nodes: [], exits: new Set() }, ownerOf: new Map(),
+    blocks: new Map(), problems,
+  }
+
+  scenario.nodes.forEach((node, index) => {
+    if (graph.byId.has(node.id)) {
+      problems.push({ path: `nodes[${index}].id`, message: `duplicate node id "${node.id}" (also used by nodes[${graph.indexOf.get(node.id)}])` })
+      return
+    }
+    graph.byId.set(node.id, node)
+    graph.indexOf.set(node.id, index)
+    graph.outgoing.set(node.id, [])
+    graph.incoming.set(node.id, [])
+  })
+
+  scenario.edges.forEach((edge, index) => {
+    let ok = true
+    for (const end of ['from', 'to'] as const) {
+      if (!graph.byId.has(edge[end])) {
+        problems.push({ path: `edges[${index}].${end}`, message: `edge ${end === 'from' ? 'starts at' : 'leads to'} "${edge[end]}", which is not a node of this scenario` })
+        ok = false
+      }
+    }
+    if (!ok) return
+    graph.outgoing.get(edge.from)!.push({ ...edge, index })
+    graph.incoming.get(edge.to)!.push({ ...edge, index })
+  })
+
+  checkNodes(graph, nodePath)
+  checkEdges(graph)
+  buildScopes(graph, nodePath)
+  return graph
+}
+
+function checkNodes(graph: Graph, nodePath: (id: string, field?: string) => string) {
+  const { problems, scenario } = graph
+  const starts = scenario.nodes.filter((n) => n.type === 'start')
+  if (starts.length === 0) problems.push({ path: 'nodes', message: 'a scenario needs exactly one start node; add a node of type "start"' })
+  starts.slice(1).forEach((n) => problems.push({ path: nodePath(n.id, 'type'), message: `a scenario has exactly one start node; "${n.id}" is another one` }))
+  if (!scenario.nodes.some((n) => n.type === 'end' || n.type === 'errorEnd')) {
+    problems.push({ path: 'nodes', message: 'a scenario needs at least one end node ("end" or "errorEnd")' })
+  }
+
+  for (const node of graph.byId.values()) {
+    const kind = getComponent(node.type)?.kind
+    const out = graph.outgoing.get(node.id)!.length
+    const inc = graph.incoming.get(node.id)!.length
+    if (kind === 'boundary') {
+      const host = node.attachedTo ? graph.byId.get(node.attachedTo) : undefined
+      const hostKind = host ? getComponent(host.type)?.kind : undefined
+      if (!node.attachedTo) problems.push({ path: nodePath(node.id), message: `boundary node "${node.id}" needs "attachedTo": the id of the activity it watches` })
+      else if (!host) problems.push({ path: nodePath(node.id, 'attachedTo'), message: `boundary node "${node.id}" is attached to "${node.attachedTo}", which is not a node of this scenario` })
+      else if (node.type === 'timeoutBoundary' ? hostKind !== 'async' : hostKind !== 'async' && hostKind !== 'sync') {
+        problems.push({ path: nodePath(node.id, 'attachedTo'), message: `boundary node "${node.id}" must be attached to an activity${node.type === 'timeoutBoundary' ? ' that waits (code, webRequest, subProcess…)' : ''}; "${host.id}" is a ${host.type}` })
+      } else {
+        const list = graph.boundaries.get(host.id) ?? []
+        list.push(node)
+        graph.boundaries.set(host.id, list)
+      }
+      if (out !== 1) problems.push({ path: nodePath(node.id), message: `boundary node "${node.id}" needs exactly one outgoing edge (it has ${out})` })
+      if (inc > 0) problems.push({ path: nodePath(node.id), message: `boundary node "${node.id}" cannot have incoming edges; it is entered when its activity fails or times out` })
+      continue
+    }
+    if (node.attachedTo !== undefined) problems.push({ path: nodePath(node.id, 'attachedTo'), message: `only boundary nodes (errorBoundary, timeoutBoundary) are attached to activities; "${node.id}" is a ${node.type}` })
+    if (node.type === 'start' && inc > 0) problems.push({ path: nodePath(node.id), message: `the start node "${node.id}" cannot have incoming edges` })
+    if ((node.type === 'end' || node.type === 'errorEnd') && out > 0) problems.push({ path: nodePath(node.id), message: `end node "${node.id}" cannot have outgoing edges` })
+    if (node.type !== 'end' && node.type !== 'errorEnd' && out === 0) problems.push({ path: nodePath(node.id), message: `node "${node.id}" has no outgoing edge; connect it to the next node or to an end node` })
+  }
+}
+
+function checkEdges(graph: Graph) {
+  const { problems } = graph
+  for (const [id, edges] of graph.outgoing) {
+    const node = graph.byId.get(id)!
+    if (node.type !== 'exclusiveGateway') {
+      for (const edge of edges) {
+        if (edge.condition !== undefined) problems.push({ path: `edges[${edge.index}].condition`, message: `only edges leaving an exclusiveGateway carry conditions; "${id}" is a ${node.type}` })
+        if (edge.default !== undefined) problems.push({ path: `edges[${edge.index}].default`, message: `only edges leaving an exclusiveGateway can be the default; "${id}" is a ${node.type}` })
+      }
+      continue
+    }
+    const defaults = edges.filter((e) => e.default === true)
+    defaults.slice(1).forEach((e) => problems.push({ path: `edges[${e.index}].default`, message: `gateway "${id}" has more than one default edge; keep one` }))
+    for (const edge of edges) {
+      if (edge.default === true && edge.condition !== undefined) problems.push({ path: `edges[${edge.index}].condition`, message: `the default edge of gateway "${id}" is taken when no condition holds; remove its condition` })
+      if (edge.default !== true && (edge.condition === undefined || edge.condition.trim() === '')) problems.push({ path: `edges[${edge.index}]`, message: `edge from gateway "${id}" to "${edge.to}" needs a "condition" or "default": true` })
+    }
+  }
+}
+
+function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => string) {
+  const { problems } = graph
+  const reported = new Set<string>()
+  const conflict = (id: string, first: Scope, second: Scope) => {
+    if (reported.has(id)) return
+    reported.add(id)
+    const where = (s: Scope) => (s.block ? `branch ${s.key} of the parallel split at "${s.block.split}"` : 'the main flow')
+    problems.push({ path: nodePath(id), message: `node "${id}" is reached from ${where(first)} and from ${where(second)}; branches of a parallel split must meet at a parallelGateway or end separately, and no edge may enter or leave a branch` })
+  }
+
+  const visit = (id: string, scope: Scope, continuation = false): void => {
+    if (!graph.byId.has(id)) return
+    if (!continuation && scope.block && isJoin(graph, id)) {
+      scope.exits.add(id)
+      return
+    }
+    const owner = graph.ownerOf.get(id)
+    if (owner) {
+      if (owner !== scope) conflict(id, owner, scope)
+      return
+    }
+    graph.ownerOf.set(id, scope)
+    scope.nodes.push(id)
+    for (const boundary of graph.boundaries.get(id) ?? []) visit(boundary.id, scope)
+    if (!isSplit(graph, id)) {
+      for (const edge of graph.outgoing.get(id)!) visit(edge.to, scope)
+      return
+    }
+    const block: ParallelBlock = { split: id, join: null, branches: [], scope }
+    graph.blocks.set(id, block)
+    graph.outgoing.get(id)!.forEach((edge, i) => {
+      const branch: Scope = { key: `${scope.key === 'flow' ? '' : `${scope.key}_`}p${graph.indexOf.get(id)}r${i}`, nodes: [], exits: new Set(), block, entry: edge.to }
+      block.branches.push(branch)
+      visit(edge.to, branch)
+    })
+    const joins = new Set(block.branches.flatMap((b) => [...b.exits]))
+    if (joins.size > 1) {
+      problems.push({ path: nodePath(id), message: `the branches of the parallel split at "${id}" meet at different gateways (${[...joins].map((j) => `"${j}"`).join(', ')}); they must meet at one parallelGateway or end separately` })
+      return
+    }
+    if (joins.size === 1) {
+      block.join = [...joins][0]
+      visit(block.join, scope, true)
+    }
+  }
+
+  const start = graph.scenario.nodes.find((n) => n.type === 'start')
+  if (start && graph.byId.get(start.id) === start) visit(start.id, graph.root)
+
+  const joinOf = new Map([...graph.blocks.values()].filter((b) => b.join).map((b) => [b.join!, b]))
+  for (const node of graph.byId.values()) {
+    if (!graph.ownerOf.has(node.id) && start) {
+      const isExitOnly = [...graph.blocks.values()].some((b) => b.branches.some((br) => br.exits.has(node.id)))
+      if (!isExitOnly) problems.push({ path: nodePath(node.id), message: `node "${node.id}" cannot be reached from the start node` })
+    }
+    if (isJoin(graph, node.id)) {
+      const block = joinOf.get(node.id)
+      const fromOutside = block
+        ? graph.incoming.get(node.id)!.filter((e) => !isInside(graph.ownerOf.get(e.from), block))
+        : graph.incoming.get(node.id)!
+      if (fromOutside.length && graph.ownerOf.has(node.id)) {
+        problems.push({ path: nodePath(node.id), message: block
+          ? `parallelGateway "${node.id}" joins the branches of "${block.split}" but is also entered from ${fromOutside.map((e) => `"${e.from}"`).join(', ')}, outside those branches`
+          : `parallelGateway "${node.id}" waits for ${graph.incoming.get(node.id)!.length} incoming edges that do not come from one parallel split; merge alternative paths with an exclusiveGateway instead` })
+      }
+    }
+  }
+}
+
+/** Whether `scope` is one of `block`'s branches or nested inside one. */
+function isInside(scope: Scope | undefined, block: ParallelBlock): boolean {
+  for (let s = scope; s; s = s.block?.scope) if (s.block === block) return true
+  return false
+}

@@ -1,0 +1,89 @@
+/**
+ * Host-side state of running processes. A compiled machine is shared by every process of a
+ * scenario version, and XState context must stay JSON (it is persisted), so what cannot be
+ * persisted — the sandbox, host services, step records, the scope's size — lives here, found
+ * through `context.pid`.
+ */
+import type { AnyActor } from 'xstate'
+import type { CompiledScenario } from './compile.ts'
+import { toPotokError } from './errors.ts'
+import type { Sandbox } from './sandbox.ts'
+import type { ComponentContext, ProcessError, ProcessInfo, RuntimeServices, StepRecord, Variables, VariableWrite } from './types.ts'
+import { ScopeSize, applyWrites } from './variables.ts'
+
+export interface LiveProcess {
+  info: ProcessInfo
+  compiled: CompiledScenario
+  sandbox: Sandbox
+  services: RuntimeServices
+  actor?: AnyActor
+  steps: StepRecord[]
+  /** Step records created or finished since the last persist call. */
+  changed: StepRecord[]
+  size: ScopeSize
+  /** The step record of each node now running (activities, timers). */
+  running: Map<string, StepRecord>
+}
+
+export const liveProcesses = new Map<string, LiveProcess>()
+
+export function liveProcess(pid: string): LiveProcess {
+  const live = liveProcesses.get(pid)
+  if (!live) throw new Error(`process ${pid} is not running here`)
+  return live
+}
+
+export function startStep(live: LiveProcess, index: number, nodeId: string, type: string, status: StepRecord['status'] = 'running'): StepRecord {
+  const step: StepRecord = { index, nodeId, type, startedAt: new Date().toISOString(), status }
+  live.steps.push(step)
+  live.changed.push(step)
+  if (status === 'running') live.running.set(nodeId, step)
+  return step
+}
+
+export function finishStep(live: LiveProcess, step: StepRecord, error?: ProcessError | null): void {
+  const finished = new Date()
+  step.finishedAt = finished.toISOString()
+  step.durationMs = finished.getTime() - Date.parse(step.startedAt)
+  step.status = error ? 'failed' : 'completed'
+  if (error) step.error = { code: error.code, message: error.message }
+  if (live.running.get(step.nodeId) === step) live.running.delete(step.nodeId)
+  if (!live.changed.includes(step)) live.changed.push(step)
+}
+
+/** A thrown value as the process error of `nodeId`, with the variables at that moment. */
+export function processError(value: unknown, nodeId: string, vars: Variables): ProcessError {
+  const error = toPotokError(value)
+  return {
+    code: error.code,
+    message: error.message,
+    nodeId: error.nodeId ?? nodeId,
+    ...(error.details ? { details: error.details } : {}),
+    variables: vars,
+  }
+}
+
+/** Applies a component's writes, keeping the scope's size in check (throws DATA_LIMIT). */
+export function applyStepWrites(live: LiveProcess, vars: Variables, writes: readonly VariableWrite[]): Variables {
+  if (!writes.length) return vars
+  const result = applyWrites(vars, writes)
+  live.size.update(result.vars, result.touched)
+  return result.vars
+}
+
+/** What a component's `run` receives. */
+export function componentContext<C>(live: LiveProcess, nodeId: string, config: C, vars: Variables, signal: AbortSignal): ComponentContext<C> {
+  const { sandbox } = live
+  return {
+    config,
+    nodeId,
+    vars,
+    signal,
+    process: live.info,
+    services: live.services,
+    evaluate: (source) => sandbox.evaluate([sandbox.compile(source)], vars)[0],
+    evaluateAll: (sources) => sandbox.evaluate(sources.map((s) => sandbox.compile(s)), vars),
+    assign: (list) => sandbox.assign(list.map((a) => ({ path: a.path, expr: sandbox.compile(a.value) })), vars),
+    runCode: (source, inputs, timeoutMs) => sandbox.runCode(sandbox.compileCode(source, Object.keys(inputs)), inputs, timeoutMs),
+  }
+}

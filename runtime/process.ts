@@ -1,0 +1,206 @@
+/**
+ * Running processes: `startProcess` runs a scenario with input variables to its end (or failure,
+ * or interruption) and `resumeProcess` continues one from a persisted snapshot on a fresh actor.
+ * Both return SPEC §5's view of the process; storage plugs in through `options.persist`.
+ */
+import { randomUUID } from 'node:crypto'
+import { createActor, type AnyActor } from 'xstate'
+import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
+import { PotokError } from './errors.ts'
+import { liveProcesses, type LiveProcess } from './live.ts'
+import { getSandbox } from './sandbox.ts'
+import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from './types.ts'
+import { ScopeSize } from './variables.ts'
+
+const STEP = { type: 'STEP' } as const
+const RETRY = { type: 'RETRY' } as const
+
+export const DEFAULT_MAX_STEPS = 10_000
+export const DEFAULT_MAX_DATA_BYTES = 1024 * 1024
+
+function envNumber(name: string, fallback: number): number {
+  const value = Number(process.env[name])
+  return Number.isFinite(value) && value > 0 ? value : fallback
+}
+
+/**
+ * Runs one process of `scenario` with `input` as its initial variables.
+ * @example
+ * const result = await startProcess(greet, { body: { name: 'Ada', n: 1 } })
+ * result.status // 'completed'; result.output.$body → { greeting: 'Hello, Ada', next: 2 }
+ */
+export async function startProcess(scenario: Scenario, input: Variables, options: StartOptions = {}): Promise<ProcessResult> {
+  const compiled = compileScenario(scenario)
+  const pid = options.processId ?? randomUUID()
+  const context: ProcessContext = {
+    pid,
+    vars: input ?? {},
+    stepCount: 0,
+    error: null,
+    fatal: false,
+    route: -1,
+    deadlines: {},
+    maxSteps: options.maxSteps ?? envNumber('MAX_STEPS', DEFAULT_MAX_STEPS),
+    maxDataBytes: options.maxDataBytes ?? envNumber('MAX_PROCESS_DATA_BYTES', DEFAULT_MAX_DATA_BYTES),
+    stepwise: options.stepwise ?? Boolean(options.persist),
+  }
+  return run(compiled, context, options, (live) => createActor(compiled.machine, { input: context, id: pid }))
+}
+
+/**
+ * Continues a process from a snapshot persisted after any step (`ProcessResult.snapshot` or the
+ * `persist` hook's), on a fresh actor. The activity that was running when it was taken runs
+ * again; timers wait only what is left of their pause.
+ */
+export async function resumeProcess(scenario: Scenario, snapshot: unknown, options: StartOptions = {}): Promise<ProcessResult> {
+  const compiled = compileScenario(scenario)
+  const context = (snapshot as { context?: ProcessContext } | null)?.context
+  if (!context || typeof context.pid !== 'string' || typeof context.vars !== 'object') {
+    throw new PotokError('INVALID_SNAPSHOT', 'the snapshot is not a persisted potok process snapshot', { status: 422 })
+  }
+  const status = (snapshot as { status?: string }).status
+  if (status !== 'active') {
+    throw new PotokError('INVALID_SNAPSHOT', `the snapshot is of a process that has ended (${status}); only an interrupted or failed process can be resumed`, { status: 409 })
+  }
+  const stepwise = options.stepwise ?? Boolean(options.persist)
+  const restored = { ...(snapshot as object), context: { ...context, stepwise } }
+  return run(compiled, restored.context, { ...options, processId: context.pid }, () =>
+    createActor(compiled.machine, { snapshot: restored as any, id: context.pid }), true)
+}
+
+async function run(
+  compiled: CompiledScenario,
+  context: ProcessContext,
+  options: StartOptions,
+  makeActor: (live: LiveProcess) => AnyActor,
+  resuming = false,
+): Promise<ProcessResult> {
+  const sandbox = await getSandbox()
+  const pid = context.pid
+  if (liveProcesses.has(pid)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`, { status: 409 })
+  const started = new Date()
+  const live: LiveProcess = {
+    info: { id: pid, scenarioId: compiled.scenario.id, scenarioVersion: compiled.scenario.version, depth: options.depth ?? 0 },
+    compiled,
+    sandbox,
+    services: options.services ?? {},
+    steps: [],
+    changed: [],
+    size: undefined as unknown as ScopeSize,
+    running: new Map(),
+  }
+  let sizeError: PotokError | null = null
+  try {
+    live.size = new ScopeSize(context.maxDataBytes, {})
+    live.size.update(context.vars, Object.keys(context.vars))
+  } catch (error) {
+    sizeError = error as PotokError
+    live.size = new ScopeSize(Infinity, {})
+  }
+  liveProcesses.set(pid, live)
+
+  const actor = makeActor(live)
+  live.actor = actor
+  let persistQueue: Promise<void> = Promise.resolve()
+  let persistFailure: unknown = null
+  let lastSnapshot: unknown = null
+
+  const persist = (status: ProcessStatus, final = false) => {
+    if (!options.persist) {
+      // Without a hook only the last snapshot matters: the caller records the process once.
+      live.changed.length = 0
+      if (final) lastSnapshot = actor.getPersistedSnapshot()
+      return
+    }
+    lastSnapshot = actor.getPersistedSnapshot()
+    const update = { processId: pid, snapshot: lastSnapshot, steps: live.changed.splice(0), status }
+    persistQueue = persistQueue.then(() => options.persist!(update)).catch((error) => { persistFailure ??= error })
+  }
+
+  return new Promise<ProcessResult>((resolve, reject) => {
+    let settled = false
+    let restoring = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+
+    const settle = (status: ProcessStatus, error: ProcessError | null, vars: Variables) => {
+      if (settled) return
+      settled = true
+      if (timer) clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onAbort)
+      liveProcesses.delete(pid)
+      const finished = new Date()
+      const result: ProcessResult = {
+        processId: pid,
+        status,
+        output: vars,
+        error,
+        steps: live.steps,
+        snapshot: lastSnapshot,
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - started.getTime(),
+      }
+      persistQueue.then(() => (persistFailure ? reject(persistFailure) : resolve(result)))
+    }
+
+    /** Stops the actor (aborting what runs) and reports the process as interrupted. */
+    const interrupt = (code: string, message: string) => {
+      if (settled) return
+      const snapshot = actor.getSnapshot()
+      const ctx = snapshot.context as ProcessContext
+      const running = [...live.running.values()]
+      const nodeId = running[running.length - 1]?.nodeId
+      persist('interrupted', true)
+      actor.stop()
+      settle('interrupted', { code, message, ...(nodeId ? { nodeId } : {}), variables: ctx.vars }, ctx.vars)
+    }
+
+    const onAbort = () => {
+      const reason = options.signal?.reason
+      const code = reason instanceof PotokError ? reason.code : 'ABORTED'
+      interrupt(code, reason instanceof Error ? reason.message : 'the process was stopped')
+    }
+
+    actor.subscribe({
+      next: (snapshot) => {
+        // The restored snapshot itself is announced on start: it is already stored.
+        if (settled || restoring) return
+        const ctx = snapshot.context as ProcessContext
+        if (snapshot.status === 'done') {
+          persist('completed', true)
+          settle('completed', null, ctx.vars)
+        } else if (snapshot.value === 'failed') {
+          persist('failed', true)
+          settle('failed', ctx.error, ctx.vars)
+          actor.stop()
+        } else {
+          persist('running')
+          // Durable mode: the next step starts once this one's snapshot is stored.
+          if (ctx.stepwise && snapshot.can(STEP)) persistQueue.then(() => { if (!settled) actor.send(STEP) })
+        }
+      },
+      error: (error) => {
+        if (settled) return
+        const ctx = actor.getSnapshot().context as ProcessContext
+        settle('failed', { code: 'INTERNAL_ERROR', message: `potok failed to run the process: ${(error as Error)?.message ?? error}`, variables: ctx?.vars }, ctx?.vars ?? {})
+      },
+    })
+
+    if (options.signal?.aborted) return onAbort()
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+      timer = setTimeout(() => interrupt('TIMEOUT', `the process ran longer than ${options.timeoutMs} ms`), options.timeoutMs)
+    }
+    if (sizeError) {
+      lastSnapshot = null
+      return settle('failed', { code: sizeError.code, message: sizeError.message, variables: {} }, context.vars)
+    }
+    restoring = resuming
+    actor.start()
+    restoring = false
+    // A restored snapshot rests at `failed` (retry the failed node) or on a node waiting for its STEP.
+    const first = actor.getSnapshot()
+    if (resuming && first.value === 'failed') actor.send(RETRY)
+    else if (resuming && first.status === 'active' && first.can(STEP)) actor.send(STEP)
+  })
+}

@@ -1,0 +1,77 @@
+/** The process scope: applying writes (dotted paths, copy-on-write) and measuring its size. */
+import { PotokError } from './errors.ts'
+import type { Variables, VariableWrite } from './types.ts'
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * Sets `path` (`a.b.c`) on a copy of `vars`: objects along the path are copied, missing ones
+ * created, their other keys kept. `vars` itself is never mutated (snapshots share it).
+ * @example setPath({ a: { x: 1 } }, 'a.b', 2) // { a: { x: 1, b: 2 } }
+ */
+export function setPath(vars: Variables, path: string, value: unknown): Variables {
+  const keys = path.split('.')
+  const root: Variables = { ...vars }
+  let target: Record<string, unknown> = root
+  for (let i = 0; i < keys.length - 1; i++) {
+    const key = keys[i]
+    const current = target[key]
+    const next = isPlainObject(current) ? { ...current } : Array.isArray(current) ? [...current] as unknown as Record<string, unknown> : {}
+    target[key] = next
+    target = next
+  }
+  const last = keys[keys.length - 1]
+  if (value === undefined) delete target[last]
+  else target[last] = value
+  return root
+}
+
+/** Applies writes in order; returns the new scope and the top-level names they touched. */
+export function applyWrites(vars: Variables, writes: readonly VariableWrite[]): { vars: Variables; touched: string[] } {
+  let next = vars
+  const touched: string[] = []
+  for (const write of writes) {
+    next = setPath(next, write.path, write.value)
+    const root = write.path.split('.', 1)[0]
+    if (!touched.includes(root)) touched.push(root)
+  }
+  return { vars: next, touched }
+}
+
+/** Bytes of a value as stored (its JSON length; binary values count their base64). */
+export function sizeOf(value: unknown): number {
+  if (value === undefined) return 0
+  try {
+    return JSON.stringify(value)?.length ?? 0
+  } catch {
+    return Infinity
+  }
+}
+
+/**
+ * Tracks the scope's size by top-level variable so a step costs only what it touched; throws
+ * `DATA_LIMIT` when the whole scope grows past `limit` bytes.
+ */
+export class ScopeSize {
+  private readonly sizes = new Map<string, number>()
+  private total = 0
+
+  constructor(private readonly limit: number, vars: Variables) {
+    for (const [name, value] of Object.entries(vars)) this.set(name, sizeOf(value))
+  }
+
+  update(vars: Variables, touched: readonly string[]): void {
+    for (const name of touched) this.set(name, sizeOf(vars[name]))
+    if (this.total > this.limit) {
+      throw new PotokError('DATA_LIMIT', `process variables take ${this.total} bytes, over the limit of ${this.limit} (MAX_PROCESS_DATA_BYTES)`, {
+        details: { bytes: this.total, limit: this.limit, variables: touched },
+      })
+    }
+  }
+
+  private set(name: string, size: number) {
+    this.total += size - (this.sizes.get(name) ?? 0)
+    this.sizes.set(name, size)
+  }
+}

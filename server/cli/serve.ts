@@ -1,0 +1,16 @@
+/** `potok serve`: the HTTP server (also `npm start`); settings come from the environment. */
+import { defineCommand } from 'citty'
+
+export const serveCommand = defineCommand({
+  meta: { name: 'serve', description: 'Serve /api/webrequest and the management API (settings from the environment; see README).' },
+  args: {
+    port: { type: 'string', description: 'overrides PORT' },
+    host: { type: 'string', description: 'overrides HOST' },
+  },
+  run: async ({ args }) => {
+    if (args.port) process.env.PORT = args.port
+    if (args.host) process.env.HOST = args.host
+    const { serve } = await import('../serve.ts')
+    await serve()
+  },
+})

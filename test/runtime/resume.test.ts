@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'vitest'
+import { resumeProcess, startProcess } from '../../runtime/process.ts'
+import type { PersistUpdate, ProcessResult, Variables } from '../../runtime/types.ts'
+import { loadFlow, scenario, set } from './helpers.ts'
+
+/** Variables that depend on the clock, left out of comparisons. */
+const timeless = (vars: Variables) => JSON.parse(JSON.stringify(vars, (key, value) => (key === 'startedAt' || key === 'waitedMs' ? undefined : value)))
+
+const examples: Array<[string, Variables]> = [
+  ['greet', { body: { name: 'Ada', n: 1 } }],
+  ['loop', { n: 4 }],
+  ['parallel', {}],
+  ['error-boundary', { body: { price: 2, qty: 3 } }],
+  ['timer', {}],
+]
+
+describe('resume from a snapshot taken after every step', () => {
+  test.each(examples)('%s finishes the same as an uninterrupted run', async (name, input) => {
+    const updates: PersistUpdate[] = []
+    const whole = await startProcess(loadFlow(name), input, { persist: (u) => { updates.push(JSON.parse(JSON.stringify(u))) } })
+    expect(whole.status).toBe('completed')
+    const resumable = updates.filter((u) => (u.snapshot as { status: string }).status === 'active')
+    // Durable mode persists once per step: every step record appears in some update.
+    expect(new Set(updates.flatMap((u) => u.steps.map((s) => s.index))).size).toBe(whole.steps.length)
+    expect(resumable.length).toBeGreaterThanOrEqual(whole.steps.length - 1)
+    for (const update of resumable) {
+      const resumed: ProcessResult = await resumeProcess(loadFlow(name), update.snapshot)
+      expect(resumed.status).toBe('completed')
+      expect(resumed.processId).toBe(whole.processId)
+      expect(timeless(resumed.output)).toEqual(timeless(whole.output))
+    }
+  })
+
+  test('a restored timer waits only the rest of its pause', async () => {
+    const updates: PersistUpdate[] = []
+    await startProcess(loadFlow('timer'), {}, { persist: (u) => { updates.push(JSON.parse(JSON.stringify(u))) } })
+    const waiting = updates.find((u) => JSON.stringify((u.snapshot as { value: unknown }).value).includes('s2'))!
+    const deadline = (waiting.snapshot as { context: { deadlines: Record<string, number> } }).context.deadlines.pause
+    expect(deadline).toBeGreaterThan(0)
+    // The deadline has passed by now: resuming does not wait another 200 ms.
+    await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))
+    const started = Date.now()
+    const resumed = await resumeProcess(loadFlow('timer'), waiting.snapshot)
+    expect(resumed.status).toBe('completed')
+    expect(Date.now() - started).toBeLessThan(150)
+  })
+
+  test('resuming a failed process re-runs the step that failed', async () => {
+    const s = scenario([
+      { id: 's', type: 'start' }, set('a', { first: '1' }), set('b', { second: "typeof fixed === 'undefined' ? missing : first + 1" }), { id: 'e', type: 'end' },
+    ], ['s>a', 'a>b', 'b>e'])
+    const failed = await startProcess(s, {})
+    expect(failed.status).toBe('failed')
+    expect(failed.error).toMatchObject({ code: 'UNDEFINED_VARIABLE', nodeId: 'b' })
+    // The same failure again without a change…
+    const again = await resumeProcess(s, failed.snapshot)
+    expect(again.error?.code).toBe('UNDEFINED_VARIABLE')
+    // …and with the data fixed the failed step runs again and the process completes.
+    const snapshot = JSON.parse(JSON.stringify(failed.snapshot))
+    snapshot.context.vars.fixed = true
+    const resumed = await resumeProcess(s, snapshot)
+    expect(resumed.error).toBeNull()
+    expect(resumed.status).toBe('completed')
+    expect(resumed.output).toMatchObject({ first: 1, second: 2 })
+    expect(resumed.steps.map((step) => step.nodeId)).toEqual(['b', 'e'])
+  })
+
+  test('resuming an ended process is refused', async () => {
+    const whole = await startProcess(loadFlow('greet'), { body: { name: 'A', n: 1 } })
+    await expect(resumeProcess(loadFlow('greet'), whole.snapshot)).rejects.toMatchObject({ code: 'INVALID_SNAPSHOT' })
+    await expect(resumeProcess(loadFlow('greet'), { nope: true })).rejects.toMatchObject({ code: 'INVALID_SNAPSHOT' })
+  })
+})
