@@ -128,11 +128,12 @@ class MachineBuilder {
     const start = this.graph.scenario.nodes.find((n) => n.type === 'start')!
     return {
       id: 'potok',
-      initial: 'flow',
+      // The root flow's nodes sit directly under the root: one level less for every transition.
+      initial: this.key(start.id),
       context: ({ input }: { input: ProcessContext }) => input,
       output: ({ context }: Ctx) => context,
       states: {
-        flow: { initial: this.key(start.id), states: this.scopeStates(this.graph.root) },
+        ...this.scopeStates(this.graph.root),
         completed: { id: 'completed', type: 'final' },
         // Not final: a failed process can be resumed, re-entering the node that failed.
         failed: { id: 'failed', on: { RETRY: this.retryTransitions() } },

@@ -18,8 +18,8 @@ export interface LiveProcess {
   services: RuntimeServices
   actor?: AnyActor
   steps: StepRecord[]
-  /** Step records created or finished since the last persist call. */
-  changed: StepRecord[]
+  /** Step records created or finished since the last persist call (null: nothing persists them). */
+  changed: Set<StepRecord> | null
   size: ScopeSize
   /** The step record of each node now running (activities, timers). */
   running: Map<string, StepRecord>
@@ -36,19 +36,19 @@ export function liveProcess(pid: string): LiveProcess {
 export function startStep(live: LiveProcess, index: number, nodeId: string, type: string, status: StepRecord['status'] = 'running'): StepRecord {
   const step: StepRecord = { index, nodeId, type, startedAt: new Date().toISOString(), status }
   live.steps.push(step)
-  live.changed.push(step)
+  live.changed?.add(step)
   if (status === 'running') live.running.set(nodeId, step)
   return step
 }
 
 export function finishStep(live: LiveProcess, step: StepRecord, error?: ProcessError | null): void {
-  const finished = new Date()
-  step.finishedAt = finished.toISOString()
-  step.durationMs = finished.getTime() - Date.parse(step.startedAt)
+  const finished = Date.now()
+  step.finishedAt = new Date(finished).toISOString()
+  step.durationMs = finished - Date.parse(step.startedAt)
   step.status = error ? 'failed' : 'completed'
   if (error) step.error = { code: error.code, message: error.message }
   if (live.running.get(step.nodeId) === step) live.running.delete(step.nodeId)
-  if (!live.changed.includes(step)) live.changed.push(step)
+  live.changed?.add(step)
 }
 
 /** A thrown value as the process error of `nodeId`, with the variables at that moment. */
@@ -67,7 +67,7 @@ export function processError(value: unknown, nodeId: string, vars: Variables): P
 export function applyStepWrites(live: LiveProcess, vars: Variables, writes: readonly VariableWrite[]): Variables {
   if (!writes.length) return vars
   const result = applyWrites(vars, writes)
-  live.size.update(result.vars, result.touched)
+  live.size.update(vars, result.vars, result.touched)
   return result.vars
 }
 

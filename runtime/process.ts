@@ -85,17 +85,15 @@ async function run(
     sandbox,
     services: options.services ?? {},
     steps: [],
-    changed: [],
+    changed: options.persist ? new Set() : null,
     size: undefined as unknown as ScopeSize,
     running: new Map(),
   }
   let sizeError: PotokError | null = null
   try {
-    live.size = new ScopeSize(context.maxDataBytes, {})
-    live.size.update(context.vars, Object.keys(context.vars))
+    live.size = new ScopeSize(context.maxDataBytes, context.vars)
   } catch (error) {
     sizeError = error as PotokError
-    live.size = new ScopeSize(Infinity, {})
   }
   liveProcesses.set(pid, live)
 
@@ -106,14 +104,14 @@ async function run(
   let lastSnapshot: unknown = null
 
   const persist = (status: ProcessStatus, final = false) => {
-    if (!options.persist) {
+    if (!options.persist || !live.changed) {
       // Without a hook only the last snapshot matters: the caller records the process once.
-      live.changed.length = 0
       if (final) lastSnapshot = actor.getPersistedSnapshot()
       return
     }
     lastSnapshot = actor.getPersistedSnapshot()
-    const update = { processId: pid, snapshot: lastSnapshot, steps: live.changed.splice(0), status }
+    const update = { processId: pid, snapshot: lastSnapshot, steps: [...live.changed], status }
+    live.changed.clear()
     persistQueue = persistQueue.then(() => options.persist!(update)).catch((error) => { persistFailure ??= error })
   }
 

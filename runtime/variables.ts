@@ -50,28 +50,29 @@ export function sizeOf(value: unknown): number {
 }
 
 /**
- * Tracks the scope's size by top-level variable so a step costs only what it touched; throws
- * `DATA_LIMIT` when the whole scope grows past `limit` bytes.
+ * Tracks the scope's size so a step costs only what it touched; throws `DATA_LIMIT` when the
+ * whole scope grows past `limit` bytes. The input is measured once, whole; a step measures the
+ * top-level variables it wrote, before and after.
  */
 export class ScopeSize {
-  private readonly sizes = new Map<string, number>()
-  private total = 0
+  private total: number
 
   constructor(private readonly limit: number, vars: Variables) {
-    for (const [name, value] of Object.entries(vars)) this.set(name, sizeOf(value))
+    this.total = sizeOf(vars)
+    this.check([])
   }
 
-  update(vars: Variables, touched: readonly string[]): void {
-    for (const name of touched) this.set(name, sizeOf(vars[name]))
+  /** Accounts for the writes that turned `before` into `after`. */
+  update(before: Variables, after: Variables, touched: readonly string[]): void {
+    for (const name of touched) this.total += sizeOf(after[name]) - sizeOf(before[name])
+    this.check(touched)
+  }
+
+  private check(touched: readonly string[]) {
     if (this.total > this.limit) {
       throw new PotokError('DATA_LIMIT', `process variables take ${this.total} bytes, over the limit of ${this.limit} (MAX_PROCESS_DATA_BYTES)`, {
         details: { bytes: this.total, limit: this.limit, variables: touched },
       })
     }
-  }
-
-  private set(name: string, size: number) {
-    this.total += size - (this.sizes.get(name) ?? 0)
-    this.sizes.set(name, size)
   }
 }
