@@ -302,7 +302,7 @@ class MachineBuilder {
         const live = liveProcess(context.pid)
         const step = runningStep(live, node, context)
         try {
-          result = { vars: applyStepWrites(live, context.vars, event.output ?? []) }
+          result = { vars: applyStepWrites(live, step, context.vars, event.output ?? []) }
           finishStep(live, step)
         } catch (error) {
           result = { error: processError(error, node.id, context.vars) }
@@ -405,7 +405,7 @@ function syncStep(node: ScenarioNode, work: (live: LiveProcess, context: Process
     try {
       const done = work(live, context)
       const { writes = [], route, clearError } = Array.isArray(done) ? { writes: done } : done
-      const vars = applyStepWrites(live, context.vars, writes)
+      const vars = applyStepWrites(live, step, context.vars, writes)
       finishStep(live, step)
       return { ...counted, vars, ...(route === undefined ? {} : { route }), ...(clearError ? { error: null } : {}) }
     } catch (thrown) {

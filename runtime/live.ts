@@ -63,9 +63,10 @@ export function processError(value: unknown, nodeId: string, vars: Variables): P
   }
 }
 
-/** Applies a component's writes, keeping the scope's size in check (throws DATA_LIMIT). */
-export function applyStepWrites(live: LiveProcess, vars: Variables, writes: readonly VariableWrite[]): Variables {
+/** Applies a step's writes, keeping the scope's size in check (throws DATA_LIMIT); the step keeps them. */
+export function applyStepWrites(live: LiveProcess, step: StepRecord, vars: Variables, writes: VariableWrite[]): Variables {
   if (!writes.length) return vars
+  step.writes = writes
   const result = applyWrites(vars, writes)
   live.size.update(vars, result.vars, result.touched)
   return result.vars

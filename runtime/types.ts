@@ -130,6 +130,8 @@ export interface StepRecord {
   durationMs?: number
   status: 'running' | 'completed' | 'failed'
   error?: { code: string; message: string }
+  /** The variables the step wrote, in order: with the input they give the variables after each step. */
+  writes?: VariableWrite[]
 }
 
 export type { PotokError }
