@@ -1,0 +1,123 @@
+/**
+ * Store throughput: finished synchronous processes recorded per second (`recordProcess`, a
+ * greet-sized record with 3 steps and ~1 KB of input and output) and queued processes accepted
+ * per second (`createProcess`), one at a time and with 32 in flight, on SQLite (a file in a temp
+ * dir, WAL) and — when MONGODB_URI is set — MongoDB/FerretDB in a scratch database.
+ *
+ *   node --import tsx bench/store.ts            # BENCH_SECONDS=2 per measurement by default
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { MongoStore } from '../runtime/store/mongo.ts'
+import type { ProcessRecord, ProcessStore } from '../runtime/store/port.ts'
+import { SqliteStore } from '../runtime/store/sqlite.ts'
+import type { StepRecord } from '../runtime/types.ts'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
+const IN_FLIGHT = 32
+
+const input = {
+  event: { id: 'greet', type: '$webRequest', async: false },
+  script: { id: 'greet' },
+  user: { id: null },
+  url: 'http://127.0.0.1:3000/api/webrequest/greet?x=1',
+  method: 'POST',
+  headers: {
+    host: '127.0.0.1:3000', 'content-type': 'application/json', 'user-agent': 'bench/1.0',
+    accept: '*/*', 'content-length': '512', 'x-request-id': randomUUID(),
+  },
+  cookies: {},
+  query: { x: '1' },
+  body: { name: 'Ann', n: 41, note: 'x'.repeat(500) },
+}
+
+function finished(): { record: ProcessRecord; steps: StepRecord[] } {
+  const startedAt = new Date().toISOString()
+  const output = { ...input, $status: 201, $headers: { 'X-Flow': 'yes' }, $body: { greeting: 'Hello, Ann', next: 42 } }
+  return {
+    record: {
+      id: randomUUID(),
+      scenario: { id: 'greet', version: 1 },
+      trigger: { type: '$webRequest', id: 'greet', async: false },
+      status: 'completed',
+      input,
+      output,
+      response: { status: 201, headers: { 'X-Flow': 'yes' }, body: output.$body },
+      error: null,
+      startedAt,
+      finishedAt: startedAt,
+      durationMs: 0.1,
+    },
+    steps: ['start', 'vars', 'end'].map((nodeId, index) => ({
+      index, nodeId, type: nodeId === 'vars' ? 'setVariables' : nodeId, startedAt, finishedAt: startedAt, durationMs: 0, status: 'completed' as const,
+    })),
+  }
+}
+
+function queued(): ProcessRecord {
+  return {
+    id: randomUUID(),
+    scenario: { id: 'greet', version: 1 },
+    trigger: { type: '$webRequest', id: 'greet', async: true },
+    status: 'queued',
+    input,
+    startedAt: new Date().toISOString(),
+  }
+}
+
+/** Operations per second of `op`, with `inFlight` callers for SECONDS. */
+async function rate(op: () => Promise<void>, inFlight: number): Promise<number> {
+  const deadline = performance.now() + SECONDS * 1000
+  let done = 0
+  const start = performance.now()
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (performance.now() < deadline) {
+      await op()
+      done++
+    }
+  }))
+  return done / ((performance.now() - start) / 1000)
+}
+
+async function measure(name: string, store: ProcessStore): Promise<Record<string, string>> {
+  await rate(async () => { const { record, steps } = finished(); await store.recordProcess(record, steps) }, 1) // warm-up
+  const row: Record<string, string> = { store: name }
+  for (const inFlight of [1, IN_FLIGHT]) {
+    row[`recordProcess/s ×${inFlight}`] = Math.round(await rate(async () => {
+      const { record, steps } = finished()
+      await store.recordProcess(record, steps)
+    }, inFlight)).toLocaleString('en')
+    row[`createProcess/s ×${inFlight}`] = Math.round(await rate(() => store.createProcess(queued()), inFlight)).toLocaleString('en')
+  }
+  return row
+}
+
+const rows: Record<string, string>[] = []
+const dir = mkdtempSync(join(tmpdir(), 'potok-bench-'))
+try {
+  const sqlite = new SqliteStore({ dataDir: dir })
+  await sqlite.init()
+  rows.push(await measure('sqlite (WAL, NORMAL)', sqlite))
+  await sqlite.close()
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
+
+if (process.env.MONGODB_URI) {
+  const mongo = new MongoStore({ uri: process.env.MONGODB_URI, dbName: `potok_bench_${Date.now()}` })
+  await mongo.init()
+  try {
+    const info = await (mongo as unknown as { ping(): Promise<void> }).ping().then(() => 'mongodb')
+    rows.push(await measure(info, mongo))
+  } finally {
+    await mongo.dropDatabase()
+    await mongo.close()
+  }
+} else {
+  console.warn('MONGODB_URI not set: MongoDB row skipped')
+}
+
+console.log(`record ≈ ${JSON.stringify(finished().record).length} B JSON + 3 steps; ${SECONDS} s per cell`)
+console.table(rows)

@@ -1,0 +1,36 @@
+/**
+ * Opens the store potok runs on: MongoDB when `MONGODB_URI` (or `settings.mongodbUri`) is set,
+ * else the embedded SQLite file in `DATA_DIR` (default `./data`). The store is initialised
+ * (tables/collections and indexes exist) when the promise resolves.
+ *
+ * @example
+ * const store = await openStore()
+ * await store.ping()
+ */
+import { MongoStore } from './mongo.ts'
+import type { ProcessStore } from './port.ts'
+import { SqliteStore } from './sqlite.ts'
+
+export interface StoreSettings {
+  mongodbUri?: string
+  dataDir?: string
+}
+
+export async function openStore(settings: StoreSettings = {}): Promise<ProcessStore> {
+  // An explicit empty `mongodbUri` means SQLite even when MONGODB_URI is set.
+  const mongodbUri = settings.mongodbUri ?? process.env.MONGODB_URI
+  const store: ProcessStore = mongodbUri
+    ? new MongoStore({ uri: mongodbUri })
+    : new SqliteStore({ dataDir: settings.dataDir ?? (process.env.DATA_DIR || './data') })
+  try {
+    await store.init()
+  } catch (error) {
+    await store.close().catch(() => {})
+    throw error
+  }
+  return store
+}
+
+export type * from './port.ts'
+export { MongoStore } from './mongo.ts'
+export { SqliteStore } from './sqlite.ts'

@@ -1,0 +1,454 @@
+/**
+ * The shared store: MongoDB through the official driver, limited to what FerretDB 1.24 also
+ * does (plain CRUD, unique indexes, simple filters and sorts; no transactions, no aggregation,
+ * no change streams, no TTL indexes — expired data is pruned explicitly).
+ *
+ * Two FerretDB facts shape this file (measured against FerretDB 1.24.2, SQLite handler):
+ *
+ * - Keys starting with `$` are refused ("key must not start with '$' sign"), and process data
+ *   holds such keys (`{ "$binary": … }`) as well as arbitrary user keys (dots, `$status`…).
+ *   So every user document is stored as JSON text; only fields we filter or sort on are real
+ *   fields.
+ * - An update (`updateOne`, `findOneAndUpdate`) reads the matching document, then rewrites it
+ *   by `_id`: the filter is not a compare-and-set (two concurrent claimers took the same
+ *   process ~50% of the time). The only atomic decisions are inserts under a unique `_id`.
+ *   State decisions about a process (claim, transition, lease renewal across owners) are
+ *   therefore made by inserting revision `<processId>:<rev + 1>` into `revisions`: exactly one
+ *   writer wins each revision, then applies it (see `decide`). This costs one extra insert on
+ *   real MongoDB as well, but the same code runs and is tested on both.
+ *
+ * Steps are embedded in the process document (`steps.i<index>` = JSON text) rather than kept in
+ * a `steps` collection: `recordProcess` — the hot path of a synchronous request — is then one
+ * insert, a step upsert is a `$set` of one field in the same update as the patch, and a process
+ * with its steps is one read. The step count is bounded by MAX_STEPS, far below 16 MB.
+ *
+ * @example
+ * const store = new MongoStore({ uri: 'mongodb://127.0.0.1:27017/potok' })
+ * await store.init()
+ */
+import { MongoClient, type Collection, type Db, type Filter, type Sort } from 'mongodb'
+import { PotokError } from '../errors.ts'
+import type { ProcessStatus, Scenario, StepRecord } from '../types.ts'
+import { decodeCursor, pageLimit, toPage } from './cursor.ts'
+import type {
+  IdempotencyRecord, Page, ProcessFilter, ProcessPatch, ProcessRecord, ProcessStore,
+  ScenarioRecord, StoredResponse, WebRequestRecord,
+} from './port.ts'
+import {
+  idempotencyRecord, json, patchFields, processDoc, processRecord, scenarioRecord, webRequestDoc,
+  type IdempotencyDoc, type ProcessDoc, type ProcessFields, type RevisionDoc, type ScenarioDoc, type WebRequestDoc,
+} from './mongo-documents.ts'
+import { scenarioChanged } from './scenario-version.ts'
+import { guardStoreErrors } from './store-error.ts'
+
+export interface MongoStoreOptions {
+  uri: string
+  /** Database name; default the URI's path, else `potok`. */
+  dbName?: string
+  /** How long to look for a server before an operation fails (default 10 s). */
+  serverSelectionTimeoutMS?: number
+}
+
+const ACTIVE: ProcessStatus[] = ['queued', 'running']
+const WITHOUT_STEPS = { projection: { steps: 0 } } as const
+const NEWEST_FIRST: Sort = { startedAt: -1, _id: -1 }
+/** A lease renewed with at least this much left cannot race a reclaim: a plain update does. */
+const RENEW_MARGIN_MS = 1000
+const MAX_DECISION_ATTEMPTS = 50
+
+export class MongoStore implements ProcessStore {
+  readonly kind = 'mongodb' as const
+  readonly #client: MongoClient
+  readonly #db: Db
+  readonly #scenarios: Collection<ScenarioDoc>
+  readonly #webrequests: Collection<WebRequestDoc>
+  readonly #processes: Collection<ProcessDoc>
+  readonly #revisions: Collection<RevisionDoc>
+  readonly #idempotency: Collection<IdempotencyDoc>
+
+  constructor(options: MongoStoreOptions) {
+    this.#client = new MongoClient(options.uri, {
+      ignoreUndefined: true,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+    })
+    this.#db = this.#client.db(options.dbName ?? databaseNameOf(options.uri) ?? 'potok')
+    this.#scenarios = this.#db.collection('scenarios')
+    this.#webrequests = this.#db.collection('webrequests')
+    this.#processes = this.#db.collection('processes')
+    this.#revisions = this.#db.collection('revisions')
+    this.#idempotency = this.#db.collection('idempotency')
+    guardStoreErrors(this)
+  }
+
+  get databaseName(): string {
+    return this.#db.databaseName
+  }
+
+  async init(): Promise<void> {
+    await this.#client.connect()
+    await this.#scenarios.createIndex({ id: 1, version: 1 }, { unique: true, name: 'id_version' })
+    await this.#webrequests.createIndex({ urlId: 1 }, { unique: true, name: 'urlId' })
+    await this.#webrequests.createIndex({ scenarioId: 1 }, { name: 'scenarioId' })
+    await this.#processes.createIndex({ startedAt: -1, _id: -1 }, { name: 'startedAt' })
+    await this.#processes.createIndex({ status: 1, startedAt: -1 }, { name: 'status_startedAt' })
+    await this.#processes.createIndex({ scenarioId: 1, startedAt: -1 }, { name: 'scenario_startedAt' })
+    await this.#processes.createIndex({ triggerId: 1, startedAt: -1 }, { name: 'trigger_startedAt' })
+    await this.#processes.createIndex({ parentId: 1 }, { name: 'parentId' })
+    await this.#processes.createIndex({ leaseExpiresAt: 1 }, { name: 'leaseExpiresAt' })
+    await this.#revisions.createIndex({ processId: 1 }, { name: 'processId' })
+    await this.#idempotency.createIndex({ key: 1, seq: 1 }, { unique: true, name: 'key_seq' })
+    await this.#idempotency.createIndex({ expiresAt: 1 }, { name: 'expiresAt' })
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close()
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.command({ ping: 1 })
+  }
+
+  /** Drops the whole database (tests). */
+  async dropDatabase(): Promise<void> {
+    await this.#db.dropDatabase()
+  }
+
+  // Scenarios
+
+  async saveScenario(scenario: Scenario): Promise<ScenarioRecord> {
+    for (let attempt = 0; attempt < MAX_DECISION_ATTEMPTS; attempt++) {
+      const latest = await this.getScenario(scenario.id)
+      if (latest && !scenarioChanged(latest.scenario, scenario)) return latest
+      const version = (latest?.version ?? 0) + 1
+      const record: ScenarioRecord = {
+        id: scenario.id,
+        version,
+        scenario: { ...scenario, version },
+        createdAt: new Date().toISOString(),
+      }
+      try {
+        await this.#scenarios.insertOne({
+          _id: `${record.id}:${version}`,
+          id: record.id,
+          version,
+          doc: JSON.stringify(record.scenario),
+          createdAt: record.createdAt,
+        })
+        return record
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+        // Another writer saved this version first: compare against it.
+      }
+    }
+    throw contention(`scenario "${scenario.id}"`)
+  }
+
+  async getScenario(id: string, version?: number): Promise<ScenarioRecord | null> {
+    const doc = version === undefined
+      ? await this.#scenarios.findOne({ id }, { sort: { version: -1 } })
+      : await this.#scenarios.findOne({ _id: `${id}:${version}` })
+    return doc ? scenarioRecord(doc) : null
+  }
+
+  async listScenarios(): Promise<ScenarioRecord[]> {
+    // Latest version per id without an aggregation: read the (id, version) pairs, then the winners.
+    const pairs = await this.#scenarios.find({}, { projection: { id: 1, version: 1 } }).toArray()
+    const latest = new Map<string, number>()
+    for (const { id, version } of pairs) latest.set(id, Math.max(version, latest.get(id) ?? 0))
+    if (latest.size === 0) return []
+    const ids = [...latest].map(([id, version]) => `${id}:${version}`)
+    const docs = await this.#scenarios.find({ _id: { $in: ids } }).sort({ id: 1 }).toArray()
+    return docs.map(scenarioRecord)
+  }
+
+  async listScenarioVersions(id: string): Promise<ScenarioRecord[]> {
+    const docs = await this.#scenarios.find({ id }).sort({ version: 1 }).toArray()
+    return docs.map(scenarioRecord)
+  }
+
+  async deleteScenario(id: string): Promise<boolean> {
+    const { deletedCount } = await this.#scenarios.deleteMany({ id })
+    return deletedCount > 0
+  }
+
+  // External requests catalog
+
+  async createWebRequest(record: WebRequestRecord): Promise<WebRequestRecord> {
+    try {
+      await this.#webrequests.insertOne(webRequestDoc(record))
+      return record
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error
+      // FerretDB's duplicate-key error does not name the index: look which key is taken.
+      if (await this.#webrequests.findOne({ _id: record.id }, { projection: { _id: 1 } })) {
+        throw new PotokError('CONFLICT', `External request "${record.id}" already exists`, { status: 409, details: { id: record.id } })
+      }
+      throw urlIdTaken(record.urlId)
+    }
+  }
+
+  async replaceWebRequest(record: WebRequestRecord): Promise<WebRequestRecord | null> {
+    try {
+      const { matchedCount } = await this.#webrequests.replaceOne({ _id: record.id }, webRequestDoc(record))
+      return matchedCount > 0 ? record : null
+    } catch (error) {
+      if (isDuplicateKey(error)) throw urlIdTaken(record.urlId)
+      throw error
+    }
+  }
+
+  async getWebRequest(id: string): Promise<WebRequestRecord | null> {
+    const doc = await this.#webrequests.findOne({ _id: id })
+    return doc ? (JSON.parse(doc.doc) as WebRequestRecord) : null
+  }
+
+  async findWebRequestByUrlId(urlId: string): Promise<WebRequestRecord | null> {
+    const doc = await this.#webrequests.findOne({ urlId })
+    return doc ? (JSON.parse(doc.doc) as WebRequestRecord) : null
+  }
+
+  async listWebRequests(filter: { scenarioId?: string } = {}): Promise<WebRequestRecord[]> {
+    const query: Filter<WebRequestDoc> = filter.scenarioId === undefined ? {} : { scenarioId: filter.scenarioId }
+    const docs = await this.#webrequests.find(query).sort({ _id: 1 }).toArray()
+    return docs.map((doc) => JSON.parse(doc.doc) as WebRequestRecord)
+  }
+
+  async deleteWebRequest(id: string): Promise<boolean> {
+    const { deletedCount } = await this.#webrequests.deleteOne({ _id: id })
+    return deletedCount > 0
+  }
+
+  // Processes
+
+  async createProcess(record: ProcessRecord): Promise<void> {
+    try {
+      await this.#processes.insertOne(processDoc(record, record.steps ?? []))
+    } catch (error) {
+      if (isDuplicateKey(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`, { status: 409 })
+      throw error
+    }
+  }
+
+  async updateProcess(id: string, patch: ProcessPatch, steps?: StepRecord[]): Promise<void> {
+    const set: Record<string, unknown> = { ...patchFields(patch) }
+    for (const step of steps ?? []) set[`steps.i${step.index}`] = JSON.stringify(step)
+    const found = Object.keys(set).length === 0
+      ? await this.#processes.findOne({ _id: id }, { projection: { _id: 1 } }) !== null
+      : (await this.#processes.updateOne({ _id: id }, { $set: set })).matchedCount > 0
+    if (!found) throw new PotokError('NOT_FOUND', `Process "${id}" not found`, { status: 404 })
+  }
+
+  async recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
+    // Usually a new process: one insert (FerretDB inserts ~6× faster than it upserts). When it
+    // exists already (created queued, or resumed), an update that keeps its decided `rev`.
+    const doc = processDoc(record, steps)
+    try {
+      await this.#processes.insertOne(doc)
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error
+      const { _id, rev: _rev, ...fields } = doc
+      await this.#processes.updateOne({ _id }, { $set: fields })
+    }
+  }
+
+  async getProcess(id: string, options: { steps?: boolean } = {}): Promise<ProcessRecord | null> {
+    const doc = options.steps
+      ? await this.#processes.findOne({ _id: id })
+      : await this.#processes.findOne({ _id: id }, WITHOUT_STEPS)
+    if (!doc) return null
+    const record = processRecord(doc)
+    if (options.steps) {
+      record.steps = Object.values(doc.steps ?? {})
+        .map((text) => JSON.parse(text) as StepRecord)
+        .sort((a, b) => a.index - b.index)
+    }
+    return record
+  }
+
+  async listProcesses(filter: ProcessFilter = {}): Promise<Page<ProcessRecord>> {
+    const query: Filter<ProcessDoc> = {}
+    if (filter.status !== undefined) {
+      const statuses = ([] as ProcessStatus[]).concat(filter.status)
+      query.status = statuses.length === 1 ? statuses[0] : { $in: statuses }
+    }
+    if (filter.scenarioId !== undefined) query.scenarioId = filter.scenarioId
+    if (filter.triggerId !== undefined) query.triggerId = filter.triggerId
+    if (filter.parentId !== undefined) query.parentId = filter.parentId
+    if (filter.from !== undefined || filter.to !== undefined) {
+      query.startedAt = {
+        ...(filter.from !== undefined ? { $gte: filter.from } : {}),
+        ...(filter.to !== undefined ? { $lt: filter.to } : {}),
+      }
+    }
+    if (filter.cursor) {
+      const cursor = decodeCursor(filter.cursor)
+      query.$or = [
+        { startedAt: { $lt: cursor.startedAt } },
+        { startedAt: cursor.startedAt, _id: { $lt: cursor.id } },
+      ]
+    }
+    const limit = pageLimit(filter.limit)
+    const docs = await this.#processes.find(query, WITHOUT_STEPS).sort(NEWEST_FIRST).limit(limit + 1).toArray()
+    return toPage(docs.map(processRecord), limit)
+  }
+
+  async transitionProcess(id: string, from: ProcessStatus[], patch: ProcessPatch, owner?: string): Promise<boolean> {
+    const set = patchFields(patch)
+    const allowed = (doc: ProcessDoc) => from.includes(doc.status) && (owner === undefined || doc.leaseOwner === owner)
+    return (await this.decide(id, (doc) => (allowed(doc) ? set : null))) !== null
+  }
+
+  async pruneProcesses(before: string): Promise<number> {
+    const query: Filter<ProcessDoc> = { startedAt: { $lt: before }, status: { $nin: ACTIVE } }
+    let pruned = 0
+    for (;;) {
+      const batch = await this.#processes.find(query, { projection: { _id: 1 } }).limit(500).toArray()
+      if (batch.length === 0) break
+      const ids = batch.map((doc) => doc._id)
+      const { deletedCount } = await this.#processes.deleteMany({ ...query, _id: { $in: ids } })
+      await this.#revisions.deleteMany({ processId: { $in: ids } })
+      pruned += deletedCount
+      if (batch.length < 500) break
+    }
+    // Idempotency records expired before the cut-off can never answer again: pruned alongside.
+    await this.#idempotency.deleteMany({ expiresAt: { $lt: before } })
+    return pruned
+  }
+
+  // Durable async execution
+
+  async claimProcesses(owner: string, leaseMs: number, limit: number): Promise<ProcessRecord[]> {
+    if (limit <= 0) return []
+    const now = new Date().toISOString()
+    const candidates = await this.#processes
+      .find({ $or: [{ status: 'queued' }, { status: 'running', leaseExpiresAt: { $lt: now } }] }, { projection: { _id: 1 } })
+      .sort({ startedAt: 1, _id: 1 })
+      .limit(limit * 4 + 8)
+      .toArray()
+    const claimed: string[] = []
+    for (const { _id: id } of candidates) {
+      if (claimed.length >= limit) break
+      const decided = await this.decide(id, (doc) => {
+        const claimable = doc.status === 'queued'
+          || (doc.status === 'running' && !!doc.leaseExpiresAt && doc.leaseExpiresAt < new Date().toISOString())
+        return claimable
+          ? { status: 'running', leaseOwner: owner, leaseExpiresAt: new Date(Date.now() + leaseMs).toISOString() }
+          : null
+      })
+      if (decided) claimed.push(id)
+    }
+    if (claimed.length === 0) return []
+    const docs = await this.#processes.find({ _id: { $in: claimed } }, WITHOUT_STEPS).sort({ startedAt: 1, _id: 1 }).toArray()
+    return docs.map(processRecord)
+  }
+
+  async renewLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]> {
+    const held = await Promise.all(ids.map(async (id) => {
+      const now = Date.now()
+      const expiresAt = new Date(now + leaseMs).toISOString()
+      // A lease with time left cannot be reclaimed meanwhile, so a plain update is safe.
+      const { matchedCount } = await this.#processes.updateOne(
+        { _id: id, status: 'running', leaseOwner: owner, leaseExpiresAt: { $gt: new Date(now + RENEW_MARGIN_MS).toISOString() } },
+        { $set: { leaseExpiresAt: expiresAt } },
+      )
+      if (matchedCount > 0) return true
+      // Expired or about to: renew only through a decision, racing any reclaimer fairly.
+      const decided = await this.decide(id, (doc) =>
+        doc.status === 'running' && doc.leaseOwner === owner ? { leaseExpiresAt: expiresAt } : null)
+      return decided !== null
+    }))
+    return ids.filter((_, index) => held[index])
+  }
+
+  /**
+   * Makes one atomic decision about a process: reads it, asks `choose` for the fields to set
+   * (null = refuse), and wins revision `rev + 1` by inserting it under a unique `_id`. A loser
+   * applies the winning revision itself (so a writer that died between its insert and its
+   * update never blocks the process) and decides again on the new state.
+   */
+  private async decide(id: string, choose: (doc: ProcessDoc) => ProcessFields | null): Promise<ProcessFields | null> {
+    for (let attempt = 0; attempt < MAX_DECISION_ATTEMPTS; attempt++) {
+      const doc = await this.#processes.findOne({ _id: id }, WITHOUT_STEPS)
+      if (!doc) return null
+      const fields = choose(doc)
+      if (!fields) return null
+      const rev = (doc.rev ?? 0) + 1
+      const set = { ...fields, rev }
+      try {
+        await this.#revisions.insertOne({ _id: `${id}:${rev}`, processId: id, rev, set: JSON.stringify(set) })
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+        await this.applyRevision(id, rev)
+        continue
+      }
+      await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: set })
+      return set
+    }
+    throw contention(`process "${id}"`)
+  }
+
+  private async applyRevision(id: string, rev: number): Promise<void> {
+    const revision = await this.#revisions.findOne({ _id: `${id}:${rev}` })
+    if (revision) await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: JSON.parse(revision.set) as ProcessFields })
+  }
+
+  // Idempotency
+  // A key's records are generations `<key>#<seq>`: reusing an expired key inserts the next
+  // generation, so of two concurrent callers exactly one wins (insert under a unique _id).
+
+  async putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
+    for (let attempt = 0; attempt < MAX_DECISION_ATTEMPTS; attempt++) {
+      const latest = await this.latestIdempotency(record.key)
+      if (latest && latest.expiresAt > new Date().toISOString()) return idempotencyRecord(latest)
+      const seq = latest ? latest.seq + 1 : 0
+      try {
+        await this.#idempotency.insertOne({
+          _id: `${record.key}#${seq}`,
+          key: record.key,
+          seq,
+          processId: record.processId,
+          response: json(record.response),
+          expiresAt: record.expiresAt,
+        })
+        return null
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+      }
+    }
+    throw contention(`idempotency key "${record.key}"`)
+  }
+
+  async setIdempotencyResponse(key: string, response: StoredResponse): Promise<void> {
+    const latest = await this.latestIdempotency(key)
+    if (latest) await this.#idempotency.updateOne({ _id: latest._id }, { $set: { response: JSON.stringify(response) } })
+  }
+
+  private latestIdempotency(key: string): Promise<IdempotencyDoc | null> {
+    return this.#idempotency.findOne({ key }, { sort: { seq: -1 } })
+  }
+}
+
+/** The database named in a MongoDB URI's path, if any. */
+export function databaseNameOf(uri: string): string | undefined {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]*)/.exec(uri)
+  const name = match?.[1] ? decodeURIComponent(match[1]) : ''
+  return name || undefined
+}
+
+/**
+ * A unique index refused the write. FerretDB 1.24 answers an insert with 11000 like MongoDB,
+ * but an update or replace with InternalError (1) "UNIQUE constraint failed".
+ */
+function isDuplicateKey(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (code === 11000 || code === 11001) return true
+  return code === 1 && typeof message === 'string' && message.includes('UNIQUE constraint failed')
+}
+
+function contention(what: string): PotokError {
+  return new PotokError('STORE_CONTENTION', `Too many concurrent writers on ${what}; try again`, { status: 503 })
+}
+
+function urlIdTaken(urlId: string): PotokError {
+  return new PotokError('CONFLICT', `urlId "${urlId}" is already taken`, { status: 409, details: { urlId } })
+}

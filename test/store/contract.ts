@@ -1,0 +1,529 @@
+/**
+ * The one contract every store adapter passes (`runtime/store/port.ts`). Each adapter's test
+ * file calls `storeContract(name, makeStore)`; every test gets a fresh, initialised store.
+ */
+import { randomUUID } from 'node:crypto'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { PotokError } from '../../runtime/errors.ts'
+import type { ProcessRecord, ProcessStore, WebRequestRecord } from '../../runtime/store/port.ts'
+import type { ProcessStatus, Scenario, StepRecord } from '../../runtime/types.ts'
+
+export interface ContractOptions {
+  /** Skip every test (e.g. no database reachable). */
+  skip?: boolean
+  /** Called after each test instead of `store.close()` (e.g. to drop a database). */
+  dispose?: (store: ProcessStore) => Promise<void>
+}
+
+const T0 = Date.parse('2024-05-01T10:00:00.000Z')
+const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString()
+
+function greet(overrides: Partial<Scenario> = {}): Scenario {
+  return {
+    id: 'greet',
+    name: 'Greeting',
+    nodes: [
+      { id: 'start', type: 'start' },
+      { id: 'vars', type: 'setVariables', config: { assignments: [{ name: '$body', value: "'hi'" }] } },
+      { id: 'end', type: 'end' },
+    ],
+    edges: [{ from: 'start', to: 'vars' }, { from: 'vars', to: 'end' }],
+    ...overrides,
+  }
+}
+
+function webRequest(overrides: Partial<WebRequestRecord> = {}): WebRequestRecord {
+  return {
+    id: 'wr-1',
+    name: 'Greeting',
+    urlId: 'greet',
+    scenarioId: 'greet',
+    enabled: true,
+    cors: { origins: '*', methods: ['POST'] },
+    auth: { type: 'bearer', token: { env: 'GREET_TOKEN' } },
+    createdAt: at(0),
+    updatedAt: at(0),
+    ...overrides,
+  }
+}
+
+function proc(overrides: Partial<ProcessRecord> = {}): ProcessRecord {
+  return {
+    id: randomUUID(),
+    scenario: { id: 'greet', version: 1 },
+    trigger: { type: '$webRequest', id: 'wr-1', async: false },
+    status: 'queued',
+    input: { body: { name: 'Ann' }, headers: { 'content-type': 'application/json' } },
+    startedAt: at(0),
+    ...overrides,
+  }
+}
+
+function step(index: number, overrides: Partial<StepRecord> = {}): StepRecord {
+  return { index, nodeId: `n${index}`, type: 'setVariables', startedAt: at(index), status: 'running', ...overrides }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<PotokError> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(PotokError)
+    return error as PotokError
+  }
+  throw new Error('expected a rejection')
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export function storeContract(name: string, makeStore: () => Promise<ProcessStore>, options: ContractOptions = {}): void {
+  describe.skipIf(options.skip)(`store contract: ${name}`, () => {
+    let store: ProcessStore
+
+    beforeEach(async () => {
+      store = await makeStore()
+    })
+    afterEach(async () => {
+      if (!store) return
+      if (options.dispose) await options.dispose(store)
+      else await store.close()
+    })
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined()
+    })
+
+    describe('scenarios', () => {
+      it('keeps the version of an unchanged document and adds one for a change', async () => {
+        const first = await store.saveScenario(greet())
+        expect(first).toMatchObject({ id: 'greet', version: 1, scenario: { id: 'greet', version: 1 } })
+        expect(typeof first.createdAt).toBe('string')
+
+        // Same document, other key order and a stale version field: no new version.
+        const reordered = JSON.parse(JSON.stringify({ version: 9, edges: greet().edges, nodes: greet().nodes, name: 'Greeting', id: 'greet' }))
+        expect((await store.saveScenario(reordered)).version).toBe(1)
+
+        const second = await store.saveScenario(greet({ name: 'Greeting 2' }))
+        expect(second.version).toBe(2)
+        expect(second.scenario.name).toBe('Greeting 2')
+
+        expect((await store.getScenario('greet'))?.version).toBe(2)
+        const old = await store.getScenario('greet', 1)
+        expect(old?.scenario.name).toBe('Greeting')
+        expect(old?.scenario.version).toBe(1)
+        expect(await store.getScenario('greet', 3)).toBeNull()
+        expect(await store.getScenario('nope')).toBeNull()
+
+        const versions = await store.listScenarioVersions('greet')
+        expect(versions.map((v) => v.version)).toEqual([1, 2])
+      })
+
+      it('lists the latest version of each scenario and deletes every version', async () => {
+        await store.saveScenario(greet())
+        await store.saveScenario(greet({ name: 'v2' }))
+        await store.saveScenario(greet({ id: 'other' }))
+        const list = await store.listScenarios()
+        expect(list.map((s) => [s.id, s.version, s.scenario.name])).toEqual([['greet', 2, 'v2'], ['other', 1, 'Greeting']])
+
+        expect(await store.deleteScenario('greet')).toBe(true)
+        expect(await store.deleteScenario('greet')).toBe(false)
+        expect(await store.getScenario('greet')).toBeNull()
+        expect(await store.listScenarioVersions('greet')).toEqual([])
+        expect((await store.listScenarios()).map((s) => s.id)).toEqual(['other'])
+      })
+
+      it('gives concurrent saves of one change one version', async () => {
+        await store.saveScenario(greet())
+        const saved = await Promise.all([1, 2, 3].map(() => store.saveScenario(greet({ name: 'same change' }))))
+        expect(saved.map((s) => s.version)).toEqual([2, 2, 2])
+        expect((await store.listScenarioVersions('greet')).length).toBe(2)
+      })
+    })
+
+    describe('external requests', () => {
+      it('creates, finds, lists, replaces and deletes', async () => {
+        const record = webRequest()
+        expect(await store.createWebRequest(record)).toEqual(record)
+        await store.createWebRequest(webRequest({ id: 'wr-2', urlId: 'other', scenarioId: 'other' }))
+
+        expect(await store.getWebRequest('wr-1')).toEqual(record)
+        expect(await store.findWebRequestByUrlId('greet')).toEqual(record)
+        expect(await store.findWebRequestByUrlId('missing')).toBeNull()
+        expect((await store.listWebRequests()).map((r) => r.id)).toEqual(['wr-1', 'wr-2'])
+        expect((await store.listWebRequests({ scenarioId: 'other' })).map((r) => r.id)).toEqual(['wr-2'])
+
+        const replaced = { ...record, urlId: 'greet-2', name: 'Renamed', enabled: false, updatedAt: at(5) }
+        delete (replaced as Partial<WebRequestRecord>).cors
+        expect(await store.replaceWebRequest(replaced)).toEqual(replaced)
+        expect(await store.getWebRequest('wr-1')).toEqual(replaced)
+        expect(await store.findWebRequestByUrlId('greet')).toBeNull()
+        expect((await store.findWebRequestByUrlId('greet-2'))?.id).toBe('wr-1')
+        expect(await store.replaceWebRequest(webRequest({ id: 'absent', urlId: 'absent' }))).toBeNull()
+
+        expect(await store.deleteWebRequest('wr-1')).toBe(true)
+        expect(await store.deleteWebRequest('wr-1')).toBe(false)
+        expect(await store.getWebRequest('wr-1')).toBeNull()
+      })
+
+      it('refuses a taken urlId on create and on replace with CONFLICT 409', async () => {
+        await store.createWebRequest(webRequest())
+        await store.createWebRequest(webRequest({ id: 'wr-2', urlId: 'second' }))
+
+        const onCreate = await rejection(store.createWebRequest(webRequest({ id: 'wr-3' })))
+        expect(onCreate.code).toBe('CONFLICT')
+        expect(onCreate.status).toBe(409)
+        expect(onCreate.message).toContain('greet')
+
+        const onReplace = await rejection(store.replaceWebRequest(webRequest({ id: 'wr-2', urlId: 'greet' })))
+        expect(onReplace.code).toBe('CONFLICT')
+        expect(onReplace.status).toBe(409)
+        expect((await store.getWebRequest('wr-2'))?.urlId).toBe('second')
+
+        const sameId = await rejection(store.createWebRequest(webRequest({ urlId: 'fresh' })))
+        expect(sameId.code).toBe('CONFLICT')
+        expect(await store.findWebRequestByUrlId('fresh')).toBeNull()
+      })
+    })
+
+    describe('processes', () => {
+      it('creates and reads a process as stored', async () => {
+        const record = proc({ parentId: 'parent-1', replayOf: 'orig-1' })
+        await store.createProcess(record)
+        const read = await store.getProcess(record.id)
+        expect(read).toMatchObject(record)
+        expect(read?.steps).toBeUndefined()
+        expect(read?.output ?? null).toBeNull()
+        expect(read?.lease ?? null).toBeNull()
+        expect((await store.getProcess(record.id, { steps: true }))?.steps).toEqual([])
+        expect(await store.getProcess('missing')).toBeNull()
+
+        const duplicate = await rejection(store.createProcess(record))
+        expect(duplicate.code).toBe('CONFLICT')
+        expect(duplicate.status).toBe(409)
+      })
+
+      it('updates a process, upserting steps, leaving unset fields alone', async () => {
+        const record = proc({ status: 'running' })
+        await store.createProcess(record)
+        await store.updateProcess(record.id, { snapshot: { value: 'vars' } }, [step(2), step(0)])
+        await store.updateProcess(record.id, {}, [step(0, { status: 'completed', finishedAt: at(1), durationMs: 3 }), step(1)])
+        await store.updateProcess(record.id, {
+          status: 'completed',
+          output: { $body: 'hi' },
+          response: { status: 201, headers: { 'x-flow': 'yes', 'set-cookie': ['a=1', 'b=2'] }, body: { ok: true } },
+          finishedAt: at(2),
+          durationMs: 2000,
+        }, [step(1, { status: 'completed' }), step(2, { status: 'failed', error: { code: 'X', message: 'boom' } })])
+
+        const read = await store.getProcess(record.id, { steps: true })
+        expect(read).toMatchObject({
+          status: 'completed',
+          input: record.input,
+          output: { $body: 'hi' },
+          response: { status: 201, headers: { 'x-flow': 'yes', 'set-cookie': ['a=1', 'b=2'] }, body: { ok: true } },
+          finishedAt: at(2),
+          durationMs: 2000,
+          snapshot: { value: 'vars' },
+        })
+        expect(read?.steps).toEqual([
+          step(0, { status: 'completed', finishedAt: at(1), durationMs: 3 }),
+          step(1, { status: 'completed' }),
+          step(2, { status: 'failed', error: { code: 'X', message: 'boom' } }),
+        ])
+
+        await store.updateProcess(record.id, { lease: { owner: 'a', expiresAt: at(60) } })
+        expect((await store.getProcess(record.id))?.lease).toEqual({ owner: 'a', expiresAt: at(60) })
+        await store.updateProcess(record.id, { lease: null, error: null })
+        const cleared = await store.getProcess(record.id)
+        expect(cleared?.lease ?? null).toBeNull()
+        expect(cleared?.status).toBe('completed')
+
+        const missing = await rejection(store.updateProcess('missing', { status: 'failed' }))
+        expect(missing.code).toBe('NOT_FOUND')
+        expect(missing.status).toBe(404)
+      })
+
+      it('records a finished process with its steps in one call', async () => {
+        const record = proc({
+          status: 'completed',
+          output: { $status: 201 },
+          response: { status: 201, headers: {} },
+          finishedAt: at(1),
+          durationMs: 1000,
+        })
+        const steps = [step(0, { status: 'completed' }), step(1, { status: 'completed' }), step(2, { status: 'completed' })]
+        await store.recordProcess(record, steps)
+        const read = await store.getProcess(record.id, { steps: true })
+        expect(read).toMatchObject({ ...record, steps })
+
+        // Recording a process that already exists (created queued, with steps) replaces it whole.
+        const queued = proc()
+        await store.createProcess({ ...queued, steps: [step(0), step(1)] })
+        await store.recordProcess({ ...queued, status: 'failed', error: { code: 'E', message: 'm' } }, steps.slice(0, 1))
+        const replaced = await store.getProcess(queued.id, { steps: true })
+        expect(replaced?.status).toBe('failed')
+        expect(replaced?.error).toEqual({ code: 'E', message: 'm' })
+        expect(replaced?.steps).toEqual(steps.slice(0, 1))
+      })
+
+      it('lists newest first with every filter', async () => {
+        const records = [
+          proc({ id: 'p1', startedAt: at(1), status: 'completed', scenario: { id: 'a', version: 1 }, trigger: { type: '$webRequest', id: 'w1', async: false } }),
+          proc({ id: 'p2', startedAt: at(2), status: 'failed', scenario: { id: 'a', version: 2 }, trigger: { type: '$webRequest', id: 'w2', async: true } }),
+          proc({ id: 'p3', startedAt: at(3), status: 'queued', scenario: { id: 'b', version: 1 }, trigger: { type: '$webRequest', id: 'w1', async: true } }),
+          proc({ id: 'p4', startedAt: at(4), status: 'running', scenario: { id: 'b', version: 1 }, trigger: { type: '$subProcess', id: null, async: false }, parentId: 'p3' }),
+        ]
+        for (const record of records) await store.createProcess(record)
+        const ids = async (filter: Parameters<ProcessStore['listProcesses']>[0]) => {
+          const page = await store.listProcesses(filter)
+          return page.items.map((p) => p.id)
+        }
+        expect(await ids({})).toEqual(['p4', 'p3', 'p2', 'p1'])
+        expect(await ids({ status: 'queued' })).toEqual(['p3'])
+        expect(await ids({ status: ['completed', 'failed'] })).toEqual(['p2', 'p1'])
+        expect(await ids({ scenarioId: 'a' })).toEqual(['p2', 'p1'])
+        expect(await ids({ triggerId: 'w1' })).toEqual(['p3', 'p1'])
+        expect(await ids({ parentId: 'p3' })).toEqual(['p4'])
+        expect(await ids({ from: at(2), to: at(4) })).toEqual(['p3', 'p2'])
+        expect(await ids({ scenarioId: 'b', status: 'running', triggerId: undefined })).toEqual(['p4'])
+        expect(await ids({ scenarioId: 'missing' })).toEqual([])
+        const page = await store.listProcesses({})
+        expect(page.nextCursor).toBeNull()
+        expect(page.items[0].steps).toBeUndefined()
+        expect(page.items[0].parentId).toBe('p3')
+      })
+
+      it('pages with a cursor: no duplicates or gaps, equal startedAt broken by id', async () => {
+        const created: ProcessRecord[] = []
+        for (let i = 0; i < 23; i++) {
+          // Groups of equal timestamps, inserted in shuffled id order.
+          const record = proc({ id: `p-${String((i * 7) % 23).padStart(2, '0')}`, startedAt: at(Math.floor(i / 5)), scenario: { id: 'paged', version: 1 } })
+          created.push(record)
+          await store.createProcess(record)
+        }
+        await store.createProcess(proc({ id: 'noise', scenario: { id: 'other', version: 1 } }))
+        const expected = created
+          .slice()
+          .sort((a, b) => (a.startedAt === b.startedAt ? (a.id < b.id ? 1 : -1) : a.startedAt < b.startedAt ? 1 : -1))
+          .map((p) => p.id)
+
+        const seen: string[] = []
+        let cursor: string | null = null
+        let pages = 0
+        do {
+          const page = await store.listProcesses({ scenarioId: 'paged', limit: 4, cursor })
+          expect(page.items.length).toBeLessThanOrEqual(4)
+          seen.push(...page.items.map((p) => p.id))
+          cursor = page.nextCursor
+          pages++
+        } while (cursor && pages < 20)
+        expect(seen).toEqual(expected)
+        expect(pages).toBe(6)
+
+        // A page ending exactly at the last item has no next cursor.
+        const exact = await store.listProcesses({ scenarioId: 'paged', limit: 23 })
+        expect(exact.items.length).toBe(23)
+        expect(exact.nextCursor).toBeNull()
+
+        const bad = await rejection(store.listProcesses({ cursor: 'not-a-cursor' }))
+        expect(bad.code).toBe('INVALID_CURSOR')
+        expect(bad.status).toBe(400)
+      })
+
+      it('transitions atomically, only from the listed statuses', async () => {
+        const record = proc()
+        await store.createProcess(record)
+        expect(await store.transitionProcess(record.id, ['running'], { status: 'completed' })).toBe(false)
+        expect((await store.getProcess(record.id))?.status).toBe('queued')
+
+        expect(await store.transitionProcess(record.id, ['queued'], { status: 'running', snapshot: { s: 1 } })).toBe(true)
+        const running = await store.getProcess(record.id)
+        expect(running?.status).toBe('running')
+        expect(running?.snapshot).toEqual({ s: 1 })
+        expect(await store.transitionProcess('missing', ['queued'], { status: 'running' })).toBe(false)
+
+        // Many concurrent movers out of `running`: exactly one wins.
+        const outcomes: ProcessStatus[] = ['completed', 'cancelled', 'failed', 'interrupted', 'completed', 'cancelled']
+        const results = await Promise.all(outcomes.map((status) =>
+          store.transitionProcess(record.id, ['queued', 'running'], { status, finishedAt: at(9) })))
+        expect(results.filter(Boolean).length).toBe(1)
+        const final = await store.getProcess(record.id)
+        expect(final?.status).toBe(outcomes[results.indexOf(true)])
+        expect(final?.finishedAt).toBe(at(9))
+      })
+
+      it('transitions with an owner only while that owner holds the lease', async () => {
+        await store.createProcess(proc({ id: 'leased', startedAt: at(0) }))
+        await store.claimProcesses('holder', 60_000, 1)
+        expect(await store.transitionProcess('leased', ['running'], { status: 'completed' }, 'someone-else')).toBe(false)
+        expect((await store.getProcess('leased'))?.status).toBe('running')
+        expect(await store.transitionProcess('leased', ['running'], { status: 'completed', lease: null }, 'holder')).toBe(true)
+        expect((await store.getProcess('leased'))?.status).toBe('completed')
+      })
+
+      it('prunes finished processes started before a time, never queued or running ones', async () => {
+        const statuses: ProcessStatus[] = ['queued', 'running', 'completed', 'failed', 'interrupted', 'cancelled']
+        for (const status of statuses) {
+          await store.recordProcess(proc({ id: `old-${status}`, status, startedAt: at(0) }), [step(0)])
+        }
+        await store.createProcess(proc({ id: 'new-completed', status: 'completed', startedAt: at(100) }))
+        expect(await store.pruneProcesses(at(50))).toBe(4)
+        const left = (await store.listProcesses({})).items.map((p) => p.id).sort()
+        expect(left).toEqual(['new-completed', 'old-queued', 'old-running'])
+        expect(await store.getProcess('old-completed', { steps: true })).toBeNull()
+        expect((await store.getProcess('old-running', { steps: true }))?.steps?.length).toBe(1)
+        expect(await store.pruneProcesses(at(50))).toBe(0)
+      })
+    })
+
+    describe('claims and leases', () => {
+      it('claims queued processes once, oldest first', async () => {
+        for (let i = 0; i < 3; i++) await store.createProcess(proc({ id: `q${i}`, startedAt: at(i) }))
+        // A synchronous process running without a lease is never claimed.
+        await store.createProcess(proc({ id: 'sync', status: 'running', startedAt: at(-10) }))
+        await store.createProcess(proc({ id: 'done', status: 'completed', startedAt: at(-10) }))
+
+        const first = await store.claimProcesses('a', 60_000, 2)
+        expect(first.map((p) => p.id)).toEqual(['q0', 'q1'])
+        for (const claimed of first) {
+          expect(claimed.status).toBe('running')
+          expect(claimed.lease?.owner).toBe('a')
+          expect(Date.parse(claimed.lease!.expiresAt)).toBeGreaterThan(Date.now() + 50_000)
+          expect(claimed.input).toEqual(proc().input)
+        }
+        expect((await store.getProcess('q0'))?.lease?.owner).toBe('a')
+        expect((await store.claimProcesses('b', 60_000, 5)).map((p) => p.id)).toEqual(['q2'])
+        expect(await store.claimProcesses('c', 60_000, 5)).toEqual([])
+        expect(await store.claimProcesses('c', 60_000, 0)).toEqual([])
+      })
+
+      it('never gives one process to two concurrent claimers', async () => {
+        const ids: string[] = []
+        for (let i = 0; i < 12; i++) {
+          const record = proc({ id: `c${String(i).padStart(2, '0')}`, startedAt: at(i) })
+          ids.push(record.id)
+          await store.createProcess(record)
+        }
+        const [a, b, c] = await Promise.all([
+          store.claimProcesses('a', 60_000, 12),
+          store.claimProcesses('b', 60_000, 12),
+          store.claimProcesses('c', 60_000, 5),
+        ])
+        const all = [...a, ...b, ...c].map((p) => p.id)
+        expect(new Set(all).size).toBe(all.length)
+        expect(all.sort()).toEqual(ids)
+        for (const [owner, claimed] of [['a', a], ['b', b], ['c', c]] as const) {
+          for (const p of claimed) expect((await store.getProcess(p.id))?.lease?.owner).toBe(owner)
+        }
+      })
+
+      it('reclaims an expired lease but not a live one', async () => {
+        await store.createProcess(proc({ id: 'short', startedAt: at(0) }))
+        await store.createProcess(proc({ id: 'long', startedAt: at(1) }))
+        expect((await store.claimProcesses('a', 400, 1)).map((p) => p.id)).toEqual(['short'])
+        expect((await store.claimProcesses('a', 60_000, 1)).map((p) => p.id)).toEqual(['long'])
+        expect(await store.claimProcesses('b', 60_000, 5)).toEqual([])
+        await sleep(450)
+        const reclaimed = await store.claimProcesses('b', 60_000, 5)
+        expect(reclaimed.map((p) => p.id)).toEqual(['short'])
+        expect(reclaimed[0].lease?.owner).toBe('b')
+      })
+
+      it('renews only the leases the owner still holds', async () => {
+        for (const id of ['r1', 'r2', 'r3']) await store.createProcess(proc({ id, startedAt: at(id === 'r3' ? 0 : 5) }))
+        await store.claimProcesses('a', 400, 1) // r3, expires soon
+        await store.claimProcesses('a', 60_000, 2) // r1, r2
+        await sleep(450)
+        expect((await store.claimProcesses('b', 60_000, 5)).map((p) => p.id)).toEqual(['r3'])
+        await store.transitionProcess('r2', ['running'], { status: 'completed', lease: null })
+
+        const before = (await store.getProcess('r1'))!.lease!.expiresAt
+        await sleep(5)
+        const held = await store.renewLeases('a', ['r1', 'r2', 'r3', 'missing'], 120_000)
+        expect(held).toEqual(['r1'])
+        const after = (await store.getProcess('r1'))!.lease!
+        expect(after.owner).toBe('a')
+        expect(after.expiresAt > before).toBe(true)
+        expect((await store.getProcess('r3'))?.lease?.owner).toBe('b')
+        expect(await store.renewLeases('a', [], 1000)).toEqual([])
+      })
+
+      it('renews an expired lease nobody took', async () => {
+        await store.createProcess(proc({ id: 'lapsed' }))
+        await store.claimProcesses('a', 20, 1)
+        await sleep(40)
+        expect(await store.renewLeases('a', ['lapsed'], 60_000)).toEqual(['lapsed'])
+        expect(await store.claimProcesses('b', 60_000, 1)).toEqual([])
+      })
+    })
+
+    describe('idempotency', () => {
+      const future = () => new Date(Date.now() + 60_000).toISOString()
+
+      it('inserts once and returns the record already there', async () => {
+        expect(await store.putIdempotency({ key: 'wr-1:k1', processId: 'p1', expiresAt: future() })).toBeNull()
+        const existing = await store.putIdempotency({ key: 'wr-1:k1', processId: 'p2', expiresAt: future() })
+        expect(existing).toMatchObject({ key: 'wr-1:k1', processId: 'p1' })
+        expect(existing?.response ?? null).toBeNull()
+
+        const response = { status: 201, headers: { 'x-process-id': 'p1' }, body: { ok: true } }
+        await store.setIdempotencyResponse('wr-1:k1', response)
+        expect((await store.putIdempotency({ key: 'wr-1:k1', processId: 'p3', expiresAt: future() }))?.response).toEqual(response)
+        expect(await store.putIdempotency({ key: 'wr-2:k1', processId: 'p4', expiresAt: future() })).toBeNull()
+      })
+
+      it('lets an expired key be used again', async () => {
+        const past = new Date(Date.now() - 1000).toISOString()
+        expect(await store.putIdempotency({ key: 'k', processId: 'old', expiresAt: past })).toBeNull()
+        expect(await store.putIdempotency({ key: 'k', processId: 'new', expiresAt: future() })).toBeNull()
+        expect((await store.putIdempotency({ key: 'k', processId: 'later', expiresAt: future() }))?.processId).toBe('new')
+      })
+
+      it('lets exactly one of concurrent callers own a key', async () => {
+        const results = await Promise.all(['a', 'b', 'c', 'd'].map((processId) =>
+          store.putIdempotency({ key: 'race', processId, expiresAt: future() })))
+        const winners = results.filter((r) => r === null)
+        expect(winners.length).toBe(1)
+        const owner = ['a', 'b', 'c', 'd'][results.indexOf(null)]
+        for (const r of results) if (r) expect(r.processId).toBe(owner)
+      })
+    })
+
+    describe('values', () => {
+      it('stores a 2 MB input and output intact', async () => {
+        const big = 'x'.repeat(1024 * 1024) + 'ü€𝄞'.repeat(100_000)
+        const input = { body: { text: big, list: Array.from({ length: 1000 }, (_, i) => ({ i, s: `item ${i}` })) } }
+        expect(JSON.stringify(input).length).toBeGreaterThan(1.4 * 1024 * 1024)
+        const record = proc({ input, status: 'running' })
+        await store.createProcess(record)
+        await store.updateProcess(record.id, { output: { copy: big } })
+        const read = await store.getProcess(record.id)
+        expect(read?.input).toEqual(input)
+        expect((read?.output as { copy: string }).copy === big).toBe(true)
+        const listed = await store.listProcesses({ limit: 1 })
+        expect(listed.items[0].input).toEqual(input)
+      })
+
+      it('round-trips tagged binary values and keys JSON allows', async () => {
+        const png = { $binary: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255]).toString('base64'), contentType: 'image/png' }
+        const odd = { 'a.b': 1, $status: 201, '': 'empty', 'ключ': [null, true, 1.5, { $binary: '', contentType: 'application/octet-stream' }] }
+        const record = proc({ input: { body: png, odd } })
+        await store.createProcess(record)
+        await store.updateProcess(record.id, {
+          output: { $body: png, odd },
+          response: { status: 200, headers: { 'content-type': 'image/png' }, body: png },
+          snapshot: { context: { vars: { file: png } } },
+          error: { code: 'E', message: 'm', variables: { file: png } },
+        })
+        const read = await store.getProcess(record.id)
+        expect(read?.input).toEqual({ body: png, odd })
+        expect(read?.output).toEqual({ $body: png, odd })
+        expect(read?.response?.body).toEqual(png)
+        expect(read?.snapshot).toEqual({ context: { vars: { file: png } } })
+        expect(read?.error?.variables).toEqual({ file: png })
+
+        const scenario = await store.saveScenario(greet({ id: 'bin', nodes: [{ id: 'start', type: 'start', config: { sample: png } }] }))
+        expect((await store.getScenario('bin'))?.scenario).toEqual(scenario.scenario)
+      })
+    })
+  })
+}

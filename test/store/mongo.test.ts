@@ -1,0 +1,62 @@
+/**
+ * The store contract on MongoDB (or FerretDB): runs when MONGODB_URI is set, each store in a
+ * fresh database dropped afterwards. `.ci/run` starts FerretDB and sets MONGODB_URI.
+ */
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { MongoStore, databaseNameOf } from '../../runtime/store/mongo.ts'
+import { openStore } from '../../runtime/store/index.ts'
+import type { ProcessStore } from '../../runtime/store/port.ts'
+import { storeContract } from './contract.ts'
+
+const uri = process.env.MONGODB_URI
+if (!uri) console.warn('[store] MongoDB half of the store contract skipped: MONGODB_URI is not set (.ci/run starts FerretDB and sets it)')
+
+const run = randomBytes(4).toString('hex')
+let count = 0
+
+storeContract('mongodb', async () => {
+  const store = new MongoStore({ uri: uri!, dbName: `potok_test_${run}_${count++}` })
+  await store.init()
+  return store
+}, {
+  skip: !uri,
+  dispose: async (store: ProcessStore) => {
+    await (store as MongoStore).dropDatabase()
+    await store.close()
+  },
+})
+
+describe.skipIf(!uri)('mongodb store', () => {
+  it('is what openStore picks when a URI is given', async () => {
+    const dbUri = uri!.replace(/\/?(\?|$)/, `/potok_test_${run}_open$1`)
+    const store = await openStore({ mongodbUri: dbUri })
+    try {
+      expect(store.kind).toBe('mongodb')
+      expect((store as MongoStore).databaseName).toBe(`potok_test_${run}_open`)
+      await store.ping()
+    } finally {
+      await (store as MongoStore).dropDatabase()
+      await store.close()
+    }
+  })
+})
+
+describe('mongodb store without a server', () => {
+  it('reads the database name from the URI', () => {
+    expect(databaseNameOf('mongodb://h:1/potok?x=1')).toBe('potok')
+    expect(databaseNameOf('mongodb://u:p@h1:1,h2:2/db')).toBe('db')
+    expect(databaseNameOf('mongodb+srv://h/')).toBeUndefined()
+    expect(databaseNameOf('mongodb://h')).toBeUndefined()
+  })
+
+  it('does not leak the connection string or password in errors', async () => {
+    const store = new MongoStore({ uri: 'mongodb://admin:s3cr3t-pw@127.0.0.1:1/potok', serverSelectionTimeoutMS: 300 })
+    const error = await store.init().then(() => null, (e: unknown) => e as Error & { code?: string; cause?: unknown })
+    await store.close()
+    expect(error).toMatchObject({ code: 'STORE_ERROR', status: 503 })
+    expect(error!.message).not.toContain('s3cr3t-pw')
+    expect(error!.message).not.toContain('admin:')
+    expect(error!.cause).toBeUndefined()
+  })
+})

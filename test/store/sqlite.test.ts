@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { SqliteStore } from '../../runtime/store/sqlite.ts'
+import { openStore } from '../../runtime/store/index.ts'
+import { storeContract } from './contract.ts'
+
+const dirs: string[] = []
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'potok-store-'))
+  dirs.push(dir)
+  return dir
+}
+
+storeContract('sqlite (:memory:)', async () => {
+  const store = new SqliteStore({ filename: ':memory:' })
+  await store.init()
+  return store
+})
+
+storeContract('sqlite (file, WAL)', async () => {
+  const store = new SqliteStore({ dataDir: join(tempDir(), 'nested', 'data') })
+  await store.init()
+  return store
+})
+
+describe('sqlite store file', () => {
+  it('creates <dataDir>/potok.sqlite in WAL mode and keeps data across reopen', async () => {
+    const dir = join(tempDir(), 'data')
+    const store = await openStore({ dataDir: dir, mongodbUri: '' }) // '' = no MongoDB even when MONGODB_URI is set
+    expect(store.kind).toBe('sqlite')
+    expect(existsSync(join(dir, 'potok.sqlite'))).toBe(true)
+    await store.saveScenario({ id: 's', nodes: [], edges: [] })
+    await store.close()
+
+    const again = new SqliteStore({ dataDir: dir })
+    await again.init()
+    expect((await again.getScenario('s'))?.version).toBe(1)
+    await again.close()
+  })
+
+  it('reports a closed store as STORE_ERROR', async () => {
+    const store = new SqliteStore({ filename: ':memory:' })
+    await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_ERROR', status: 503 })
+  })
+})
+
+describe('sqlite group commit', () => {
+  const record = (id: string) => ({
+    id,
+    scenario: { id: 's', version: 1 },
+    trigger: { type: '$webRequest', id: 'w', async: false },
+    status: 'queued' as const,
+    input: {},
+    startedAt: new Date().toISOString(),
+  })
+
+  it('commits writes of one tick together, rejecting only the failing one', async () => {
+    const store = new SqliteStore({ filename: ':memory:' })
+    await store.init()
+    await store.createProcess(record('taken'))
+    const results = await Promise.allSettled([
+      store.createProcess(record('a')),
+      store.createProcess(record('taken')),
+      store.updateProcess('missing', { status: 'failed' }),
+      store.recordProcess({ ...record('b'), status: 'completed' }, [{ index: 0, nodeId: 'start', type: 'start', startedAt: 'x', status: 'completed' }]),
+      store.updateProcess('a', { status: 'running' }),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled', 'fulfilled'])
+    expect(results[1]).toMatchObject({ reason: { code: 'CONFLICT', status: 409 } })
+    expect(results[2]).toMatchObject({ reason: { code: 'NOT_FOUND', status: 404 } })
+    expect((await store.getProcess('a'))?.status).toBe('running')
+    expect((await store.getProcess('b', { steps: true }))?.steps?.length).toBe(1)
+    await store.close()
+  })
+
+  it('applies operations in call order even when writes are not awaited', async () => {
+    const store = new SqliteStore({ filename: ':memory:' })
+    await store.init()
+    const created = store.createProcess(record('p'))
+    const claimed = await store.claimProcesses('owner', 60_000, 5)
+    expect(claimed.map((p) => p.id)).toEqual(['p'])
+    await created
+    const updated = store.updateProcess('p', { snapshot: { at: 1 } })
+    expect((await store.getProcess('p'))?.snapshot).toEqual({ at: 1 })
+    await updated
+    const pending = store.createProcess(record('q'))
+    await store.close()
+    await pending
+    const reopened = store
+    await expect(reopened.getProcess('q')).rejects.toMatchObject({ code: 'STORE_ERROR' })
+  })
+})
