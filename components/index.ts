@@ -3,20 +3,25 @@
  * SPEC §3 lists what each does.
  */
 import type { Component } from '../runtime/types.ts'
+import { code } from './code.ts'
 import { end } from './end.ts'
 import { errorBoundary } from './errorBoundary.ts'
 import { errorEnd } from './errorEnd.ts'
 import { exclusiveGateway } from './exclusiveGateway.ts'
 import { parallelGateway } from './parallelGateway.ts'
+import { parser } from './parser.ts'
 import { respond } from './respond.ts'
 import { setVariables } from './setVariables.ts'
 import { start } from './start.ts'
+import { subProcess } from './subProcess.ts'
 import { timeoutBoundary } from './timeoutBoundary.ts'
 import { timer } from './timer.ts'
+import { webRequest } from './webRequest.ts'
 
 const all: Component<any>[] = [
   start, end, errorEnd, setVariables, exclusiveGateway, parallelGateway, timer,
   errorBoundary, timeoutBoundary, respond,
+  code, webRequest, subProcess, parser,
 ]
 
 export const components: ReadonlyMap<string, Component<any>> = new Map(all.map((c) => [c.type, c]))

@@ -6,6 +6,7 @@
 import { defineCommand } from 'citty'
 import { readdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { childProcessService } from '../../runtime/children.ts'
 import { PotokError } from '../../runtime/errors.ts'
 import { startProcess } from '../../runtime/process.ts'
 import type { Scenario } from '../../runtime/types.ts'
@@ -39,10 +40,8 @@ export const runCommand = defineCommand({
   }),
 })
 
-/** Sub-processes run scenarios found beside the file (when `runtime/children.ts` is present). */
+/** Sub-processes run scenarios found among the `*.json` files beside the scenario file. */
 async function childServices(folder: string) {
-  const { childProcessService } = await import('../../runtime/children.ts').catch(() => ({ childProcessService: undefined }))
-  if (!childProcessService) return {}
   const loadScenario = async (id: string) => {
     for (const name of await readdir(folder)) {
       if (!name.endsWith('.json')) continue

@@ -1,0 +1,89 @@
+import { z } from 'zod'
+import { PotokError } from '../runtime/errors.ts'
+import type { Component, VariableWrite } from '../runtime/types.ts'
+import { expr, variablePath } from './schema.ts'
+import { buildRequest } from './webRequest/request.ts'
+import { bodyExcerpt, decodeBody, responseHeaders } from './webRequest/response.ts'
+import { maxResponseBytes, send } from './webRequest/send.ts'
+
+const named = (name: z.ZodString) => z.array(z.object({ name, value: expr }).strict())
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
+
+const config = z.object({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+  url: expr,
+  query: named(z.string().min(1)).optional(),
+  headers: named(headerName).optional(),
+  body: z.object({
+    // "binary" (a binary value, sent as bytes) goes beyond SPEC §3's four formats.
+    format: z.enum(['json', 'form', 'text', 'xml', 'binary']),
+    value: expr.optional(),
+    fields: named(z.string().min(1)).optional(),
+  }).strict()
+    .refine((b) => (b.value === undefined) !== (b.fields === undefined), 'give the body either a value or fields')
+    .refine((b) => b.fields === undefined || b.format === 'json' || b.format === 'form', { message: 'fields make a json or form body only', path: ['fields'] })
+    .optional(),
+  auth: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('none') }).strict(),
+    z.object({ type: z.literal('basic'), login: expr, password: expr }).strict(),
+    z.object({ type: z.literal('bearer'), token: expr }).strict(),
+  ]).optional(),
+  waitForResponse: z.boolean().default(true),
+  responseFormat: z.enum(['auto', 'json', 'text', 'binary']).default('auto'),
+  failOnStatus: z.boolean().default(false),
+  timeoutMs: z.number().int().positive().max(86_400_000).default(60_000),
+  statusTo: variablePath.optional(),
+  headersTo: variablePath.optional(),
+  bodyTo: variablePath.optional(),
+}).strict().refine((c) => !c.body || (c.method !== 'GET' && c.method !== 'HEAD'), { message: 'GET and HEAD requests have no body', path: ['body'] })
+export type WebRequestConfig = z.infer<typeof config>
+
+/** Every expression of the config with its path (evaluated together, in one sandbox call). */
+function requestExpressions(c: WebRequestConfig) {
+  const list: Array<{ path: Array<string | number>; source: string }> = [{ path: ['url'], source: c.url }]
+  c.query?.forEach((q, i) => list.push({ path: ['query', i, 'value'], source: q.value }))
+  c.headers?.forEach((h, i) => list.push({ path: ['headers', i, 'value'], source: h.value }))
+  if (c.body?.value !== undefined) list.push({ path: ['body', 'value'], source: c.body.value })
+  c.body?.fields?.forEach((f, i) => list.push({ path: ['body', 'fields', i, 'value'], source: f.value }))
+  if (c.auth?.type === 'basic') list.push({ path: ['auth', 'login'], source: c.auth.login }, { path: ['auth', 'password'], source: c.auth.password })
+  if (c.auth?.type === 'bearer') list.push({ path: ['auth', 'token'], source: c.auth.token })
+  return list
+}
+
+/**
+ * Веб-запрос: an outbound HTTP request. Network errors and timeouts are errors (HTTP_NETWORK,
+ * HTTP_TIMEOUT, HTTP_TOO_LARGE); a non-2xx status is one only with `failOnStatus` (HTTP_STATUS).
+ * With `waitForResponse: false` it returns at once and the request goes on alone (its outcome
+ * is dropped, its outputs are not written). Redirects are followed (at most 20, fetch's limit).
+ */
+export const webRequest: Component<WebRequestConfig> = {
+  type: 'webRequest',
+  displayName: { ru: 'Веб-запрос', en: 'Web request' },
+  kind: 'async',
+  config,
+  expressions: requestExpressions,
+  run: async (ctx) => {
+    const c = ctx.config
+    const list = requestExpressions(c)
+    const values = ctx.evaluateAll(list.map((e) => e.source))
+    const byPath = new Map(list.map((e, i) => [e.path.join('.'), values[i]]))
+    const request = buildRequest(c, (path) => byPath.get(path))
+    const limits = { timeoutMs: c.timeoutMs, maxBytes: maxResponseBytes() }
+    if (!c.waitForResponse) {
+      send(request, limits).catch(() => { /* fire and forget: nobody is waiting for the outcome */ })
+      return []
+    }
+    const response = await send(request, { ...limits, signal: ctx.signal })
+    if (c.failOnStatus && (response.status < 200 || response.status > 299)) {
+      const excerpt = bodyExcerpt(response)
+      throw new PotokError('HTTP_STATUS', `${request.describe} answered ${response.status} ${response.statusText}${excerpt ? `: ${excerpt}` : ''}`, {
+        details: { status: response.status },
+      })
+    }
+    const writes: VariableWrite[] = []
+    if (c.statusTo) writes.push({ path: c.statusTo, value: response.status })
+    if (c.headersTo) writes.push({ path: c.headersTo, value: responseHeaders(response.headers) })
+    if (c.bodyTo) writes.push({ path: c.bodyTo, value: decodeBody(response, c.responseFormat, request.describe) })
+    return writes
+  },
+}

@@ -1,0 +1,99 @@
+/**
+ * The host side of sub-processes (`subProcess` component): finds the child's scenario, runs it
+ * with `startProcess` one level deeper, hands it to `record` (which stores it with `parentId`),
+ * and turns a failed child into an error of the parent's node. Children get this same service,
+ * so grandchildren work, and nothing else of the parent's services (a child never answers the
+ * parent's caller).
+ *
+ * @example
+ * const startChild = childProcessService({ loadScenario: async (id) => scenarios.get(id) ?? null })
+ * await startProcess(parent, input, { services: { startChild } })
+ */
+import { randomUUID } from 'node:crypto'
+import { compileScenario } from './compile.ts'
+import { PotokError, toPotokError } from './errors.ts'
+import { startProcess } from './process.ts'
+import type { ChildProcessRequest, ProcessResult, RuntimeServices, Scenario, StartOptions } from './types.ts'
+
+export const DEFAULT_MAX_SUBPROCESS_DEPTH = 8
+
+export interface ChildProcessServiceOptions {
+  /** The scenario a `subProcess` node names (its current version), or null when there is none. */
+  loadScenario: (id: string) => Promise<Scenario | null>
+  /** Stores a finished child; `request.parent.id` is its `parentId`. Sync and async children alike. */
+  record?: (result: ProcessResult, request: ChildProcessRequest) => Promise<void>
+  /** Deepest nesting allowed (top level = 0); default MAX_SUBPROCESS_DEPTH or 8. */
+  maxDepth?: number
+  /** Takes over an async child (e.g. to queue it durably); default: runs it here, detached. */
+  startAsync?: (launch: ChildLaunch) => void | Promise<void>
+  /** More options for each child's `startProcess` (a persist hook, a timeout, limits). */
+  startOptions?: (request: ChildProcessRequest, processId: string) => Omit<StartOptions, 'processId' | 'depth' | 'services' | 'signal'>
+}
+
+export interface ChildLaunch {
+  processId: string
+  scenario: Scenario
+  request: ChildProcessRequest
+  /** Runs the child to its end and records it; rejects only if running or recording breaks. */
+  run: (signal?: AbortSignal) => Promise<ProcessResult>
+}
+
+type StartChild = NonNullable<RuntimeServices['startChild']>
+
+export function childProcessService(options: ChildProcessServiceOptions): StartChild {
+  const maxDepth = options.maxDepth ?? envDepth()
+
+  const startChild: StartChild = async (request, signal) => {
+    const { parent, scenarioId } = request
+    const depth = parent.depth + 1
+    if (depth > maxDepth) {
+      throw new PotokError('SUBPROCESS_DEPTH',
+        `sub-processes may nest ${maxDepth} deep (MAX_SUBPROCESS_DEPTH); process ${parent.id} of scenario "${parent.scenarioId}" is at depth ${parent.depth} and cannot start "${scenarioId}" — does a scenario start itself?`,
+        { details: { maxDepth, scenarioId, parentId: parent.id } })
+    }
+    const scenario = await options.loadScenario(scenarioId)
+    if (!scenario) throw new PotokError('SUBPROCESS_NOT_FOUND', `there is no scenario "${scenarioId}" to start as a sub-process`, { details: { scenarioId } })
+    try {
+      compileScenario(scenario)
+    } catch (error) {
+      const cause = toPotokError(error)
+      throw new PotokError('SUBPROCESS_INVALID', `scenario "${scenarioId}" cannot run: ${cause.message}`, { details: { scenarioId, ...cause.details } })
+    }
+
+    const processId = randomUUID()
+    const run = async (runSignal?: AbortSignal) => {
+      const extra = options.startOptions?.(request, processId) ?? {}
+      const result = await startProcess(scenario, request.input, { ...extra, processId, depth, services: { startChild }, signal: runSignal })
+      await options.record?.(result, request)
+      return result
+    }
+
+    if (request.mode === 'async') {
+      const launch: ChildLaunch = { processId, scenario, request, run }
+      if (options.startAsync) await options.startAsync(launch)
+      else run().catch(() => { /* detached: the child's own record is where its failure shows */ })
+      return { processId, status: 'running' }
+    }
+    const result = await run(signal)
+    if (result.status !== 'completed') throw childFailure(result, scenarioId)
+    return { processId, status: result.status, output: result.output, error: null }
+  }
+  return startChild
+}
+
+/** A failed child as its parent's error; a depth overflow keeps its code up the whole chain. */
+function childFailure(result: ProcessResult, scenarioId: string): PotokError {
+  const error = result.error ?? { code: 'UNKNOWN', message: 'no error recorded' }
+  const details = { childProcessId: result.processId, scenarioId, childStatus: result.status, childError: { code: error.code, message: error.message, nodeId: error.nodeId } }
+  if (error.code === 'SUBPROCESS_DEPTH') return new PotokError('SUBPROCESS_DEPTH', error.message, { details })
+  const where = error.nodeId ? ` at node "${error.nodeId}"` : ''
+  return new PotokError('SUBPROCESS_FAILED',
+    `child process ${result.processId} (scenario "${scenarioId}") ${result.status === 'failed' ? 'failed' : `was ${result.status}`}${where}: ${error.code}: ${error.message}`,
+    { details })
+}
+
+function envDepth(): number {
+  const text = process.env.MAX_SUBPROCESS_DEPTH?.trim()
+  const value = Number(text)
+  return text && Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_SUBPROCESS_DEPTH
+}
