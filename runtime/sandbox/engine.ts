@@ -189,6 +189,9 @@ export class Engine {
   }
 
   dispose(): void {
+    // A retired engine's heap may be inconsistent: freeing it trips QuickJS's own assertions
+    // (printed as "Aborted(…)"). Dropping the references frees its WebAssembly memory all the same.
+    if (this.retired) return
     try {
       for (const handle of Object.values(this.api)) handle.dispose()
       this.context.dispose()
