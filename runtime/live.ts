@@ -6,7 +6,7 @@
  */
 import type { AnyActor } from 'xstate'
 import type { CompiledScenario } from './compile.ts'
-import { toPotokError } from './errors.ts'
+import { toPotokError, type PotokError } from './errors.ts'
 import type { Sandbox } from './sandbox.ts'
 import type { ComponentContext, ProcessError, ProcessInfo, RuntimeServices, StepRecord, Variables, VariableWrite } from './types.ts'
 import { ScopeSize, applyWrites } from './variables.ts'
@@ -23,6 +23,19 @@ export interface LiveProcess {
   size: ScopeSize
   /** The step record of each node now running (activities, timers). */
   running: Map<string, StepRecord>
+  /** Stops the process: `CANCELLED` → status `cancelled`, any other code → `interrupted`. */
+  stop?: (reason: PotokError) => void
+}
+
+/**
+ * Stops a process running in this server (a synchronous one the caller is waiting for, or an
+ * asynchronous one); false when it does not run here.
+ */
+export function stopLiveProcess(pid: string, reason: PotokError): boolean {
+  const stop = liveProcesses.get(pid)?.stop
+  if (!stop) return false
+  stop(reason)
+  return true
 }
 
 export const liveProcesses = new Map<string, LiveProcess>()

@@ -148,10 +148,12 @@ async function run(
       const ctx = snapshot.context as ProcessContext
       const running = [...live.running.values()]
       const nodeId = running[running.length - 1]?.nodeId
-      persist('interrupted', true)
+      const status = code === 'CANCELLED' ? 'cancelled' : 'interrupted'
+      persist(status, true)
       actor.stop()
-      settle('interrupted', { code, message, ...(nodeId ? { nodeId } : {}), variables: ctx.vars }, ctx.vars)
+      settle(status, { code, message, ...(nodeId ? { nodeId } : {}), variables: ctx.vars }, ctx.vars)
     }
+    live.stop = (reason) => interrupt(reason.code, reason.message)
 
     const onAbort = () => {
       const reason = options.signal?.reason

@@ -80,6 +80,22 @@ export class MongoStore implements ProcessStore {
     guardStoreErrors(this)
   }
 
+  /**
+   * Writes to one process document, one at a time within this store. FerretDB rewrites the
+   * whole document on every update, so a lease renewal racing a step write could otherwise
+   * drop the step (or the other way round); each server's writes to a process are serialised
+   * here, and decisions between servers go through `decide`.
+   */
+  readonly #writing = new Map<string, Promise<unknown>>()
+  #serial<T>(id: string, write: () => Promise<T>): Promise<T> {
+    const previous = this.#writing.get(id) ?? Promise.resolve()
+    const next = previous.then(write, write)
+    const settled = next.then(() => {}, () => {})
+    this.#writing.set(id, settled)
+    settled.then(() => { if (this.#writing.get(id) === settled) this.#writing.delete(id) })
+    return next
+  }
+
   get databaseName(): string {
     return this.#db.databaseName
   }
@@ -229,7 +245,11 @@ export class MongoStore implements ProcessStore {
     }
   }
 
-  async updateProcess(id: string, patch: ProcessPatch, steps?: StepRecord[]): Promise<void> {
+  updateProcess(id: string, patch: ProcessPatch, steps?: StepRecord[]): Promise<void> {
+    return this.#serial(id, () => this.#updateProcess(id, patch, steps))
+  }
+
+  async #updateProcess(id: string, patch: ProcessPatch, steps?: StepRecord[]): Promise<void> {
     const set: Record<string, unknown> = { ...patchFields(patch) }
     for (const step of steps ?? []) set[`steps.i${step.index}`] = JSON.stringify(step)
     const found = Object.keys(set).length === 0
@@ -238,7 +258,11 @@ export class MongoStore implements ProcessStore {
     if (!found) throw new PotokError('NOT_FOUND', `Process "${id}" not found`, { status: 404 })
   }
 
-  async recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
+  recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
+    return this.#serial(record.id, () => this.#recordProcess(record, steps))
+  }
+
+  async #recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
     // Usually a new process: one insert (FerretDB inserts ~6× faster than it upserts). When it
     // exists already (created queued, or resumed), an update that keeps its decided `rev`.
     const doc = processDoc(record, steps)
@@ -347,10 +371,10 @@ export class MongoStore implements ProcessStore {
       const now = Date.now()
       const expiresAt = new Date(now + leaseMs).toISOString()
       // A lease with time left cannot be reclaimed meanwhile, so a plain update is safe.
-      const { matchedCount } = await this.#processes.updateOne(
+      const { matchedCount } = await this.#serial(id, () => this.#processes.updateOne(
         { _id: id, status: 'running', leaseOwner: owner, leaseExpiresAt: { $gt: new Date(now + RENEW_MARGIN_MS).toISOString() } },
         { $set: { leaseExpiresAt: expiresAt } },
-      )
+      ))
       if (matchedCount > 0) return true
       // Expired or about to: renew only through a decision, racing any reclaimer fairly.
       const decided = await this.decide(id, (doc) =>
@@ -366,7 +390,11 @@ export class MongoStore implements ProcessStore {
    * applies the winning revision itself (so a writer that died between its insert and its
    * update never blocks the process) and decides again on the new state.
    */
-  private async decide(id: string, choose: (doc: ProcessDoc) => ProcessFields | null): Promise<ProcessFields | null> {
+  private decide(id: string, choose: (doc: ProcessDoc) => ProcessFields | null): Promise<ProcessFields | null> {
+    return this.#serial(id, () => this.#decide(id, choose))
+  }
+
+  async #decide(id: string, choose: (doc: ProcessDoc) => ProcessFields | null): Promise<ProcessFields | null> {
     for (let attempt = 0; attempt < MAX_DECISION_ATTEMPTS; attempt++) {
       const doc = await this.#processes.findOne({ _id: id }, WITHOUT_STEPS)
       if (!doc) return null

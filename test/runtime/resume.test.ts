@@ -1,30 +1,53 @@
-import { describe, expect, test } from 'vitest'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { childProcessService } from '../../runtime/children.ts'
 import { resumeProcess, startProcess } from '../../runtime/process.ts'
-import type { PersistUpdate, ProcessResult, Variables } from '../../runtime/types.ts'
-import { loadFlow, scenario, set } from './helpers.ts'
+import type { PersistUpdate, ProcessResult, RuntimeServices, Variables } from '../../runtime/types.ts'
+import { flowNames, loadFlow, scenario, set } from './helpers.ts'
 
-/** Variables that depend on the clock, left out of comparisons. */
-const timeless = (vars: Variables) => JSON.parse(JSON.stringify(vars, (key, value) => (key === 'startedAt' || key === 'waitedMs' ? undefined : value)))
+/** Variables that depend on the clock or on ids, left out of comparisons. */
+const VOLATILE = new Set(['startedAt', 'waitedMs', 'childId', 'asyncChildId', 'date', 'createdAt'])
+const timeless = (vars: Variables) => JSON.parse(JSON.stringify(vars, (key, value) => (VOLATILE.has(key) ? undefined : value)))
 
-const examples: Array<[string, Variables]> = [
-  ['greet', { body: { name: 'Ada', n: 1 } }],
-  ['loop', { n: 4 }],
-  ['parallel', {}],
-  ['error-boundary', { body: { price: 2, qty: 3 } }],
-  ['timer', {}],
-]
+/** A local stand-in for the endpoint web-request.json calls. */
+let upstream: Server
+let upstreamUrl = ''
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    res.writeHead(201, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ greeting: 'Hello', path: req.url }))
+  })
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/api/webrequest/greet`
+})
+afterAll(() => new Promise<void>((resolve) => upstream.close(() => resolve())))
+
+/** Input for each example, and the services it needs (children come from flows/). */
+function exampleRun(name: string): { input: Variables; services: RuntimeServices } {
+  const input: Record<string, Variables> = {
+    greet: { body: { name: 'Ada', n: 1 } },
+    loop: { n: 4 },
+    'error-boundary': { body: { price: 2, qty: 3 } },
+    'web-request': { body: { name: 'Ada' }, greetUrl: upstreamUrl },
+    'sub-process-child': { order: { lines: [{ price: 2, qty: 3 }] } },
+  }
+  const services = { startChild: childProcessService({ loadScenario: async (id) => (flowNames().includes(id) ? loadFlow(id) : null) }) }
+  return { input: input[name] ?? { body: {} }, services }
+}
 
 describe('resume from a snapshot taken after every step', () => {
-  test.each(examples)('%s finishes the same as an uninterrupted run', async (name, input) => {
+  test.each(flowNames())('%s finishes the same as an uninterrupted run', async (name) => {
+    const { input, services } = exampleRun(name)
     const updates: PersistUpdate[] = []
-    const whole = await startProcess(loadFlow(name), input, { persist: (u) => { updates.push(JSON.parse(JSON.stringify(u))) } })
+    const whole = await startProcess(loadFlow(name), input, { services, persist: (u) => { updates.push(JSON.parse(JSON.stringify(u))) } })
     expect(whole.status).toBe('completed')
     const resumable = updates.filter((u) => (u.snapshot as { status: string }).status === 'active')
     // Durable mode persists once per step: every step record appears in some update.
     expect(new Set(updates.flatMap((u) => u.steps.map((s) => s.index))).size).toBe(whole.steps.length)
     expect(resumable.length).toBeGreaterThanOrEqual(whole.steps.length - 1)
     for (const update of resumable) {
-      const resumed: ProcessResult = await resumeProcess(loadFlow(name), update.snapshot)
+      const resumed: ProcessResult = await resumeProcess(loadFlow(name), update.snapshot, { services })
       expect(resumed.status).toBe('completed')
       expect(resumed.processId).toBe(whole.processId)
       expect(timeless(resumed.output)).toEqual(timeless(whole.output))

@@ -1,0 +1,87 @@
+/**
+ * What can be done to a stored process (SPEC §5): resume it, replay it, cancel it. The HTTP API
+ * and the CLI both call these; the durable executor does the running.
+ */
+import { PotokError } from './errors.ts'
+import type { AsyncJob } from './executor.ts'
+import { stopLiveProcess } from './live.ts'
+import type { ProcessRecord, ProcessStore } from './store/port.ts'
+
+/** The part of the executor these need: queue a process, or look for queued ones now. */
+export interface ProcessRunner {
+  enqueue(job: AsyncJob): Promise<string>
+  wake(): void
+}
+
+async function find(store: ProcessStore, id: string): Promise<ProcessRecord> {
+  const record = await store.getProcess(id)
+  if (!record) throw new PotokError('NOT_FOUND', `process ${id} does not exist`, { status: 404 })
+  return record
+}
+
+/**
+ * Continues an `interrupted` or `failed` process from its last snapshot (re-running the step
+ * that failed or was cut short); it is queued and the executor picks it up.
+ */
+export async function resumeStoredProcess(store: ProcessStore, executor: ProcessRunner, id: string): Promise<ProcessRecord> {
+  const record = await find(store, id)
+  if (record.status !== 'interrupted' && record.status !== 'failed') {
+    throw new PotokError('NOT_RESUMABLE', `process ${id} is ${record.status}; only interrupted or failed processes can be resumed`, { status: 409 })
+  }
+  const snapshot = record.snapshot as { status?: string } | null | undefined
+  if (!snapshot || snapshot.status !== 'active') {
+    throw new PotokError('NOT_RESUMABLE', `process ${id} has no snapshot to resume from; replay it instead`, { status: 409 })
+  }
+  const queued = await store.transitionProcess(id, [record.status], { status: 'queued', lease: null, error: null, finishedAt: null, durationMs: null })
+  if (!queued) throw new PotokError('CONFLICT', `process ${id} changed while it was being resumed; try again`, { status: 409 })
+  executor.wake()
+  return (await store.getProcess(id))!
+}
+
+/**
+ * Runs the process's input again as a new process (`replayOf` set), against the scenario
+ * version it ran (`original`) or the latest one (`current`).
+ */
+export async function replayStoredProcess(
+  store: ProcessStore,
+  executor: ProcessRunner,
+  id: string,
+  version: 'original' | 'current' = 'original',
+): Promise<ProcessRecord> {
+  const record = await find(store, id)
+  const scenario = version === 'current'
+    ? await store.getScenario(record.scenario.id)
+    : await store.getScenario(record.scenario.id, record.scenario.version)
+  if (!scenario) {
+    throw new PotokError('NOT_FOUND', `scenario ${record.scenario.id}${version === 'original' ? ` version ${record.scenario.version}` : ''} no longer exists`, { status: 404 })
+  }
+  const replayId = await executor.enqueue({
+    scenario,
+    input: record.input,
+    trigger: { ...record.trigger, async: true },
+    replayOf: id,
+    parentId: record.parentId ?? undefined,
+  })
+  return (await store.getProcess(replayId))!
+}
+
+/** Stops a queued or running process; status `cancelled`. */
+export async function cancelStoredProcess(store: ProcessStore, id: string): Promise<ProcessRecord | { id: string; status: 'cancelled' }> {
+  const reason = new PotokError('CANCELLED', 'the process was cancelled')
+  const record = await store.getProcess(id)
+  if (!record) {
+    // A synchronous process is stored when it ends; until then it lives only in memory here.
+    if (stopLiveProcess(id, reason)) return { id, status: 'cancelled' }
+    throw new PotokError('NOT_FOUND', `process ${id} does not exist (or runs on another server and is not stored yet)`, { status: 404 })
+  }
+  if (record.status !== 'queued' && record.status !== 'running') {
+    throw new PotokError('NOT_CANCELLABLE', `process ${id} is ${record.status}; only queued or running processes can be cancelled`, { status: 409 })
+  }
+  const cancelled = await store.transitionProcess(id, ['queued', 'running'], {
+    status: 'cancelled', lease: null, finishedAt: new Date().toISOString(), error: { code: reason.code, message: reason.message },
+  })
+  if (!cancelled) throw new PotokError('CONFLICT', `process ${id} ended while it was being cancelled`, { status: 409 })
+  // Running here: stop it now. Running elsewhere: its server loses the lease and stops it.
+  stopLiveProcess(id, reason)
+  return (await store.getProcess(id))!
+}
