@@ -167,24 +167,39 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
     problems.push({ path: nodePath(id), message: `node "${id}" is reached from ${where(first)} and from ${where(second)}; branches of a parallel split must meet at a parallelGateway or end separately, and no edge may enter or leave a branch` })
   }
 
-  const visit = (id: string, scope: Scope, continuation = false): void => {
-    if (!graph.byId.has(id)) return
-    if (!continuation && scope.block && isJoin(graph, id)) {
-      scope.exits.add(id)
-      return
+  /**
+   * Walks a scope from `entry` with an explicit stack (a scenario may be a chain of thousands of
+   * nodes); only parallel splits recurse, once per nesting level.
+   */
+  const visit = (entry: string, scope: Scope, entryIsContinuation = false): void => {
+    const stack: Array<[string, boolean]> = [[entry, entryIsContinuation]]
+    while (stack.length) {
+      const [id, continuation] = stack.pop()!
+      if (!graph.byId.has(id)) continue
+      if (!continuation && scope.block && isJoin(graph, id)) {
+        scope.exits.add(id)
+        continue
+      }
+      const owner = graph.ownerOf.get(id)
+      if (owner) {
+        if (owner !== scope) conflict(id, owner, scope)
+        continue
+      }
+      graph.ownerOf.set(id, scope)
+      scope.nodes.push(id)
+      const next: string[] = (graph.boundaries.get(id) ?? []).map((b) => b.id)
+      if (!isSplit(graph, id)) {
+        next.push(...graph.outgoing.get(id)!.map((edge) => edge.to))
+      } else {
+        const join = visitBlock(id, scope)
+        if (join) stack.push([join, true])
+      }
+      for (let i = next.length - 1; i >= 0; i--) stack.push([next[i], false])
     }
-    const owner = graph.ownerOf.get(id)
-    if (owner) {
-      if (owner !== scope) conflict(id, owner, scope)
-      return
-    }
-    graph.ownerOf.set(id, scope)
-    scope.nodes.push(id)
-    for (const boundary of graph.boundaries.get(id) ?? []) visit(boundary.id, scope)
-    if (!isSplit(graph, id)) {
-      for (const edge of graph.outgoing.get(id)!) visit(edge.to, scope)
-      return
-    }
+  }
+
+  /** A parallel split's branches, each a scope of its own; the join they meet at (or null). */
+  const visitBlock = (id: string, scope: Scope): string | null => {
     const block: ParallelBlock = { split: id, join: null, branches: [], scope }
     graph.blocks.set(id, block)
     graph.outgoing.get(id)!.forEach((edge, i) => {
@@ -195,12 +210,10 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
     const joins = new Set(block.branches.flatMap((b) => [...b.exits]))
     if (joins.size > 1) {
       problems.push({ path: nodePath(id), message: `the branches of the parallel split at "${id}" meet at different gateways (${[...joins].map((j) => `"${j}"`).join(', ')}); they must meet at one parallelGateway or end separately` })
-      return
+      return null
     }
-    if (joins.size === 1) {
-      block.join = [...joins][0]
-      visit(block.join, scope, true)
-    }
+    block.join = joins.size === 1 ? [...joins][0] : null
+    return block.join
   }
 
   const start = graph.scenario.nodes.find((n) => n.type === 'start')

@@ -85,6 +85,18 @@ describe('validateScenario', () => {
     expect(problemsOf(s).length).toBeGreaterThanOrEqual(3)
   })
 
+  test('a chain of 20 000 nodes is validated without overflowing the stack', () => {
+    const nodes: Array<{ id: string; type: string }> = [{ id: 'start', type: 'start' }]
+    const edges: Array<{ from: string; to: string }> = []
+    for (let i = 0; i < 20_000; i++) {
+      nodes.push({ id: `n${i}`, type: 'parallelGateway' })
+      edges.push({ from: i ? `n${i - 1}` : 'start', to: `n${i}` })
+    }
+    nodes.push({ id: 'end', type: 'end' })
+    edges.push({ from: 'n19999', to: 'end' })
+    expect(problemsOf({ id: 'deep', nodes, edges })).toEqual([])
+  })
+
   test('never throws, whatever the input', () => {
     for (const input of [null, undefined, 1, 'x', [], {}, { id: 'x', nodes: null, edges: null }, { id: 'x', nodes: [null], edges: [null] }]) {
       expect(validateScenario(input).ok).toBe(false)
