@@ -9,6 +9,10 @@ const main = defineCommand({
     serve: () => import('./serve.ts').then((m) => m.serveCommand),
     validate: validateCommand,
     run: runCommand,
+    import: () => import('./import.ts').then((m) => m.importCommand),
+    export: () => import('./export.ts').then((m) => m.exportCommand),
+    processes: () => import('./processes.ts').then((m) => m.processesCommand),
+    replay: () => import('./processes.ts').then((m) => m.replayCommand),
   },
 })
 

@@ -1,0 +1,46 @@
+/**
+ * Builds the console (a React app) into `server/console/dist/`, which `server/console.ts`
+ * serves at `/`. Run from the repository root: `vite build --config server/console/vite.config.ts`.
+ * `vite --config server/console/vite.config.ts` serves it with hot reload, proxying the API to
+ * a potok server on POTOK_URL (default http://127.0.0.1:3000).
+ *
+ * The component catalog (display names and kinds) is read from `components/` at build time and
+ * handed to the app as the module `virtual:potok-components`, so the console always labels nodes
+ * the way the runtime names them, without shipping zod schemas or the sandbox to the browser.
+ */
+import react from '@vitejs/plugin-react'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, type Plugin } from 'vite'
+import { components } from '../../components/index.ts'
+
+const root = fileURLToPath(new URL('.', import.meta.url))
+const api = process.env.POTOK_URL ?? 'http://127.0.0.1:3000'
+
+function componentCatalog(): Plugin {
+  const id = 'virtual:potok-components'
+  const resolved = '\0' + id
+  return {
+    name: 'potok-components',
+    resolveId: (source) => (source === id ? resolved : undefined),
+    load(source) {
+      if (source !== resolved) return undefined
+      const catalog = Object.fromEntries([...components.values()].map((c) => [c.type, { displayName: c.displayName, kind: c.kind }]))
+      return `export default ${JSON.stringify(catalog)}`
+    },
+  }
+}
+
+export default defineConfig({
+  root,
+  base: '/',
+  plugins: [react(), componentCatalog()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 2048,
+    rolldownOptions: { checks: { pluginTimings: false } },
+  },
+  server: {
+    proxy: { '/api': api, '/healthz': api },
+  },
+})

@@ -1,0 +1,81 @@
+/**
+ * What the server's routes share: the dependencies `createApp` is given (store, settings,
+ * logger, executor) and the state that lives as long as the app (rate windows, the count of
+ * running processes, writes still in flight, metrics).
+ */
+import type { ProcessStore, ProcessTrigger, ScenarioRecord } from '../runtime/store/port.ts'
+import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types.ts'
+import type { Logger } from './log.ts'
+import type { Metrics } from './metrics.ts'
+import type { ProcessGate, RateLimiter } from './protect.ts'
+import type { Settings } from './settings.ts'
+
+/** The durable asynchronous side (`runtime/executor.ts`'s `ProcessExecutor`), as the server uses it. */
+export interface AsyncProcesses {
+  /** Stores a new process as `queued` (awaits the write), then runs it soon; returns its id. */
+  enqueue(job: { scenario: ScenarioRecord; input: Variables; trigger: ProcessTrigger; processId?: string }): Promise<string>
+  /** Takes over a process already running in memory: stores it as running and records its result when it ends. */
+  adopt(job: { scenario: ScenarioRecord; input: Variables; trigger: ProcessTrigger; processId: string }, running: Promise<ProcessResult>): Promise<void>
+  /** Looks for claimable processes now (after a resume queued one). */
+  wake(): void
+}
+
+export interface AppDeps {
+  store: ProcessStore
+  settings: Settings
+  logger: Logger
+  /** The asynchronous executor; without it `?async=true` and `onTimeout: "async"` answer 503. */
+  executor?: AsyncProcesses
+  /** The management API token (`POTOK_ADMIN_TOKEN` or the generated one). */
+  adminToken: string
+  /** Host services for processes (sub-processes); `respond` is added per request. */
+  services?: RuntimeServices
+}
+
+export interface ServerContext extends AppDeps {
+  metrics: Metrics
+  gate: ProcessGate
+  limiter: RateLimiter
+  writes: PendingWrites
+}
+
+/**
+ * Store writes made after the answer was sent (the record of a synchronous process): tracked
+ * so shutdown waits for them, retried so none is lost to a passing store error.
+ */
+export class PendingWrites {
+  readonly #pending = new Set<Promise<void>>()
+
+  constructor(private readonly logger: Logger, private readonly attempts = 5) {}
+
+  get size(): number {
+    return this.#pending.size
+  }
+
+  /** Runs `write` on the next turn (after the answer went out), retrying with backoff. */
+  later(what: string, write: () => Promise<void>): void {
+    const task = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#withRetries(what, write))
+      .finally(() => this.#pending.delete(task))
+    this.#pending.add(task)
+  }
+
+  async #withRetries(what: string, write: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write()
+      } catch (error) {
+        if (attempt >= this.attempts) {
+          this.logger.error({ err: { message: (error as Error)?.message }, what }, 'store write failed; giving up')
+          return
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt))
+      }
+    }
+  }
+
+  /** Resolves when every pending write has settled. */
+  async flush(): Promise<void> {
+    while (this.#pending.size) await Promise.allSettled([...this.#pending])
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The input variables of a process started by a web request — exactly SPEC §1's table:
+ * `event`, `script`, `user`, `url`, `method`, `headers`, `cookies`, `query`, `body`.
+ *
+ * @example
+ * const input = buildInputVariables({ request, webRequestId: 'greet', scenarioId: 'greet', async: false, userId: null, body })
+ * input.query // ?tag=a&tag=b&x=1 → { tag: ['a', 'b'], x: '1' }
+ */
+import { parseCookies as h3ParseCookies, type H3Event } from 'h3'
+import type { Variables } from '../runtime/types.ts'
+
+export interface InputSource {
+  request: Request
+  /** The external request's id (`event.id`). */
+  webRequestId: string
+  /** The scenario's id (`script.id`). */
+  scenarioId: string
+  async: boolean
+  /** Id of the user the request authenticated as, or null. */
+  userId: string | null
+  /** The decoded body (see `body.ts`). */
+  body: unknown
+  /** The request URL, already parsed (h3's `event.url`); parsed from `request.url` otherwise. */
+  url?: URL
+}
+
+/** Builds SPEC §1's input variables. */
+export function buildInputVariables(source: InputSource): Variables {
+  const { request } = source
+  const url = source.url ?? new URL(request.url)
+  const headers: Record<string, string> = {}
+  request.headers.forEach((value, name) => {
+    // Headers joins repeated request headers with ", " already; names come lower-case.
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value
+  })
+  return {
+    event: { id: source.webRequestId, type: '$webRequest', async: source.async },
+    script: { id: source.scenarioId },
+    user: { id: source.userId },
+    url: url.href,
+    method: request.method.toUpperCase(),
+    headers: Object.fromEntries(Object.entries(headers)),
+    cookies: parseCookies(request.headers.get('cookie')),
+    query: paramsObject(url.searchParams),
+    body: source.body,
+  }
+}
+
+/**
+ * Query or form parameters as an object: a repeated key gives an array of strings, otherwise
+ * a string. Built with `Object.fromEntries`, so a key such as `__proto__` is an ordinary
+ * property, never the object's prototype.
+ */
+export function paramsObject(params: URLSearchParams): Record<string, string | string[]> {
+  const map = new Map<string, string | string[]>()
+  for (const [key, value] of params) {
+    const existing = map.get(key)
+    if (existing === undefined) map.set(key, value)
+    else if (Array.isArray(existing)) existing.push(value)
+    else map.set(key, [existing, value])
+  }
+  return Object.fromEntries(map)
+}
+
+/** `Cookie` header → `name → value`; malformed pairs are skipped, never an error. */
+export function parseCookies(header: string | null): Record<string, string> {
+  if (!header) return {}
+  try {
+    // h3's parser (first value of a repeated name wins) gives a null-prototype object; copy it.
+    const parsed = h3ParseCookies({ req: { headers: new Headers({ cookie: header }) } } as unknown as H3Event)
+    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>
+  } catch {
+    return {}
+  }
+}

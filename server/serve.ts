@@ -1,0 +1,174 @@
+/**
+ * `serve(settings)`: the whole server — opens the store (SQLite under DATA_DIR, or MongoDB),
+ * loads FLOWS_DIR (an invalid file refuses the start, listing every problem), resolves the
+ * admin token, starts the asynchronous executor, and listens on HOST:PORT through h3's own
+ * `serve()` (srvx; measured against listhen in docs/server.md).
+ *
+ * Graceful shutdown (SIGTERM/SIGINT, or `close()`): stop accepting connections, let running
+ * synchronous processes finish (each within its own timeout), flush their records, hand the
+ * asynchronous ones back to the store (queued, resumed from their snapshot on the next start),
+ * close the store.
+ *
+ * @example
+ * const server = await serve(loadSettings(process.env, { port: 0 }))
+ * await fetch(`${server.url}healthz`)
+ * await server.close()
+ */
+import { serve as srvxServe } from 'srvx'
+import { childProcessService } from '../runtime/children.ts'
+import { ProcessExecutor } from '../runtime/executor.ts'
+import { openStore } from '../runtime/store/index.ts'
+import type { ProcessStore } from '../runtime/store/port.ts'
+import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
+import { resolveAdminToken, type AdminToken } from './admin-token.ts'
+import { buildApp, createServerContext } from './app.ts'
+import type { ServerContext } from './context.ts'
+import { loadFlows } from './flows.ts'
+import { createLogger, type Logger } from './log.ts'
+import { startRetention } from './retention.ts'
+import { loadSettings, type Settings } from './settings.ts'
+
+export interface ServeOptions {
+  /** Handle SIGTERM/SIGINT (close, then exit). Default true; tests pass false. */
+  handleSignals?: boolean
+  /** A logger instead of pino on stdout at LOG_LEVEL. */
+  logger?: Logger
+  /** Print the address and the admin token's place to stdout (default true). */
+  banner?: boolean
+}
+
+export interface RunningServer {
+  /** `http://host:port/` (with the real port when PORT=0). */
+  url: string
+  port: number
+  adminToken: AdminToken
+  store: ProcessStore
+  context: ServerContext
+  /** Graceful shutdown (see the file comment); safe to call twice. */
+  close(): Promise<void>
+}
+
+export async function serve(settings: Settings = loadSettings(), options: ServeOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(settings.logLevel)
+  // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.
+  const store = await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir })
+  let executor: ProcessExecutor | undefined
+  try {
+    const flows = await loadFlows(store, settings.flowsDir)
+    logger.info({ dir: settings.flowsDir, scenarios: flows.scenarios.length, webrequests: flows.webrequests.length }, 'flows loaded')
+    const adminToken = await resolveAdminToken(settings)
+    const services = processServices(store, () => executor)
+    executor = new ProcessExecutor(store, {
+      concurrency: settings.asyncConcurrency,
+      leaseMs: settings.asyncLeaseMs,
+      asyncTimeoutMs: settings.asyncTimeoutMs,
+      services,
+      onError: (error) => logger.error({ err: { message: (error as Error)?.message } }, 'async executor error'),
+    })
+    const context = createServerContext({ store, settings, logger, executor, services, adminToken: adminToken.token })
+    const app = buildApp(context)
+    const server = srvxServe({
+      fetch: app.fetch,
+      port: settings.port,
+      hostname: settings.host,
+      trustProxy: settings.trustProxy,
+      silent: true,
+      gracefulShutdown: false,
+    })
+    await server.ready()
+    executor.start()
+    const stopRetention = startRetention(store, settings.processRetentionDays, logger)
+    const address = server.node?.server?.address()
+    const port = typeof address === 'object' && address ? address.port : settings.port
+    const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}/`
+
+    let closing: Promise<void> | null = null
+    const close = () => (closing ??= shutdown())
+    const shutdown = async () => {
+      logger.info('shutting down')
+      stopRetention()
+      const stopListening = server.close()
+      // Asynchronous processes are handed back at once; synchronous ones get their timeout.
+      await Promise.all([context.gate.idle(), executor!.stop()])
+      await context.writes.flush()
+      // Let the last answers reach their callers (closing connections as they fall idle), then close what is still open.
+      const node = server.node?.server as { closeIdleConnections?: () => void } | undefined
+      const sweep = setInterval(() => node?.closeIdleConnections?.(), 25)
+      await Promise.race([stopListening, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))])
+      clearInterval(sweep)
+      await server.close(true)
+      await stopListening
+      await store.close()
+      if (options.handleSignals !== false) for (const signal of SIGNALS) process.off(signal, onSignal)
+      logger.info('stopped')
+    }
+    const onSignal = () => {
+      close().then(() => process.exit(0), (error) => {
+        logger.error({ err: { message: (error as Error)?.message } }, 'shutdown failed')
+        process.exit(1)
+      })
+    }
+    if (options.handleSignals !== false) for (const signal of SIGNALS) process.on(signal, onSignal)
+
+    if (options.banner !== false) {
+      const where = adminToken.source === 'env' ? 'from POTOK_ADMIN_TOKEN' : `in ${adminToken.file}`
+      process.stdout.write(`potok listening on ${url} (store: ${store.kind}; admin token ${where})\n`)
+      if (adminToken.generated) process.stdout.write(`admin token (printed once, kept in ${adminToken.file}): ${adminToken.token}\n`)
+    }
+    return { url, port, adminToken, store, context, close }
+  } catch (error) {
+    await executor?.stop().catch(() => {})
+    await store.close().catch(() => {})
+    throw error
+  }
+}
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const
+/** How long shutdown waits for open connections to finish their last answer. */
+const DRAIN_MS = 2000
+
+/**
+ * Host services for processes run by this server: sub-processes find their scenario in the
+ * store and are recorded there with `parentId`; an asynchronous child is queued durably through
+ * `executor()` (when there is one), so it survives a restart like any asynchronous process.
+ */
+export function processServices(store: ProcessStore, executor?: () => ProcessExecutor | undefined): RuntimeServices {
+  const startChild = childProcessService({
+    loadScenario: async (id) => (await store.getScenario(id))?.scenario ?? null,
+    startAsync: async (launch) => {
+      const durable = executor?.()
+      if (!durable) {
+        launch.run().catch(() => { /* detached: the child's own record is where its failure shows */ })
+        return
+      }
+      const { scenario, request } = launch
+      await durable.enqueue({
+        scenario: { id: scenario.id, version: scenario.version ?? 0, scenario, createdAt: new Date().toISOString() },
+        input: request.input,
+        trigger: { type: '$subProcess', id: request.parent.id, async: true },
+        processId: launch.processId,
+        parentId: request.parent.id,
+      })
+    },
+    record: async (result: ProcessResult, request) => {
+      const scenario = await store.getScenario(request.scenarioId)
+      await store.recordProcess({
+        id: result.processId,
+        scenario: { id: request.scenarioId, version: scenario?.version ?? 0 },
+        trigger: { type: '$subProcess', id: request.parent.id, async: request.mode === 'async' },
+        status: result.status,
+        input: request.input,
+        output: result.output,
+        error: result.error,
+        startedAt: result.startedAt,
+        finishedAt: result.finishedAt,
+        durationMs: result.durationMs,
+        snapshot: result.snapshot,
+        parentId: request.parent.id,
+        replayOf: null,
+        lease: null,
+      }, result.steps)
+    },
+  })
+  return { startChild }
+}
