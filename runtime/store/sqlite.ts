@@ -156,6 +156,16 @@ export class SqliteStore implements ProcessStore {
     return this.#sql!
   }
 
+  /**
+   * Statements over the catalogs (scenarios, external requests) for the request path. Only
+   * process writes are queued for the group commit, so reading a catalog need not commit them
+   * first — which would turn every request's write into a transaction of its own.
+   */
+  private get catalog(): ReturnType<SqliteStore['prepare']> {
+    if (!this.#sql) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+    return this.#sql
+  }
+
   /** The connection; commits queued writes first, like `sql`. */
   private get db(): Database.Database {
     if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
@@ -241,8 +251,8 @@ export class SqliteStore implements ProcessStore {
 
   async getScenario(id: string, version?: number): Promise<ScenarioRecord | null> {
     const row = (version === undefined
-      ? this.sql.latestScenario.get(id)
-      : this.sql.scenarioVersion.get(id, version)) as ScenarioRow | undefined
+      ? this.catalog.latestScenario.get(id)
+      : this.catalog.scenarioVersion.get(id, version)) as ScenarioRow | undefined
     return row ? scenarioRecord(row) : null
   }
 
@@ -279,11 +289,11 @@ export class SqliteStore implements ProcessStore {
   }
 
   async getWebRequest(id: string): Promise<WebRequestRecord | null> {
-    return parseOrNull(this.sql.getWebRequest.get(id) as string | undefined)
+    return parseOrNull(this.catalog.getWebRequest.get(id) as string | undefined)
   }
 
   async findWebRequestByUrlId(urlId: string): Promise<WebRequestRecord | null> {
-    return parseOrNull(this.sql.webRequestByUrl.get(urlId) as string | undefined)
+    return parseOrNull(this.catalog.webRequestByUrl.get(urlId) as string | undefined)
   }
 
   async listWebRequests(filter: { scenarioId?: string } = {}): Promise<WebRequestRecord[]> {
