@@ -179,6 +179,7 @@ export class SqliteStore implements ProcessStore {
       ping: db.prepare('SELECT 1'),
       latestScenario: db.prepare('SELECT * FROM scenarios WHERE id = ? ORDER BY version DESC LIMIT 1'),
       scenarioVersion: db.prepare('SELECT * FROM scenarios WHERE id = ? AND version = ?'),
+      latestVersion: db.prepare('SELECT MAX(version) FROM scenarios WHERE id = ?').pluck(),
       insertScenario: db.prepare('INSERT INTO scenarios (id, version, doc, created_at) VALUES (?, ?, ?, ?)'),
       listScenarios: db.prepare(`SELECT s.* FROM scenarios s
         JOIN (SELECT id, MAX(version) AS version FROM scenarios GROUP BY id) latest USING (id, version) ORDER BY s.id`),
@@ -249,11 +250,25 @@ export class SqliteStore implements ProcessStore {
     return save.immediate()
   }
 
+  /**
+   * A version is immutable, so its parsed record is kept (bounded): the request path reads only
+   * the latest version number, and the runtime finds its compiled machine by the same object.
+   * Callers must not mutate the record.
+   */
+  readonly #versions = new Map<string, ScenarioRecord>()
+
   async getScenario(id: string, version?: number): Promise<ScenarioRecord | null> {
-    const row = (version === undefined
-      ? this.catalog.latestScenario.get(id)
-      : this.catalog.scenarioVersion.get(id, version)) as ScenarioRow | undefined
-    return row ? scenarioRecord(row) : null
+    const wanted = version ?? (this.catalog.latestVersion.get(id) as number | undefined)
+    if (wanted === undefined) return null
+    const key = `${id}@${wanted}`
+    const known = this.#versions.get(key)
+    if (known) return known
+    const row = this.catalog.scenarioVersion.get(id, wanted) as ScenarioRow | undefined
+    if (!row) return null
+    const record = scenarioRecord(row)
+    if (this.#versions.size >= 1000) this.#versions.delete(this.#versions.keys().next().value!)
+    this.#versions.set(key, record)
+    return record
   }
 
   async listScenarios(): Promise<ScenarioRecord[]> {
@@ -265,6 +280,7 @@ export class SqliteStore implements ProcessStore {
   }
 
   async deleteScenario(id: string): Promise<boolean> {
+    for (const key of this.#versions.keys()) if (key.startsWith(`${id}@`)) this.#versions.delete(key)
     return this.sql.deleteScenario.run(id).changes > 0
   }
 
