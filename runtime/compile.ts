@@ -13,7 +13,7 @@ import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
 import { getComponent } from '../components/index.ts'
 import { durationMs } from './duration.ts'
 import { PotokError } from './errors.ts'
-import { analyzeGraph, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'
+import { analyzeGraph, isJoin, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'
 import { applyStepWrites, componentContext, finishStep, liveProcess, processError, startStep, type LiveProcess } from './live.ts'
 import { validateScenario } from './scenario.ts'
 import type { ProcessError, Scenario, ScenarioNode, StepRecord, Variables, VariableWrite } from './types.ts'
@@ -43,7 +43,13 @@ export interface ProcessContext {
 export interface CompiledScenario {
   scenario: Scenario
   graph: Graph
+  /**
+   * For runs without persistence: each chain of synchronous nodes is one state whose entry runs
+   * them in order (fewer states, fewer microsteps). Its snapshots restore into `durableMachine`.
+   */
   machine: AnyStateMachine
+  /** One state per node: durable (stepwise) runs and every resume. Built on first use. */
+  readonly durableMachine: AnyStateMachine
 }
 
 const FATAL = new Set(['STEP_LIMIT', 'DATA_LIMIT'])
@@ -113,16 +119,60 @@ export function compileScenario(input: Scenario): CompiledScenario {
   }
   const scenario = validation.scenario
   const graph = analyzeGraph(scenario)
-  const machine = createProcessMachine(new MachineBuilder(graph).build())
-  const compiled: CompiledScenario = { scenario, graph, machine }
+  let durable: AnyStateMachine | undefined
+  const compiled: CompiledScenario = {
+    scenario,
+    graph,
+    machine: createProcessMachine(new MachineBuilder(graph, true).build()),
+    get durableMachine() {
+      durable ??= createProcessMachine(new MachineBuilder(graph, false).build())
+      return durable
+    },
+  }
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!)
   cache.set(key, compiled)
   byObject.set(input, compiled)
   return compiled
 }
 
+/** Synchronous node types a chain may hold (activities, timers and splits end a chain). */
+const CHAINABLE = new Set(['start', 'end', 'errorEnd', 'exclusiveGateway', 'parallelGateway', 'errorBoundary', 'timeoutBoundary'])
+
 class MachineBuilder {
-  constructor(private readonly graph: Graph) {}
+  /** With `fuse`: the nodes that run inside their predecessor's state (no state of their own). */
+  private readonly inner = new Set<string>()
+
+  constructor(private readonly graph: Graph, fuse: boolean) {
+    if (fuse) for (const node of graph.byId.values()) if (this.fusesIntoPredecessor(node.id)) this.inner.add(node.id)
+  }
+
+  private chainable(id: string): boolean {
+    const node = this.graph.byId.get(id)!
+    if (isSplit(this.graph, id) || isJoin(this.graph, id)) return false
+    return CHAINABLE.has(node.type) || getComponent(node.type)?.kind === 'sync'
+  }
+
+  /** A node runs in its predecessor's state when it is that predecessor's only way on, and its only way in. */
+  private fusesIntoPredecessor(id: string): boolean {
+    const incoming = this.graph.incoming.get(id)!
+    if (incoming.length !== 1 || !this.chainable(id)) return false
+    const from = incoming[0].from
+    const before = this.graph.byId.get(from)!
+    if (!this.chainable(from) || ['end', 'errorEnd', 'exclusiveGateway'].includes(before.type)) return false
+    const scope = this.graph.ownerOf.get(from)
+    return scope !== undefined && scope === this.graph.ownerOf.get(id) && !(scope.block && scope.exits.has(id))
+  }
+
+  /** The nodes a state runs: its own, then the ones fused into it, in order. */
+  private chain(head: string): ScenarioNode[] {
+    const nodes = [this.graph.byId.get(head)!]
+    for (let id = head; ;) {
+      const next = this.graph.outgoing.get(id)![0]?.to
+      if (next === undefined || !this.inner.has(next) || next === head) return nodes
+      nodes.push(this.graph.byId.get(next)!)
+      id = next
+    }
+  }
 
   build() {
     const start = this.graph.scenario.nodes.find((n) => n.type === 'start')!
@@ -143,7 +193,7 @@ class MachineBuilder {
 
   /** `RETRY` at `failed`: back into the failed node's state, error cleared. */
   private retryTransitions() {
-    return [...this.graph.ownerOf.keys()].map((id) => ({
+    return [...this.graph.ownerOf.keys()].filter((id) => !this.inner.has(id)).map((id) => ({
       guard: ({ context }: Ctx) => context.error?.nodeId === id,
       target: `#${this.key(id)}`,
       actions: assign({ error: null, fatal: false }),
@@ -157,7 +207,7 @@ class MachineBuilder {
   private scopeStates(scope: Scope): Record<string, unknown> {
     const states: Record<string, unknown> = {}
     for (const id of scope.nodes) {
-      states[this.key(id)] = { id: this.key(id), ...this.nodeState(this.graph.byId.get(id)!) }
+      if (!this.inner.has(id)) states[this.key(id)] = { id: this.key(id), ...this.nodeState(this.graph.byId.get(id)!) }
       const block = this.graph.blocks.get(id)
       if (!block) continue
       const regions: Record<string, unknown> = {}
@@ -206,10 +256,12 @@ class MachineBuilder {
    * Leaving a synchronous node: fatal errors fail, other errors go to its error boundary, else
    * `onwards`. Taken at once (`always`), or on `STEP` in durable mode.
    */
-  private leave(id: string, onwards: Array<{ guard?: (args: Ctx) => boolean; target: string; reenter?: boolean }>) {
+  private leave(ids: string | string[], onwards: Array<{ guard?: (args: Ctx) => boolean; target: string; reenter?: boolean }>) {
+    const caught = (Array.isArray(ids) ? ids : [ids]).map((id) => ({ id, target: this.errorTarget(id) })).filter((c) => c.target !== '#failed')
     const transitions = [
       { guard: ({ context }: Ctx) => context.fatal, target: '#failed' },
-      { guard: ({ context }: Ctx) => context.error !== null, target: this.errorTarget(id) },
+      ...caught.map(({ id, target }) => ({ guard: ({ context }: Ctx) => context.error !== null && context.error.nodeId === id, target })),
+      { guard: ({ context }: Ctx) => context.error !== null, target: '#failed' },
       ...onwards.map((t) => ({ ...t, reenter: true })),
     ]
     return {
@@ -222,32 +274,46 @@ class MachineBuilder {
   }
 
   private nodeState(node: ScenarioNode): Record<string, unknown> {
-    switch (node.type) {
-      case 'end':
-        return { entry: syncStep(node, () => []), ...this.leave(node.id, [{ target: this.scopeEnd(this.graph.ownerOf.get(node.id)!) }]) }
-      case 'errorEnd':
-        return { entry: syncStep(node, runComponent(node)), ...this.leave(node.id, [{ target: '#completed' }]) }
-      case 'exclusiveGateway':
-        return this.gatewayState(node)
-      case 'timer':
-        return this.timerState(node)
-      case 'errorBoundary':
-        return { entry: syncStep(node, catchError(node)), ...this.leave(node.id, [{ target: this.next(node.id) }]) }
-      case 'timeoutBoundary':
-      case 'start':
-      case 'parallelGateway':
-        return { entry: syncStep(node, () => []), ...this.leave(node.id, [{ target: this.next(node.id) }]) }
+    if (node.type === 'timer') return this.timerState(node)
+    if (getComponent(node.type)!.kind === 'async') return this.activityState(node)
+    const nodes = this.chain(node.id)
+    const tail = nodes[nodes.length - 1]
+    return {
+      entry: syncSteps(nodes.map((n) => [n, this.work(n)])),
+      ...this.leave(nodes.map((n) => n.id), this.onwards(tail)),
     }
-    const kind = getComponent(node.type)!.kind
-    if (kind === 'async') return this.activityState(node)
-    return { entry: syncStep(node, runComponent(node)), ...this.leave(node.id, [{ target: this.next(node.id) }]) }
   }
 
-  private gatewayState(node: ScenarioNode) {
+  /** What a synchronous node does. */
+  private work(node: ScenarioNode): Work {
+    switch (node.type) {
+      case 'exclusiveGateway': return this.choose(node)
+      case 'errorBoundary': return catchError(node)
+      case 'end': case 'timeoutBoundary': case 'start': case 'parallelGateway': return () => []
+      default: return runComponent(node)
+    }
+  }
+
+  /** Where a synchronous node goes when its work is done. */
+  private onwards(node: ScenarioNode): Array<{ guard?: (args: Ctx) => boolean; target: string }> {
+    switch (node.type) {
+      case 'end': return [{ target: this.scopeEnd(this.graph.ownerOf.get(node.id)!) }]
+      case 'errorEnd': return [{ target: '#completed' }]
+      case 'exclusiveGateway':
+        return this.graph.outgoing.get(node.id)!.map((edge: IndexedEdge, i) => ({
+          guard: ({ context }: Ctx) => context.route === i,
+          target: this.target(node.id, edge.to),
+        }))
+      default: return [{ target: this.next(node.id) }]
+    }
+  }
+
+  /** An exclusive gateway's work: its conditions in edge order, in one sandbox call; the route taken. */
+  private choose(node: ScenarioNode): Work {
     const edges = this.graph.outgoing.get(node.id)!
     const conditional = edges.map((edge, i) => ({ edge, i })).filter(({ edge }) => edge.default !== true)
     const fallback = edges.findIndex((e) => e.default === true)
-    const choose = (live: LiveProcess, context: ProcessContext) => {
+    return (live, context) => {
       const { sandbox } = live
       const chosen = sandbox.firstTruthy(conditional.map(({ edge }) => sandbox.compile(edge.condition!)), context.vars)
       const route = chosen >= 0 ? conditional[chosen].i : fallback
@@ -255,13 +321,6 @@ class MachineBuilder {
         throw new PotokError('NO_BRANCH_MATCHED', `no condition of gateway "${node.id}" holds and it has no default edge`, { nodeId: node.id })
       }
       return { route }
-    }
-    return {
-      entry: syncStep(node, choose),
-      ...this.leave(node.id, edges.map((edge: IndexedEdge, i) => ({
-        guard: ({ context }: Ctx) => context.route === i,
-        target: this.target(node.id, edge.to),
-      }))),
     }
   }
 
@@ -393,27 +452,40 @@ function countStep(context: ProcessContext, node: ScenarioNode): { stepCount: nu
   return { stepCount }
 }
 
-type SyncWork = (live: LiveProcess, context: ProcessContext) => { writes?: VariableWrite[]; route?: number; clearError?: boolean }
+type Work = (live: LiveProcess, context: ProcessContext) => VariableWrite[] | { writes?: VariableWrite[]; route?: number; clearError?: boolean }
 
-/** A synchronous node's entry action: count the step, do the work, record it, catch its error. */
-function syncStep(node: ScenarioNode, work: (live: LiveProcess, context: ProcessContext) => VariableWrite[] | ReturnType<SyncWork>) {
+/**
+ * A state's entry action running one synchronous node, or a fused chain of them, in order: each
+ * counts its step, does its work, records it; the first error stops the chain.
+ */
+function syncSteps(nodes: Array<[ScenarioNode, Work]>) {
   return assign(({ context }: Ctx) => {
-    const counted = countStep(context, node)
-    if ('fatal' in counted) return counted
-    const live = liveProcess(context.pid)
-    const step = startStep(live, counted.stepCount - 1, node.id, node.type)
-    try {
-      const done = work(live, context)
-      const { writes = [], route, clearError } = Array.isArray(done) ? { writes: done } : done
-      const vars = applyStepWrites(live, step, context.vars, writes)
-      finishStep(live, step)
-      return { ...counted, vars, ...(route === undefined ? {} : { route }), ...(clearError ? { error: null } : {}) }
-    } catch (thrown) {
-      const error = processError(thrown, node.id, context.vars)
-      finishStep(live, step, error)
-      return { ...counted, error, fatal: FATAL.has(error.code) }
+    let current = context
+    for (const [node, work] of nodes) {
+      const done = syncStep(current, node, work)
+      current = { ...current, ...done }
+      if (current.fatal || current.error !== null) break
     }
+    return current
   })
+}
+
+function syncStep(context: ProcessContext, node: ScenarioNode, work: Work): Partial<ProcessContext> {
+  const counted = countStep(context, node)
+  if ('fatal' in counted) return counted
+  const live = liveProcess(context.pid)
+  const step = startStep(live, counted.stepCount - 1, node.id, node.type)
+  try {
+    const done = work(live, context)
+    const { writes = [], route, clearError } = Array.isArray(done) ? { writes: done } : done
+    const vars = applyStepWrites(live, step, context.vars, writes)
+    finishStep(live, step)
+    return { ...counted, vars, ...(route === undefined ? {} : { route }), ...(clearError ? { error: null } : {}) }
+  } catch (thrown) {
+    const error = processError(thrown, node.id, context.vars)
+    finishStep(live, step, error)
+    return { ...counted, error, fatal: FATAL.has(error.code) }
+  }
 }
 
 function runComponent(node: ScenarioNode) {

@@ -44,7 +44,9 @@ export async function startProcess(scenario: Scenario, input: Variables, options
     maxDataBytes: options.maxDataBytes ?? envNumber('MAX_PROCESS_DATA_BYTES', DEFAULT_MAX_DATA_BYTES),
     stepwise: options.stepwise ?? Boolean(options.persist),
   }
-  return run(compiled, context, options, (live) => createActor(compiled.machine, { input: context, id: pid }))
+  // Durable runs take a snapshot after every node, so they need a state per node.
+  const machine = context.stepwise ? compiled.durableMachine : compiled.machine
+  return run(compiled, context, options, () => createActor(machine, { input: context, id: pid }))
 }
 
 /**
@@ -65,7 +67,7 @@ export async function resumeProcess(scenario: Scenario, snapshot: unknown, optio
   const stepwise = options.stepwise ?? Boolean(options.persist)
   const restored = { ...(snapshot as object), context: { ...context, stepwise } }
   return run(compiled, restored.context, { ...options, processId: context.pid }, () =>
-    createActor(compiled.machine, { snapshot: restored as any, id: context.pid }), true)
+    createActor(compiled.durableMachine, { snapshot: restored as any, id: context.pid }), true)
 }
 
 async function run(
