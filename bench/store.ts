@@ -1,15 +1,17 @@
 /**
  * Store throughput: finished synchronous processes recorded per second (`recordProcess`, a
  * greet-sized record with 3 steps and ~1 KB of input and output) and queued processes accepted
- * per second (`createProcess`), one at a time and with 32 in flight, on SQLite (a file in a temp
+ * per second (`createProcess`), one at a time and with 32 in flight, and durable asynchronous
+ * completions per second (the executor end to end), on SQLite (a file in a temp
  * dir, WAL) and — when MONGODB_URI is set — MongoDB/FerretDB in a scratch database.
  *
  *   node --import tsx bench/store.ts            # BENCH_SECONDS=2 per measurement by default
  */
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ProcessExecutor } from '../runtime/executor.ts'
 import { MongoStore } from '../runtime/store/mongo.ts'
 import type { ProcessRecord, ProcessStore } from '../runtime/store/port.ts'
 import { SqliteStore } from '../runtime/store/sqlite.ts'
@@ -81,6 +83,31 @@ async function rate(op: () => Promise<void>, inFlight: number): Promise<number> 
   return done / ((performance.now() - start) / 1000)
 }
 
+/**
+ * Durable asynchronous completions per second: COMPLETIONS greet processes queued at once, run
+ * by the executor in durable mode (a snapshot and step records stored after every step), from
+ * the first enqueue to the last `completed`.
+ */
+const COMPLETIONS = Number(process.env.BENCH_COMPLETIONS ?? 400)
+async function completions(store: ProcessStore): Promise<number> {
+  // A fresh store: the queued records createProcess wrote above would be claimed first.
+  const greet = JSON.parse(readFileSync(new URL('../flows/greet.json', import.meta.url), 'utf8'))
+  const scenario = await store.saveScenario({ ...greet, id: 'greet-async' })
+  const executor = new ProcessExecutor(store, { pollMs: 50 })
+  const started = performance.now()
+  await Promise.all(Array.from({ length: COMPLETIONS }, () =>
+    executor.enqueue({ scenario, input, trigger: { type: '$webRequest', id: 'greet', async: true } })))
+  executor.start()
+  for (;;) {
+    const done = await store.listProcesses({ status: 'completed', scenarioId: 'greet-async', limit: COMPLETIONS })
+    if (done.items.length >= COMPLETIONS) break
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  const rate = COMPLETIONS / ((performance.now() - started) / 1000)
+  await executor.stop()
+  return rate
+}
+
 async function measure(name: string, store: ProcessStore): Promise<Record<string, string>> {
   await rate(async () => { const { record, steps } = finished(); await store.recordProcess(record, steps) }, 1) // warm-up
   const row: Record<string, string> = { store: name }
@@ -99,8 +126,13 @@ const dir = mkdtempSync(join(tmpdir(), 'potok-bench-'))
 try {
   const sqlite = new SqliteStore({ dataDir: dir })
   await sqlite.init()
-  rows.push(await measure('sqlite (WAL, NORMAL)', sqlite))
+  const row = await measure('sqlite (WAL, NORMAL)', sqlite)
   await sqlite.close()
+  const fresh = new SqliteStore({ dataDir: mkdtempSync(join(dir, 'async-')) })
+  await fresh.init()
+  row['async completions/s'] = Math.round(await completions(fresh)).toLocaleString('en')
+  await fresh.close()
+  rows.push(row)
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
@@ -110,7 +142,16 @@ if (process.env.MONGODB_URI) {
   await mongo.init()
   try {
     const info = await (mongo as unknown as { ping(): Promise<void> }).ping().then(() => 'mongodb')
-    rows.push(await measure(info, mongo))
+    const row = await measure(info, mongo)
+    const fresh = new MongoStore({ uri: process.env.MONGODB_URI, dbName: `potok_bench_async_${Date.now()}` })
+    await fresh.init()
+    try {
+      row['async completions/s'] = Math.round(await completions(fresh)).toLocaleString('en')
+    } finally {
+      await fresh.dropDatabase()
+      await fresh.close()
+    }
+    rows.push(row)
   } finally {
     await mongo.dropDatabase()
     await mongo.close()
