@@ -38,7 +38,7 @@ import {
   idempotencyRecord, json, patchFields, processDoc, processRecord, scenarioRecord, webRequestDoc,
   type IdempotencyDoc, type ProcessDoc, type ProcessFields, type RevisionDoc, type ScenarioDoc, type WebRequestDoc,
 } from './mongo-documents.ts'
-import { scenarioChanged } from './scenario-version.ts'
+import { nextScenarioVersion } from './scenario-version.ts'
 import { guardStoreErrors } from './store-error.ts'
 
 export interface MongoStoreOptions {
@@ -134,19 +134,13 @@ export class MongoStore implements ProcessStore {
   async saveScenario(scenario: Scenario): Promise<ScenarioRecord> {
     for (let attempt = 0; attempt < MAX_DECISION_ATTEMPTS; attempt++) {
       const latest = await this.getScenario(scenario.id)
-      if (latest && !scenarioChanged(latest.scenario, scenario)) return latest
-      const version = (latest?.version ?? 0) + 1
-      const record: ScenarioRecord = {
-        id: scenario.id,
-        version,
-        scenario: { ...scenario, version },
-        createdAt: new Date().toISOString(),
-      }
+      const record = nextScenarioVersion(latest, scenario)
+      if (!record) return latest!
       try {
         await this.#scenarios.insertOne({
-          _id: `${record.id}:${version}`,
+          _id: `${record.id}:${record.version}`,
           id: record.id,
-          version,
+          version: record.version,
           doc: JSON.stringify(record.scenario),
           createdAt: record.createdAt,
         })

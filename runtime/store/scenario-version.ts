@@ -4,6 +4,7 @@
  * as a change.
  */
 import type { Scenario } from '../types.ts'
+import type { ScenarioRecord } from './port.ts'
 
 /** JSON with object keys sorted at every depth; `undefined` properties dropped as JSON does. */
 export function canonicalJson(value: unknown): string {
@@ -29,4 +30,14 @@ export function scenarioFingerprint(scenario: Scenario): string {
 /** True when `next` differs from the stored `latest` (whose `version` is ignored). */
 export function scenarioChanged(latest: Scenario | null | undefined, next: Scenario): boolean {
   return !latest || scenarioFingerprint(latest) !== scenarioFingerprint(next)
+}
+
+/**
+ * The record to store when `scenario` is saved over `latest`: the next version, or null when
+ * nothing changed (`latest` stands).
+ */
+export function nextScenarioVersion(latest: ScenarioRecord | null, scenario: Scenario): ScenarioRecord | null {
+  if (latest && !scenarioChanged(latest.scenario, scenario)) return null
+  const version = (latest?.version ?? 0) + 1
+  return { id: scenario.id, version, scenario: { ...scenario, version }, createdAt: new Date().toISOString() }
 }

@@ -26,7 +26,7 @@ import type {
   IdempotencyRecord, Page, ProcessFilter, ProcessPatch, ProcessRecord, ProcessStore,
   ScenarioRecord, StoredResponse, WebRequestRecord,
 } from './port.ts'
-import { scenarioChanged } from './scenario-version.ts'
+import { nextScenarioVersion } from './scenario-version.ts'
 import {
   SCHEMA, json, parse, parseOrNull, patchParams, processParams, processRecord, scenarioRecord,
   PATCH_SQL, PROCESS_COLUMNS, PROCESS_UPDATE, ACTIVE,
@@ -236,15 +236,9 @@ export class SqliteStore implements ProcessStore {
     const save = this.db.transaction((): ScenarioRecord => {
       const latestRow = this.sql.latestScenario.get(scenario.id) as ScenarioRow | undefined
       const latest = latestRow ? scenarioRecord(latestRow) : null
-      if (latest && !scenarioChanged(latest.scenario, scenario)) return latest
-      const version = (latest?.version ?? 0) + 1
-      const record: ScenarioRecord = {
-        id: scenario.id,
-        version,
-        scenario: { ...scenario, version },
-        createdAt: new Date().toISOString(),
-      }
-      this.sql.insertScenario.run(record.id, version, JSON.stringify(record.scenario), record.createdAt)
+      const record = nextScenarioVersion(latest, scenario)
+      if (!record) return latest!
+      this.sql.insertScenario.run(record.id, record.version, JSON.stringify(record.scenario), record.createdAt)
       return record
     })
     return save.immediate()
