@@ -54,6 +54,7 @@ export function createServerContext(deps: AppDeps): ServerContext {
     gate: new ProcessGate(deps.settings.maxConcurrentProcesses),
     limiter: new RateLimiter(),
     writes: new PendingWrites(deps.logger),
+    adopted: new Set(),
   }
 }
 
@@ -83,11 +84,15 @@ export function buildApp(ctx: ServerContext): H3 {
   app.all('/api/webrequest/:urlId', endpoint)
   app.all('/api/webrequest/:urlId/', endpoint)
 
-  app.get('/healthz', healthHandler(ctx))
-  app.get('/metrics', async (event) => {
+  const health = healthHandler(ctx)
+  app.get('/healthz', health)
+  app.head('/healthz', health)
+  const metrics = async (event: H3Event) => {
     if (!ctx.settings.metricsPublic && !isAdminRequest(event.req, ctx.adminToken)) throw unauthorizedAdmin()
     return new FastResponse(await ctx.metrics.registry.metrics(), { headers: { 'content-type': ctx.metrics.registry.contentType } })
-  })
+  }
+  app.get('/metrics', metrics)
+  app.head('/metrics', metrics)
 
   registerScenarioRoutes(app, ctx)
   registerWebRequestRoutes(app, ctx)
