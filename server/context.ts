@@ -37,6 +37,11 @@ export interface ServerContext extends AppDeps {
   gate: ProcessGate
   limiter: RateLimiter
   writes: PendingWrites
+  /**
+   * Stops the synchronous processes handed to the executor at their deadline (`onTimeout:
+   * "async"`): they run in this server's memory, so shutdown interrupts them (resumable later).
+   */
+  adopted: Set<AbortController>
 }
 
 /**

@@ -121,8 +121,8 @@ export function openApiDocument(): Record<string, unknown> {
     },
     paths: {
       '/api/webrequest/{urlId}': endpoint,
-      '/healthz': { get: { summary: 'Health (public)', tags: ['operations'], responses: { 200: ok('the store answers', ref('Health')), 503: error('the store does not answer') } } },
-      '/metrics': { get: { summary: 'Prometheus metrics (admin token, or public with METRICS_PUBLIC=true)', tags: ['operations'], security, responses: guarded({ 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } }) } },
+      '/healthz': Object.fromEntries(['get', 'head'].map((m) => [m, { summary: 'Health (public)', tags: ['operations'], responses: { 200: ok('the store answers', ref('Health')), 503: error('the store does not answer') } }])),
+      '/metrics': Object.fromEntries(['get', 'head'].map((m) => [m, { summary: 'Prometheus metrics (admin token, or public with METRICS_PUBLIC=true)', tags: ['operations'], security, responses: guarded({ 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } }) }])),
       '/api/v1/openapi.json': { get: { summary: 'This document', tags: ['operations'], security, responses: guarded({ 200: ok('OpenAPI 3.1') }) } },
       '/api/v1/scenarios': {
         get: { summary: 'List scenarios (latest versions)', tags: ['scenarios'], security, responses: guarded({ 200: ok('the scenarios', listOf('ScenarioRecord')) }) },

@@ -16,6 +16,7 @@
  */
 import { serve as srvxServe } from 'srvx'
 import { childProcessService } from '../runtime/children.ts'
+import { PotokError } from '../runtime/errors.ts'
 import { ProcessExecutor } from '../runtime/executor.ts'
 import { openStore } from '../runtime/store/index.ts'
 import type { ProcessStore } from '../runtime/store/port.ts'
@@ -89,6 +90,9 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       stopRetention()
       const stopListening = server.close()
       // Asynchronous processes are handed back at once; synchronous ones get their timeout.
+      // Processes adopted at their deadline (onTimeout "async") run in this memory only: they
+      // are interrupted (SHUTDOWN; resumable through the processes API) rather than waited for.
+      for (const controller of context.adopted) controller.abort(new PotokError('SHUTDOWN', 'the server is shutting down'))
       await Promise.all([context.gate.idle(), executor!.stop()])
       await context.writes.flush()
       // Let the last answers reach their callers (closing connections as they fall idle), then close what is still open.

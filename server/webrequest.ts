@@ -197,18 +197,23 @@ async function runSync(ctx: ServerContext, call: Call): Promise<Response> {
   let adoptTimer: ReturnType<typeof setTimeout> | undefined
   if (adoptable) {
     adoptTimer = setTimeout(() => {
-      if (early) return // already answered by `respond`: nothing to tell the caller; keep waiting
+      // Adopted even when `respond` answered already (then only the caller's 202 is skipped).
       adopted = true
       const trigger: ProcessTrigger = { type: '$webRequest', id: webRequest.id, async: false }
       ctx.executor!.adopt({ scenario: call.scenario, input: call.input, trigger, processId }, running)
         .then(async () => {
           release()
+          if (bound) {
+            ctx.adopted.add(bound)
+            running.finally(() => ctx.adopted.delete(bound)).catch(() => {})
+          }
+          if (early) return
           await keepAnswer(ctx, call, { status: 202, headers: { 'x-process-id': processId } }, true)
           answer(accepted(processId, call.extra))
         })
         .catch((error) => {
           adopted = false // not adopted after all: recorded here when it ends
-          answer(errorAnswer(toCallerError(error), call))
+          if (!early) answer(errorAnswer(toCallerError(error), call))
         })
     }, timeoutMs)
   }

@@ -4,11 +4,17 @@
  * in the live list, the process page with its path and variables, replay; then editing —
  * validation on the nodes, a new scenario, a new external request with the API's errors shown,
  * a failing process with its failed node marked, a new version, the diff, a replay on the
- * current version — and the language switch. Screenshots of each page go to test/artifacts/.
+ * current version — BPMN: a file imported through the file input and by dropping it, its
+ * report and its graph, saved (and saved again as a new version), downloaded back and imported
+ * again, refused files — and the language switch. Screenshots of each page go to test/artifacts/.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { buildConsole, clearScreenshots, launchBrowser, screenshot, startServer, type TestServer } from './harness.ts'
+import { buildConsole, clearScreenshots, launchBrowser, REPO, screenshot, startServer, type TestServer } from './harness.ts'
+
+const FIXTURES = join(REPO, 'test/bpmn/fixtures')
 
 const STEP = 60_000
 
@@ -327,6 +333,213 @@ describe('console in a browser', () => {
     await expect.poll(() => page.locator('h1 [data-status]').getAttribute('data-status'), { timeout: 10_000 }).toBe('cancelled')
   }, STEP)
 
+  /** The admin API, as a script would call it. */
+  const adminApi = (method: string, path: string, body?: string, contentType = 'application/json') => fetch(`${server.url}api/v1/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${server.token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+    body,
+  })
+  /** Node ids of the canvas, in document order. */
+  const canvasNodes = () => page.getByTestId('graph').locator('[data-node-id]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node-id')))
+  /** Centre of a node on the canvas. */
+  const centreOf = async (id: string) => {
+    const box = (await page.getByTestId('graph').locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!
+    return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
+  }
+
+  it('imports a .bpmn file: its report, its graph as the file draws it, an id from the file name; saves it', async () => {
+    await page.goto(`${server.url}scenarios`)
+    await page.getByTestId('scenarios').waitFor()
+    expect(await page.getByTestId('import-choose').textContent()).toBe('Импорт .bpmn')
+    await screenshot(page, 'scenarios')
+    await page.getByTestId('import-file').setInputFiles(join(FIXTURES, 'tilda-form.bpmn'))
+    await page.waitForURL(/\/scenarios\/import$/)
+    expect(await page.getByTestId('import-filename').textContent()).toContain('tilda-form.bpmn')
+
+    const report = page.getByTestId('import-report')
+    await report.waitFor()
+    expect(await report.getAttribute('data-complete')).toBe('true')
+    expect(await report.getAttribute('data-valid')).toBe('true')
+    expect(await page.getByTestId('chip-complete').textContent()).toBe('Все элементы перенесены')
+    expect(await page.getByTestId('import-warnings').textContent()).toContain('ServiceTask_0lead01')
+    expect(await page.getByTestId('import-ignored').textContent()).toContain('TextAnnotation_0note')
+
+    // Bpium calls the process Process_1: the id comes from the file name.
+    expect(await page.getByTestId('import-id').inputValue()).toBe('tilda-form')
+    const graph = page.getByTestId('graph')
+    for (const id of ['StartEvent_0tilda1', 'ServiceTask_0lead01', 'ServiceTask_0crm001', 'ServiceTask_0answer', 'EndEvent_0tilda9']) await graph.locator(`[data-node-id="${id}"]`).waitFor()
+    expect(await graph.getAttribute('data-layout')).toBe('positions')
+    // Drawn in the file's row, left to right, none on top of another.
+    const xs = await Promise.all(['StartEvent_0tilda1', 'ServiceTask_0lead01', 'ServiceTask_0crm001', 'ServiceTask_0answer', 'EndEvent_0tilda9'].map(centreOf))
+    for (let i = 1; i < xs.length; i++) {
+      expect(xs[i].x).toBeGreaterThan(xs[i - 1].x + 60)
+      expect(Math.abs(xs[i].y - xs[0].y)).toBeLessThan(2)
+    }
+    expect(await graph.locator('.react-flow__edge').count()).toBe(4)
+
+    // An id that is not a potok id cannot be saved.
+    await page.getByTestId('import-id').fill('not an id!')
+    expect(await page.getByTestId('import-save').isDisabled()).toBe(true)
+    await page.getByTestId('import-id').fill('tilda-form')
+    await page.getByTestId('import-name').fill('Заявки с Тильды')
+    await page.waitForTimeout(300)
+    await screenshot(page, 'import-tilda')
+
+    await page.getByTestId('import-save').click()
+    await page.waitForURL(/\/scenarios\/tilda-form$/)
+    expect(await page.locator('h1').textContent()).toContain('Заявки с Тильды')
+    await page.getByTestId('graph').locator('[data-node-id="ServiceTask_0crm001"]').waitFor()
+    expect(await page.getByTestId('graph').getAttribute('data-layout')).toBe('positions')
+    await page.waitForTimeout(300)
+    await screenshot(page, 'scenario-imported')
+    const stored = await (await adminApi('GET', 'scenarios/tilda-form')).json()
+    expect(stored.version).toBe(1)
+    expect(stored.scenario.nodes.find((n: { id: string }) => n.id === 'ServiceTask_0crm001').position).toEqual({ x: 392.5, y: 243 })
+  }, STEP)
+
+  it('downloads the scenario as .bpmn; the file imports again, and saves as a new version', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-bpmn').click()])
+    expect(download.suggestedFilename()).toBe('tilda-form.bpmn')
+    const file = await download.path()
+    const xml = readFileSync(file, 'utf8')
+    expect(xml).toContain('<bpmn:definitions')
+    expect(xml).toContain('<bpmn:process id="tilda-form"')
+    const answer = await adminApi('POST', 'scenarios/import', xml, 'application/xml')
+    expect(answer.status).toBe(200)
+    const again = await answer.json()
+    const stored = await (await adminApi('GET', 'scenarios/tilda-form')).json()
+    expect(again.report).toMatchObject({ complete: true, valid: true, unsupported: [] })
+    expect(again.scenario.nodes).toEqual(stored.scenario.nodes)
+    expect(again.scenario.edges).toEqual(stored.scenario.edges)
+
+    // Through the console: the id is the process id now, which is taken — a new version then.
+    await page.goto(`${server.url}scenarios/import`)
+    await page.getByTestId('drop-zone').waitFor()
+    await page.getByTestId('import-file').setInputFiles({ name: 'tilda-form.bpmn', mimeType: 'application/xml', buffer: readFileSync(file) })
+    await page.getByTestId('import-report').waitFor()
+    expect(await page.getByTestId('import-id').inputValue()).toBe('tilda-form')
+    expect(await page.getByTestId('import-name').inputValue()).toBe('Заявки с Тильды')
+    // (The store keeps no new version of an unchanged scenario: the exact round trip would stay v1.)
+    await page.getByTestId('import-name').fill('Заявки с Тильды, из .bpmn')
+    await page.getByTestId('import-save').click()
+    const conflict = page.getByTestId('import-conflict')
+    await expect.poll(() => conflict.textContent()).toContain('«tilda-form» уже есть (v1)')
+    await screenshot(page, 'import-conflict')
+    await page.getByTestId('import-save-version').click()
+    await page.waitForURL(/\/scenarios\/tilda-form$/)
+    await expect.poll(async () => (await (await adminApi('GET', 'scenarios/tilda-form')).json()).version).toBe(2)
+    await expect.poll(() => page.locator('.page-head .muted').first().textContent()).toContain('v2')
+    expect(await page.locator('h1').textContent()).toContain('Заявки с Тильды, из .bpmn')
+  }, STEP)
+
+  it('reports unsupported elements of a dropped file, shows the save refused, and saves with placeholders', async () => {
+    await page.goto(`${server.url}scenarios`)
+    await page.getByTestId('scenarios').waitFor()
+    const text = readFileSync(join(FIXTURES, 'unsupported.bpmn'), 'utf8')
+    const dataTransfer = await page.evaluateHandle((xml) => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([xml], 'unsupported.bpmn', { type: 'application/xml' }))
+      return transfer
+    }, text)
+    await page.dispatchEvent('main', 'dragenter', { dataTransfer })
+    await page.getByTestId('drop-overlay').waitFor()
+    await screenshot(page, 'scenarios-drop')
+    await page.dispatchEvent('main', 'dragover', { dataTransfer })
+    await page.dispatchEvent('main', 'drop', { dataTransfer })
+    await page.waitForURL(/\/scenarios\/import$/)
+
+    const report = page.getByTestId('import-report')
+    await report.waitFor()
+    expect(await report.getAttribute('data-complete')).toBe('false')
+    expect(await page.getByTestId('chip-complete').textContent()).toBe('Не перенесено: 3')
+    const rows = page.getByTestId('import-unsupported').locator('tr[data-element]')
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-element')))).toEqual(['ServiceTask_5mail00', 'ServiceTask_5add000', 'ServiceTask_5future'])
+    const mail = await rows.first().textContent()
+    expect(mail).toContain('Отправка почты')
+    expect(mail).toContain('sendMail')
+    expect(await page.getByTestId('problems').textContent()).toContain('bpium:sendMail')
+    // The unsupported node is drawn with its problem, where the file put it.
+    const graph = page.getByTestId('graph')
+    await graph.locator('[data-node-id="ServiceTask_5mail00"] [data-testid="problem-badge"]').waitFor()
+    await graph.locator('[data-node-id="BoundaryEvent_5mail0"]').waitFor()
+    // The mail action's SMTP password never reaches the page.
+    expect(await page.content()).not.toContain('FAKE-SMTP-SECRET')
+    expect(await page.getByTestId('import-id').inputValue()).toBe('unsupported')
+    await page.getByTestId('import-id').fill('e2e-unsupported')
+    await page.waitForTimeout(300)
+    await screenshot(page, 'import-unsupported')
+
+    // The server refuses the invalid scenario: 422, every problem listed.
+    await page.getByTestId('import-save').click()
+    const refused = page.locator('.error-box')
+    await expect.poll(() => refused.textContent()).toContain('nodes[2].type')
+    expect(await refused.textContent()).toContain('Не сохранено')
+
+    // With placeholders the rest can run, and it saves.
+    await page.getByTestId('import-placeholders').check()
+    await expect.poll(() => report.getAttribute('data-valid')).toBe('true')
+    await expect.poll(() => rows.first().textContent()).toContain('заглушка')
+    expect(await page.getByTestId('import-id').inputValue()).toBe('e2e-unsupported')
+    expect(await page.locator('.error-box').count()).toBe(0)
+    await page.getByTestId('import-save').click()
+    await page.waitForURL(/\/scenarios\/e2e-unsupported$/)
+    await page.getByTestId('graph').locator('[data-node-id="ServiceTask_5mail00"]').waitFor()
+  }, STEP)
+
+  it('opens an imported scenario in the editor to fix it before creating it', async () => {
+    await page.goto(`${server.url}scenarios/import`)
+    await page.getByTestId('import-file').setInputFiles(join(FIXTURES, 'unsupported.bpmn'))
+    await page.getByTestId('import-report').waitFor()
+    await page.getByTestId('import-id').fill('e2e-from-import')
+    await page.getByTestId('import-edit').click()
+    await page.waitForURL(/\/scenarios\/new\?draft=1$/)
+    await expect.poll(() => page.locator('.cm-content').textContent()).toContain('"id": "e2e-from-import"')
+    await expect.poll(() => page.getByTestId('check-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('invalid')
+    await page.getByTestId('graph').locator('[data-node-id="ServiceTask_5add000"] [data-testid="problem-badge"]').waitFor()
+  }, STEP)
+
+  it('draws imported diagrams where the file puts them: a loop with a timer, boundary events on their edge', async () => {
+    await page.goto(`${server.url}scenarios/import`)
+    await page.getByTestId('import-file').setInputFiles(join(FIXTURES, 'loop-throttle.bpmn'))
+    const graph = page.getByTestId('graph')
+    await graph.locator('[data-node-id="IntermediateCatchEvent_1wait"]').waitFor()
+    expect(await graph.getAttribute('data-layout')).toBe('positions')
+    const gateway = await centreOf('ExclusiveGateway_1more')
+    const wait = await centreOf('IntermediateCatchEvent_1wait')
+    const answer = await centreOf('ServiceTask_1answer')
+    expect(Math.abs(wait.x - gateway.x)).toBeLessThan(2)
+    expect(wait.y).toBeGreaterThan(gateway.y + 40)
+    expect(answer.y).toBeLessThan(gateway.y - 40)
+    await expect.poll(() => graph.locator('.edge-label').count()).toBe(2)
+    await page.waitForTimeout(300)
+    await screenshot(page, 'import-loop')
+
+    await page.getByTestId('import-file').setInputFiles(join(FIXTURES, 'error-boundary.bpmn'))
+    await graph.locator('[data-node-id="BoundaryEvent_3down0"]').waitFor()
+    const host = (await graph.locator('.react-flow__node[data-id="ServiceTask_3fetch0"]').boundingBox())!
+    const onTop = await centreOf('BoundaryEvent_3down0')
+    const below = await centreOf('BoundaryEvent_3late0')
+    expect(Math.abs(onTop.y - host.y)).toBeLessThan(3)
+    expect(Math.abs(below.y - (host.y + host.height))).toBeLessThan(3)
+    await page.waitForTimeout(300)
+    await screenshot(page, 'import-error-boundary')
+  }, STEP)
+
+  it('says why a file is refused: not BPMN (400 INVALID_BPMN), too large (413)', async () => {
+    await page.goto(`${server.url}scenarios/import`)
+    await page.getByTestId('import-file').setInputFiles({ name: 'notes.bpmn', mimeType: 'application/xml', buffer: Buffer.from('<notes><note>not a diagram</note></notes>') })
+    const error = page.getByTestId('import-error')
+    await expect.poll(() => error.getAttribute('data-code')).toBe('INVALID_BPMN')
+    expect(await error.getAttribute('data-status')).toBe('400')
+    expect(await error.textContent()).toContain('Файл не импортирован')
+    await screenshot(page, 'import-invalid')
+
+    await page.getByTestId('import-file').setInputFiles({ name: 'huge.bpmn', mimeType: 'application/xml', buffer: Buffer.alloc(11 * 1024 * 1024, 0x20) })
+    await expect.poll(() => error.getAttribute('data-status')).toBe('413')
+    expect(await error.textContent()).toContain('11 MB')
+    expect(await error.textContent()).toContain('10 MB')
+  }, STEP)
+
   it('switches the labels to English and keeps the choice', async () => {
     await page.goto(`${server.url}processes/${failedProcess}`)
     await page.getByTestId('graph').locator('[data-node-id="boom"]').waitFor()
@@ -337,6 +550,10 @@ describe('console in a browser', () => {
     await page.getByTestId('graph').locator('[data-node-id="boom"]').waitFor()
     await page.waitForTimeout(300)
     await screenshot(page, 'process-english')
+    await page.goto(`${server.url}scenarios/tilda-form`)
+    await expect.poll(() => page.getByTestId('download-bpmn').textContent()).toBe('Download .bpmn')
+    await page.goto(`${server.url}scenarios/import`)
+    await expect.poll(() => page.getByTestId('drop-zone').textContent()).toContain('Drop a .bpmn file here')
     await page.getByTestId('lang-ru').click()
     await expect.poll(() => page.locator('.nav').textContent()).toContain('Процессы')
   }, STEP)

@@ -1,14 +1,19 @@
 /**
  * The console's pure logic, without a browser: the line diff of versions, the path a process
- * took, problems placed on nodes, the graph model and its ELK layout, the variables after each
- * step, and finding a validation path in the JSON text.
+ * took, problems placed on nodes, the graph model and its ELK layout (or the layout from BPMN
+ * positions), the variables after each step, finding a validation path in the JSON text, and
+ * the id an imported BPMN file is given.
  */
+import { readFileSync } from 'node:fs'
 import { json } from '@codemirror/lang-json'
 import { EditorState } from '@codemirror/state'
 import { describe, expect, it } from 'vitest'
+import { importBpmn } from '../../runtime/bpmn/import.ts'
+import { formatBytes, suggestedId } from '../../server/console/src/bpmn.ts'
 import { diffLines, foldDiff } from '../../server/console/src/diff.ts'
 import { layoutGraph } from '../../server/console/src/graph/layout.ts'
 import { buildModel, shapeOf } from '../../server/console/src/graph/model.ts'
+import { hasPositions, positionedLayout } from '../../server/console/src/graph/positioned.ts'
 import { placeProblems } from '../../server/console/src/graph/problems.ts'
 import { stepBadge, traceOf } from '../../server/console/src/graph/trace.ts'
 import type { StepRecord } from '../../server/console/src/types.ts'
@@ -193,5 +198,85 @@ describe('the external request form', () => {
     })
     const env = toForm({ ...record, auth: { type: 'bearer', token: { env: 'TOKEN' } }, rateLimit: undefined, cors: undefined })
     expect(toBody({ ...env, timeoutMs: 'soon' })).toMatchObject({ auth: { type: 'bearer', token: { env: 'TOKEN' } }, timeoutMs: 'soon' })
+  })
+})
+
+describe('positionedLayout (nodes where the BPMN diagram put them)', () => {
+  const fixture = (name: string) => importBpmn(readFileSync(new URL(`../bpmn/fixtures/${name}.bpmn`, import.meta.url), 'utf8')).scenario
+  const overlap = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
+    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+
+  it('keeps the diagram\'s arrangement, stretched so that the shapes stay clear of each other', () => {
+    const scenario = fixture('loop-throttle')
+    const model = buildModel(scenario)
+    const layout = positionedLayout(model)!
+    expect(layout).not.toBeNull()
+    const at = (id: string) => layout.nodes.get(id)!
+    const centre = (id: string) => ({ x: at(id).x + at(id).width / 2, y: at(id).y + at(id).height / 2 })
+    // The file: start, init, gateway, fetch in a row; answer above the gateway, the timer below it.
+    expect(centre('StartEvent_1loop00').x).toBeLessThan(centre('ServiceTask_1init00').x)
+    expect(centre('ServiceTask_1init00').x).toBeLessThan(centre('ExclusiveGateway_1more').x)
+    expect(centre('ExclusiveGateway_1more').x).toBeLessThan(centre('ServiceTask_1fetch0').x)
+    expect(centre('ServiceTask_1init00').y).toBeCloseTo(centre('ExclusiveGateway_1more').y, 5)
+    expect(centre('ServiceTask_1answer').y).toBeLessThan(centre('ExclusiveGateway_1more').y)
+    expect(centre('IntermediateCatchEvent_1wait').y).toBeGreaterThan(centre('ExclusiveGateway_1more').y)
+    expect(centre('IntermediateCatchEvent_1wait').x).toBeCloseTo(centre('ExclusiveGateway_1more').x, 5)
+    const boxes = [...layout.nodes.entries()]
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i][1], boxes[j][1]), `${boxes[i][0]} / ${boxes[j][0]}`).toBe(false)
+    }
+    // Every edge is drawn, orthogonally, from its source's box to its target's box.
+    expect(layout.edges.size).toBe(scenario.edges.length)
+    for (const [index, { points }] of layout.edges) {
+      for (let k = 1; k < points.length; k++) {
+        const straight = Math.abs(points[k].x - points[k - 1].x) < 0.01 || Math.abs(points[k].y - points[k - 1].y) < 0.01
+        expect(straight, `edge ${index} segment ${k}`).toBe(true)
+      }
+    }
+    // The loop back from the timer goes up into the gateway from below, as the file draws it.
+    const back = scenario.edges.findIndex((e) => e.from === 'IntermediateCatchEvent_1wait')
+    const points = layout.edges.get(back)!.points
+    expect(points[points.length - 1].y).toBeCloseTo(at('ExclusiveGateway_1more').y + at('ExclusiveGateway_1more').height, 5)
+    // A labelled edge gets a label box.
+    const labelled = model.edges.find((e) => e.label)!
+    expect(layout.edges.get(labelled.index)?.label).toBeDefined()
+  })
+
+  it('puts a boundary event on the edge of its activity the author drew it on', () => {
+    const layout = positionedLayout(buildModel(fixture('error-boundary')))!
+    const host = layout.nodes.get('ServiceTask_3fetch0')!
+    const top = layout.nodes.get('BoundaryEvent_3down0')!
+    const bottom = layout.nodes.get('BoundaryEvent_3late0')!
+    expect(top.y + top.height / 2).toBeCloseTo(host.y, 5)
+    expect(bottom.y + bottom.height / 2).toBeCloseTo(host.y + host.height, 5)
+    for (const b of [top, bottom]) {
+      expect(b.x).toBeGreaterThan(host.x)
+      expect(b.x + b.width).toBeLessThanOrEqual(host.x + host.width)
+    }
+  })
+
+  it('answers null — ELK then — when a node has no position; boundary events need none', () => {
+    const placed = { nodes: [{ id: 'a', type: 'start', position: { x: 0, y: 0 } }, { id: 'b', type: 'code', position: { x: 160, y: 0 } }, { id: 'c', type: 'errorBoundary', attachedTo: 'b' }, { id: 'd', type: 'end', position: { x: 320, y: 0 } }], edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'd' }, { from: 'c', to: 'd' }] }
+    expect(hasPositions(buildModel(placed))).toBe(true)
+    const layout = positionedLayout(buildModel(placed))!
+    const host = layout.nodes.get('b')!
+    const boundary = layout.nodes.get('c')!
+    expect(boundary.y + boundary.height / 2).toBeCloseTo(host.y + host.height, 5)
+    const missing = { ...placed, nodes: placed.nodes.map((n) => (n.id === 'd' ? { id: 'd', type: 'end' } : n)) }
+    expect(positionedLayout(buildModel(missing))).toBeNull()
+    expect(positionedLayout(buildModel({ nodes: [{ id: 'a', type: 'start', position: { x: 'left', y: 0 } }], edges: [] }))).toBeNull()
+    expect(positionedLayout(buildModel({ nodes: [], edges: [] }))).toBeNull()
+    expect(positionedLayout(buildModel(fixture('parallel-split')))).toBeNull()
+  })
+
+  it('suggests the file name as the id of Bpium\'s Process_1, and keeps a real process id', () => {
+    expect(suggestedId('Process_1', 'Заявки с сайта v2.bpmn')).toBe('Zayavki-s-sayta-v2')
+    expect(suggestedId('Process_1', 'Щука (копия).bpmn')).toBe('Shchuka-kopiya')
+    expect(suggestedId('Process_1', 'tilda-form.bpmn')).toBe('tilda-form')
+    expect(suggestedId('Process_0abc', 'orders.xml')).toBe('orders')
+    expect(suggestedId('parallel_orders', 'whatever.bpmn')).toBe('parallel_orders')
+    expect(suggestedId('Process_1', '.bpmn')).toBe('Process_1')
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(11 * 1024 * 1024)).toBe('11 MB')
   })
 })

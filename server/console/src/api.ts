@@ -30,34 +30,73 @@ export interface ApiAnswer<T> {
   body: T
 }
 
-/** Calls the API; resolves with status, headers and the parsed body, or throws `ApiError`. */
-export async function request<T = unknown>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiAnswer<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' }
+interface Exchange {
+  body?: BodyInit
+  contentType?: string
+  accept?: string
+  signal?: AbortSignal
+}
+
+/** One HTTP exchange with the bearer token; a non-2xx answer is thrown as `ApiError`. */
+async function exchange(method: string, path: string, { body, contentType, accept = 'application/json', signal }: Exchange): Promise<Response> {
+  const headers: Record<string, string> = { accept }
   const token = getToken()
   if (token) headers.authorization = `Bearer ${token}`
-  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (contentType) headers['content-type'] = contentType
   let response: Response
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal })
+    response = await fetch(path, { method, headers, body, signal })
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error
     throw new ApiError(0, 'NETWORK', `the server did not answer: ${(error as Error).message}`)
   }
-  const text = await response.text()
-  let parsed: unknown = undefined
-  if (text) {
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      parsed = text
-    }
-  }
   if (!response.ok) {
+    const parsed = parseBody(await response.text())
     const error = (parsed as { error?: { code?: string; message?: string; details?: Record<string, unknown>; processId?: string } })?.error
     if (response.status === 401 && path.startsWith('/api/v1/')) signOut()
     throw new ApiError(response.status, error?.code ?? `HTTP_${response.status}`, error?.message ?? (response.statusText || `HTTP ${response.status}`), error?.details, error?.processId)
   }
-  return { status: response.status, headers: response.headers, body: parsed as T }
+  return response
+}
+
+function parseBody(text: string): unknown {
+  if (!text) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/** Calls the API; resolves with status, headers and the parsed body, or throws `ApiError`. */
+export async function request<T = unknown>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiAnswer<T>> {
+  const json = body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' }
+  const response = await exchange(method, path, { ...json, signal })
+  return { status: response.status, headers: response.headers, body: parseBody(await response.text()) as T }
+}
+
+/** Sends a file (or any raw body) as it is, e.g. a `.bpmn` document as `application/xml`. */
+export async function upload<T = unknown>(path: string, body: Blob | string, contentType: string): Promise<T> {
+  const response = await exchange('POST', path, { body, contentType })
+  return parseBody(await response.text()) as T
+}
+
+/**
+ * Saves what `path` answers as a file named `filename`. The API needs the bearer token, so a
+ * plain link cannot do it: the answer is fetched, then handed to the browser as a Blob URL.
+ */
+export async function download(path: string, filename: string, accept = '*/*'): Promise<void> {
+  const response = await exchange('GET', path, { accept })
+  const url = URL.createObjectURL(await response.blob())
+  const link = document.createElement('a')
+  link.href = url
+  link.download = filename
+  link.style.display = 'none'
+  document.body.append(link)
+  link.click()
+  link.remove()
+  // The download has started from the URL; give the browser a moment before letting it go.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
 export const api = {

@@ -5,6 +5,7 @@ import { setLang, useI18n } from './i18n.ts'
 import { ProcessPage } from './pages/ProcessPage.tsx'
 import { ProcessesPage } from './pages/ProcessesPage.tsx'
 import { ScenarioEditorPage } from './pages/ScenarioEditorPage.tsx'
+import { ScenarioImportPage } from './pages/ScenarioImportPage.tsx'
 import { ScenarioPage } from './pages/ScenarioPage.tsx'
 import { ScenariosPage } from './pages/ScenariosPage.tsx'
 import { SignInPage } from './pages/SignInPage.tsx'
@@ -20,6 +21,7 @@ const routes: Array<[string, (params: Record<string, string>) => ReactNode]> = [
   ['/webrequests/:id', (p) => <WebRequestFormPage id={p.id} />],
   ['/scenarios', () => <ScenariosPage />],
   ['/scenarios/new', () => <ScenarioEditorPage />],
+  ['/scenarios/import', () => <ScenarioImportPage />],
   ['/scenarios/:id', (p) => <ScenarioPage id={p.id} />],
   ['/scenarios/:id/edit', (p) => <ScenarioEditorPage id={p.id} />],
   ['/processes', () => <ProcessesPage />],

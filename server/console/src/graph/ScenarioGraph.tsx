@@ -1,5 +1,6 @@
 /**
- * The scenario as a graph on a React Flow canvas, laid out by ELK. Shows validation problems on
+ * The scenario as a graph on a React Flow canvas, laid out by ELK — or, when every node carries
+ * a diagram position (a scenario imported from BPMN), drawn where its author put each node. Shows validation problems on
  * their nodes and edges, and — given a trace — the path a process took: visited nodes and edges
  * numbered in order, the rest dimmed, failed nodes red.
  */
@@ -10,6 +11,7 @@ import { componentName, useI18n } from '../i18n.ts'
 import type { Problem } from '../types.ts'
 import { layoutGraph, edgeLabelText, type Layout } from './layout.ts'
 import { buildModel, type GraphModel } from './model.ts'
+import { hasPositions, positionedLayout, positionsKey } from './positioned.ts'
 import { nodeTypes, type CanvasNode } from './nodes.tsx'
 import { placeProblems } from './problems.ts'
 import { edgeTypes, type CanvasEdge } from './RoutedEdge.tsx'
@@ -33,10 +35,14 @@ export function ScenarioGraph(props: ScenarioGraphProps) {
   )
 }
 
-/** A key that changes when the layout must: structure, labels and sizes, not positions or configs. */
+/**
+ * A key that changes when the layout must: structure, labels and sizes — and the positions when
+ * they are drawn from — not configs.
+ */
 function layoutKey(model: GraphModel, lang: string): string {
   return JSON.stringify([
     lang,
+    hasPositions(model) ? positionsKey(model) : 'elk',
     model.nodes.map((n) => [n.node.id, n.node.type, n.node.name, n.host]),
     model.edges.map((e) => [e.index, e.edge.from, e.edge.to, e.label]),
   ])
@@ -60,7 +66,8 @@ function Canvas({ scenario, problems = [], trace, selectedNode, onNodeClick, cla
 
   useEffect(() => {
     let cancelled = false
-    layoutGraph(model, titleOf).then(
+    const placed = positionedLayout(model)
+    ;(placed ? Promise.resolve(placed) : layoutGraph(model, titleOf)).then(
       (value) => {
         if (cancelled) return
         setLayout({ key, value })
@@ -169,7 +176,7 @@ function Canvas({ scenario, problems = [], trace, selectedNode, onNodeClick, cla
   }, [layout, model, trace, selectedNode, placed, lang])
 
   return (
-    <div ref={box} className={`graph ${className ?? ''}`} data-testid="graph">
+    <div ref={box} className={`graph ${className ?? ''}`} data-testid="graph" data-layout={layout ? (hasPositions(model) ? 'positions' : 'elk') : undefined}>
       <ReactFlow
         nodes={nodes}
         edges={edges}

@@ -2,6 +2,7 @@
  * Editing a scenario's JSON: CodeMirror with validation as you type (the server's
  * `POST /scenarios/validate`, debounced), problems underlined in the text, listed, and shown on
  * the live graph preview; saving makes a new version (PUT) or creates the scenario (POST).
+ * `/scenarios/new?draft=1` starts from a document handed over by `openInEditor` (an import).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { api, ApiError } from '../api.ts'
@@ -25,6 +26,23 @@ const TEMPLATE = {
   edges: [{ from: 'start', to: 'answer' }, { from: 'answer', to: 'end' }],
 }
 
+const DRAFT = 'potok.draft'
+
+/** Opens the editor of a new scenario on `document` (kept for this tab, so a reload keeps it). */
+export function openInEditor(document: unknown): void {
+  sessionStorage.setItem(DRAFT, pretty(document))
+  navigate('/scenarios/new?draft=1')
+}
+
+function draft(): string | null {
+  const text = sessionStorage.getItem(DRAFT)
+  try {
+    return text !== null && JSON.parse(text) ? text : null
+  } catch {
+    return null
+  }
+}
+
 type Check = 'idle' | 'syntax' | 'checking' | 'valid' | 'invalid'
 
 export function ScenarioEditorPage({ id }: { id?: string }) {
@@ -32,7 +50,8 @@ export function ScenarioEditorPage({ id }: { id?: string }) {
   const { query } = useLocation()
   const from = query.get('from')
   const source = useApi<ScenarioRecord>(id ? `/api/v1/scenarios/${encodeURIComponent(id)}${from ? `?version=${encodeURIComponent(from)}` : ''}` : null)
-  const initial = useMemo(() => (id ? (source.data ? pretty(documentOf(source.data)) : null) : pretty(TEMPLATE)), [id, source.data])
+  const fromDraft = !id && query.has('draft')
+  const initial = useMemo(() => (id ? (source.data ? pretty(documentOf(source.data)) : null) : (fromDraft && draft()) || pretty(TEMPLATE)), [id, source.data, fromDraft])
 
   if (id && source.error) return <ErrorBox error={source.error} />
   if (initial === null) return <Spinner />

@@ -3,7 +3,7 @@
  * requests that run it, and its versions with a line diff between any two of them.
  */
 import { useEffect, useMemo, useRef, useState } from 'react'
-import { api, ApiError } from '../api.ts'
+import { api, ApiError, download } from '../api.ts'
 import { diffLines, foldDiff } from '../diff.ts'
 import { ScenarioGraph } from '../graph/ScenarioGraph.tsx'
 import { useI18n } from '../i18n.ts'
@@ -33,6 +33,7 @@ export function ScenarioPage({ id }: { id: string }) {
   const versions = useApi<Page<ScenarioRecord>>(`/api/v1/scenarios/${encodeURIComponent(id)}/versions`)
   const webrequests = useApi<Page<WebRequestRecord>>(`/api/v1/webrequests?scenarioId=${encodeURIComponent(id)}`)
   const [deleteError, setDeleteError] = useState<unknown>(null)
+  const [downloadError, setDownloadError] = useState<unknown>(null)
 
   const wanted = Number(query.get('version')) || undefined
   const all = useMemo(() => [...(versions.data?.items ?? [])].sort((a, b) => b.version - a.version), [versions.data])
@@ -52,6 +53,16 @@ export function ScenarioPage({ id }: { id: string }) {
     }
   }
 
+  // The export is of the latest version (the API exports no other).
+  const downloadBpmn = async () => {
+    setDownloadError(null)
+    try {
+      await download(`/api/v1/scenarios/${encodeURIComponent(id)}/bpmn`, `${id}.bpmn`, 'application/xml')
+    } catch (e) {
+      setDownloadError(e)
+    }
+  }
+
   return (
     <section className="scenario-page">
       <div className="page-head">
@@ -68,11 +79,13 @@ export function ScenarioPage({ id }: { id: string }) {
             {(all.length ? all : [record]).map((v) => <option key={v.version} value={v.version}>v{v.version}{v.version === latest.data?.version ? ` (${t('scenarios.latest')})` : ''}</option>)}
           </select>
           <Link to={`/processes?scenarioId=${encodeURIComponent(id)}`} className="btn btn-ghost">{t('nav.processes')}</Link>
+          <button type="button" className="btn" onClick={downloadBpmn} title={t('scenarios.downloadHint', { version: latest.data?.version ?? '?' })} data-testid="download-bpmn">{t('scenarios.downloadBpmn')}</button>
           <Link to={`/scenarios/${encodeURIComponent(id)}/edit${isLatest ? '' : `?from=${record.version}`}`} className="btn btn-primary" data-testid="edit">{t('action.edit')}</Link>
           <button type="button" className="btn btn-ghost btn-danger-text" onClick={remove}>{t('action.delete')}</button>
         </div>
       </div>
       <ErrorBox error={deleteError} />
+      <ErrorBox error={downloadError} title={t('scenarios.downloadFailed')} />
       {webrequests.data?.items.length ? (
         <div className="bindings">
           {webrequests.data.items.map((w) => (

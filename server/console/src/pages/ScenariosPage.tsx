@@ -1,9 +1,21 @@
-/** The scenarios: id, name, latest version, size, the external requests that run each. */
+/**
+ * The scenarios: id, name, latest version, size, the external requests that run each. A `.bpmn`
+ * file picked with "Import .bpmn" or dropped on the page opens the import page.
+ */
+import { setPendingFile } from '../bpmn.ts'
 import { useI18n } from '../i18n.ts'
+import { navigate } from '../router.ts'
 import type { Page, ScenarioRecord, WebRequestRecord } from '../types.ts'
 import { Empty, ErrorBox, Link, Spinner } from '../ui/bits.tsx'
 import { formatTime } from '../ui/format.ts'
 import { useApi } from '../ui/useApi.ts'
+import { useFileDrop } from '../ui/useFileDrop.ts'
+import { BpmnFileButton, DropOverlay } from './ScenarioImportPage.tsx'
+
+function openImport(file: File): void {
+  setPendingFile(file)
+  navigate('/scenarios/import')
+}
 
 export function ScenariosPage() {
   const { t, lang } = useI18n()
@@ -12,13 +24,18 @@ export function ScenariosPage() {
   const usedBy = new Map<string, WebRequestRecord[]>()
   for (const w of webrequests.data?.items ?? []) usedBy.set(w.scenarioId, [...(usedBy.get(w.scenarioId) ?? []), w])
   const items = [...(list.data?.items ?? [])].sort((a, b) => a.id.localeCompare(b.id))
+  const dragging = useFileDrop(openImport)
 
   return (
     <section>
       <div className="page-head">
         <h1>{t('nav.scenarios')}</h1>
-        <Link to="/scenarios/new" className="btn btn-primary">{t('scenarios.new')}</Link>
+        <div className="head-actions">
+          <BpmnFileButton onFile={openImport} label={t('scenarios.import')} title={t('scenarios.importHint')} />
+          <Link to="/scenarios/new" className="btn btn-primary">{t('scenarios.new')}</Link>
+        </div>
       </div>
+      <DropOverlay visible={dragging} />
       <ErrorBox error={list.error} />
       {list.loading && !list.data ? <Spinner /> : null}
       {list.data && !items.length ? <Empty>{t('scenarios.none')}</Empty> : null}
