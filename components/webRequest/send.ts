@@ -2,9 +2,11 @@
  * Sends an outbound request with Node's `fetch` and reads the whole answer, bounded in time
  * (`timeoutMs` covers connecting, the headers and the body) and in size (counted while the body
  * streams in, after decompression). Every failure is a `PotokError` a boundary can branch on:
- * `HTTP_TIMEOUT`, `HTTP_TOO_LARGE`, `HTTP_NETWORK`, or `ABORTED` when the process stopped it.
+ * `HTTP_TIMEOUT`, `HTTP_TOO_LARGE`, `HTTP_NETWORK`, `HTTP_FORBIDDEN_DESTINATION` (with
+ * WEBREQUEST_DENY_PRIVATE), or `ABORTED` when the process stopped it.
  */
 import { PotokError } from '../../runtime/errors.ts'
+import { checkDestination, denyPrivate } from './destination.ts'
 import type { OutboundRequest } from './request.ts'
 
 export interface SendOptions {
@@ -35,9 +37,9 @@ export async function send(request: OutboundRequest, options: SendOptions): Prom
     `${request.describe} got no complete answer within ${options.timeoutMs} ms`, { details: { timeoutMs: options.timeoutMs } })), options.timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, local.signal]) : local.signal
   try {
-    const response = await fetch(request.url, {
-      method: request.method, headers: request.headers, body: request.body, signal, redirect: 'follow',
-    })
+    const response = denyPrivate()
+      ? await fetchCheckingEachHop(request, signal)
+      : await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal, redirect: 'follow' })
     const bytes = await readBounded(response, options.maxBytes, request.describe)
     return { status: response.status, statusText: response.statusText, headers: response.headers, bytes }
   } catch (error) {
@@ -45,6 +47,40 @@ export async function send(request: OutboundRequest, options: SendOptions): Prom
     throw failure(error, request, local.signal, options.signal)
   } finally {
     clearTimeout(timer)
+  }
+}
+
+const MAX_REDIRECTS = 20
+
+/**
+ * fetch's own redirect handling, done hop by hop so that every destination is checked: 303 (and
+ * 301/302 after a POST) continue as GET without a body, 307/308 keep both, and credentials are
+ * not carried to another origin.
+ */
+async function fetchCheckingEachHop(request: OutboundRequest, signal: AbortSignal): Promise<Response> {
+  let url = new URL(request.url)
+  let method = request.method
+  let body = request.body
+  const headers = new Headers(request.headers)
+  for (let hop = 0; ; hop++) {
+    await checkDestination(url, request.describe)
+    const response = await fetch(url, { method, headers, body, signal, redirect: 'manual' })
+    const location = response.headers.get('location')
+    if (response.status < 300 || response.status > 399 || response.status === 304 || !location) return response
+    await response.body?.cancel().catch(() => {})
+    if (hop >= MAX_REDIRECTS) throw new PotokError('HTTP_NETWORK', `${request.describe} was redirected more than ${MAX_REDIRECTS} times`)
+    const next = new URL(location, url)
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      method = method === 'HEAD' ? 'HEAD' : 'GET'
+      body = undefined
+      headers.delete('content-type')
+      headers.delete('content-length')
+    }
+    if (next.origin !== url.origin) {
+      headers.delete('authorization')
+      headers.delete('cookie')
+    }
+    url = next
   }
 }
 

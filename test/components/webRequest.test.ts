@@ -175,6 +175,43 @@ describe('webRequest', () => {
     expect(result.output.b).toEqual({ authorization: null })
   })
 
+  describe('WEBREQUEST_DENY_PRIVATE', () => {
+    afterEach(() => {
+      delete process.env.WEBREQUEST_DENY_PRIVATE
+      delete process.env.WEBREQUEST_ALLOW_HOSTS
+    })
+
+    test('loopback, private, link-local and mapped addresses are refused before anything is sent', async () => {
+      process.env.WEBREQUEST_DENY_PRIVATE = 'true'
+      const before = seen.length
+      const local = await run({ url: "base + '/json'" })
+      expect(local.error?.code).toBe('HTTP_FORBIDDEN_DESTINATION')
+      expect(local.error?.message).toMatch(/127\.0\.0\.1/)
+      for (const url of ['http://localhost:1/', 'http://10.1.2.3/', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0/', 'http://192.168.1.1/']) {
+        const result = await run({ url: `'${url}'`, timeoutMs: 2000 })
+        expect(result.error?.code, url).toBe('HTTP_FORBIDDEN_DESTINATION')
+      }
+      expect(seen.length).toBe(before)
+    })
+
+    test('an allowed host is reached; every redirect hop is checked, credentials stay on their origin', async () => {
+      process.env.WEBREQUEST_DENY_PRIVATE = 'true'
+      process.env.WEBREQUEST_ALLOW_HOSTS = '127.0.0.1'
+      const redirected = await run({ url: "base + '/redirect'", statusTo: 's', bodyTo: 'b' })
+      expect(redirected.output.s).toBe(200)
+      expect(redirected.output.b).toMatchObject({ query: { via: 'redirect' } })
+      // /elsewhere redirects to localhost, which is not allowed.
+      const elsewhere = await run({ url: "base + '/elsewhere'" })
+      expect(elsewhere.error?.code).toBe('HTTP_FORBIDDEN_DESTINATION')
+      process.env.WEBREQUEST_ALLOW_HOSTS = '127.0.0.1,localhost'
+      const auth = await run({ url: "base + '/elsewhere'", auth: { type: 'bearer', token: "'tok'" }, bodyTo: 'b' })
+      expect(auth.output.b).toEqual({ authorization: null })
+      const loop = await run({ url: "base + '/loop'" })
+      expect(loop.error?.code).toBe('HTTP_NETWORK')
+      expect(loop.error?.message).toMatch(/redirect/i)
+    })
+  })
+
   test('a non-2xx status is an answer, unless failOnStatus', async () => {
     const plain = await run({ url: "base + '/missing'", statusTo: 's', bodyTo: 'b' })
     expect(plain.status).toBe('completed')
