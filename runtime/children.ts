@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto'
 import { compileScenario } from './compile.ts'
 import { PotokError, toPotokError } from './errors.ts'
-import { startProcess } from './process.ts'
+import { inThreadRunner, type ProcessRunner } from './runner.ts'
 import type { ChildProcessRequest, ProcessResult, RuntimeServices, Scenario, StartOptions } from './types.ts'
 
 export const DEFAULT_MAX_SUBPROCESS_DEPTH = 8
@@ -27,6 +27,8 @@ export interface ChildProcessServiceOptions {
   /** Takes over an async child (e.g. to queue it durably); default: runs it here, detached. */
   startAsync?: (launch: ChildLaunch) => void | Promise<void>
   /** More options for each child's `startProcess` (a persist hook, a timeout, limits). */
+  /** Where children run (default: this thread). */
+  runner?: ProcessRunner
   startOptions?: (request: ChildProcessRequest, processId: string) => Omit<StartOptions, 'processId' | 'depth' | 'services' | 'signal'>
 }
 
@@ -63,7 +65,7 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
     const processId = randomUUID()
     const run = async (runSignal?: AbortSignal) => {
       const extra = options.startOptions?.(request, processId) ?? {}
-      const result = await startProcess(scenario, request.input, { ...extra, processId, depth, services: { startChild }, signal: runSignal })
+      const result = await (options.runner ?? inThreadRunner).start(scenario, request.input, { ...extra, processId, depth, services: { startChild }, signal: runSignal })
       await options.record?.(result, request)
       return result
     }

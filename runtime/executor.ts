@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { PotokError } from './errors.ts'
-import { resumeProcess, startProcess } from './process.ts'
+import { inThreadRunner, type ProcessRunner } from './runner.ts'
 import type { ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from './store/port.ts'
 import type { ProcessResult, RuntimeServices, Variables } from './types.ts'
 
@@ -24,6 +24,8 @@ export interface ExecutorOptions {
   /** Limit of one asynchronous process (ASYNC_TIMEOUT_MS, default 24 h). */
   asyncTimeoutMs?: number
   services?: RuntimeServices
+  /** Where processes run (default: this thread). */
+  runner?: ProcessRunner
   /** Reports errors of the loop itself (a store that went away…). */
   onError?: (error: unknown) => void
 }
@@ -206,9 +208,10 @@ export class ProcessExecutor {
         await this.store.updateProcess(record.id, { snapshot }, steps)
       },
     }
+    const runner = this.options.runner ?? inThreadRunner
     const result = record.snapshot
-      ? await resumeProcess(stored.scenario, record.snapshot, options)
-      : await startProcess(stored.scenario, record.input, options)
+      ? await runner.resume(stored.scenario, record.snapshot, options)
+      : await runner.start(stored.scenario, record.input, options)
     const reason = signal.reason as PotokError | undefined
     if (result.status === 'interrupted' && reason?.code === SHUTDOWN) {
       // Handed back: the next claim resumes it from the snapshot stored after its last step.

@@ -3,6 +3,7 @@
  * logger, executor) and the state that lives as long as the app (rate windows, the count of
  * running processes, writes still in flight, metrics).
  */
+import type { ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessStore, ProcessTrigger, ScenarioRecord } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types.ts'
 import type { Logger } from './log.ts'
@@ -30,6 +31,8 @@ export interface AppDeps {
   adminToken: string
   /** Host services for processes (sub-processes); `respond` is added per request. */
   services?: RuntimeServices
+  /** Where synchronous processes run (default: this thread). */
+  runner?: ProcessRunner
 }
 
 export interface ServerContext extends AppDeps {

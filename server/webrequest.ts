@@ -13,7 +13,7 @@ import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
 import { FastResponse } from 'srvx'
 import { PotokError } from '../runtime/errors.ts'
-import { startProcess } from '../runtime/process.ts'
+import { inThreadRunner } from '../runtime/runner.ts'
 import type { ProcessRecord, ProcessTrigger, ScenarioRecord, StoredResponse, WebRequestRecord } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types.ts'
 import { readRequestBody } from './body.ts'
@@ -187,7 +187,7 @@ async function runSync(ctx: ServerContext, call: Call): Promise<Response> {
   }
   ctx.metrics.running.inc()
   ctx.gate.expect(timeoutMs)
-  const running = startProcess(call.scenario.scenario, call.input, {
+  const running = (ctx.runner ?? inThreadRunner).start(call.scenario.scenario, call.input, {
     processId,
     services,
     ...(bound ? { signal: bound.signal } : { timeoutMs }),
