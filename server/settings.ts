@@ -9,6 +9,7 @@
 import { z } from 'zod'
 import { PotokError } from '../runtime/errors.ts'
 import { formatPath } from '../runtime/scenario.ts'
+import { DEFAULT_SANDBOX_TZ, timeZoneProblem } from '../runtime/sandbox/timeZone.ts'
 
 /** Empty strings count as unset, so `PORT= npm start` takes the default. */
 const env = <T extends z.ZodType>(schema: T) =>
@@ -39,6 +40,11 @@ export const settingsSchema = z.object({
     .transform((value): boolean | 'loopback' => (value === 'loopback' ? 'loopback' : value === 'true' || value === '1'))),
   METRICS_PUBLIC: flag(false),
   LOG_LEVEL: env(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  /** Time zone of expressions and code (read by the sandbox itself; checked here so a bad name stops the start). */
+  SANDBOX_TZ: env(z.string().default(DEFAULT_SANDBOX_TZ).superRefine((zone, ctx) => {
+    const problem = timeZoneProblem(zone)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })),
 })
 
 export interface Settings {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
+import { localTimeImport, sandboxTimeZone } from './timeZone.ts'
 import {
   newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC,
   type QuickJSContext, type QuickJSHandle, type QuickJSRuntime,
@@ -41,11 +42,12 @@ const MAX_STACK_BYTES = Number(process.env.QJS_STACK ?? 256 * 1024)
 /** Most Promise jobs an expression may leave behind; a chain longer than that retires the engine. */
 const MAX_JOBS = 10_000
 
-let librarySources: { lodash: string; moment: string; prelude: string } | undefined
+let librarySources: { lodash: string; moment: string; ruLocale: string; prelude: string } | undefined
 function sources() {
   librarySources ??= {
     lodash: readFileSync(require.resolve('lodash/lodash.min.js'), 'utf8'),
     moment: readFileSync(require.resolve('moment/min/moment.min.js'), 'utf8'),
+    ruLocale: readFileSync(require.resolve('moment/locale/ru.js'), 'utf8'),
     prelude: readFileSync(new URL('./prelude.js', import.meta.url), 'utf8'),
   }
   return librarySources
@@ -61,6 +63,19 @@ function quickjsWasm(): Promise<WebAssembly.Module> {
     return WebAssembly.compile(readFileSync(new URL('./emscripten-module.wasm', pathToFileURL(entry))))
   })()
   return wasmModule
+}
+
+/**
+ * The imports with emscripten's local-time import (minified name `a.m`, recognised by its body)
+ * answering for the sandbox's time zone instead of the host's.
+ */
+function withSandboxTimeZone(imports: WebAssembly.Imports, zone: string, memory: WebAssembly.Memory): WebAssembly.Imports {
+  const env = imports.a as Record<string, unknown> | undefined
+  const original = env?.m
+  if (typeof original !== 'function' || !/getTimezoneOffset/.test(String(original)) || !/getSeconds/.test(String(original))) {
+    throw new Error('quickjs-emscripten changed: its local-time import was not found, so SANDBOX_TZ cannot be applied')
+  }
+  return { ...imports, a: { ...env, m: localTimeImport(zone, memory) } }
 }
 
 export class Engine {
@@ -83,15 +98,27 @@ export class Engine {
   static async create(limits: EngineLimits): Promise<Engine> {
     const pages = Math.max(64, Math.floor(limits.memoryBytes / PAGE))
     const memory = new WebAssembly.Memory({ initial: Math.min(256, pages), maximum: pages })
-    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: memory, wasmModule: await quickjsWasm() }))
+    const compiled = await quickjsWasm()
+    const zone = sandboxTimeZone()
+    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, {
+      wasmMemory: memory,
+      emscriptenModule: {
+        // The hook emscripten offers for instantiating: the one place its imports can be changed.
+        instantiateWasm: (imports: WebAssembly.Imports, onSuccess: (instance: WebAssembly.Instance) => void) => {
+          const instance = new WebAssembly.Instance(compiled, withSandboxTimeZone(imports, zone, memory))
+          onSuccess(instance)
+          return instance.exports
+        },
+      } as object,
+    }))
     const runtime = module.newRuntime()
     runtime.setMaxStackSize(MAX_STACK_BYTES)
     // Belt and braces: QuickJS's own limit fails allocations cleanly before the hard cap is hit.
     runtime.setMemoryLimit(Math.max(16 * 2 ** 20, limits.memoryBytes - 48 * 2 ** 20))
     const context = runtime.newContext()
-    const { lodash, moment, prelude } = sources()
+    const { lodash, moment, ruLocale, prelude } = sources()
     const preludeFn = unwrap(context, context.evalCode(prelude, 'prelude.js'))
-    const args = [context.newString(lodash), context.newString(moment)]
+    const args = [context.newString(lodash), context.newString(moment), context.newString(ruLocale)]
     const api = unwrap(context, context.callFunction(preludeFn, context.undefined, ...args))
     for (const handle of [preludeFn, ...args]) handle.dispose()
     const handles = {

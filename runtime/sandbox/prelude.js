@@ -2,7 +2,7 @@
 // It hardens the context — no eval, intrinsics frozen, `_` and `moment` loaded on first use —
 // and returns the runner: the one function the host calls per step, JSON in, JSON out.
 // This file is a single function expression, evaluated as a script; it is not a module.
-(function prelude(lodashSource, momentSource) {
+(function prelude(lodashSource, momentSource, ruLocaleSource) {
   'use strict'
   const G = globalThis
   const {
@@ -126,6 +126,7 @@
   // warmed, its values frozen and its own properties snapshotted; a call that changed the
   // registry, thresholds or that object makes the next call load a fresh moment (~2 ms).
   let momentFactory
+  let ruLocaleFactory
   let moment
   let momentTouched = false
   let momentDirty = false
@@ -137,6 +138,11 @@
       if (momentFactory === undefined) momentFactory = FunctionCtor('module', 'exports', momentSource)
       const module = { exports: {} }
       apply(momentFactory, undefined, [module, module.exports])
+      // Bpium's scenarios format Russian dates (moment().locale('ru')): the `ru` locale is
+      // registered, while the global locale stays `en` as in a plain moment.
+      if (ruLocaleFactory === undefined) ruLocaleFactory = FunctionCtor('module', 'exports', 'require', ruLocaleSource)
+      apply(ruLocaleFactory, undefined, [{ exports: {} }, {}, () => module.exports])
+      module.exports.locale('en')
       moment = guardMoment(module.exports)
     }
     return moment
@@ -155,15 +161,20 @@
     deepFreeze(m)
     deepFreeze(getPrototypeOf(locale))
     deepFreeze(getPrototypeOf(m.duration(0)))
-    const keys = ownKeys(locale)
-    const values = []
-    for (const key of keys) values.push(deepFreeze(locale[key]))
+    const snapshots = [locale, m.localeData('ru')].map((data) => {
+      const keys = ownKeys(data)
+      const values = []
+      for (const key of keys) values.push(deepFreeze(data[key]))
+      return { data, keys, values }
+    })
     resetLocale = () => { if (original() !== 'en') original('en') }
     localeChanged = () => {
-      if (m.localeData() !== locale) return true
-      const now = ownKeys(locale)
-      if (now.length !== keys.length) return true
-      for (let i = 0; i < keys.length; i++) if (now[i] !== keys[i] || locale[keys[i]] !== values[i]) return true
+      if (m.localeData() !== locale || m.localeData('ru') !== snapshots[1].data) return true
+      for (const { data, keys, values } of snapshots) {
+        const now = ownKeys(data)
+        if (now.length !== keys.length) return true
+        for (let i = 0; i < keys.length; i++) if (now[i] !== keys[i] || data[keys[i]] !== values[i]) return true
+      }
       return false
     }
     return m
@@ -173,6 +184,9 @@
     const day = m.utc('2024-01-02T03:04:05Z')
     day.format('LT LTS L LL LLL LLLL l ll lll llll Do MMMM MMM dddd ddd dd N NN NNNN NNNNN y yo')
     day.fromNow(); day.calendar(); m.duration(1000).humanize()
+    const ru = day.clone().locale('ru')
+    ru.format('LT LTS L LL LLL LLLL l ll lll llll Do MMMM MMM D MMMM dddd ddd dd'); ru.fromNow(); ru.calendar()
+    m.duration(1000).locale('ru').humanize()
     // The parse caches fill up to the name matched: match the last month and weekday.
     for (const [text, format] of [['December', 'MMMM'], ['Dec', 'MMM'], ['Saturday', 'dddd'], ['Sat', 'ddd'], ['Sa', 'dd'], ['2nd', 'Do'], ['AD 2020', 'N y'], ['Anno Domini', 'NNNN'], ['AD', 'NNNNN'], ['2020th', 'yo'], ['3 pm', 'h a'], ['Before Christ', 'NNNN'], ['BC', 'N']]) {
       m(text, format); m(text, format, true)

@@ -1,0 +1,69 @@
+/**
+ * The sandbox's time zone (SPEC §10: `SANDBOX_TZ`, default `UTC`). QuickJS asks the C library
+ * for local time, and emscripten answers that import (`localtime_r`) with the host's `Date`, so
+ * expressions followed the server's TZ: a scenario's output shifted with the machine it ran on.
+ * `localTimeImport` replaces that one import, per engine, with an answer computed for the
+ * configured zone by `Intl` — the host process's own time zone is left untouched.
+ */
+import { PotokError } from '../errors.ts'
+
+export const DEFAULT_SANDBOX_TZ = 'UTC'
+
+/** SANDBOX_TZ from the environment, checked: an IANA zone name such as `Europe/Moscow`. */
+export function sandboxTimeZone(env: Record<string, string | undefined> = process.env): string {
+  const zone = env.SANDBOX_TZ?.trim() || DEFAULT_SANDBOX_TZ
+  const problem = timeZoneProblem(zone)
+  if (problem) throw new PotokError('INVALID_SETTINGS', `SANDBOX_TZ: ${problem}`)
+  return zone
+}
+
+/** Why `zone` is not a usable time zone, or null. */
+export function timeZoneProblem(zone: string): string | null {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    return null
+  } catch {
+    return `"${zone}" is not a time zone name (IANA names such as UTC or Europe/Moscow)`
+  }
+}
+
+/** Offset from UTC in minutes (east positive) of `zone` at `time` (ms since the epoch). */
+export function offsetMinutes(format: Intl.DateTimeFormat | null, time: number): number {
+  if (!format) return 0
+  const parts: Record<string, number> = {}
+  for (const part of format.formatToParts(time)) if (part.type !== 'literal') parts[part.type] = Number(part.value)
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!)
+  return Math.round((wall - Math.floor(time / 1000) * 1000) / 60_000)
+}
+
+function formatter(zone: string): Intl.DateTimeFormat | null {
+  if (zone === 'UTC' || zone === 'Etc/UTC') return null
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+    hour: 'numeric', minute: 'numeric', second: 'numeric',
+  })
+}
+
+/**
+ * emscripten's `_localtime_js(time, tmPtr)`: fills a C `struct tm` (ints: sec, min, hour, mday,
+ * mon, year-1900, wday, yday, isdst, gmtoff) for `time` (seconds) in `zone`.
+ */
+export function localTimeImport(zone: string, memory: WebAssembly.Memory): (time: bigint | number, tm: number) => void {
+  const format = formatter(zone)
+  return (time, tm) => {
+    const seconds = Number(time)
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : NaN
+    const offset = Number.isFinite(ms) ? offsetMinutes(format, ms) : 0
+    const wall = new Date(ms + offset * 60_000)
+    const year = wall.getUTCFullYear()
+    const january = offsetMinutes(format, Date.UTC(year, 0, 1))
+    const july = offsetMinutes(format, Date.UTC(year, 6, 1))
+    const fields = [
+      wall.getUTCSeconds(), wall.getUTCMinutes(), wall.getUTCHours(), wall.getUTCDate(), wall.getUTCMonth(),
+      year - 1900, wall.getUTCDay(), Math.floor((Date.UTC(year, wall.getUTCMonth(), wall.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000),
+      january !== july && offset === Math.max(january, july) ? 1 : 0, offset * 60,
+    ]
+    const heap = new Int32Array(memory.buffer, tm, fields.length)
+    fields.forEach((value, i) => { heap[i] = value | 0 })
+  }
+}
