@@ -40,6 +40,8 @@ import {
 } from './mongo-documents.ts'
 import { nextScenarioVersion } from './scenario-version.ts'
 import { guardStoreErrors } from './store-error.ts'
+import type { ConnectionStore } from './connections-port.ts'
+import { mongoConnections } from './mongo-connections.ts'
 
 export interface MongoStoreOptions {
   uri: string
@@ -55,6 +57,9 @@ const NEWEST_FIRST: Sort = { startedAt: -1, _id: -1 }
 /** A lease renewed with at least this much left cannot race a reclaim: a plain update does. */
 const RENEW_MARGIN_MS = 1000
 const MAX_DECISION_ATTEMPTS = 50
+
+/** Connections live in `mongo-connections.ts`; their methods are mixed in by the constructor. */
+export interface MongoStore extends ConnectionStore {}
 
 export class MongoStore implements ProcessStore {
   readonly kind = 'mongodb' as const
@@ -78,6 +83,7 @@ export class MongoStore implements ProcessStore {
     this.#revisions = this.#db.collection('revisions')
     this.#idempotency = this.#db.collection('idempotency')
     guardStoreErrors(this)
+    Object.assign(this, mongoConnections(this.#db))
   }
 
   /**

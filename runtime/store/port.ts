@@ -5,6 +5,7 @@
  * which one is behind it. `test/store/contract.ts` is the suite both must pass.
  */
 import type { ProcessError, ProcessStatus, Scenario, StepRecord, Variables } from '../types.ts'
+import type { ConnectionStore } from './connections-port.ts'
 
 /** A stored scenario version. Versions are immutable; saving a changed scenario adds one. */
 export interface ScenarioRecord {
@@ -105,6 +106,11 @@ export interface IdempotencyRecord {
   response?: StoredResponse | null
   expiresAt: string
 }
+
+export type { ConnectionRecord, ConnectionStore, StoredSecret } from './connections-port.ts'
+
+/** Connections (SPEC §10) are part of the store: `connections-port.ts`. */
+export interface ProcessStore extends ConnectionStore {}
 
 export interface ProcessStore {
   readonly kind: 'sqlite' | 'mongodb'

@@ -33,6 +33,8 @@ import {
   type IdempotencyRow, type ProcessRow, type ScenarioRow,
 } from './sqlite-schema.ts'
 import { guardStoreErrors } from './store-error.ts'
+import type { ConnectionStore } from './connections-port.ts'
+import { CONNECTIONS_SCHEMA, sqliteConnections } from './sqlite-connections.ts'
 
 export interface SqliteStoreOptions {
   /** Directory of `potok.sqlite` (created if missing). Default `DATA_DIR` or `./data`. */
@@ -48,6 +50,9 @@ interface QueuedWrite {
   resolve: () => void
   reject: (error: unknown) => void
 }
+
+/** Connections live in `sqlite-connections.ts`; their methods are mixed in by the constructor. */
+export interface SqliteStore extends ConnectionStore {}
 
 export class SqliteStore implements ProcessStore {
   readonly kind = 'sqlite' as const
@@ -68,6 +73,10 @@ export class SqliteStore implements ProcessStore {
       this.filename = join(dir, 'potok.sqlite')
     }
     guardStoreErrors(this)
+    Object.assign(this, sqliteConnections(() => {
+      if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+      return this.#db
+    }))
   }
 
   async init(): Promise<void> {
@@ -84,6 +93,7 @@ export class SqliteStore implements ProcessStore {
     db.pragma('wal_autocheckpoint = 10000')
     db.pragma('journal_size_limit = 67108864')
     db.exec(SCHEMA)
+    db.exec(CONNECTIONS_SCHEMA)
     this.#db = db
     this.#sql = this.prepare(db)
   }
