@@ -77,6 +77,17 @@ export interface RuntimeServices {
   startChild?: (request: ChildProcessRequest, signal: AbortSignal) => Promise<ChildProcessResult>
   /** Answers the waiting caller now (`respond`). */
   respond?: (vars: Readonly<Variables>) => void
+  /** A connection by id, secrets in clear (SPEC §10); PotokError when absent or unreadable. Components never write it to variables. */
+  getConnection?: (id: string) => Promise<ConnectionInfo>
+  readRecordFile?: (ref: { catalogId: string; recordId: string; fieldId: string; index?: number }) => Promise<{ name: string; contentType: string; data: Uint8Array }>
+}
+
+/** A connection as components get it (structured-clonable: it may cross a worker boundary). */
+export interface ConnectionInfo {
+  id: string
+  type: string
+  config: Record<string, unknown>
+  secrets: Record<string, string>
 }
 
 export interface ChildProcessRequest {

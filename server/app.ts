@@ -9,6 +9,7 @@
  * | `/api/v1/scenarios…` | `api/scenarios.ts` |
  * | `/api/v1/webrequests…` | `api/webrequests.ts` |
  * | `/api/v1/processes…` | `api/processes.ts` |
+ * | `/api/v1/connections…` | `api/connections.ts` |
  * | `POST /api/v1/scenarios/import`, `GET /api/v1/scenarios/{id}/bpmn` | `api/bpmn.ts` |
  * | `GET /api/v1/openapi.json` | `openapi.ts` |
  * | `GET /healthz` | `health.ts` |
@@ -25,6 +26,7 @@ import { PotokError } from '../runtime/errors.ts'
 import { isAdminRequest } from './admin-token.ts'
 import { admin, unauthorizedAdmin } from './api/http.ts'
 import { registerBpmnRoutes } from './api/bpmn.ts'
+import { registerConnectionRoutes } from './api/connections.ts'
 import { registerConsole } from './console.ts'
 import { registerProcessRoutes } from './api/processes.ts'
 import { registerScenarioRoutes } from './api/scenarios.ts'
@@ -98,6 +100,7 @@ export function buildApp(ctx: ServerContext): H3 {
   registerWebRequestRoutes(app, ctx)
   registerProcessRoutes(app, ctx)
   registerBpmnRoutes(app, ctx)
+  registerConnectionRoutes(app, ctx)
   app.get('/api/v1/openapi.json', admin(ctx, openApiHandler()))
 
   // Anything else under /api/v1: 401 without the token (whether or not the route exists), else 404.

@@ -6,6 +6,7 @@
 import type { ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessStore, ProcessTrigger, ScenarioRecord } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types.ts'
+import type { Connections } from './connections/connections.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
 import type { ProcessGate, RateLimiter } from './protect.ts'
@@ -31,6 +32,8 @@ export interface AppDeps {
   adminToken: string
   /** Host services for processes (sub-processes); `respond` is added per request. */
   services?: RuntimeServices
+  /** Connections (SPEC §10); the routes make their own from the store and POTOK_SECRET_KEY when absent. */
+  connections?: Connections
   /** Where synchronous processes run (default: this thread). */
   runner?: ProcessRunner
 }

@@ -24,6 +24,9 @@ import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
 import { resolveAdminToken, type AdminToken } from './admin-token.ts'
 import { buildApp, createServerContext } from './app.ts'
 import type { ServerContext } from './context.ts'
+import { Connections } from './connections/connections.ts'
+import { loadConnectionFiles } from './connections/flows.ts'
+import { secretKeyFromEnv } from './connections/secretKey.ts'
 import { loadFlows } from './flows.ts'
 import { createLogger, type Logger } from './log.ts'
 import { startRetention } from './retention.ts'
@@ -57,8 +60,12 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
   try {
     const flows = await loadFlows(store, settings.flowsDir)
     logger.info({ dir: settings.flowsDir, scenarios: flows.scenarios.length, webrequests: flows.webrequests.length }, 'flows loaded')
+    const connections = new Connections(store, secretKeyFromEnv())
+    const declared = await loadConnectionFiles(connections, settings.flowsDir)
+    await connections.checkKey()
+    if (declared.length) logger.info({ connections: declared.length }, 'connections loaded')
     const adminToken = await resolveAdminToken(settings)
-    const services = processServices(store, () => executor)
+    const services: RuntimeServices = { ...processServices(store, () => executor), getConnection: (id) => connections.resolve(id) }
     executor = new ProcessExecutor(store, {
       concurrency: settings.asyncConcurrency,
       leaseMs: settings.asyncLeaseMs,
@@ -66,7 +73,7 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       services,
       onError: (error) => logger.error({ err: { message: (error as Error)?.message } }, 'async executor error'),
     })
-    const context = createServerContext({ store, settings, logger, executor, services, adminToken: adminToken.token })
+    const context = createServerContext({ store, settings, logger, executor, services, connections, adminToken: adminToken.token })
     const app = buildApp(context)
     const server = srvxServe({
       fetch: app.fetch,

@@ -10,6 +10,7 @@ export type StoredSecret = { sealed: string } | { env: string }
 export interface ConnectionRecord {
   id: string
   name: string
+  description?: string
   /** `smtp` | `http` (the server validates `config` and `secrets` by type). */
   type: string
   config: Record<string, unknown>
