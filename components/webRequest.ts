@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { PotokError } from '../runtime/errors.ts'
 import type { Component, VariableWrite } from '../runtime/types.ts'
 import { expr, variablePath } from './schema.ts'
+import { connectionAuthorization } from './webRequest/connectionAuth.ts'
 import { buildRequest } from './webRequest/request.ts'
 import { bodyExcerpt, decodeBody, responseHeaders } from './webRequest/response.ts'
 import { maxResponseBytes, send } from './webRequest/send.ts'
@@ -16,17 +17,23 @@ const config = z.object({
   headers: named(headerName).optional(),
   body: z.object({
     // "binary" (a binary value, sent as bytes) goes beyond SPEC §3's four formats.
-    format: z.enum(['json', 'form', 'text', 'xml', 'binary']),
+    // Key/value `fields` without a format are a form, as Bpium sends them (SPEC §10).
+    format: z.enum(['json', 'form', 'text', 'xml', 'binary']).optional(),
     value: expr.optional(),
     fields: named(z.string().min(1)).optional(),
   }).strict()
     .refine((b) => (b.value === undefined) !== (b.fields === undefined), 'give the body either a value or fields')
-    .refine((b) => b.fields === undefined || b.format === 'json' || b.format === 'form', { message: 'fields make a json or form body only', path: ['fields'] })
+    .refine((b) => b.format !== undefined || b.fields !== undefined, { message: 'a body value needs a format', path: ['format'] })
+    .refine((b) => b.fields === undefined || b.format === undefined || b.format === 'json' || b.format === 'form', { message: 'fields make a json or form body only', path: ['fields'] })
     .optional(),
-  auth: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('none') }).strict(),
-    z.object({ type: z.literal('basic'), login: expr, password: expr }).strict(),
-    z.object({ type: z.literal('bearer'), token: expr }).strict(),
+  auth: z.union([
+    z.discriminatedUnion('type', [
+      z.object({ type: z.literal('none') }).strict(),
+      z.object({ type: z.literal('basic'), login: expr, password: expr }).strict(),
+      z.object({ type: z.literal('bearer'), token: expr }).strict(),
+    ]),
+    // SPEC §10: credentials kept in a connection (basic, bearer, OAuth2 client credentials).
+    z.object({ type: z.literal('connection').optional(), connection: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a connection id') }).strict(),
   ]).optional(),
   waitForResponse: z.boolean().default(true),
   responseFormat: z.enum(['auto', 'json', 'text', 'binary']).default('auto'),
@@ -45,8 +52,8 @@ function requestExpressions(c: WebRequestConfig) {
   c.headers?.forEach((h, i) => list.push({ path: ['headers', i, 'value'], source: h.value }))
   if (c.body?.value !== undefined) list.push({ path: ['body', 'value'], source: c.body.value })
   c.body?.fields?.forEach((f, i) => list.push({ path: ['body', 'fields', i, 'value'], source: f.value }))
-  if (c.auth?.type === 'basic') list.push({ path: ['auth', 'login'], source: c.auth.login }, { path: ['auth', 'password'], source: c.auth.password })
-  if (c.auth?.type === 'bearer') list.push({ path: ['auth', 'token'], source: c.auth.token })
+  if (c.auth && 'login' in c.auth) list.push({ path: ['auth', 'login'], source: c.auth.login }, { path: ['auth', 'password'], source: c.auth.password })
+  if (c.auth && 'token' in c.auth) list.push({ path: ['auth', 'token'], source: c.auth.token })
   return list
 }
 
@@ -70,10 +77,20 @@ export const webRequest: Component<WebRequestConfig> = {
     const request = buildRequest(c, (path) => byPath.get(path))
     const limits = { timeoutMs: c.timeoutMs, maxBytes: maxResponseBytes() }
     if (!c.waitForResponse) {
+      if (c.auth && 'connection' in c.auth) request.headers.set('authorization', (await connectionAuthorization(ctx.services, c.auth.connection, ctx.signal)).header)
       send(request, limits).catch(() => { /* fire and forget: nobody is waiting for the outcome */ })
       return []
     }
-    const response = await send(request, { ...limits, signal: ctx.signal })
+    const auth = c.auth && 'connection' in c.auth ? await connectionAuthorization(ctx.services, c.auth.connection, ctx.signal) : null
+    if (auth) request.headers.set('authorization', auth.header)
+    let response = await send(request, { ...limits, signal: ctx.signal })
+    if (auth?.renewable && response.status === 401) {
+      // The token may have been revoked before its expiry: fetch a new one and try once more.
+      auth.forget()
+      const renewed = await connectionAuthorization(ctx.services, (c.auth as { connection: string }).connection, ctx.signal)
+      request.headers.set('authorization', renewed.header)
+      response = await send(request, { ...limits, signal: ctx.signal })
+    }
     if (c.failOnStatus && (response.status < 200 || response.status > 299)) {
       const excerpt = bodyExcerpt(response)
       throw new PotokError('HTTP_STATUS', `${request.describe} answered ${response.status} ${response.statusText}${excerpt ? `: ${excerpt}` : ''}`, {

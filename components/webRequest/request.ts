@@ -57,7 +57,8 @@ function absoluteUrl(value: unknown): URL {
 }
 
 function authorizationHeader(auth: WebRequestConfig['auth'], valueAt: ValueAt): string | null {
-  if (!auth || auth.type === 'none') return null
+  // A connection's header is added by the component, which resolves the connection first.
+  if (!auth || auth.type === 'none' || 'connection' in auth) return null
   if (auth.type === 'bearer') {
     const token = valueAt('auth.token')
     if (token === null || token === undefined || token === '') throw invalid('auth token is empty')
@@ -73,7 +74,8 @@ function encodeBody(body: NonNullable<WebRequestConfig['body']>, valueAt: ValueA
   const value = body.fields
     ? Object.fromEntries(body.fields.map((field, i) => [field.name, valueAt(`body.fields.${i}.value`)]))
     : valueAt('body.value')
-  switch (body.format) {
+  const format = body.format ?? 'form'
+  switch (format) {
     case 'json': {
       const json = JSON.stringify(value)
       if (json === undefined) throw invalid('json body value is undefined')
@@ -90,8 +92,8 @@ function encodeBody(body: NonNullable<WebRequestConfig['body']>, valueAt: ValueA
       if (!isBinary(value)) throw invalid('binary body value must be a binary value ({ $binary, contentType })')
       return { data: new Uint8Array(binaryBytes(value)), contentType: value.contentType ?? 'application/octet-stream' }
     default: {
-      if (value === null || value === undefined) throw invalid(`${body.format} body value is ${value}`)
-      const contentType = body.format === 'xml' ? 'application/xml; charset=utf-8' : 'text/plain; charset=utf-8'
+      if (value === null || value === undefined) throw invalid(`${format} body value is ${value}`)
+      const contentType = format === 'xml' ? 'application/xml; charset=utf-8' : 'text/plain; charset=utf-8'
       return { data: typeof value === 'string' ? value : textOf(value), contentType }
     }
   }

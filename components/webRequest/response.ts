@@ -1,6 +1,6 @@
 /**
  * Turns an inbound answer into variables: headers as an object with lower-case keys
- * (`set-cookie` parsed into a list), the body as JSON, text or a binary value.
+ * (`set-cookie` parsed into a list, and `cookies` keyed by name as Bpium gives them), the body as JSON, text or a binary value.
  */
 import { toBinary } from '../../runtime/binary.ts'
 import { PotokError } from '../../runtime/errors.ts'
@@ -17,8 +17,12 @@ export function responseHeaders(headers: Headers): Record<string, unknown> {
   headers.forEach((value, name) => {
     if (name !== 'set-cookie') result[name] = value
   })
-  const cookies = headers.getSetCookie()
-  if (cookies.length) result['set-cookie'] = cookies.map(parseSetCookie)
+  const cookies = headers.getSetCookie().map(parseSetCookie)
+  if (cookies.length) {
+    result['set-cookie'] = cookies
+    // Bpium's shape as well: `headers.cookies.sid.value` (a later cookie of the same name wins).
+    result.cookies = Object.fromEntries(cookies.map((cookie) => [cookie.name, cookie]))
+  }
   return result
 }
 

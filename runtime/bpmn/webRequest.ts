@@ -2,13 +2,15 @@
  * «Веб-запрос» (`connectorId` `webRequest`) ↔ potok's `webRequest` config. Bpium's parameters:
  * `method` (list), `query` (the URL expression), `format` (list: `keyvalue`, or a body format),
  * `params` (map), `body` (expression), `type` (list: Content-Type), `headers` (map), `auth`
- * (list: `noauth`, `basic`, `bearer`), `login`, `password`, `async` (list: `sync` waits for the
+ * (list: `noauth`, `basic`, `bearer`, `oauth2` — its `token` sent as a bearer token), `login`, `password`, `async` (list: `sync` waits for the
  * answer), `output_format` (list); output slot `output_body`. potok's extra fields travel as
  * extra parameters Bpium ignores: `queryParams` (map), `token`, `failOnStatus`, `timeoutMs`,
+ * `auth` = `connection` with `connection` (a potok connection id, SPEC §10),
  * and the output slots `output_status` and `output_headers`.
  *
  * With `format` = `keyvalue`, `params` is the query of a GET or HEAD request and the body
- * fields of any other (JSON when `type` says JSON, else a form); an empty `camunda:list` is
+ * fields of any other, sent as a form as Bpium does (`type` is hidden for key/value in Bpium's
+ * UI and ignored here; potok's `fieldsFormat` = `json` marks a JSON object of fields, `form` an explicit form); an empty `camunda:list` is
  * "none", an explicit (even empty) `camunda:map` is a list that is there.
  */
 import type { WebRequestConfig } from '../../components/webRequest.ts'
@@ -68,7 +70,10 @@ export function importWebRequest(p: TaskParams, warn: Warn): Record<string, unkn
     if (NO_BODY.has(method)) {
       if (params.present) query = [...(query ?? []), ...params.list]
     } else if (params.present) {
-      config.body = { format: (contentType ?? '').toLowerCase().includes('json') ? 'json' : 'form', fields: params.list }
+      // Bpium sends key/value parameters as a form whatever `type` says (the UI hides `type`
+      // for key/value); `fieldsFormat` is potok's own marker for a JSON object of fields.
+      const fieldsFormat = constantOf(input('fieldsFormat'))
+      config.body = fieldsFormat === 'json' || fieldsFormat === 'form' ? { format: fieldsFormat, fields: params.list } : { fields: params.list }
     }
   } else {
     const value = expressionOf(input('body'))
@@ -86,6 +91,18 @@ export function importWebRequest(p: TaskParams, warn: Warn): Record<string, unkn
     config.auth = { type: 'basic', login: expressionOf(input('login')) ?? "''", password: expressionOf(input('password')) ?? "''" }
   } else if (auth === 'bearer') {
     config.auth = { type: 'bearer', token: expressionOf(input('token')) ?? '' }
+  } else if (auth === 'oauth2' || auth === 'oauth') {
+    // Bpium's OAuth2 puts a token (an expression, or its «Доступ к сервисам» template) in `token`.
+    const token = expressionOf(input('token'))
+    if (token) {
+      config.auth = { type: 'bearer', token }
+      warn('OAuth2: the token expression is sent as a bearer token; to have potok fetch and renew the token itself, create an http connection with scheme oauth2 and set auth to { "connection": "<its id>" }')
+    } else {
+      config.auth = { type: 'oauth2' } // nothing to send: validation names it
+      warn('OAuth2 without a token: create an http connection (scheme oauth2: tokenUrl, clientId, clientSecret) and set auth to { "connection": "<its id>" }')
+    }
+  } else if (auth === 'connection') {
+    config.auth = { connection: constantOf(input('connection')) ?? '' }
   } else if (auth !== 'noauth' && auth !== 'none') {
     config.auth = { type: auth } // not supported: validation names it
   }
@@ -120,9 +137,10 @@ export function exportWebRequest(c: WebRequestConfig): XmlNode[] {
   const noBody = NO_BODY.has(method)
   let queryInParams = false
   if (c.body?.fields) {
-    out.push(listParam('format', ['keyvalue']), mapParam('params', c.body.fields), scriptParam('body', ''), listParam('type', [CONTENT_TYPES[c.body.format] ?? CONTENT_TYPES.json]))
+    out.push(listParam('format', ['keyvalue']), mapParam('params', c.body.fields), scriptParam('body', ''), listParam('type', [CONTENT_TYPES[c.body.format ?? 'form']!]))
+    if (c.body.format) out.push(scriptParam('fieldsFormat', c.body.format, 'const'))
   } else if (c.body) {
-    out.push(listParam('format', [c.body.format]), listParam('params', []), scriptParam('body', c.body.value ?? ''), listParam('type', [CONTENT_TYPES[c.body.format] ?? 'text/plain']))
+    out.push(listParam('format', [c.body.format ?? 'form']), listParam('params', []), scriptParam('body', c.body.value ?? ''), listParam('type', [CONTENT_TYPES[c.body.format ?? 'form'] ?? 'text/plain']))
   } else {
     queryInParams = noBody && c.query !== undefined
     out.push(listParam('format', ['keyvalue']), queryInParams ? mapParam('params', c.query!) : listParam('params', []), scriptParam('body', ''), listParam('type', [CONTENT_TYPES.json]))
@@ -130,10 +148,12 @@ export function exportWebRequest(c: WebRequestConfig): XmlNode[] {
   if (c.query && !queryInParams) out.push(mapParam('queryParams', c.query))
   out.push(c.headers ? mapParam('headers', c.headers) : listParam('headers', []))
 
-  const auth = c.auth?.type ?? 'none'
+  const viaConnection = c.auth && 'connection' in c.auth ? c.auth.connection : undefined
+  const auth = viaConnection !== undefined ? 'connection' : c.auth?.type ?? 'none'
   out.push(listParam('auth', [auth === 'none' ? 'noauth' : auth]))
   out.push(scriptParam('login', c.auth?.type === 'basic' ? c.auth.login : ''), scriptParam('password', c.auth?.type === 'basic' ? c.auth.password : ''))
   if (c.auth?.type === 'bearer') out.push(scriptParam('token', c.auth.token))
+  if (viaConnection !== undefined) out.push(scriptParam('connection', viaConnection, 'const'))
   out.push(listParam('async', [c.waitForResponse === false ? 'async' : 'sync']))
   out.push(listParam('output_format', [c.responseFormat ?? 'auto']))
   if (c.failOnStatus) out.push(scriptParam('failOnStatus', 'true', 'const'))

@@ -46,7 +46,7 @@ describe('imported fixtures through /api/webrequest', () => {
     expect(await response.text()).toBe('ok')
     expect(response.headers.get('x-lead-id')).toBe('42')
     const sent = upstream.received.filter((r) => r.url === '/leads').at(-1)!
-    expect(JSON.parse(sent.body)).toMatchObject({ title: 'Заявка: Анна', phone: '89000000000', email: 'a@b.ru' })
+    expect(Object.fromEntries(new URLSearchParams(sent.body))).toMatchObject({ title: 'Заявка: Анна', phone: '89000000000', email: 'a@b.ru' }) // key/value parameters go as a form, as in Bpium
   })
 
   it('the throttled loop', async () => {

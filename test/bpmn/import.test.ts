@@ -45,14 +45,14 @@ describe('a Tilda-style form handler: webhook body → setvar → webRequest →
     expect(report.warnings).toEqual([{ elementId: 'ServiceTask_0lead01', message: 'the row for "lead.unused" has no value: left out' }])
   })
 
-  it('maps the web request: method, URL, key/value params as JSON fields, headers, basic auth, outputs', () => {
+  it('maps the web request: method, URL, key/value params as form fields (Bpium ignores `type` for key/value), headers, basic auth, outputs', () => {
     expect(node(scenario, 'ServiceTask_0crm001')).toMatchObject({
       type: 'webRequest',
       position: { x: 392.5, y: 243 },
       config: {
         method: 'POST',
         url: 'crmUrl',
-        body: { format: 'json', fields: [
+        body: { fields: [
           { name: 'title', value: '`Заявка: ${lead.name}`' },
           { name: 'phone', value: 'lead.phone' },
           { name: 'email', value: 'lead.email' },
@@ -71,7 +71,7 @@ describe('a Tilda-style form handler: webhook body → setvar → webRequest →
     expect(node(scenario, 'EndEvent_0tilda9').name).toBeUndefined()
   })
 
-  it('runs: the form goes to the CRM as JSON with basic auth, Tilda gets "ok"', async () => {
+  it('runs: the lead goes to the CRM as a form (as Bpium sends key/value parameters) with basic auth, Tilda gets "ok"', async () => {
     const result = await run(scenario, {
       query: { crm: `${upstream.url}/leads` },
       body: { Name: ' Анна ', Phone: '+7 (900) 000-00-00', Email: 'ANN@EXAMPLE.COM', formid: 'form1', tranid: 't-1' },
@@ -82,10 +82,10 @@ describe('a Tilda-style form handler: webhook body → setvar → webRequest →
     expect(result.output.$headers).toEqual({ 'X-Lead-Id': '42' })
     const sent = upstream.received.find((r) => r.url === '/leads')!
     expect(sent.method).toBe('POST')
-    expect(sent.headers['content-type']).toMatch(/^application\/json/)
+    expect(sent.headers['content-type']).toBe('application/x-www-form-urlencoded')
     expect(sent.headers.authorization).toBe(`Basic ${Buffer.from('site:crm-pass').toString('base64')}`)
     expect(sent.headers['x-source']).toBe('tilda')
-    expect(JSON.parse(sent.body)).toEqual({ title: 'Заявка: Анна', phone: '+79000000000', email: 'ann@example.com', source: { form: 'form1', tranid: 't-1' } })
+    expect(Object.fromEntries(new URLSearchParams(sent.body))).toEqual({ title: 'Заявка: Анна', phone: '+79000000000', email: 'ann@example.com', source: '{"form":"form1","tranid":"t-1"}' })
   })
 })
 
@@ -280,8 +280,9 @@ describe('mapping details', () => {
     const c = configOf(task('webRequest', list('method', 'POST') + script('query', 'script', 'url')
       + `<camunda:inputParameter name="params"><camunda:map><camunda:entry key="a"><camunda:script scriptFormat="JavaScript"><![CDATA[{"type":"script","value":"1"}]]></camunda:script></camunda:entry></camunda:map></camunda:inputParameter>`
       + script('body', 'script', '') + list('type', 'application/x-www-form-urlencoded')))
-    expect(c).toMatchObject({ method: 'POST', body: { format: 'form', fields: [{ name: 'a', value: '1' }] } })
+    expect(c).toMatchObject({ method: 'POST', body: { fields: [{ name: 'a', value: '1' }] } })
     expect(c.body.value).toBeUndefined()
+    expect(c.body.format).toBeUndefined() // a form
   })
 
   it('a timer intermediate event with timeDuration, an error end event, a start event with a definition', () => {

@@ -134,6 +134,25 @@ describe('webRequest', () => {
       { name: 'sid', value: 'abc123', path: '/', httpOnly: true, maxAge: 3600, sameSite: 'Lax' },
       { name: 'theme', value: 'dark', domain: 'example.com', secure: true, expires: 'Wed, 21 Oct 2037 07:28:00 GMT' },
     ])
+    // Bpium's collection: headers.cookies.<name>.value
+    expect(headers.cookies).toEqual({
+      sid: { name: 'sid', value: 'abc123', path: '/', httpOnly: true, maxAge: 3600, sameSite: 'Lax' },
+      theme: { name: 'theme', value: 'dark', domain: 'example.com', secure: true, expires: 'Wed, 21 Oct 2037 07:28:00 GMT' },
+    })
+    const bpiumStyle = await startProcess(chain([
+      request({ url: "base + '/cookies'", headersTo: 'h' }),
+      { id: 'read', type: 'setVariables', config: { assignments: [{ name: 'sid', value: "h.cookies.sid.value + '/' + h['cookies']['theme'].value" }] } },
+    ]), { base })
+    expect(bpiumStyle.output.sid).toBe('abc123/dark')
+  })
+
+  test('key/value fields without a format go as a form, as Bpium sends them; format json keeps JSON', async () => {
+    const fields = [{ name: 'name', value: "'Анна'" }, { name: 'tags', value: "['a', 'b']" }]
+    const form = await run({ method: 'POST', url: "base + '/echo'", body: { fields }, bodyTo: 'b' })
+    expect(form.output.b).toMatchObject({ type: 'application/x-www-form-urlencoded', body: 'name=%D0%90%D0%BD%D0%BD%D0%B0&tags=a&tags=b' })
+    const json = await run({ method: 'POST', url: "base + '/echo'", body: { format: 'json', fields }, bodyTo: 'b' })
+    expect(json.output.b).toMatchObject({ type: 'application/json; charset=utf-8', body: '{"name":"Анна","tags":["a","b"]}' })
+    expect(validateScenario(chain([request({ method: 'POST', url: "'http://x'", body: { value: 'x' } })])).ok).toBe(false) // a value needs its format
   })
 
   test('auth: basic and bearer set Authorization', async () => {
