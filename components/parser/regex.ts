@@ -8,11 +8,29 @@ import { PotokError } from '../../runtime/errors.ts'
 
 export type Pick = 'first' | 'last' | 'all'
 
+const FLAGS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL, g: 0, u: 0 }
+
+/**
+ * A query as RE2: a bare pattern, or JavaScript's `/pattern/flags` notation as Bpium's
+ * documentation writes it (`"/№(\d+)/"`). Flags `i`, `m`, `s` apply; `g` and `u` change nothing
+ * (`return` chooses first, last or all; matching is by code point anyway).
+ */
+function compile(query: string): RE2JS {
+  const literal = /^\/([\s\S]*)\/([A-Za-z]*)$/.exec(query)
+  if (!literal || query.length < 2) return RE2JS.compile(query)
+  let flags = 0
+  for (const flag of literal[2]!) {
+    if (!(flag in FLAGS)) throw new Error(`flag "${flag}" is not supported (i, m, s, g, u are)`)
+    flags |= FLAGS[flag]!
+  }
+  return RE2JS.compile(literal[1]!, flags)
+}
+
 /** Why `query` cannot be used (for validation), or null. */
 export function regexProblem(query: string, group: number): { path: 'query' | 'group'; message: string } | null {
   let pattern: RE2JS
   try {
-    pattern = RE2JS.compile(query)
+    pattern = compile(query)
   } catch (error) {
     return {
       path: 'query',
@@ -35,7 +53,7 @@ export function regexMatches(query: string, data: unknown, group: number, pick: 
   }
   let pattern: RE2JS
   try {
-    pattern = RE2JS.compile(query)
+    pattern = compile(query)
   } catch (error) {
     throw new PotokError('PARSER_ERROR', `regular expression does not compile: ${(error as Error).message}`)
   }

@@ -82,3 +82,31 @@ describe('parser', () => {
     expect(own.output.$body).toEqual({ domains: ['a.io', 'b.dev'], cheap: ['T'] })
   })
 })
+
+describe('parser: Bpium notations', () => {
+  test('regex in /…/flags notation, as Bpium documents it', async () => {
+    const run = (config: Record<string, unknown>, data: unknown) => startProcess(chain([parse({ saveTo: 'out', data: 'doc', ...config })]), { doc: data })
+    expect((await run({ method: 'regex', query: '/№(\\d+)/', group: 1 }, 'Ваш заказ №12345 подтверждён')).output.out).toBe('12345')
+    expect((await run({ method: 'regex', query: '/hello/i' }, 'Say HELLO')).output.out).toBe('HELLO')
+    expect((await run({ method: 'regex', query: '/^b$/m', return: 'all' }, 'a\nb\nc')).output.out).toEqual(['b'])
+    expect((await run({ method: 'regex', query: '/a.b/s' }, 'a\nb')).output.out).toBe('a\nb')
+    expect((await run({ method: 'regex', query: '/x/g', return: 'all' }, 'xax')).output.out).toEqual(['x', 'x'])
+    expect((await run({ method: 'regex', query: '/' }, 'a/b')).output.out).toBe('/')
+    const result = validateScenario(chain([parse({ method: 'regex', query: '/a/y', data: 'doc', saveTo: 'out' })]))
+    expect(result.ok ? [] : result.problems).toEqual([{ path: 'nodes[1].config.query', message: expect.stringContaining('flag "y" is not supported') }])
+  })
+
+  test('queryExpression: the query computed at run time, checked then', async () => {
+    const run = (config: Record<string, unknown>, vars: Record<string, unknown>) => startProcess(withErrorBoundary(parse({ saveTo: 'out', data: 'doc', ...config })), vars)
+    const regex = await run({ method: 'regex', queryExpression: "'/' + prefix + '(\\\\d+)/'", group: 1 }, { doc: 'order A-17', prefix: 'A-' })
+    expect(regex.output.out).toBe('17')
+    const path = await run({ method: 'jsonpath', queryExpression: '`$.items[*].${field}`', return: 'all' }, { doc: { items: [{ sku: 'a' }, { sku: 'b' }] }, field: 'sku' })
+    expect(path.output.out).toEqual(['a', 'b'])
+    const bad = await run({ method: 'regex', queryExpression: "'a(?=b)'" }, { doc: 'ab' })
+    expect(bad.output.err).toMatchObject({ code: 'PARSER_ERROR', message: expect.stringContaining('lookarounds') })
+    const notText = await run({ method: 'jsonpath', queryExpression: '42' }, { doc: {} })
+    expect(notText.output.err).toMatchObject({ code: 'PARSER_ERROR', message: expect.stringContaining('not number') })
+    const both = validateScenario(chain([parse({ method: 'regex', query: 'a', queryExpression: "'a'", data: 'doc', saveTo: 'out' })]))
+    expect(both.ok).toBe(false)
+  })
+})
