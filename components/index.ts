@@ -11,6 +11,7 @@ import { exclusiveGateway } from './exclusiveGateway.ts'
 import { parallelGateway } from './parallelGateway.ts'
 import { parser } from './parser.ts'
 import { respond } from './respond.ts'
+import { sendMail } from './sendMail.ts'
 import { setVariables } from './setVariables.ts'
 import { start } from './start.ts'
 import { subProcess } from './subProcess.ts'
@@ -22,6 +23,7 @@ const all: Component<any>[] = [
   start, end, errorEnd, setVariables, exclusiveGateway, parallelGateway, timer,
   errorBoundary, timeoutBoundary, respond,
   code, webRequest, subProcess, parser,
+  sendMail,
 ]
 
 export const components: ReadonlyMap<string, Component<any>> = new Map(all.map((c) => [c.type, c]))
