@@ -4,6 +4,7 @@
  */
 import type { Component } from '../runtime/types.ts'
 import { code } from './code.ts'
+import { convert } from './convert.ts'
 import { end } from './end.ts'
 import { errorBoundary } from './errorBoundary.ts'
 import { errorEnd } from './errorEnd.ts'
@@ -23,7 +24,7 @@ const all: Component<any>[] = [
   start, end, errorEnd, setVariables, exclusiveGateway, parallelGateway, timer,
   errorBoundary, timeoutBoundary, respond,
   code, webRequest, subProcess, parser,
-  sendMail,
+  sendMail, convert,
 ]
 
 export const components: ReadonlyMap<string, Component<any>> = new Map(all.map((c) => [c.type, c]))

@@ -40,7 +40,7 @@ const files: Record<string, { name: string; contentType: string; data: Uint8Arra
   '48/7/3/0': { name: 'invoice.pdf', contentType: 'application/pdf', data: new Uint8Array(Buffer.from('%PDF-1.4 fake')) },
 }
 const services = (overrides: Partial<Record<string, Partial<ConnectionInfo['config']>>> = {}, password = PASSWORD): RuntimeServices => ({
-  getConnection: async (id) => {
+  getConnection: async (id): Promise<ConnectionInfo> => {
     const ports: Record<string, number> = { mail: smtp.port, silent: silentPort, closed: closedPort }
     if (id === 'api') return { id, type: 'http', config: { scheme: 'bearer' }, secrets: { token: 't' } }
     if (!(id in ports)) throw new PotokError('CONNECTION_NOT_FOUND', `there is no connection "${id}"`)
