@@ -1,32 +1,45 @@
 /**
  * Actions (`serviceTask` + connector) ↔ potok nodes. Bpium's «Назначение переменных»
- * (`setvar`), «Код» (`code`) and «Веб-запрос» (`webRequest`) map onto `setVariables`, `code`
- * and `webRequest` in Bpium's own parameters. A potok component Bpium does not have (parser,
+ * (`setvar`), «Код» (`code`), «Веб-запрос» (`webRequest`), «Отправка почты» (`sendMail`, SMTP)
+ * and «Конвертер» (`convertDoc`) map onto `setVariables`, `code`, `webRequest`, `sendMail` and
+ * `convert` in Bpium's own parameters. A potok component Bpium does not have (parser,
  * subProcess, respond, and any added later) is written with the connector id `potok.<type>`
  * and one parameter per config field — strings as `{ type: "const" }`, anything else as
  * `{ type: "json" }` — so it comes back exactly. Any other connector id is unsupported.
  */
 import type { CodeConfig } from '../../components/code.ts'
+import type { ConvertConfig } from '../../components/convert.ts'
+import type { SendMailConfig } from '../../components/sendMail.ts'
 import { getComponent } from '../../components/index.ts'
 import type { SetVariablesConfig } from '../../components/setVariables.ts'
 import type { WebRequestConfig } from '../../components/webRequest.ts'
 import type { ScenarioNode } from '../types.ts'
 import { constantOf, expressionOf, listParam, mapParam, namedOf, outputParam, scriptParam, varsParam, type TaskParams } from './params.ts'
+import { exportConvert, importConvert } from './convert.ts'
+import { exportSendMail, importSendMail, isSmtpMail, type ConnectionToCreate } from './sendMail.ts'
 import { exportWebRequest, importWebRequest } from './webRequest.ts'
 import type { XmlNode } from './xml.ts'
 
 type Warn = (message: string) => void
+
+/** What an action's import shares with the rest of the import: the element, the connections to create. */
+export interface ActionContext {
+  elementId: string
+  connections: ConnectionToCreate[]
+}
 
 /** The connector-id prefix of potok's own components. */
 export const POTOK_CONNECTOR = 'potok.'
 const DEFAULT_CODE_TIMEOUT_MS = 5000
 
 /** The potok node type and config of an action, or `null` when its connector is unsupported. */
-export function importAction(params: TaskParams, warn: Warn): { type: string; config?: unknown } | null {
+export function importAction(params: TaskParams, warn: Warn, context: ActionContext = { elementId: '', connections: [] }): { type: string; config?: unknown } | null {
   switch (params.connectorId) {
     case 'setvar': return { type: 'setVariables', config: importSetvar(params, warn) }
     case 'code': return { type: 'code', config: importCode(params, warn) }
     case 'webRequest': return { type: 'webRequest', config: importWebRequest(params, warn) }
+    case 'sendMail': return isSmtpMail(params) ? { type: 'sendMail', config: importSendMail(params, context.elementId, warn, context.connections) } : null
+    case 'convertDoc': return { type: 'convert', config: importConvert(params, warn) }
   }
   const id = params.connectorId ?? ''
   if (id.startsWith(POTOK_CONNECTOR)) {
@@ -101,6 +114,10 @@ export function exportAction(node: ScenarioNode): { connectorId: string; params:
     }
     case 'webRequest':
       return { connectorId: 'webRequest', params: exportWebRequest(node.config as WebRequestConfig) }
+    case 'sendMail':
+      return { connectorId: 'sendMail', params: exportSendMail(node.config as SendMailConfig) }
+    case 'convert':
+      return { connectorId: 'convertDoc', params: exportConvert(node.config as ConvertConfig) }
     default:
       return { connectorId: POTOK_CONNECTOR + node.type, params: exportGenericConfig(node.config) }
   }

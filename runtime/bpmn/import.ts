@@ -12,7 +12,8 @@
  */
 import { validateScenario, type Problem } from '../scenario.ts'
 import type { Scenario, ScenarioEdge, ScenarioNode } from '../types.ts'
-import { importAction, importGenericConfig } from './actions.ts'
+import { importAction, importGenericConfig, type ActionContext } from './actions.ts'
+import type { ConnectionToCreate } from './sendMail.ts'
 import { canonicalScenario } from './canonical.ts'
 import { fromXmlId, generatedEdgeId, isPotokId, sanitizeId } from './ids.ts'
 import { NS } from './namespaces.ts'
@@ -58,6 +59,8 @@ export interface ImportReport {
   ignored: Array<{ elementId?: string; element: string }>
   /** Element ids that are not potok ids, and the node ids they became. */
   renamed: Array<{ elementId: string; nodeId: string }>
+  /** Connections to create (SPEC §10): inline SMTP settings of «Отправка почты», without the password. */
+  connections: ConnectionToCreate[]
 }
 
 export interface ImportResult {
@@ -86,7 +89,7 @@ export function importBpmn(xml: string, options: ImportOptions = {}): ImportResu
   if (processes.length > 1) throw bpmnError(`the document has ${processes.length} processes; a potok scenario is one process: split the file`)
   const process = processes[0]
 
-  const report: ImportReport = { scenarioId: '', complete: true, valid: false, problems: [], unsupported: [], warnings: [], ignored: [], renamed: [] }
+  const report: ImportReport = { scenarioId: '', complete: true, valid: false, problems: [], unsupported: [], warnings: [], ignored: [], renamed: [], connections: [] }
   const warn = (elementId: string | undefined, message: string) => report.warnings.push({ ...(elementId ? { elementId } : {}), message })
   const shapes = diagramBounds(root)
 
@@ -114,7 +117,7 @@ export function importBpmn(xml: string, options: ImportOptions = {}): ImportResu
     const def = attrOf(element, 'default')
     if (def) defaultFlows.add(def)
 
-    const mapped = mapElement(element, idOf, (message) => warn(xmlId, message))
+    const mapped = mapElement(element, idOf, (message) => warn(xmlId, message), { elementId: printable(xmlId), connections: report.connections })
     if (mapped.type === null) {
       report.complete = false
       // A boundary event cannot become a placeholder task: it stays, and validation names it.
@@ -165,7 +168,7 @@ function validate(scenario: Scenario): Problem[] {
 
 type Mapped = { type: string | null; config?: unknown; attachedTo?: string; connectorId?: string | null }
 
-function mapElement(element: XmlElement, idOf: (xmlId: string) => string, warn: (message: string) => void): Mapped {
+function mapElement(element: XmlElement, idOf: (xmlId: string) => string, warn: (message: string) => void, context: ActionContext): Mapped {
   const definitions = EVENT_DEFINITIONS.filter((local) => childOf(element, NS.bpmn, local))
   const duration = () => childOf(childOf(element, NS.bpmn, 'timerEventDefinition'), NS.bpmn, 'timeDuration')?.text.trim()
   switch (element.local) {
@@ -207,7 +210,7 @@ function mapElement(element: XmlElement, idOf: (xmlId: string) => string, warn: 
     case 'serviceTask': {
       const params = readTaskParams(element)
       if (params.rawScripts) warn(`${params.rawScripts} parameter value(s) are not Bpium's { type, value } JSON: read as plain expressions`)
-      const action = importAction(params, warn)
+      const action = importAction(params, warn, context)
       return action ?? { type: null, connectorId: params.connectorId ? printable(params.connectorId) : null }
     }
     default:

@@ -55,6 +55,10 @@ export function describeReport(file: string, report: ImportReport): string {
     const what = u.connectorId !== undefined ? `connector ${u.connectorId ?? '(none)'}` : `element ${u.element}`
     lines.push(`${file}: unsupported: ${u.elementId}${u.name ? ` «${u.name}»` : ''}: ${what}${u.placeholder ? ' (replaced by a failing placeholder)' : ''}`)
   }
+  for (const c of report.connections ?? []) {
+    const settings = Object.entries(c.config).map(([key, value]) => `${key} ${value}`).join(', ')
+    lines.push(`${file}: create connection: "${c.id}" (type ${c.type}${settings ? `: ${settings}` : ''}; enter its password) for ${c.elementIds.join(', ')}`)
+  }
   for (const w of report.warnings) lines.push(`${file}: warning: ${w.elementId ? `${w.elementId}: ` : ''}${w.message}`)
   for (const r of report.renamed) lines.push(`${file}: renamed: ${r.elementId} → ${r.nodeId}`)
   for (const i of report.ignored) lines.push(`${file}: ignored: ${i.element}${i.elementId ? ` ${i.elementId}` : ''}`)
