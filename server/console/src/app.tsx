@@ -1,5 +1,7 @@
 /** The console's frame: the top bar (sections, language, sign-out) and the routes. */
 import { getToken } from './auth.ts'
+import { ConnectionFormPage } from './pages/ConnectionFormPage.tsx'
+import { ConnectionsPage } from './pages/ConnectionsPage.tsx'
 import { signOut } from './api.ts'
 import { setLang, useI18n } from './i18n.ts'
 import { ProcessPage } from './pages/ProcessPage.tsx'
@@ -26,6 +28,9 @@ const routes: Array<[string, (params: Record<string, string>) => ReactNode]> = [
   ['/scenarios/:id/edit', (p) => <ScenarioEditorPage id={p.id} />],
   ['/processes', () => <ProcessesPage />],
   ['/processes/:id', (p) => <ProcessPage key={p.id} id={p.id} />],
+  ['/connections', () => <ConnectionsPage />],
+  ['/connections/new', () => <ConnectionFormPage />],
+  ['/connections/:id', (p) => <ConnectionFormPage key={p.id} id={p.id} />],
 ]
 
 export function App() {
@@ -67,6 +72,7 @@ function TopBar({ path }: { path: string }) {
         {section('/webrequests', t('nav.webrequests'))}
         {section('/scenarios', t('nav.scenarios'))}
         {section('/processes', t('nav.processes'))}
+        {section('/connections', t('nav.connections'))}
       </nav>
       <div className="topbar-right">
         <div className="lang-switch" role="group" aria-label={t('nav.language')}>
