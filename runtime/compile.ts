@@ -9,7 +9,7 @@
  * Deadlines of timers and timeout boundaries live in the context: XState does not restore delayed
  * transitions from a snapshot, but it does re-invoke actors, which then wait only the rest.
  */
-import { assign, fromPromise, setup, type AnyStateMachine } from 'xstate'
+import { and, assign, fromPromise, raise, setup, stateIn, type AnyStateMachine } from 'xstate'
 import { getComponent } from '../components/index.ts'
 import { durationMs } from './duration.ts'
 import { PotokError } from './errors.ts'
@@ -211,13 +211,34 @@ class MachineBuilder {
       const block = this.graph.blocks.get(id)
       if (!block) continue
       const regions: Record<string, unknown> = {}
+      const mergeEvent = `MERGE.b${this.graph.indexOf.get(id)}`
       block.branches.forEach((branch, i) => {
         const entryIsExit = branch.exits.has(branch.entry!)
         regions[`r${i}`] = {
-          initial: entryIsExit ? 'done' : this.key(branch.entry!),
-          states: { ...this.scopeStates(branch), done: { id: `${branch.key}_done`, type: 'final' } },
+          initial: entryIsExit ? (block.merge ? 'merged' : 'done') : this.key(branch.entry!),
+          states: {
+            ...this.scopeStates(branch),
+            done: { id: `${branch.key}_done`, type: 'final' },
+            // Arriving at an "any one" merge: the first arrival starts the continuation, the branch ends.
+            ...(block.merge ? { merged: { id: `${branch.key}_merged`, type: 'final', entry: raise({ type: mergeEvent }) } } : {}),
+          },
         }
       })
+      if (block.merge) {
+        const { continuation } = block.merge
+        regions.m = {
+          initial: 'waiting',
+          states: {
+            waiting: {
+              on: { [mergeEvent]: { target: `#${this.key(continuation.entry!)}` } },
+              // Every branch ended elsewhere, none arrived: nothing to continue.
+              always: { guard: and(block.branches.map((branch) => stateIn(`#${branch.key}_done`))), target: 'done' },
+            },
+            ...this.scopeStates(continuation),
+            done: { id: `${continuation.key}_done`, type: 'final' },
+          },
+        }
+      }
       states[`b${this.graph.indexOf.get(id)}`] = {
         id: `b${this.graph.indexOf.get(id)}`,
         type: 'parallel',
@@ -236,7 +257,7 @@ class MachineBuilder {
   /** The target of an edge from `from` to `to`, leaving the branch when `to` is its join. */
   private target(from: string, to: string) {
     const scope = this.graph.ownerOf.get(from)!
-    if (scope.block && scope.exits.has(to)) return `#${scope.key}_done`
+    if (scope.block && scope.exits.has(to)) return `#${scope.key}_${scope.block.merge?.gateway === to ? 'merged' : 'done'}`
     return `#${this.key(to)}`
   }
 

@@ -30,6 +30,12 @@ export interface ParallelBlock {
   join: string | null
   branches: Scope[]
   scope: Scope
+  /**
+   * An exclusiveGateway the branches merge at, "any one" (Bpium's way): the first branch to
+   * arrive goes on through it — the continuation, a scope of its own running beside the other
+   * branches — and each later arrival ends its branch there.
+   */
+  merge?: { gateway: string; continuation: Scope }
 }
 
 export interface Graph {
@@ -176,7 +182,7 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
     while (stack.length) {
       const [id, continuation] = stack.pop()!
       if (!graph.byId.has(id)) continue
-      if (!continuation && scope.block && isJoin(graph, id)) {
+      if (!continuation && scope.block && (isJoin(graph, id) || scope.block.merge?.gateway === id)) {
         scope.exits.add(id)
         continue
       }
@@ -202,11 +208,19 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
   const visitBlock = (id: string, scope: Scope): string | null => {
     const block: ParallelBlock = { split: id, join: null, branches: [], scope }
     graph.blocks.set(id, block)
+    const prefix = `${scope.key === 'flow' ? '' : `${scope.key}_`}p${graph.indexOf.get(id)}`
+    const merge = anyMergeOf(graph, id)
+    if (merge) block.merge = { gateway: merge, continuation: { key: `${prefix}m`, nodes: [], exits: new Set(), block, entry: merge } }
     graph.outgoing.get(id)!.forEach((edge, i) => {
-      const branch: Scope = { key: `${scope.key === 'flow' ? '' : `${scope.key}_`}p${graph.indexOf.get(id)}r${i}`, nodes: [], exits: new Set(), block, entry: edge.to }
+      const branch: Scope = { key: `${prefix}r${i}`, nodes: [], exits: new Set(), block, entry: edge.to }
       block.branches.push(branch)
       visit(edge.to, branch)
     })
+    if (block.merge) {
+      // The merge and what follows it run once, in their own scope, when the first branch arrives.
+      visit(block.merge.gateway, block.merge.continuation, true)
+      return null
+    }
     const joins = new Set(block.branches.flatMap((b) => [...b.exits]))
     if (joins.size > 1) {
       problems.push({ path: nodePath(id), message: `the branches of the parallel split at "${id}" meet at different gateways (${[...joins].map((j) => `"${j}"`).join(', ')}); they must meet at one parallelGateway or end separately` })
@@ -243,4 +257,42 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
 function isInside(scope: Scope | undefined, block: ParallelBlock): boolean {
   for (let s = scope; s; s = s.block?.scope) if (s.block === block) return true
   return false
+}
+
+/**
+ * The exclusiveGateway where the branches of the split at `split` first meet, if they meet at
+ * one ("any one" merge); null when they meet at a parallelGateway, at anything else (an error
+ * validation reports), at several places, or not at all.
+ */
+function anyMergeOf(graph: Graph, split: string): string | null {
+  const entries = graph.outgoing.get(split)!.map((edge) => edge.to)
+  const reached = entries.map((entry) => {
+    const seen = new Set<string>()
+    const stack = [entry]
+    while (stack.length) {
+      const id = stack.pop()!
+      if (seen.has(id) || id === split || !graph.byId.has(id)) continue
+      seen.add(id)
+      if (isJoin(graph, id)) continue
+      for (const edge of graph.outgoing.get(id)!) stack.push(edge.to)
+      for (const boundary of graph.boundaries.get(id) ?? []) stack.push(boundary.id)
+    }
+    return seen
+  })
+  const count = new Map<string, number>()
+  for (const set of reached) for (const id of set) count.set(id, (count.get(id) ?? 0) + 1)
+  const common = (id: string) => (count.get(id) ?? 0) > 1
+  // Where a branch first enters ground another branch also reaches.
+  const firsts = new Set<string>()
+  reached.forEach((set, i) => {
+    for (const id of set) {
+      if (!common(id)) continue
+      const enteredFromOwn = graph.incoming.get(id)!.some((edge) => set.has(edge.from) && !common(edge.from))
+        || (graph.byId.get(id)?.attachedTo !== undefined && set.has(graph.byId.get(id)!.attachedTo!) && !common(graph.byId.get(id)!.attachedTo!))
+      if (id === entries[i] || enteredFromOwn) firsts.add(id)
+    }
+  })
+  if (firsts.size !== 1) return null
+  const [first] = firsts
+  return graph.byId.get(first!)?.type === 'exclusiveGateway' ? first! : null
 }

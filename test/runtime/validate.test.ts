@@ -35,7 +35,7 @@ describe('validateScenario', () => {
   })
 
   test('unknown component types are named', () => {
-    expectProblem(scenario([{ id: 's', type: 'start' }, { id: 'm', type: 'sendMail' }, { id: 'e', type: 'end' }], ['s>m', 'm>e']), 'nodes[1].type', /unknown component type "sendMail"/)
+    expectProblem(scenario([{ id: 's', type: 'start' }, { id: 'm', type: 'sendFax' }, { id: 'e', type: 'end' }], ['s>m', 'm>e']), 'nodes[1].type', /unknown component type "sendFax"/)
   })
 
   test('exactly one start, at least one end, no duplicate ids', () => {
