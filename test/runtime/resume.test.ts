@@ -31,6 +31,8 @@ function exampleRun(name: string): { input: Variables; services: RuntimeServices
     'error-boundary': { body: { price: 2, qty: 3 } },
     'web-request': { body: { name: 'Ada' }, greetUrl: upstreamUrl },
     'sub-process-child': { order: { lines: [{ price: 2, qty: 3 }] } },
+    // A race's winner depends on the clock (a resumed timer has less left to wait): only one branch arrives here.
+    'first-answer': { body: { delayMs: 500 } },
   }
   const services = { startChild: childProcessService({ loadScenario: async (id) => (flowNames().includes(id) ? loadFlow(id) : null) }) }
   return { input: input[name] ?? { body: {} }, services }

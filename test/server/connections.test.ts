@@ -27,43 +27,43 @@ afterAll(async () => {
   delete process.env.POTOK_SECRET_KEY
 })
 
-const smtp = { id: 'mail', name: 'Mail robot', type: 'smtp', config: { host: 'smtp.example.com', port: 465, secure: true, user: 'robot@example.com' }, secrets: { password: PASSWORD } }
+const smtp = { id: 'robot', name: 'Mail robot', type: 'smtp', config: { host: 'smtp.example.com', port: 465, secure: true, user: 'robot@example.com' }, secrets: { password: PASSWORD } }
 
 describe('/api/v1/connections', () => {
   test('create, get, list, replace with "***", delete; the secret is sealed in the store and never answered', async () => {
     const created = await server.api('POST', '/api/v1/connections', smtp)
     expect(created.status).toBe(201)
-    expect(created.headers.get('location')).toBe('/api/v1/connections/mail')
+    expect(created.headers.get('location')).toBe('/api/v1/connections/robot')
     const body = await created.json()
-    expect(body).toMatchObject({ id: 'mail', type: 'smtp', config: { host: 'smtp.example.com', port: 465, secure: true }, secrets: { password: '***' } })
+    expect(body).toMatchObject({ id: 'robot', type: 'smtp', config: { host: 'smtp.example.com', port: 465, secure: true }, secrets: { password: '***' } })
     expect(JSON.stringify(body)).not.toContain(PASSWORD)
 
-    const stored = await server.store.getConnection('mail')
+    const stored = await server.store.getConnection('robot')
     expect(JSON.stringify(stored)).not.toContain(PASSWORD)
     expect(stored!.secrets.password).toEqual({ sealed: expect.stringMatching(/^v1\./) })
 
-    expect(await (await server.api('GET', '/api/v1/connections/mail')).json()).toEqual(body)
+    expect(await (await server.api('GET', '/api/v1/connections/robot')).json()).toEqual(body)
     const listed = await (await server.api('GET', '/api/v1/connections')).json()
     expect(listed.nextCursor).toBeNull()
-    expect(listed.items.map((c: { id: string }) => c.id)).toContain('mail')
+    expect(listed.items.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining(['mail', 'robot'])) // mail: declared in flows/connections
     expect(JSON.stringify(listed)).not.toContain(PASSWORD)
 
     // "***" keeps the stored secret; the components get it in clear
-    const kept = await server.api('PUT', '/api/v1/connections/mail', { ...smtp, name: 'Renamed', secrets: { password: '***' } })
+    const kept = await server.api('PUT', '/api/v1/connections/robot', { ...smtp, name: 'Renamed', secrets: { password: '***' } })
     expect(kept.status).toBe(200)
     expect((await kept.json()).name).toBe('Renamed')
-    const resolved = await server.context.services!.getConnection!('mail')
-    expect(resolved).toEqual({ id: 'mail', type: 'smtp', config: smtp.config, secrets: { password: PASSWORD } })
+    const resolved = await server.context.services!.getConnection!('robot')
+    expect(resolved).toEqual({ id: 'robot', type: 'smtp', config: smtp.config, secrets: { password: PASSWORD } })
 
-    const changed = await server.api('PUT', '/api/v1/connections/mail', { ...smtp, secrets: { password: 'another' } })
+    const changed = await server.api('PUT', '/api/v1/connections/robot', { ...smtp, secrets: { password: 'another' } })
     expect(changed.status).toBe(200)
-    expect((await server.context.services!.getConnection!('mail')).secrets.password).toBe('another')
+    expect((await server.context.services!.getConnection!('robot')).secrets.password).toBe('another')
 
-    expect((await server.api('DELETE', '/api/v1/connections/mail')).status).toBe(204)
-    const gone = await server.api('GET', '/api/v1/connections/mail')
+    expect((await server.api('DELETE', '/api/v1/connections/robot')).status).toBe(204)
+    const gone = await server.api('GET', '/api/v1/connections/robot')
     expect(gone.status).toBe(404)
     expect((await errorOf(gone)).code).toBe('NOT_FOUND')
-    await expect(server.context.services!.getConnection!('mail')).rejects.toMatchObject({ code: 'CONNECTION_NOT_FOUND' })
+    await expect(server.context.services!.getConnection!('robot')).rejects.toMatchObject({ code: 'CONNECTION_NOT_FOUND' })
   })
 
   test('bad documents are 422 with every problem by path; a taken id 409; unknown ids 404', async () => {
