@@ -50,14 +50,30 @@ function formatter(zone: string): Intl.DateTimeFormat | null {
  */
 export function localTimeImport(zone: string, memory: WebAssembly.Memory): (time: bigint | number, tm: number) => void {
   const format = formatter(zone)
+  // Intl costs microseconds a call and moment asks for local time many times per expression:
+  // the offset is cached per UTC day when the day starts and ends with the same one (a zone
+  // changes its offset at most once a day); a day with a change is computed call by call.
+  const days = new Map<number, number | null>()
+  const offsetAt = (ms: number) => {
+    if (!format) return 0
+    const day = Math.floor(ms / 86_400_000)
+    let offset = days.get(day)
+    if (offset === undefined) {
+      if (days.size > 100_000) days.clear()
+      const first = offsetMinutes(format, day * 86_400_000)
+      offset = first === offsetMinutes(format, (day + 1) * 86_400_000 - 1000) ? first : null
+      days.set(day, offset)
+    }
+    return offset ?? offsetMinutes(format, ms)
+  }
   return (time, tm) => {
     const seconds = Number(time)
     const ms = Number.isFinite(seconds) ? seconds * 1000 : NaN
-    const offset = Number.isFinite(ms) ? offsetMinutes(format, ms) : 0
+    const offset = Number.isFinite(ms) ? offsetAt(ms) : 0
     const wall = new Date(ms + offset * 60_000)
     const year = wall.getUTCFullYear()
-    const january = offsetMinutes(format, Date.UTC(year, 0, 1))
-    const july = offsetMinutes(format, Date.UTC(year, 6, 1))
+    const january = offsetAt(Date.UTC(year, 0, 1))
+    const july = offsetAt(Date.UTC(year, 6, 1))
     const fields = [
       wall.getUTCSeconds(), wall.getUTCMinutes(), wall.getUTCHours(), wall.getUTCDate(), wall.getUTCMonth(),
       year - 1900, wall.getUTCDay(), Math.floor((Date.UTC(year, wall.getUTCMonth(), wall.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000),
