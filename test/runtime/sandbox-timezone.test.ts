@@ -34,6 +34,10 @@ describe('SANDBOX_TZ', () => {
     const tm = (iso: string) => { fill(BigInt(Date.parse(iso) / 1000), 64); return [...new Int32Array(memory.buffer, 64, 10)] }
     expect(tm('2024-07-01T12:00:00Z')).toEqual([0, 0, 14, 1, 6, 124, 1, 182, 1, 7200])
     expect(tm('2024-01-01T12:00:00Z')).toEqual([0, 0, 13, 1, 0, 124, 1, 0, 0, 3600])
+    // the day the clocks go forward (01:00 UTC): before and after, on the same UTC day
+    expect(tm('2024-03-31T00:30:00Z').slice(0, 3)).toEqual([0, 30, 1])
+    expect(tm('2024-03-31T01:30:00Z').slice(0, 3)).toEqual([0, 30, 3])
+    expect(tm('2024-03-31T00:30:00Z')[9]).toBe(3600)
   })
 })
 
