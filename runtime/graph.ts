@@ -170,7 +170,7 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
     if (reported.has(id)) return
     reported.add(id)
     const where = (s: Scope) => (s.block ? `branch ${s.key} of the parallel split at "${s.block.split}"` : 'the main flow')
-    problems.push({ path: nodePath(id), message: `node "${id}" is reached from ${where(first)} and from ${where(second)}; branches of a parallel split must meet at a parallelGateway or end separately, and no edge may enter or leave a branch` })
+    problems.push({ path: nodePath(id), message: `node "${id}" is reached from ${where(first)} and from ${where(second)}; branches of a parallel split must meet at a parallelGateway (waiting for all) or an exclusiveGateway (the first to arrive goes on), or end separately, and no edge may enter or leave a branch` })
   }
 
   /**

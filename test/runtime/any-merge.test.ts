@@ -90,7 +90,7 @@ describe('exclusive gateway merging parallel branches ("any one")', () => {
     scenario.edges = scenario.edges.filter((e) => e.from !== 'merge').map((e) => (e.to === 'merge' ? { ...e, to: 'after' } : e))
     const result = validateScenario(scenario)
     expect(result.ok).toBe(false)
-    expect(result.ok ? '' : result.problems[0]!.message).toMatch(/must meet at a parallelGateway/)
+    expect(result.ok ? '' : result.problems[0]!.message).toMatch(/must meet at a parallelGateway \(waiting for all\) or an exclusiveGateway/)
   })
 })
 
