@@ -65,7 +65,8 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
     await connections.checkKey()
     if (declared.length) logger.info({ connections: declared.length }, 'connections loaded')
     const adminToken = await resolveAdminToken(settings)
-    const services: RuntimeServices = { ...processServices(store, () => executor), getConnection: (id) => connections.resolve(id) }
+    const shared = { getConnection: (id: string) => connections.resolve(id) }
+    const services: RuntimeServices = { ...processServices(store, () => executor, shared), ...shared }
     executor = new ProcessExecutor(store, {
       concurrency: settings.asyncConcurrency,
       leaseMs: settings.asyncLeaseMs,
@@ -143,8 +144,9 @@ const DRAIN_MS = 2000
  * store and are recorded there with `parentId`; an asynchronous child is queued durably through
  * `executor()` (when there is one), so it survives a restart like any asynchronous process.
  */
-export function processServices(store: ProcessStore, executor?: () => ProcessExecutor | undefined): RuntimeServices {
+export function processServices(store: ProcessStore, executor?: () => ProcessExecutor | undefined, shared?: Omit<RuntimeServices, 'startChild' | 'respond'>): RuntimeServices {
   const startChild = childProcessService({
+    shared,
     loadScenario: async (id) => (await store.getScenario(id))?.scenario ?? null,
     startAsync: async (launch) => {
       const durable = executor?.()

@@ -127,3 +127,19 @@ describe('sendMail', () => {
     }
   })
 })
+
+describe('sendMail in a sub-process', () => {
+  test('a child process reaches the connections its parent does', async () => {
+    const { childProcessService } = await import('../../runtime/children.ts')
+    const child = { ...chain([mail({ subject: "'from the child'", saveTo: 'id' })]), id: 'notify' }
+    const shared = services()
+    const startChild = childProcessService({ loadScenario: async (id) => (id === 'notify' ? child : null), shared })
+    const parent = chain([{ id: 'sub', type: 'subProcess', config: { scenario: "'notify'", resultTo: 'child' } }])
+    const before = smtp.received.length
+    const result = await startProcess(parent, {}, { services: { ...shared, startChild } })
+    expect(result.error).toBeNull()
+    expect(smtp.received.length).toBe(before + 1)
+    expect(smtp.received.at(-1)!.mail.subject).toBe('from the child')
+    expect((result.output.child as { id: string }).id).toBe(smtp.received.at(-1)!.mail.messageId)
+  })
+})
