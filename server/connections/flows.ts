@@ -11,7 +11,7 @@ import type { FlowProblem } from '../flows.ts'
 import type { Connections, PublicConnection } from './connections.ts'
 import { parseConnectionInput, type ConnectionInput } from './schema.ts'
 
-export async function readConnectionFiles(flowsDir: string): Promise<Array<ConnectionInput & { id: string }>> {
+export async function readConnectionFiles(flowsDir: string): Promise<Array<ConnectionInput & { id: string; file: string }>> {
   const dir = join(flowsDir, 'connections')
   let names: string[]
   try {
@@ -22,7 +22,7 @@ export async function readConnectionFiles(flowsDir: string): Promise<Array<Conne
   }
   const problems: FlowProblem[] = []
   const found = new Map<string, string>()
-  const inputs: Array<ConnectionInput & { id: string }> = []
+  const inputs: Array<ConnectionInput & { id: string; file: string }> = []
   for (const name of names) {
     const file = join(dir, name)
     let json: unknown
@@ -41,7 +41,7 @@ export async function readConnectionFiles(flowsDir: string): Promise<Array<Conne
         const other = found.get(input.id)
         if (other) problems.push({ file, path: 'id', message: `connection id "${input.id}" is also declared in ${other}` })
         found.set(input.id, file)
-        inputs.push(input as ConnectionInput & { id: string })
+        inputs.push({ ...(input as ConnectionInput & { id: string }), file })
       } catch (error) {
         const listed = (error as PotokError).details?.problems as Array<{ path: string; message: string }> | undefined
         problems.push(...(listed ?? [{ path: '(root)', message: (error as Error).message }]).map((p) => ({ file, ...p })))
@@ -57,6 +57,15 @@ export async function readConnectionFiles(flowsDir: string): Promise<Array<Conne
 /** Reads, validates and upserts the declared connections; returns them as the API shows them. */
 export async function loadConnectionFiles(connections: Connections, flowsDir: string): Promise<PublicConnection[]> {
   const loaded: PublicConnection[] = []
-  for (const input of await readConnectionFiles(flowsDir)) loaded.push(await connections.upsert(input))
+  for (const { file, ...input } of await readConnectionFiles(flowsDir)) {
+    try {
+      loaded.push(await connections.upsert(input))
+    } catch (error) {
+      // An inline secret without POTOK_SECRET_KEY, a "***" with nothing stored: say which file.
+      const problems = (error as PotokError).details?.problems as Array<{ path: string; message: string }> | undefined
+      if (!problems) throw error
+      throw new PotokError('INVALID_FLOWS', `${file}: connection "${input.id}": ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { status: 422, details: { problems: problems.map((p) => ({ file, ...p })) } })
+    }
+  }
   return loaded
 }

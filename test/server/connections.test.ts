@@ -122,6 +122,13 @@ describe('start', () => {
     expect(refused?.message).toMatch(/^POTOK_SECRET_KEY is not set, but connection\(s\) .*"declared-mail".* keep encrypted secrets/)
     expect(refused?.message).not.toContain('\n')
 
+    writeFileSync(join(dir, 'inline.json'), JSON.stringify({ id: 'inline', name: 'Inline', type: 'smtp', config: { host: 'x', port: 25 }, secrets: { password: 'in-file' } }))
+    const inline = await serve(settings, options).then(() => null, (error: Error & { code?: string }) => error)
+    expect(inline?.code).toBe('INVALID_FLOWS')
+    expect(inline?.message).toMatch(/inline\.json: connection "inline": secrets\.password: storing a secret needs POTOK_SECRET_KEY/)
+    expect(inline?.message).not.toContain('in-file')
+    rmSync(join(dir, 'inline.json'))
+
     process.env.POTOK_SECRET_KEY = randomBytes(32).toString('hex')
     const wrongKey = await serve(settings, options).then(() => null, (error: Error & { code?: string }) => error)
     expect(wrongKey?.code).toBe('SECRET_UNREADABLE')
