@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto'
 import { compileScenario } from './compile.ts'
 import { PotokError, toPotokError } from './errors.ts'
+import { runtimeLimits } from './limits.ts'
 import { inThreadRunner, type ProcessRunner } from './runner.ts'
 import type { ChildProcessRequest, ProcessResult, RuntimeServices, Scenario, StartOptions } from './types.ts'
 
@@ -43,7 +44,7 @@ export interface ChildLaunch {
 type StartChild = NonNullable<RuntimeServices['startChild']>
 
 export function childProcessService(options: ChildProcessServiceOptions): StartChild {
-  const maxDepth = options.maxDepth ?? envDepth()
+  const maxDepth = options.maxDepth ?? runtimeLimits().maxSubprocessDepth
 
   const startChild: StartChild = async (request, signal) => {
     const { parent, scenarioId } = request
@@ -92,10 +93,4 @@ function childFailure(result: ProcessResult, scenarioId: string): PotokError {
   return new PotokError('SUBPROCESS_FAILED',
     `child process ${result.processId} (scenario "${scenarioId}") ${result.status === 'failed' ? 'failed' : `was ${result.status}`}${where}: ${error.code}: ${error.message}`,
     { details })
-}
-
-function envDepth(): number {
-  const text = process.env.MAX_SUBPROCESS_DEPTH?.trim()
-  const value = Number(text)
-  return text && Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_SUBPROCESS_DEPTH
 }

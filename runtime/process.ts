@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { createActor, type AnyActor } from 'xstate'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
+import { runtimeLimits } from './limits.ts'
 import { liveProcesses, type LiveProcess } from './live.ts'
 import { getSandbox } from './sandbox.ts'
 import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from './types.ts'
@@ -15,13 +16,6 @@ import { ScopeSize } from './variables.ts'
 const STEP = { type: 'STEP' } as const
 const RETRY = { type: 'RETRY' } as const
 
-export const DEFAULT_MAX_STEPS = 10_000
-export const DEFAULT_MAX_DATA_BYTES = 1024 * 1024
-
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name])
-  return Number.isFinite(value) && value > 0 ? value : fallback
-}
 
 /**
  * Runs one process of `scenario` with `input` as its initial variables.
@@ -40,8 +34,8 @@ export async function startProcess(scenario: Scenario, input: Variables, options
     fatal: false,
     route: -1,
     deadlines: {},
-    maxSteps: options.maxSteps ?? envNumber('MAX_STEPS', DEFAULT_MAX_STEPS),
-    maxDataBytes: options.maxDataBytes ?? envNumber('MAX_PROCESS_DATA_BYTES', DEFAULT_MAX_DATA_BYTES),
+    maxSteps: options.maxSteps ?? runtimeLimits().maxSteps,
+    maxDataBytes: options.maxDataBytes ?? runtimeLimits().maxDataBytes,
     stepwise: options.stepwise ?? Boolean(options.persist),
   }
   // Durable runs take a snapshot after every node, so they need a state per node.

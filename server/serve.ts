@@ -18,6 +18,7 @@ import { serve as srvxServe } from 'srvx'
 import { childProcessService } from '../runtime/children.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { ProcessExecutor } from '../runtime/executor.ts'
+import { setRuntimeLimits } from '../runtime/limits.ts'
 import { openStore } from '../runtime/store/index.ts'
 import type { ProcessStore } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
@@ -51,6 +52,7 @@ export interface RunningServer {
 
 export async function serve(settings: Settings = loadSettings(), options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel)
+  setRuntimeLimits(settings.runtime, true)
   // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.
   const store = await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir })
   let executor: ProcessExecutor | undefined

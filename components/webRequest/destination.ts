@@ -10,6 +10,7 @@
 import { lookup } from 'node:dns/promises'
 import { BlockList, isIP } from 'node:net'
 import { PotokError } from '../../runtime/errors.ts'
+import { runtimeLimits } from '../../runtime/limits.ts'
 
 const blocked = new BlockList()
 for (const [network, prefix] of [
@@ -20,9 +21,9 @@ for (const [network, prefix] of [
   ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96],
 ] as const) blocked.addSubnet(network, prefix, 'ipv6')
 
-/** Whether WEBREQUEST_DENY_PRIVATE is on (read per request, so operators and tests can change it). */
+/** Whether WEBREQUEST_DENY_PRIVATE is on (read per request from the runtime limits). */
 export function denyPrivate(): boolean {
-  return /^(true|1|yes)$/i.test(process.env.WEBREQUEST_DENY_PRIVATE ?? '')
+  return runtimeLimits().webRequestDenyPrivate
 }
 
 function isBlocked(address: string): boolean {
@@ -36,7 +37,7 @@ function isBlocked(address: string): boolean {
 
 /** WEBREQUEST_ALLOW_HOSTS: host names or addresses (comma-separated) exempt from the check. */
 function allowedHosts(): Set<string> {
-  return new Set((process.env.WEBREQUEST_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+  return new Set(runtimeLimits().webRequestAllowHosts)
 }
 
 /** Throws HTTP_FORBIDDEN_DESTINATION when `url`'s host is, or resolves to, a blocked address. */

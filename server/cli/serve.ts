@@ -1,5 +1,6 @@
 /** `potok serve`: the HTTP server (also `npm start`); settings come from the environment. */
 import { defineCommand } from 'citty'
+import { cliSettings, withCliErrors } from './files.ts'
 
 export const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Serve /api/webrequest and the management API (settings from the environment; see README).' },
@@ -10,7 +11,14 @@ export const serveCommand = defineCommand({
   run: async ({ args }) => {
     if (args.port) process.env.PORT = args.port
     if (args.host) process.env.HOST = args.host
+    // A bad setting is one line and exit 1, never a stack trace.
+    let settings
+    try {
+      settings = cliSettings()
+    } catch (error) {
+      return withCliErrors(() => Promise.reject(error))
+    }
     const { serve } = await import('../serve.ts')
-    await serve()
+    await serve(settings)
   },
 })
