@@ -21,7 +21,7 @@ import type { WebRequestAuth } from './catalog.ts'
 import type { ServerContext } from './context.ts'
 import { corsHeaders, isPreflightRequest, preflightResponse } from './cors.ts'
 import { errorBody, errorResponse, toCallerError } from './errors.ts'
-import { buildInputVariables } from './input.ts'
+import { assertInputFits, buildInputVariables } from './input.ts'
 import { adminUserId } from './admin-token.ts'
 import { challengeOf, checkRequestAuth, hmacSecretOf, verifyHmac } from './protect.ts'
 import { storedToResponse, toHttpResponse, type HttpAnswer } from './response.ts'
@@ -66,16 +66,17 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
     checkRequestAuth(auth, request)
     if (webRequest.rateLimit) ctx.limiter.take(webRequest.id, webRequest.rateLimit)
     const async = isAsync(event.url.searchParams.get('async'))
-    if (!async) {
-      ctx.gate.enter()
-      entered = true
-    }
     const scenario = await ctx.store.getScenario(webRequest.scenarioId)
     if (!scenario) {
       throw new PotokError('SCENARIO_NOT_FOUND', `external request "${urlId}" runs scenario "${webRequest.scenarioId}", which does not exist`, { status: 500 })
     }
-    const body = await readRequestBody(request, { limit: ctx.settings.maxBodyBytes, hmacSecret: hmacSecretOf(auth) })
+    const body = await readRequestBody(request, { limit: ctx.settings.maxBodyBytes, hmacSecret: hmacSecretOf(auth), maxDepth: ctx.settings.maxBodyDepth })
     verifyHmac(auth, request, body.hmac)
+    // The slot is taken once the body is in: a slow upload holds its connection, never a process slot.
+    if (!async) {
+      ctx.gate.enter()
+      entered = true
+    }
     call = {
       event, request, webRequest, scenario, extra,
       processId: randomUUID(),
@@ -89,6 +90,7 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
         body: body.value,
       }),
     }
+    assertInputFits(call.input, body.bytes, ctx.settings.runtime.maxDataBytes)
     const replay = await claimIdempotency(ctx, call)
     if (replay) return replay
     event.context.potok.processId = call.processId

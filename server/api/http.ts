@@ -11,6 +11,7 @@ import { PotokError } from '../../runtime/errors.ts'
 import { isAdminRequest } from '../admin-token.ts'
 import { readRawBody } from '../body.ts'
 import type { ServerContext } from '../context.ts'
+import { assertJsonDepth } from '../json-depth.ts'
 
 export type ApiHandler = (event: H3Event) => Promise<Response> | Response
 
@@ -45,6 +46,7 @@ export function noContent(): Response {
 export async function readJson(event: H3Event, ctx: ServerContext): Promise<unknown> {
   const raw = await readRawBody(event.req, ctx.settings.maxBodyBytes)
   if (!raw || raw.length === 0) throw new PotokError('INVALID_JSON', 'a JSON body is required', { status: 400 })
+  assertJsonDepth(raw, ctx.settings.maxBodyDepth)
   try {
     return JSON.parse(raw.toString('utf8').replace(/^\uFEFF/, ''))
   } catch (error) {
