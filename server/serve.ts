@@ -24,6 +24,7 @@ import type { ProcessStore } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
 import { resolveAdminToken, type AdminToken } from './admin-token.ts'
 import { buildApp, createServerContext } from './app.ts'
+import { answerClientError } from './client-error.ts'
 import type { ServerContext } from './context.ts'
 import { loadFlows } from './flows.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -77,7 +78,15 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       trustProxy: settings.trustProxy,
       silent: true,
       gracefulShutdown: false,
+      // Slow or stalled clients are cut off (408) instead of holding connections for ever.
+      node: {
+        headersTimeout: settings.httpHeadersTimeoutMs,
+        requestTimeout: settings.httpRequestTimeoutMs,
+        keepAliveTimeout: settings.httpKeepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(settings.httpHeadersTimeoutMs / 4))),
+      },
     })
+    server.node?.server?.on('clientError', answerClientError)
     await server.ready()
     executor.start()
     const stopRetention = startRetention(store, settings.processRetentionDays, logger)

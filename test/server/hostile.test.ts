@@ -88,3 +88,81 @@ describe('bodies', () => {
     }
   })
 })
+
+/** Sends `raw` on a fresh connection and resolves to everything the server wrote before closing it. */
+function exchange(port: number, raw: string, keepSending?: (socket: Socket) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(raw)
+      keepSending?.(socket)
+    })
+    socket.on('data', (chunk) => chunks.push(chunk))
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    socket.on('error', (error) => (chunks.length ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(error)))
+    setTimeout(() => socket.destroy(), 10_000).unref()
+  })
+}
+
+/** The status and §6 body of a raw HTTP answer. */
+async function rawAnswer(text: string): Promise<{ status: number; error: Awaited<ReturnType<typeof errorOf>> }> {
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1])
+  const body = text.slice(text.indexOf('\r\n\r\n') + 4)
+  return { status, error: await errorOf(new Response(body, { status })) }
+}
+
+describe('the HTTP server', () => {
+  let timed: TestServer
+  beforeAll(async () => {
+    timed = await startServer({ httpHeadersTimeoutMs: 300, httpRequestTimeoutMs: 600 })
+  })
+  afterAll(() => timed?.close())
+
+  test('a request that is not HTTP gets 400 with the §6 body', async () => {
+    const { status, error } = await rawAnswer(await exchange(timed.port, 'NOT HTTP AT ALL\r\n\r\n'))
+    expect(status).toBe(400)
+    expect(error.code).toBe('BAD_REQUEST')
+  })
+
+  test('headers over the limit get 431 with the §6 body', async () => {
+    const { status, error } = await rawAnswer(await exchange(timed.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`))
+    expect(status).toBe(431)
+    expect(error.code).toBe('HEADERS_TOO_LARGE')
+  })
+
+  test('headers that never finish get 408 after HTTP_HEADERS_TIMEOUT_MS', async () => {
+    const { status, error } = await rawAnswer(await exchange(timed.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n'))
+    expect(status).toBe(408)
+    expect(error.code).toBe('REQUEST_TIMEOUT')
+  })
+
+  test('a body that never finishes is cut after HTTP_REQUEST_TIMEOUT_MS, and no process is stored', async () => {
+    const before = (await timed.processes()).length
+    let drip: ReturnType<typeof setInterval> | undefined
+    const text = await exchange(timed.port, 'POST /api/webrequest/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":', (socket) => {
+      drip = setInterval(() => socket.writable && socket.write(' '), 100)
+    })
+    clearInterval(drip)
+    const { status, error } = await rawAnswer(text)
+    expect(status).toBe(408)
+    expect(error.code).toBe('REQUEST_TIMEOUT')
+    expect((await timed.processes()).length).toBe(before)
+  })
+
+  test('shutdown does not wait for a stalled upload', async () => {
+    const server = await startServer()
+    const stalled = await new Promise<Socket>((resolve) => {
+      const socket = connect(server.port, '127.0.0.1', () => {
+        socket.write('POST /api/webrequest/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{')
+        resolve(socket)
+      })
+      socket.on('error', () => {})
+    })
+    const closed = new Promise((resolve) => stalled.on('close', resolve))
+    const started = Date.now()
+    await server.close()
+    await closed
+    // HTTP_REQUEST_TIMEOUT_MS is 60 s here: the shutdown's own 2 s drain ends it, not the timeout.
+    expect(Date.now() - started).toBeLessThan(15_000)
+  }, 30_000)
+})
