@@ -37,6 +37,7 @@ import { createMetrics } from './metrics.ts'
 import { openApiHandler } from './openapi.ts'
 import { ProcessGate, RateLimiter } from './protect.ts'
 import { webRequestHandler } from './webrequest.ts'
+import { Redactor, redactingStore } from './redact.ts'
 
 declare module 'h3' {
   interface H3EventContext {
@@ -48,8 +49,11 @@ declare module 'h3' {
 
 /** The state shared by the routes of one app (see `context.ts`). */
 export function createServerContext(deps: AppDeps): ServerContext {
+  const redactor = deps.redactor ?? new Redactor(deps.settings.redactHeaders, [deps.adminToken])
   return {
     ...deps,
+    redactor,
+    store: redactingStore(deps.store, redactor),
     metrics: createMetrics(),
     gate: new ProcessGate(deps.settings.maxConcurrentProcesses),
     limiter: new RateLimiter(),

@@ -8,6 +8,7 @@ import type { ProcessStore, ProcessTrigger, ScenarioRecord } from '../runtime/st
 import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
+import type { Redactor } from './redact.ts'
 import type { ProcessGate, RateLimiter } from './protect.ts'
 import type { Settings } from './settings.ts'
 
@@ -33,9 +34,12 @@ export interface AppDeps {
   services?: RuntimeServices
   /** Where synchronous processes run (default: this thread). */
   runner?: ProcessRunner
+  /** Keeps credentials out of stored processes (made from REDACT_HEADERS when not given). */
+  redactor?: Redactor
 }
 
 export interface ServerContext extends AppDeps {
+  redactor: Redactor
   metrics: Metrics
   gate: ProcessGate
   limiter: RateLimiter

@@ -24,6 +24,8 @@ export interface InputSource {
   body: unknown
   /** The request URL, already parsed (h3's `event.url`); parsed from `request.url` otherwise. */
   url?: URL
+  /** The management token: a request authenticated with it does not hand it to the scenario. */
+  adminToken?: string
 }
 
 /** Builds SPEC §1's input variables. */
@@ -35,6 +37,8 @@ export function buildInputVariables(source: InputSource): Variables {
     // Headers joins repeated request headers with ", " already; names come lower-case.
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value
   })
+  // The admin token says who called (`user.id`); it is never the scenario's to see or to store.
+  if (source.adminToken && headers.authorization?.includes(source.adminToken)) delete headers.authorization
   return {
     event: { id: source.webRequestId, type: '$webRequest', async: source.async },
     script: { id: source.scenarioId },

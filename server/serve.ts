@@ -25,6 +25,7 @@ import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
 import { resolveAdminToken, type AdminToken } from './admin-token.ts'
 import { buildApp, createServerContext } from './app.ts'
 import { answerClientError } from './client-error.ts'
+import { Redactor, redactingStore } from './redact.ts'
 import type { ServerContext } from './context.ts'
 import { loadFlows } from './flows.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -61,15 +62,18 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
     const flows = await loadFlows(store, settings.flowsDir)
     logger.info({ dir: settings.flowsDir, scenarios: flows.scenarios.length, webrequests: flows.webrequests.length }, 'flows loaded')
     const adminToken = await resolveAdminToken(settings)
-    const services = processServices(store, () => executor)
-    executor = new ProcessExecutor(store, {
+    // Every process write of this server goes through the redaction (server/redact.ts).
+    const redactor = new Redactor(settings.redactHeaders, [adminToken.token])
+    const redacted = redactingStore(store, redactor)
+    const services = processServices(redacted, () => executor)
+    executor = new ProcessExecutor(redacted, {
       concurrency: settings.asyncConcurrency,
       leaseMs: settings.asyncLeaseMs,
       asyncTimeoutMs: settings.asyncTimeoutMs,
       services,
       onError: (error) => logger.error({ err: { message: (error as Error)?.message } }, 'async executor error'),
     })
-    const context = createServerContext({ store, settings, logger, executor, services, adminToken: adminToken.token })
+    const context = createServerContext({ store: redacted, redactor, settings, logger, executor, services, adminToken: adminToken.token })
     const app = buildApp(context)
     const server = srvxServe({
       fetch: app.fetch,
@@ -130,7 +134,7 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       process.stdout.write(`potok listening on ${url} (store: ${store.kind}; admin token ${where})\n`)
       if (adminToken.generated) process.stdout.write(`admin token (printed once, kept in ${adminToken.file}): ${adminToken.token}\n`)
     }
-    return { url, port, adminToken, store, context, close }
+    return { url, port, adminToken, store: redacted, context, close }
   } catch (error) {
     await executor?.stop().catch(() => {})
     await store.close().catch(() => {})

@@ -88,8 +88,10 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
         async,
         userId: adminUserId(request, ctx.adminToken),
         body: body.value,
+        adminToken: ctx.adminToken,
       }),
     }
+    ctx.redactor.track(call.processId, request.headers)
     assertInputFits(call.input, body.bytes, ctx.settings.runtime.maxDataBytes)
     const replay = await claimIdempotency(ctx, call)
     if (replay) return replay
@@ -99,6 +101,7 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
     return await runSync(ctx, call)
   } catch (error) {
     const caller = toCallerError(error)
+    if (call) ctx.redactor.forget(call.processId) // no process was started: nothing of it will be written
     if (caller.code === 'INTERNAL_ERROR') ctx.logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack }, urlId }, 'web request failed')
     // A claimed idempotency key gets this answer too, or repeats would wait for one forever.
     if (call?.idempotencyKey) await keepAnswer(ctx, call, storedError(caller, call.processId), true)

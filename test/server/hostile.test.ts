@@ -166,3 +166,66 @@ describe('the HTTP server', () => {
     expect(Date.now() - started).toBeLessThan(15_000)
   }, 30_000)
 })
+
+describe('secrets', () => {
+  let plain: TestServer
+  beforeAll(async () => {
+    plain = await startServer({ redactHeaders: ['authorization', 'cookie', 'x-api-key', 'x-custom-secret'] })
+  })
+  afterAll(() => plain?.close())
+
+  const credentials = {
+    authorization: 'Bearer caller-token-123456',
+    cookie: 'session=abcdef123456; theme=dark',
+    'x-api-key': 'key-987654321',
+    'x-custom-secret': 'custom-555666777',
+  }
+  const SECRETS = ['caller-token-123456', 'abcdef123456', 'key-987654321', 'custom-555666777']
+
+  async function storedText(id: string): Promise<string> {
+    for (let i = 0; i < 100; i++) {
+      const record = await (await plain.api('GET', `/api/v1/processes/${id}`)).json()
+      if (record.status === 'completed') return JSON.stringify(record) + JSON.stringify(await (await plain.api('GET', '/api/v1/processes')).json())
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    throw new Error(`process ${id} did not complete`)
+  }
+
+  test('the scenario gets the credentials; the stored process has *** in their place', async () => {
+    for (const path of ['/api/webrequest/echo', '/api/webrequest/echo?async=true']) {
+      const answer = await plain.call(path, { method: 'POST', headers: { ...credentials, 'content-type': 'application/json' }, body: '{"a":1}' })
+      const id = answer.headers.get('x-process-id')!
+      if (answer.status === 200) {
+        const seen = await answer.json()
+        expect(seen.headers.authorization).toBe(credentials.authorization)
+        expect(seen.cookies.session).toBe('abcdef123456')
+      }
+      const text = await storedText(id)
+      for (const secret of SECRETS) expect(text, `${path}: ${secret}`).not.toContain(secret)
+      expect(text).toContain('"authorization":"***"')
+      const record = await (await plain.api('GET', `/api/v1/processes/${id}`)).json()
+      expect(record.input.body).toEqual({ a: 1 })
+      expect(record.input.headers['content-type']).toBe('application/json')
+    }
+  })
+
+  test('basic credentials are not stored, in any form', async () => {
+    const basic = Buffer.from('ann:s3cret').toString('base64')
+    const answer = await plain.call('/api/webrequest/basic', { method: 'POST', headers: { authorization: `Basic ${basic}` } })
+    expect(answer.status).toBe(200)
+    const text = await storedText(answer.headers.get('x-process-id')!)
+    expect(text).not.toContain(basic)
+    expect(text).not.toContain('ann:s3cret')
+  })
+
+  test('the admin token never reaches the scenario nor the record', async () => {
+    const answer = await plain.call('/api/webrequest/echo', { headers: { authorization: `Bearer ${plain.token}` } })
+    expect(answer.status).toBe(200)
+    const seen = await answer.json()
+    expect(seen.user).toEqual({ id: 'admin' })
+    expect(seen.headers.authorization).toBeUndefined()
+    expect(JSON.stringify(seen)).not.toContain(plain.token)
+    const text = await storedText(answer.headers.get('x-process-id')!)
+    expect(text).not.toContain(plain.token)
+  })
+})
