@@ -16,7 +16,7 @@
  * const store = new SqliteStore({ dataDir: './data' })   // or { filename: ':memory:' }
  * await store.init()
  */
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { PotokError } from '../errors.ts'
@@ -73,7 +73,11 @@ export class SqliteStore implements ProcessStore {
   async init(): Promise<void> {
     if (this.#db) return
     if (this.filename !== ':memory:' && !this.filename.startsWith('file:')) {
-      mkdirSync(join(this.filename, '..'), { recursive: true })
+      // The file holds inline secrets: a new data directory is 0700, the database files 0600
+      // (SQLite gives its -wal and -shm files the database file's mode).
+      mkdirSync(join(this.filename, '..'), { recursive: true, mode: 0o700 })
+      closeSync(openSync(this.filename, 'a', 0o600))
+      chmodSync(this.filename, 0o600)
     }
     const db = new Database(this.filename)
     db.pragma('journal_mode = WAL')

@@ -1,5 +1,8 @@
 /** Issue 11: hostile and careless input through HTTP — every bad input a clear 4xx, nothing stored that cannot be read back. */
+import { mkdtempSync, readdirSync, statSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEFAULT_RUNTIME_LIMITS } from '../../runtime/limits.ts'
 import { errorOf, startServer, type TestServer } from './helpers.ts'
@@ -228,4 +231,19 @@ describe('secrets', () => {
     const text = await storedText(answer.headers.get('x-process-id')!)
     expect(text).not.toContain(plain.token)
   })
+})
+
+test('the data directory is created 0700 and the database files 0600', async () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'potok-modes-')), 'data')
+  const local = await startServer({ dataDir })
+  try {
+    await local.call('/api/webrequest/echo', { method: 'POST', body: '{}' })
+    await local.processes()
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700)
+    const files = readdirSync(dataDir).filter((name) => name.startsWith('potok.sqlite'))
+    expect(files).toContain('potok.sqlite')
+    for (const name of files) expect(statSync(join(dataDir, name)).mode & 0o777, name).toBe(0o600)
+  } finally {
+    await local.close()
+  }
 })
