@@ -247,3 +247,60 @@ test('the data directory is created 0700 and the database files 0600', async () 
     await local.close()
   }
 })
+
+describe('validation', () => {
+  test('a bad scenario id and an unknown key do not hide the other problems', async () => {
+    const answer = await server.api('POST', '/api/v1/scenarios/validate', {
+      id: 'bad id!',
+      surprise: true,
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'a', type: 'setVariables', config: { assignments: [{ name: 'x', value: '1 +' }] } },
+        { id: 'lost', type: 'setVariables', config: { assignments: [{ name: 'y', value: '2' }] } },
+        { id: 'end', type: 'end' },
+      ],
+      edges: [{ from: 'start', to: 'a' }, { from: 'a', to: 'end' }, { from: 'a', to: 'nowhere' }],
+    })
+    const text = JSON.stringify(await answer.json())
+    for (const expected of ['(root)', 'surprise', 'id', 'nodes[1].config.assignments[0].value', 'edges[2].to', 'lost']) {
+      expect(text, expected).toContain(expected)
+    }
+    expect(text).toMatch(/expression does not parse/)
+    expect(text).toMatch(/nowhere/)
+  })
+
+  test.each(['__proto__', 'constructor', 'toString'])('node id %s is refused as reserved', async (reserved) => {
+    const answer = await server.api('POST', '/api/v1/scenarios/validate', {
+      id: 'reserved',
+      nodes: [{ id: 'start', type: 'start' }, { id: reserved, type: 'timer', config: { pause: 'PT0.1S' } }, { id: 'end', type: 'end' }],
+      edges: [{ from: 'start', to: reserved }, { from: reserved, to: 'end' }],
+    })
+    const text = JSON.stringify(await answer.json())
+    expect(text).toMatch(/nodes\[1\]\.id/)
+    expect(text).toMatch(/reserved/)
+  })
+
+  test('a variable named __proto__ is an ordinary variable', async () => {
+    await server.api('POST', '/api/v1/scenarios', {
+      id: 'proto-var',
+      nodes: [{ id: 'start', type: 'start' },
+        { id: 'a', type: 'setVariables', config: { assignments: [{ name: '__proto__', value: '({ polluted: true })' }, { name: 'box.__proto__', value: '1' }, { name: '$body', value: '({ box })' }] } },
+        { id: 'end', type: 'end' }],
+      edges: [{ from: 'start', to: 'a' }, { from: 'a', to: 'end' }],
+    })
+    await server.api('POST', '/api/v1/webrequests', { name: 'proto', urlId: 'proto-var', scenarioId: 'proto-var' })
+    const answer = await server.call('/api/webrequest/proto-var')
+    expect(answer.status).toBe(200)
+    const record = await (await server.api('GET', `/api/v1/processes/${answer.headers.get('x-process-id')}`)).json()
+    expect(Object.keys(record.output)).toContain('__proto__')
+    expect(JSON.stringify(record.output.box)).toBe('{"__proto__":1}')
+  })
+
+  test('CORS origins "*" with credentials is refused', async () => {
+    for (const origins of ['*', ['http://a.example', '*']]) {
+      const answer = await server.api('POST', '/api/v1/webrequests', { name: 'open', urlId: `open-${typeof origins}`, scenarioId: 'echo', cors: { origins, credentials: true } })
+      expect(answer.status).toBe(422)
+      expect(JSON.stringify(await answer.json())).toMatch(/cors\.credentials/)
+    }
+  })
+})
