@@ -1,6 +1,6 @@
 /** Issue 11, the command line: bad settings, output piped, import size. */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -79,3 +79,15 @@ test('potok run: output over 64 KiB reaches a pipe whole', async () => {
   expect(piped.code).toBe(0)
   expect(JSON.parse(piped.stdout).output.big).toHaveLength(300000)
 }, 30_000)
+
+test('potok import checks the size before reading: a huge or endless file is refused, exit 2', async () => {
+  const huge = join(dir, 'huge.bpmn')
+  writeFileSync(huge, '')
+  truncateSync(huge, 2 * 1024 * 1024 * 1024) // 2 GiB, sparse: reading it whole would fail or take the memory
+  const result = await potok(['import', huge])
+  expect(result.code).toBe(2)
+  expect(result.stderr.trim()).toMatch(/larger than 10485760 bytes/)
+  const endless = await potok(['import', '/dev/zero'])
+  expect(endless.code).toBe(2)
+  expect(endless.stderr.trim()).toMatch(/not a regular file/)
+}, 60_000)
