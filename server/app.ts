@@ -23,7 +23,7 @@ import { H3, type H3Event } from 'h3'
 import { FastResponse } from 'srvx'
 import { PotokError } from '../runtime/errors.ts'
 import { isAdminRequest } from './admin-token.ts'
-import { admin, unauthorizedAdmin } from './api/http.ts'
+import { admin, checkAdmin } from './api/http.ts'
 import { registerBpmnRoutes } from './api/bpmn.ts'
 import { registerConsole } from './console.ts'
 import { registerProcessRoutes } from './api/processes.ts'
@@ -38,6 +38,7 @@ import { openApiHandler } from './openapi.ts'
 import { ProcessGate, RateLimiter } from './protect.ts'
 import { webRequestHandler } from './webrequest.ts'
 import { Redactor, redactingStore } from './redact.ts'
+import { AuthFailures, clientOf } from './auth-failures.ts'
 
 declare module 'h3' {
   interface H3EventContext {
@@ -54,6 +55,7 @@ export function createServerContext(deps: AppDeps): ServerContext {
     ...deps,
     redactor,
     store: redactingStore(deps.store, redactor),
+    authFailures: new AuthFailures(deps.settings.authFailureLimit, deps.settings.authFailureWindowMs),
     metrics: createMetrics(),
     gate: new ProcessGate(deps.settings.maxConcurrentProcesses),
     limiter: new RateLimiter(),
@@ -92,7 +94,7 @@ export function buildApp(ctx: ServerContext): H3 {
   app.get('/healthz', health)
   app.head('/healthz', health)
   const metrics = async (event: H3Event) => {
-    if (!ctx.settings.metricsPublic && !isAdminRequest(event.req, ctx.adminToken)) throw unauthorizedAdmin()
+    if (!ctx.settings.metricsPublic) checkAdmin(ctx, event.req)
     return new FastResponse(await ctx.metrics.registry.metrics(), { headers: { 'content-type': ctx.metrics.registry.contentType } })
   }
   app.get('/metrics', metrics)

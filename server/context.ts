@@ -9,6 +9,7 @@ import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
 import type { Redactor } from './redact.ts'
+import type { AuthFailures } from './auth-failures.ts'
 import type { ProcessGate, RateLimiter } from './protect.ts'
 import type { Settings } from './settings.ts'
 
@@ -40,6 +41,8 @@ export interface AppDeps {
 
 export interface ServerContext extends AppDeps {
   redactor: Redactor
+  /** Wrong credentials per client (AUTH_FAILURE_LIMIT). */
+  authFailures: AuthFailures
   metrics: Metrics
   gate: ProcessGate
   limiter: RateLimiter

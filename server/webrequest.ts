@@ -8,7 +8,7 @@
  * (404) → CORS preflight (answered here) → basic/bearer auth (401) → rate limit (429) →
  * running processes (429) → body (413/400) → hmac signature (401) → idempotency replay.
  */
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
 import { FastResponse } from 'srvx'
@@ -22,6 +22,7 @@ import type { ServerContext } from './context.ts'
 import { corsHeaders, isPreflightRequest, preflightResponse } from './cors.ts'
 import { errorBody, errorResponse, toCallerError } from './errors.ts'
 import { assertInputFits, buildInputVariables } from './input.ts'
+import { clientOf } from './auth-failures.ts'
 import { adminUserId } from './admin-token.ts'
 import { challengeOf, checkRequestAuth, hmacSecretOf, verifyHmac } from './protect.ts'
 import { storedToResponse, toHttpResponse, type HttpAnswer } from './response.ts'
@@ -62,7 +63,9 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
   const auth = webRequest.auth as WebRequestAuth | undefined
   let entered = false
   let call: Call | undefined
+  const protectedByAuth = auth !== undefined && auth.type !== 'none'
   try {
+    if (protectedByAuth) ctx.authFailures.check(clientOf(request))
     checkRequestAuth(auth, request)
     if (webRequest.rateLimit) ctx.limiter.take(webRequest.id, webRequest.rateLimit)
     const async = isAsync(event.url.searchParams.get('async'))
@@ -102,6 +105,9 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
   } catch (error) {
     const caller = toCallerError(error)
     if (call) ctx.redactor.forget(call.processId) // no process was started: nothing of it will be written
+    // Wrong credentials count; none at all (a browser's first try) do not.
+    const sent = auth?.type === 'hmac' ? request.headers.has(auth.header) : request.headers.has('authorization')
+    if (caller.status === 401 && protectedByAuth && sent) ctx.authFailures.fail(clientOf(request))
     if (caller.code === 'INTERNAL_ERROR') ctx.logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack }, urlId }, 'web request failed')
     // A claimed idempotency key gets this answer too, or repeats would wait for one forever.
     if (call?.idempotencyKey) await keepAnswer(ctx, call, storedError(caller, call.processId), true)
@@ -110,6 +116,12 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
   } finally {
     if (entered) ctx.gate.leave()
   }
+}
+
+/** Who is calling, for idempotency: a digest of the credentials the request carries (empty without any). */
+function callerScope(request: Request): string {
+  const credentials = request.headers.get('authorization')
+  return credentials ? createHash('sha256').update(credentials).digest('base64url').slice(0, 22) : ''
 }
 
 function isAsync(value: string | null): boolean {
@@ -127,7 +139,8 @@ async function claimIdempotency(ctx: ServerContext, call: Call): Promise<Respons
   const key = call.request.headers.get(setting.header ?? 'Idempotency-Key')
   if (!key) return null
   if (key.length > 255) throw new PotokError('INVALID_IDEMPOTENCY_KEY', 'the idempotency key is longer than 255 characters', { status: 400 })
-  const storeKey = `${call.webRequest.id}:${key}`
+  // Scoped by the caller: another caller's repeat of a key runs its own process, never reads this answer.
+  const storeKey = `${call.webRequest.id}:${callerScope(call.request)}:${key}`
   const expiresAt = new Date(Date.now() + (setting.windowMs ?? 86_400_000)).toISOString()
   const existing = await ctx.store.putIdempotency({ key: storeKey, processId: call.processId, response: null, expiresAt })
   if (!existing) {

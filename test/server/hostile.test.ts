@@ -304,3 +304,55 @@ describe('validation', () => {
     }
   })
 })
+
+describe('abuse limits', () => {
+  let guarded: TestServer
+  beforeAll(async () => {
+    guarded = await startServer({ authFailureLimit: 3, authFailureWindowMs: 60_000 })
+  })
+  afterAll(() => guarded?.close())
+
+  test('wrong credentials: after AUTH_FAILURE_LIMIT failures the client gets 429 with Retry-After, even with the right token', async () => {
+    for (let i = 0; i < 3; i++) {
+      const wrong = await guarded.call('/api/webrequest/bearer', { headers: { authorization: `Bearer guess-${i}` } })
+      expect(wrong.status).toBe(401)
+    }
+    const blocked = await guarded.call('/api/webrequest/bearer', { headers: { authorization: 'Bearer bearer-from-env' } })
+    expect(blocked.status).toBe(429)
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect((await errorOf(blocked)).code).toBe('TOO_MANY_AUTH_FAILURES')
+    // The management API shares the count (the same client): blocked too.
+    const api = await guarded.api('GET', '/api/v1/scenarios')
+    expect(api.status).toBe(429)
+  })
+
+  test('the management API counts wrong tokens; requests without any are not counted', async () => {
+    const other = await startServer({ authFailureLimit: 2, authFailureWindowMs: 60_000 })
+    try {
+      for (let i = 0; i < 5; i++) expect((await other.api('GET', '/api/v1/scenarios', undefined, null)).status).toBe(401)
+      expect((await other.api('GET', '/api/v1/scenarios')).status).toBe(200)
+      for (let i = 0; i < 2; i++) expect((await other.api('GET', '/api/v1/scenarios', undefined, `wrong-token-${i}`)).status).toBe(401)
+      const blocked = await other.api('GET', '/api/v1/scenarios')
+      expect(blocked.status).toBe(429)
+      expect(blocked.headers.get('retry-after')).toBeTruthy()
+    } finally {
+      await other.close()
+    }
+  })
+
+  test('idempotency keys are scoped by the caller: another caller never gets the first answer', async () => {
+    const send = (authorization: string, secret: string) => server.call('/api/webrequest/idem', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'shared-key-1', authorization },
+      body: JSON.stringify({ body: { secret } }),
+    })
+    const first = await send('Bearer alice-token', 'alice-data')
+    expect(await first.json()).toEqual({ secret: 'alice-data' })
+    const again = await send('Bearer alice-token', 'ignored')
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    const mallory = await send('Bearer mallory-token', 'mallory-data')
+    expect(mallory.headers.get('idempotent-replayed')).toBeNull()
+    expect(await mallory.json()).toEqual({ secret: 'mallory-data' })
+    expect(mallory.headers.get('x-process-id')).not.toBe(first.headers.get('x-process-id'))
+  })
+})
