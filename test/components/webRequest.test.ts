@@ -191,6 +191,15 @@ describe('webRequest', () => {
       expect(seen.length).toBe(before)
     })
 
+    test('NAT64, IPv4-compatible and 6to4 forms of a private address are refused too', async () => {
+      setRuntimeLimits({ webRequestDenyPrivate: true })
+      for (const url of ['http://[64:ff9b::7f00:1]/', 'http://[64:ff9b::10.0.0.1]/', 'http://[::127.0.0.1]/', 'http://[::a9fe:a9fe]/',
+        'http://[2002:c0a8:101::1]/', 'http://[64:ff9b:1::1]/', 'http://[::ffff:7f00:1]/']) {
+        const result = await run({ url: `'${url}'`, timeoutMs: 2000 })
+        expect(result.error?.code, url).toBe('HTTP_FORBIDDEN_DESTINATION')
+      }
+    })
+
     test('an allowed host is reached; every redirect hop is checked, credentials stay on their origin', async () => {
       setRuntimeLimits({ webRequestDenyPrivate: true, webRequestAllowHosts: ['127.0.0.1'] })
       const redirected = await run({ url: "base + '/redirect'", statusTo: 's', bodyTo: 'b' })
