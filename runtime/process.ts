@@ -8,7 +8,7 @@ import { createActor, type AnyActor } from 'xstate'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
-import { liveProcesses, type LiveProcess } from './live.ts'
+import { liveProcesses, stopRunningSteps, type LiveProcess } from './live.ts'
 import { getSandbox } from './sandbox.ts'
 import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from './types.ts'
 import { ScopeSize } from './variables.ts'
@@ -145,6 +145,7 @@ async function run(
       const running = [...live.running.values()]
       const nodeId = running[running.length - 1]?.nodeId
       const status = code === 'CANCELLED' ? 'cancelled' : 'interrupted'
+      stopRunningSteps(live, status, { code, message })
       persist(status, true)
       actor.stop()
       settle(status, { code, message, ...(nodeId ? { nodeId } : {}), variables: ctx.vars }, ctx.vars)

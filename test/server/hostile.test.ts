@@ -356,3 +356,40 @@ describe('abuse limits', () => {
     expect(mallory.headers.get('x-process-id')).not.toBe(first.headers.get('x-process-id'))
   })
 })
+
+describe('stopped processes', () => {
+  async function record(id: string) {
+    return (await server.api('GET', `/api/v1/processes/${id}`)).json()
+  }
+
+  test('a cancelled process has a duration and its running step is closed', async () => {
+    const answer = await server.call('/api/webrequest/slow-ok?async=true')
+    const id = answer.headers.get('x-process-id')!
+    for (let i = 0; i < 100 && (await record(id)).steps?.find((s: { nodeId: string }) => s.nodeId === 'wait') === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect((await server.api('POST', `/api/v1/processes/${id}/cancel`)).status).toBe(200)
+    let stored = await record(id)
+    for (let i = 0; i < 50 && stored.steps.some((s: { status: string }) => s.status === 'running'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      stored = await record(id)
+    }
+    expect(stored.status).toBe('cancelled')
+    expect(typeof stored.durationMs).toBe('number')
+    const wait = stored.steps.find((s: { nodeId: string }) => s.nodeId === 'wait')
+    expect(wait).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } })
+    expect(typeof wait.finishedAt).toBe('string')
+    expect(typeof wait.durationMs).toBe('number')
+  })
+
+  test('an interrupted process (timeout) closes its running step', async () => {
+    const answer = await server.call('/api/webrequest/slow')
+    expect(answer.status).toBe(504)
+    await server.context.writes.flush()
+    const stored = await record(answer.headers.get('x-process-id')!)
+    expect(stored.status).toBe('interrupted')
+    const wait = stored.steps.find((s: { nodeId: string }) => s.nodeId === 'wait')
+    expect(wait).toMatchObject({ status: 'interrupted', error: { code: 'TIMEOUT' } })
+    expect(typeof wait.finishedAt).toBe('string')
+  })
+})
