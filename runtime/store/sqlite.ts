@@ -27,6 +27,7 @@ import type {
   ScenarioRecord, StoredResponse, WebRequestRecord,
 } from './port.ts'
 import { nextScenarioVersion } from './scenario-version.ts'
+import { SQLITE_LIST_COLUMNS, listItem } from './list-items.ts'
 import {
   SCHEMA, json, parse, parseOrNull, patchParams, processParams, processRecord, scenarioRecord,
   PATCH_SQL, PROCESS_COLUMNS, PROCESS_UPDATE, ACTIVE,
@@ -402,15 +403,15 @@ export class SqliteStore implements ProcessStore {
     }
     const limit = pageLimit(filter.limit)
     params.limit = limit + 1
-    const sql = `SELECT * FROM processes${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT ${SQLITE_LIST_COLUMNS} FROM processes${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
       ORDER BY started_at DESC, id DESC LIMIT @limit`
     let statement = this.#listStatements.get(sql)
     if (!statement) {
       statement = this.db.prepare(sql)
       this.#listStatements.set(sql, statement)
     }
-    const rows = statement.all(params) as ProcessRow[]
-    return toPage(rows.map(processRecord), limit)
+    const rows = statement.all(params) as Array<ProcessRow & Record<string, number | null>>
+    return toPage(rows.map((row) => listItem(processRecord(row), { input: row.input_bytes, output: row.output_bytes, response: row.response_bytes, error: row.error_bytes })), limit)
   }
 
   async transitionProcess(id: string, from: ProcessStatus[], patch: ProcessPatch, owner?: string): Promise<boolean> {

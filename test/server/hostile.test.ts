@@ -393,3 +393,20 @@ describe('stopped processes', () => {
     expect(typeof wait.finishedAt).toBe('string')
   })
 })
+
+test('process lists carry no snapshots and leave large values out', async () => {
+  const big = { blob: 'x'.repeat(100_000) }
+  const answer = await post('/api/webrequest/echo', JSON.stringify(big))
+  expect(answer.status).toBe(200)
+  const id = answer.headers.get('x-process-id')!
+  await server.context.writes.flush()
+  const text = await (await server.api('GET', '/api/v1/processes?limit=5')).text()
+  expect(text.length).toBeLessThan(100_000)
+  const item = JSON.parse(text).items.find((p: { id: string }) => p.id === id)
+  expect(item.snapshot).toBeUndefined()
+  expect(item.omitted).toEqual(expect.arrayContaining(['input', 'output', 'response']))
+  expect(item.status).toBe('completed')
+  const whole = await (await server.api('GET', `/api/v1/processes/${id}`)).json()
+  expect(whole.input.body).toEqual(big)
+  expect(whole.omitted).toBeUndefined()
+})
