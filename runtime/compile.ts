@@ -52,7 +52,7 @@ export interface CompiledScenario {
   readonly durableMachine: AnyStateMachine
 }
 
-const FATAL = new Set(['STEP_LIMIT', 'DATA_LIMIT'])
+const FATAL = new Set(['STEP_LIMIT', 'DATA_LIMIT', 'OUTBOUND_LIMIT', 'DESCENDANT_LIMIT'])
 const never = new AbortController().signal
 type Ctx = { context: ProcessContext; event?: any }
 

@@ -1,6 +1,7 @@
 /** Issue 11: hostile and careless input through HTTP — every bad input a clear 4xx, nothing stored that cannot be read back. */
 import { mkdtempSync, readdirSync, statSync } from 'node:fs'
-import { connect, type Socket } from 'node:net'
+import { createServer } from 'node:http'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -409,4 +410,70 @@ test('process lists carry no snapshots and leave large values out', async () => 
   const whole = await (await server.api('GET', `/api/v1/processes/${id}`)).json()
   expect(whole.input.body).toEqual(big)
   expect(whole.omitted).toBeUndefined()
+})
+
+describe('amplification', () => {
+  test('outbound requests per process are bounded (MAX_OUTBOUND_REQUESTS), with a clear error', async () => {
+    let hits = 0
+    const upstream = createServer((_req, res) => {
+      hits++
+      res.end('ok')
+    })
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+    const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`
+    const local = await startServer({ runtime: { ...DEFAULT_RUNTIME_LIMITS, maxOutboundRequests: 5 } }, {
+      fanout: {
+        id: 'fanout',
+        nodes: [
+          { id: 'start', type: 'start' },
+          { id: 'init', type: 'setVariables', config: { assignments: [{ name: 'i', value: '0' }] } },
+          { id: 'check', type: 'exclusiveGateway' },
+          { id: 'call', type: 'webRequest', config: { url: `'${target}'` } },
+          { id: 'step', type: 'setVariables', config: { assignments: [{ name: 'i', value: 'i + 1' }] } },
+          { id: 'end', type: 'end' },
+        ],
+        edges: [{ from: 'start', to: 'init' }, { from: 'init', to: 'check' }, { from: 'check', to: 'call', condition: 'i < 50' },
+          { from: 'check', to: 'end', default: true }, { from: 'call', to: 'step' }, { from: 'step', to: 'check' }],
+        webrequests: [{ urlId: 'fanout', name: 'Fan-out' }],
+      },
+    })
+    try {
+      const answer = await local.call('/api/webrequest/fanout')
+      expect(answer.status).toBe(500)
+      const error = await errorOf(answer)
+      expect(error.code).toBe('OUTBOUND_LIMIT')
+      expect(error.message).toMatch(/MAX_OUTBOUND_REQUESTS/)
+      expect(hits).toBe(5)
+    } finally {
+      await local.close()
+      upstream.close()
+    }
+  })
+
+  test('a self-starting scenario stops at MAX_DESCENDANTS processes, async children included', async () => {
+    const local = await startServer({ runtime: { ...DEFAULT_RUNTIME_LIMITS, maxDescendants: 4, maxSubprocessDepth: 100 } }, {
+      again: {
+        id: 'again',
+        nodes: [{ id: 'start', type: 'start' }, { id: 'spawn', type: 'subProcess', config: { scenario: "'again'", mode: 'async' } }, { id: 'end', type: 'end' }],
+        edges: [{ from: 'start', to: 'spawn' }, { from: 'spawn', to: 'end' }],
+        webrequests: [{ urlId: 'again', name: 'Starts itself' }],
+      },
+    })
+    try {
+      const answer = await local.call('/api/webrequest/again')
+      expect(answer.status).toBe(200)
+      let all: Awaited<ReturnType<typeof local.processes>> = []
+      for (let i = 0; i < 100; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        all = (await local.processes()).filter((p) => p.scenario.id === 'again')
+        if (all.some((p) => p.error?.code === 'DESCENDANT_LIMIT') && all.every((p) => p.status !== 'queued' && p.status !== 'running')) break
+      }
+      // The root and its 4 descendants; the last one's attempt to start a fifth fails clearly.
+      expect(all).toHaveLength(5)
+      const stopped = all.find((p) => p.error?.code === 'DESCENDANT_LIMIT')
+      expect(stopped?.error?.message).toMatch(/MAX_DESCENDANTS/)
+    } finally {
+      await local.close()
+    }
+  })
 })
