@@ -76,7 +76,8 @@ export class ScopeSize {
 
   private check(touched: readonly string[]) {
     if (this.total > this.limit) {
-      throw new PotokError('DATA_LIMIT', `process variables take ${this.total} bytes, over the limit of ${this.limit} (MAX_PROCESS_DATA_BYTES)`, {
+      const size = Number.isFinite(this.total) ? `take ${this.total} bytes` : 'cannot be measured (nested too deep to serialise)'
+      throw new PotokError('DATA_LIMIT', `process variables ${size}, over the limit of ${this.limit} (MAX_PROCESS_DATA_BYTES)`, {
         details: { bytes: this.total, limit: this.limit, variables: touched },
       })
     }

@@ -9,7 +9,9 @@
  *   bearer token, the basic password, each cookie's value), wherever a scenario copied them,
  *   for that process and the sub-processes it starts.
  *
- * It happens in one place: `redactingStore` wraps the store the whole server writes through.
+ * It happens in one place: `redactingStore` wraps the store the whole server writes through;
+ * the same walk cuts values nested deeper than MAX_STORED_DEPTH, so nothing is written that
+ * could not be read back.
  * A process resumed or replayed from its record sees `***` where the credentials were.
  *
  * @example
@@ -23,8 +25,13 @@ import type { StepRecord } from '../runtime/types.ts'
 export const REDACTED = '***'
 /** Shorter derived parts (a cookie value such as `1`) would blank innocent text. */
 const MIN_DERIVED = 6
-/** Deeper than this a value is left as it is (MAX_BODY_DEPTH bounds input far below). */
-const MAX_WALK_DEPTH = 256
+/**
+ * Deeper than this a value is stored as a note instead: nesting that deep overflows the stack of
+ * whatever reads it back (the store, the lists). MAX_BODY_DEPTH keeps input far below it; only
+ * data a scenario builds can reach it.
+ */
+export const MAX_STORED_DEPTH = 256
+export const TOO_DEEP = `[nested deeper than ${MAX_STORED_DEPTH} levels: not stored]`
 const FINAL = new Set(['completed', 'failed', 'interrupted', 'cancelled'])
 const WRAPPED = Symbol('potok.redacting')
 
@@ -72,7 +79,8 @@ export class Redactor {
 
   #walk(value: unknown, secrets: readonly string[], depth: number): unknown {
     if (typeof value === 'string') return secrets.length ? replaceSecrets(value, secrets) : value
-    if (typeof value !== 'object' || value === null || depth > MAX_WALK_DEPTH) return value
+    if (typeof value !== 'object' || value === null) return value
+    if (depth >= MAX_STORED_DEPTH) return TOO_DEEP
     if (Array.isArray(value)) {
       let copy: unknown[] | null = null
       for (let i = 0; i < value.length; i++) {

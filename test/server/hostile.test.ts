@@ -477,3 +477,28 @@ describe('amplification', () => {
     }
   })
 })
+
+test('data nested deeper than MAX_STORED_DEPTH is stored as a note, so every record reads back', async () => {
+  const local = await startServer({}, {
+    deep: {
+      id: 'deep',
+      nodes: [{ id: 'start', type: 'start' },
+        { id: 'build', type: 'code', config: { code: 'let v = 1; for (let i = 0; i < 3000; i++) v = { a: v }; return v', saveTo: 'deep' } },
+        { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: "({ built: typeof deep })" }] } },
+        { id: 'end', type: 'end' }],
+      edges: [{ from: 'start', to: 'build' }, { from: 'build', to: 'answer' }, { from: 'answer', to: 'end' }],
+      webrequests: [{ urlId: 'deep', name: 'Deep data' }],
+    },
+  })
+  try {
+    const answer = await local.call('/api/webrequest/deep')
+    const id = answer.headers.get('x-process-id')!
+    await local.context.writes.flush()
+    const stored = await local.api('GET', `/api/v1/processes/${id}`)
+    expect(stored.status).toBe(200)
+    expect(JSON.stringify(await stored.json())).toContain('not stored]')
+    expect((await local.api('GET', '/api/v1/processes')).status).toBe(200)
+  } finally {
+    await local.close()
+  }
+})
