@@ -37,6 +37,7 @@ const WRAPPED = Symbol('potok.redacting')
 
 export class Redactor {
   readonly #names: ReadonlySet<string>
+  readonly #nameCache = new Map<string, boolean>()
   /** Credentials by process id (a child shares its parent's list). */
   readonly #secrets = new Map<string, string[]>()
 
@@ -77,6 +78,16 @@ export class Redactor {
     return this.#walk(value, secrets, 0) as T
   }
 
+  /** Whether `key` names a redacted header, any case (answers cached: the same keys recur in every record). */
+  #isName(key: string): boolean {
+    let known = this.#nameCache.get(key)
+    if (known === undefined) {
+      known = this.#names.has(key.toLowerCase())
+      if (this.#nameCache.size < 10_000) this.#nameCache.set(key, known)
+    }
+    return known
+  }
+
   #walk(value: unknown, secrets: readonly string[], depth: number): unknown {
     if (typeof value === 'string') return secrets.length ? replaceSecrets(value, secrets) : value
     if (typeof value !== 'object' || value === null) return value
@@ -92,7 +103,7 @@ export class Redactor {
     let copy: Record<string, unknown> | null = null
     for (const key of Object.keys(value)) {
       const current = (value as Record<string, unknown>)[key]
-      const next = typeof current === 'string' && this.#names.has(key.toLowerCase()) && current !== REDACTED
+      const next = typeof current === 'string' && this.#isName(key) && current !== REDACTED
         ? REDACTED
         : this.#walk(current, secrets, depth + 1)
       if (next !== current) {
