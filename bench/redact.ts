@@ -31,7 +31,12 @@ const headers = new Headers({
 const input = {
   event: { id: 'greet', type: '$webRequest', async: false }, script: { id: 'greet' }, user: { id: null },
   url: 'http://127.0.0.1:3000/api/webrequest/greet', method: 'POST',
-  headers: Object.fromEntries(headers), cookies: { session: 's3ss10n-0123456789', theme: 'dark' }, query: {}, body: { name: 'Ada', n: 41 },
+  headers: headerObject(), cookies: { session: 's3ss10n-0123456789', theme: 'dark' }, query: {}, body: { name: 'Ada', n: 41 },
+}
+function headerObject(): Record<string, string> {
+  const out: Record<string, string> = {}
+  headers.forEach((value, name) => { out[name] = value })
+  return out
 }
 const result = await startProcess(greet, input)
 const record = { id: result.processId, input, output: result.output, snapshot: result.snapshot, steps: result.steps, status: result.status }
