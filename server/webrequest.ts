@@ -263,6 +263,7 @@ async function runSync(ctx: ServerContext, call: Call): Promise<Response> {
     // startProcess itself failed (not the scenario): nothing ran, nothing to record.
     clearTimeout(adoptTimer)
     const caller = toCallerError(error)
+    ctx.redactor.forget(processId)
     ctx.logger.error({ err: { message: (error as Error)?.message }, processId }, 'process could not run')
     if (early) return null
     await keepAnswer(ctx, call, storedError(caller, processId), true)
@@ -345,7 +346,9 @@ function processRecord(call: Call, result: ProcessResult, response: StoredRespon
 function keepAnswer(ctx: ServerContext, call: Call, stored: StoredResponse, now = false): Promise<void> | undefined {
   const key = call.idempotencyKey
   if (!key) return undefined
-  const write = () => ctx.store.setIdempotencyResponse(key, stored)
+  // The caller's credentials, wherever the answer copied them, are not kept for repeats either.
+  const redacted = ctx.redactor.redact(stored, call.processId)
+  const write = () => ctx.store.setIdempotencyResponse(key, redacted)
   if (now) return storeOrRetry(ctx, `idempotency ${key}`, write)
   ctx.writes.later(`idempotency ${key}`, write)
   return undefined

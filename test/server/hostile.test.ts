@@ -222,6 +222,18 @@ describe('secrets', () => {
     expect(text).not.toContain('ann:s3cret')
   })
 
+  test('an answer kept for idempotent repeats does not keep the credentials it copied', async () => {
+    const send = () => plain.call('/api/webrequest/idem', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'secret-copy', cookie: 'session=abcdef123456' },
+      body: JSON.stringify({ body: { copy: 'abcdef123456' } }),
+    })
+    expect(await (await send()).json()).toEqual({ copy: 'abcdef123456' })
+    const again = await send()
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    expect(await again.json()).toEqual({ copy: '***' })
+  })
+
   test('the admin token never reaches the scenario nor the record', async () => {
     const answer = await plain.call('/api/webrequest/echo', { headers: { authorization: `Bearer ${plain.token}` } })
     expect(answer.status).toBe(200)
