@@ -16,7 +16,6 @@ import { ScopeSize } from './variables.ts'
 const STEP = { type: 'STEP' } as const
 const RETRY = { type: 'RETRY' } as const
 
-
 /**
  * Runs one process of `scenario` with `input` as its initial variables.
  * @example

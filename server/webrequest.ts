@@ -5,8 +5,10 @@
  * component), or asynchronously with `?async=true` (stored `queued`, then 202).
  *
  * Order of checks, cheapest first and none of them creating a process: unknown/disabled urlId
- * (404) → CORS preflight (answered here) → basic/bearer auth (401) → rate limit (429) →
- * running processes (429) → body (413/400) → hmac signature (401) → idempotency replay.
+ * (404) → CORS preflight (answered here) → too many wrong credentials (429) → basic/bearer auth
+ * (401) → rate limit (429) → body (413/400) → hmac signature (401) → running processes (429,
+ * the slot taken only once the body is in) → input size (413) → idempotency replay.
+ * Credentials are redacted from what is stored about the process (`redact.ts`).
  */
 import { createHash, randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
@@ -97,7 +99,10 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
     ctx.redactor.track(call.processId, request.headers)
     assertInputFits(call.input, body.bytes, ctx.settings.runtime.maxDataBytes)
     const replay = await claimIdempotency(ctx, call)
-    if (replay) return replay
+    if (replay) {
+      ctx.redactor.forget(call.processId)
+      return replay
+    }
     event.context.potok.processId = call.processId
     if (async) return await runAsync(ctx, call)
     entered = false // the process owns the gate slot now; it leaves when the process ends
