@@ -475,7 +475,7 @@ describe('amplification', () => {
       const answer = await local.call('/api/webrequest/again')
       expect(answer.status).toBe(200)
       let all: Awaited<ReturnType<typeof local.processes>> = []
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 400; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50))
         all = (await local.processes()).filter((p) => p.scenario.id === 'again')
         if (all.some((p) => p.error?.code === 'DESCENDANT_LIMIT') && all.every((p) => p.status !== 'queued' && p.status !== 'running')) break
