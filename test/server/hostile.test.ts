@@ -187,7 +187,7 @@ describe('secrets', () => {
   const SECRETS = ['caller-token-123456', 'abcdef123456', 'key-987654321', 'custom-555666777']
 
   async function storedText(id: string): Promise<string> {
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 400; i++) {
       const record = await (await plain.api('GET', `/api/v1/processes/${id}`)).json()
       if (record.status === 'completed') return JSON.stringify(record) + JSON.stringify(await (await plain.api('GET', '/api/v1/processes')).json())
       await new Promise((resolve) => setTimeout(resolve, 50))
