@@ -6,6 +6,7 @@ import { connectionAuthorization } from './webRequest/connectionAuth.ts'
 import { buildRequest } from './webRequest/request.ts'
 import { bodyExcerpt, decodeBody, responseHeaders } from './webRequest/response.ts'
 import { maxResponseBytes, send } from './webRequest/send.ts'
+import { takeOutbound } from '../runtime/outbound.ts'
 
 const named = (name: z.ZodString) => z.array(z.object({ name, value: expr }).strict())
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
@@ -75,6 +76,7 @@ export const webRequest: Component<WebRequestConfig> = {
     const values = ctx.evaluateAll(list.map((e) => e.source))
     const byPath = new Map(list.map((e, i) => [e.path.join('.'), values[i]]))
     const request = buildRequest(c, (path) => byPath.get(path))
+    takeOutbound(ctx.process, request.describe)
     const limits = { timeoutMs: c.timeoutMs, maxBytes: maxResponseBytes() }
     if (!c.waitForResponse) {
       if (c.auth && 'connection' in c.auth) request.headers.set('authorization', (await connectionAuthorization(ctx.services, c.auth.connection, ctx.signal)).header)

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto'
 import { compileScenario } from './compile.ts'
 import { PotokError, toPotokError } from './errors.ts'
+import { runtimeLimits } from './limits.ts'
 import { inThreadRunner, type ProcessRunner } from './runner.ts'
 import type { ChildProcessRequest, ProcessResult, RuntimeServices, Scenario, StartOptions } from './types.ts'
 
@@ -45,11 +46,13 @@ export interface ChildLaunch {
 type StartChild = NonNullable<RuntimeServices['startChild']>
 
 export function childProcessService(options: ChildProcessServiceOptions): StartChild {
-  const maxDepth = options.maxDepth ?? envDepth()
+  const maxDepth = options.maxDepth ?? runtimeLimits().maxSubprocessDepth
+  const lineage = new Lineage()
 
   const startChild: StartChild = async (request, signal) => {
     const { parent, scenarioId } = request
-    const depth = parent.depth + 1
+    // An async child may run later with no depth of its own: its lineage remembers it.
+    const depth = Math.max(parent.depth, lineage.depthOf(parent.id)) + 1
     if (depth > maxDepth) {
       throw new PotokError('SUBPROCESS_DEPTH',
         `sub-processes may nest ${maxDepth} deep (MAX_SUBPROCESS_DEPTH); process ${parent.id} of scenario "${parent.scenarioId}" is at depth ${parent.depth} and cannot start "${scenarioId}" — does a scenario start itself?`,
@@ -65,6 +68,7 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
     }
 
     const processId = randomUUID()
+    lineage.add(processId, parent.id, depth, runtimeLimits().maxDescendants)
     const run = async (runSignal?: AbortSignal) => {
       const extra = options.startOptions?.(request, processId) ?? {}
       const result = await (options.runner ?? inThreadRunner).start(scenario, request.input, { ...extra, processId, depth, services: { ...options.shared, startChild }, signal: runSignal })
@@ -85,19 +89,52 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
   return startChild
 }
 
+/**
+ * Which root process each child descends from, and how deep it is, in this server's memory:
+ * bounds the processes one root may start in all (MAX_DESCENDANTS) — asynchronous children,
+ * which run later and apart, included.
+ */
+class Lineage {
+  readonly #children = new Map<string, { root: string; depth: number }>()
+  readonly #descendants = new Map<string, number>()
+
+  depthOf(id: string): number {
+    return this.#children.get(id)?.depth ?? 0
+  }
+
+  /** Notes a new child of `parentId`; throws `DESCENDANT_LIMIT` when its root has started `max` already. */
+  add(childId: string, parentId: string, depth: number, max: number): void {
+    const root = this.#children.get(parentId)?.root ?? parentId
+    const count = (this.#descendants.get(root) ?? 0) + 1
+    if (count > max) {
+      throw new PotokError('DESCENDANT_LIMIT',
+        `process ${root} and its sub-processes have started ${max} sub-processes, the limit (MAX_DESCENDANTS); does a scenario start itself?`,
+        { details: { max, rootId: root } })
+    }
+    this.#descendants.set(root, count)
+    this.#children.set(childId, { root, depth })
+    // Bounded memory: the oldest lineages are forgotten first (Maps iterate in insertion order).
+    for (const map of [this.#children, this.#descendants] as Map<string, unknown>[]) {
+      if (map.size <= MAX_LINEAGE) continue
+      let drop = map.size - MAX_LINEAGE / 2
+      for (const key of map.keys()) {
+        if (drop-- <= 0) break
+        map.delete(key)
+      }
+    }
+  }
+}
+
+/** Children remembered at most (about 100 bytes each). */
+const MAX_LINEAGE = 200_000
+
 /** A failed child as its parent's error; a depth overflow keeps its code up the whole chain. */
 function childFailure(result: ProcessResult, scenarioId: string): PotokError {
   const error = result.error ?? { code: 'UNKNOWN', message: 'no error recorded' }
   const details = { childProcessId: result.processId, scenarioId, childStatus: result.status, childError: { code: error.code, message: error.message, nodeId: error.nodeId } }
-  if (error.code === 'SUBPROCESS_DEPTH') return new PotokError('SUBPROCESS_DEPTH', error.message, { details })
+  if (error.code === 'SUBPROCESS_DEPTH' || error.code === 'DESCENDANT_LIMIT') return new PotokError(error.code, error.message, { details })
   const where = error.nodeId ? ` at node "${error.nodeId}"` : ''
   return new PotokError('SUBPROCESS_FAILED',
     `child process ${result.processId} (scenario "${scenarioId}") ${result.status === 'failed' ? 'failed' : `was ${result.status}`}${where}: ${error.code}: ${error.message}`,
     { details })
-}
-
-function envDepth(): number {
-  const text = process.env.MAX_SUBPROCESS_DEPTH?.trim()
-  const value = Number(text)
-  return text && Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_SUBPROCESS_DEPTH
 }

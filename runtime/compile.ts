@@ -52,7 +52,7 @@ export interface CompiledScenario {
   readonly durableMachine: AnyStateMachine
 }
 
-const FATAL = new Set(['STEP_LIMIT', 'DATA_LIMIT'])
+const FATAL = new Set(['STEP_LIMIT', 'DATA_LIMIT', 'OUTBOUND_LIMIT', 'DESCENDANT_LIMIT'])
 const never = new AbortController().signal
 type Ctx = { context: ProcessContext; event?: any }
 
@@ -71,7 +71,8 @@ const sleep = fromPromise<void, { pid: string; key: string }>(({ input, signal }
   const context = live.actor!.getSnapshot().context as ProcessContext
   const deadline = context.deadlines[input.key] ?? Date.now()
   const node = live.compiled.graph.byId.get(input.key)
-  if (node?.type === 'timer') runningStep(live, node, context)
+  // A timer resumed after a restart started a pause before its deadline, not now.
+  if (node?.type === 'timer') runningStep(live, node, context, deadline - durationMs((node.config as { pause: string }).pause))
   return new Promise((resolve, reject) => {
     let handle: ReturnType<typeof setTimeout>
     const wait = () => {
@@ -88,9 +89,9 @@ function createProcessMachine(config: any): AnyStateMachine {
   return setup({ types: {} as { context: ProcessContext; input: ProcessContext }, actors: { activity, sleep } }).createMachine(config)
 }
 
-/** The step record of a node now running; a resumed process creates it again. */
-function runningStep(live: LiveProcess, node: ScenarioNode, context: ProcessContext): StepRecord {
-  return live.running.get(node.id) ?? startStep(live, Math.max(0, context.stepCount - 1), node.id, node.type)
+/** The step record of a node now running; a resumed process creates it again (from `startedAt` when known). */
+function runningStep(live: LiveProcess, node: ScenarioNode, context: ProcessContext, startedAt?: number): StepRecord {
+  return live.running.get(node.id) ?? startStep(live, Math.max(0, context.stepCount - 1), node.id, node.type, 'running', startedAt)
 }
 
 const cache = new Map<string, CompiledScenario>()

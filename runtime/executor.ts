@@ -60,10 +60,10 @@ export class ProcessExecutor {
 
   constructor(private readonly store: ProcessStore, private readonly options: ExecutorOptions = {}) {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
-    this.concurrency = options.concurrency ?? envNumber('ASYNC_CONCURRENCY', 16)
+    this.concurrency = options.concurrency ?? 16
     this.leaseMs = options.leaseMs ?? 30_000
     this.pollMs = options.pollMs ?? 2_000
-    this.asyncTimeoutMs = options.asyncTimeoutMs ?? envNumber('ASYNC_TIMEOUT_MS', 86_400_000)
+    this.asyncTimeoutMs = options.asyncTimeoutMs ?? 86_400_000
   }
 
   /** Starts claiming: now, every `pollMs`, and whenever a process is queued here. */
@@ -234,9 +234,4 @@ export class ProcessExecutor {
       lease: null,
     }, this.owner)
   }
-}
-
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name])
-  return Number.isFinite(value) && value > 0 ? value : fallback
 }

@@ -79,6 +79,7 @@ export async function cancelStoredProcess(store: ProcessStore, id: string): Prom
   }
   const cancelled = await store.transitionProcess(id, ['queued', 'running'], {
     status: 'cancelled', lease: null, finishedAt: new Date().toISOString(), error: { code: reason.code, message: reason.message },
+    durationMs: Math.max(0, Date.now() - Date.parse(record.startedAt)),
   })
   if (!cancelled) throw new PotokError('CONFLICT', `process ${id} ended while it was being cancelled`, { status: 409 })
   // Running here: stop it now. Running elsewhere: its server loses the lease and stops it.

@@ -46,8 +46,8 @@ export function liveProcess(pid: string): LiveProcess {
   return live
 }
 
-export function startStep(live: LiveProcess, index: number, nodeId: string, type: string, status: StepRecord['status'] = 'running'): StepRecord {
-  const step: StepRecord = { index, nodeId, type, startedAt: new Date().toISOString(), status }
+export function startStep(live: LiveProcess, index: number, nodeId: string, type: string, status: StepRecord['status'] = 'running', startedAt = Date.now()): StepRecord {
+  const step: StepRecord = { index, nodeId, type, startedAt: new Date(startedAt).toISOString(), status }
   live.steps.push(step)
   live.changed?.add(step)
   if (status === 'running') live.running.set(nodeId, step)
@@ -62,6 +62,19 @@ export function finishStep(live: LiveProcess, step: StepRecord, error?: ProcessE
   if (error) step.error = { code: error.code, message: error.message }
   if (live.running.get(step.nodeId) === step) live.running.delete(step.nodeId)
   live.changed?.add(step)
+}
+
+/** Closes the steps still running when the process is stopped (`cancelled` or `interrupted`). */
+export function stopRunningSteps(live: LiveProcess, status: 'cancelled' | 'interrupted', error: { code: string; message: string }): void {
+  const finished = Date.now()
+  for (const step of live.running.values()) {
+    step.finishedAt = new Date(finished).toISOString()
+    step.durationMs = finished - Date.parse(step.startedAt)
+    step.status = status
+    step.error = error
+    live.changed?.add(step)
+  }
+  live.running.clear()
 }
 
 /** A thrown value as the process error of `nodeId`, with the variables at that moment. */

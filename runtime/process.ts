@@ -7,21 +7,14 @@ import { randomUUID } from 'node:crypto'
 import { createActor, type AnyActor } from 'xstate'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
-import { liveProcesses, type LiveProcess } from './live.ts'
+import { runtimeLimits } from './limits.ts'
+import { liveProcesses, stopRunningSteps, type LiveProcess } from './live.ts'
 import { getSandbox } from './sandbox.ts'
 import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from './types.ts'
 import { ScopeSize } from './variables.ts'
 
 const STEP = { type: 'STEP' } as const
 const RETRY = { type: 'RETRY' } as const
-
-export const DEFAULT_MAX_STEPS = 10_000
-export const DEFAULT_MAX_DATA_BYTES = 1024 * 1024
-
-function envNumber(name: string, fallback: number): number {
-  const value = Number(process.env[name])
-  return Number.isFinite(value) && value > 0 ? value : fallback
-}
 
 /**
  * Runs one process of `scenario` with `input` as its initial variables.
@@ -40,8 +33,8 @@ export async function startProcess(scenario: Scenario, input: Variables, options
     fatal: false,
     route: -1,
     deadlines: {},
-    maxSteps: options.maxSteps ?? envNumber('MAX_STEPS', DEFAULT_MAX_STEPS),
-    maxDataBytes: options.maxDataBytes ?? envNumber('MAX_PROCESS_DATA_BYTES', DEFAULT_MAX_DATA_BYTES),
+    maxSteps: options.maxSteps ?? runtimeLimits().maxSteps,
+    maxDataBytes: options.maxDataBytes ?? runtimeLimits().maxDataBytes,
     stepwise: options.stepwise ?? Boolean(options.persist),
   }
   // Durable runs take a snapshot after every node, so they need a state per node.
@@ -151,6 +144,7 @@ async function run(
       const running = [...live.running.values()]
       const nodeId = running[running.length - 1]?.nodeId
       const status = code === 'CANCELLED' ? 'cancelled' : 'interrupted'
+      stopRunningSteps(live, status, { code, message })
       persist(status, true)
       actor.stop()
       settle(status, { code, message, ...(nodeId ? { nodeId } : {}), variables: ctx.vars }, ctx.vars)

@@ -14,6 +14,7 @@
  */
 import type { Variables, VariableWrite } from './types.ts'
 import { PotokError } from './errors.ts'
+import { runtimeLimits } from './limits.ts'
 import { planCode, planExpression, expressionSyntaxMessage, ExpressionSyntaxError } from './sandbox/analyze.ts'
 import { mergeReads, pickReads, type ReadTree } from './sandbox/reads.ts'
 import { Engine, type Reply } from './sandbox/engine.ts'
@@ -56,8 +57,6 @@ export function expressionSyntaxError(source: string): string | null {
 
 let shared: Promise<EngineSandbox> | undefined
 
-const EXPRESSION_TIMEOUT_MS = positiveNumber(process.env.EXPRESSION_TIMEOUT_MS, 500)
-const MEMORY_BYTES = positiveNumber(process.env.SANDBOX_MEMORY_MB, 256) * 2 ** 20
 
 /** A compiled unit: its QuickJS script, and its id in the engine that compiled it last. */
 class Compiled {
@@ -93,7 +92,7 @@ class EngineSandbox implements Sandbox {
   private constructor(private engine: Engine | null) {}
 
   static async create(): Promise<EngineSandbox> {
-    const limits = { memoryBytes: MEMORY_BYTES }
+    const limits = { memoryBytes: runtimeLimits().sandboxMemoryBytes }
     const [engine, spare] = await Promise.all([Engine.create(limits), Engine.create(limits)])
     const sandbox = new EngineSandbox(engine)
     sandbox.spare = spare
@@ -176,10 +175,11 @@ class EngineSandbox implements Sandbox {
     let request = `{"k":"${kind}","ids":[${compiled.map((c) => c.id).join(',')}]`
     if (paths) request += `,"paths":${JSON.stringify(paths)}`
     request += `,"vars":${JSON.stringify(pickReads(vars, reads))}}`
-    const reply = engine.call(request, EXPRESSION_TIMEOUT_MS)
+    const timeoutMs = runtimeLimits().expressionTimeoutMs
+    const reply = engine.call(request, timeoutMs)
     this.retireIfNeeded(engine)
     if ('x' in reply) {
-      const context: FailureContext = { sources: compiled.map((c) => c.source), kind: 'expression', timeoutMs: EXPRESSION_TIMEOUT_MS }
+      const context: FailureContext = { sources: compiled.map((c) => c.source), kind: 'expression', timeoutMs }
       throw toPotokError(reply.x, context)
     }
     return reply
@@ -247,7 +247,7 @@ class EngineSandbox implements Sandbox {
 
   private prepareSpare(): void {
     if (this.spare !== null || this.spareLoading !== null) return
-    this.spareLoading = Engine.create({ memoryBytes: MEMORY_BYTES })
+    this.spareLoading = Engine.create({ memoryBytes: runtimeLimits().sandboxMemoryBytes })
       .then((engine) => {
         if (this.engine === null) this.engine = engine
         else this.spare = engine
@@ -273,9 +273,4 @@ function valuesOf(reply: Reply): unknown[] {
   const { r, u } = reply as { r: unknown[]; u: number[] }
   for (const index of u) r[index] = undefined
   return r
-}
-
-function positiveNumber(text: string | undefined, fallback: number): number {
-  const value = Number(text)
-  return Number.isFinite(value) && value > 0 ? value : fallback
 }

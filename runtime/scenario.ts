@@ -9,7 +9,13 @@ import { analyzeGraph } from './graph.ts'
 import { expressionSyntaxError } from './sandbox.ts'
 import type { Scenario } from './types.ts'
 
+/**
+ * Names every object has through its prototype (`__proto__`, `constructor`, `toString`…): as an
+ * id they would read or write the prototype wherever ids key an object, so they are refused.
+ */
+const RESERVED_IDS = new Set(Object.getOwnPropertyNames(Object.prototype))
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1 to 64 letters, digits, "_" or "-"')
+  .refine((value) => !RESERVED_IDS.has(value), { error: (issue) => `"${issue.input}" is reserved (a property every JavaScript object has); choose another id` })
 
 export const nodeSchema = z.object({
   id,
@@ -65,14 +71,33 @@ function zodProblems(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = [])
   return error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]), message: issue.message }))
 }
 
-/** Validates a scenario document; never throws, whatever the input. */
+/**
+ * Validates a scenario document; never throws, whatever the input. A problem with the document
+ * itself (its id, an unknown key) does not hide the others: nodes, edges, expressions and the
+ * graph are checked all the same, as far as their own shape allows.
+ */
 export function validateScenario(input: unknown): Validation {
   const parsed = scenarioSchema.safeParse(input)
-  if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error) }
-  const scenario = parsed.data as Scenario
-  const problems: Problem[] = []
+  if (parsed.success) return validateParts(parsed.data as Scenario, [])
+  const problems = zodProblems(parsed.error)
+  const document = typeof input === 'object' && input !== null && !Array.isArray(input) ? input as Record<string, unknown> : null
+  if (!document || !Array.isArray(document.nodes) || !Array.isArray(document.edges)) return { ok: false, problems }
+  // The parts whose own shape is right are checked further; the shape problems are listed already.
+  const nodes = document.nodes.map((node) => nodeSchema.safeParse(node))
+  const edges = document.edges.map((edge) => edgeSchema.safeParse(edge))
+  const whole = nodes.length > 0 && nodes.every((n) => n.success) && edges.every((e) => e.success)
+  const partial = {
+    id: String(document.id),
+    nodes: nodes.map((n) => (n.success ? n.data : null)),
+    edges: edges.map((e) => (e.success ? e.data : null)),
+  } as unknown as Scenario
+  const more = validateParts(partial, problems, whole)
+  return { ok: false, problems: more.problems }
+}
 
+function validateParts(scenario: Scenario, problems: Problem[], graph = true): Validation {
   scenario.nodes.forEach((node, index) => {
+    if (!node) return
     const component = getComponent(node.type)
     if (!component) {
       problems.push({ path: `nodes[${index}].type`, message: `unknown component type "${node.type}" (node "${node.id}")` })
@@ -90,11 +115,11 @@ export function validateScenario(input: unknown): Validation {
     }
   })
   scenario.edges.forEach((edge, index) => {
-    if (edge.condition === undefined) return
+    if (!edge || edge.condition === undefined) return
     const message = expressionSyntaxError(edge.condition)
     if (message) problems.push({ path: `edges[${index}].condition`, message: `condition does not parse: ${message}` })
   })
 
-  problems.push(...analyzeGraph(scenario).problems)
+  if (graph) problems.push(...analyzeGraph(scenario).problems)
   return problems.length ? { ok: false, problems } : { ok: true, scenario, problems: [] }
 }

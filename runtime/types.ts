@@ -139,7 +139,8 @@ export interface StepRecord {
   startedAt: string
   finishedAt?: string
   durationMs?: number
-  status: 'running' | 'completed' | 'failed'
+  /** `cancelled` / `interrupted`: the node was running when the process was stopped. */
+  status: 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted'
   error?: { code: string; message: string }
   /** The variables the step wrote, in order: with the input they give the variables after each step. */
   writes?: VariableWrite[]

@@ -16,15 +16,21 @@ export function setPath(vars: Variables, path: string, value: unknown): Variable
   let target: Record<string, unknown> = root
   for (let i = 0; i < keys.length - 1; i++) {
     const key = keys[i]
-    const current = target[key]
+    const current = Object.hasOwn(target, key) ? target[key] : undefined
     const next = isPlainObject(current) ? { ...current } : Array.isArray(current) ? [...current] as unknown as Record<string, unknown> : {}
-    target[key] = next
+    setOwn(target, key, next)
     target = next
   }
   const last = keys[keys.length - 1]
   if (value === undefined) delete target[last]
-  else target[last] = value
+  else setOwn(target, last, value)
   return root
+}
+
+/** An own property, even for a name such as `__proto__` (plain assignment would set the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
 
 /** Applies writes in order; returns the new scope and the top-level names they touched. */
@@ -70,7 +76,8 @@ export class ScopeSize {
 
   private check(touched: readonly string[]) {
     if (this.total > this.limit) {
-      throw new PotokError('DATA_LIMIT', `process variables take ${this.total} bytes, over the limit of ${this.limit} (MAX_PROCESS_DATA_BYTES)`, {
+      const size = Number.isFinite(this.total) ? `take ${this.total} bytes` : 'cannot be measured (nested too deep to serialise)'
+      throw new PotokError('DATA_LIMIT', `process variables ${size}, over the limit of ${this.limit} (MAX_PROCESS_DATA_BYTES)`, {
         details: { bytes: this.total, limit: this.limit, variables: touched },
       })
     }

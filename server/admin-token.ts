@@ -33,7 +33,7 @@ export async function resolveAdminToken(settings: { adminToken?: string; dataDir
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
   const token = randomBytes(32).toString('base64url')
-  await mkdir(settings.dataDir, { recursive: true })
+  await mkdir(settings.dataDir, { recursive: true, mode: 0o700 })
   try {
     await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' })
   } catch (error) {

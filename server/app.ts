@@ -24,7 +24,7 @@ import { H3, type H3Event } from 'h3'
 import { FastResponse } from 'srvx'
 import { PotokError } from '../runtime/errors.ts'
 import { isAdminRequest } from './admin-token.ts'
-import { admin, unauthorizedAdmin } from './api/http.ts'
+import { admin, checkAdmin } from './api/http.ts'
 import { registerBpmnRoutes } from './api/bpmn.ts'
 import { registerConnectionRoutes } from './api/connections.ts'
 import { registerConsole } from './console.ts'
@@ -39,6 +39,8 @@ import { createMetrics } from './metrics.ts'
 import { openApiHandler } from './openapi.ts'
 import { ProcessGate, RateLimiter } from './protect.ts'
 import { webRequestHandler } from './webrequest.ts'
+import { Redactor, redactingStore } from './redact.ts'
+import { AuthFailures, clientOf } from './auth-failures.ts'
 
 declare module 'h3' {
   interface H3EventContext {
@@ -50,8 +52,12 @@ declare module 'h3' {
 
 /** The state shared by the routes of one app (see `context.ts`). */
 export function createServerContext(deps: AppDeps): ServerContext {
+  const redactor = deps.redactor ?? new Redactor(deps.settings.redactHeaders, [deps.adminToken])
   return {
     ...deps,
+    redactor,
+    store: redactingStore(deps.store, redactor),
+    authFailures: new AuthFailures(deps.settings.authFailureLimit, deps.settings.authFailureWindowMs),
     metrics: createMetrics(),
     gate: new ProcessGate(deps.settings.maxConcurrentProcesses),
     limiter: new RateLimiter(),
@@ -90,7 +96,7 @@ export function buildApp(ctx: ServerContext): H3 {
   app.get('/healthz', health)
   app.head('/healthz', health)
   const metrics = async (event: H3Event) => {
-    if (!ctx.settings.metricsPublic && !isAdminRequest(event.req, ctx.adminToken)) throw unauthorizedAdmin()
+    if (!ctx.settings.metricsPublic) checkAdmin(ctx, event.req)
     return new FastResponse(await ctx.metrics.registry.metrics(), { headers: { 'content-type': ctx.metrics.registry.contentType } })
   }
   app.get('/metrics', metrics)

@@ -22,12 +22,15 @@ import busboy from 'busboy'
 import { toBinary } from '../runtime/binary.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { paramsObject } from './input.ts'
+import { assertJsonDepth } from './json-depth.ts'
 
 export interface ReadBodyOptions {
   /** Largest body accepted, in bytes (`MAX_BODY_BYTES`). */
   limit: number
   /** When set, the HMAC-SHA256 of the raw body is computed with this secret while it streams. */
   hmacSecret?: string
+  /** Deepest nesting of a JSON body (`MAX_BODY_DEPTH`; 400 `BODY_TOO_DEEP` beyond). */
+  maxDepth?: number
 }
 
 export interface RequestBody {
@@ -68,6 +71,7 @@ export async function readRequestBody(request: Request, options: ReadBodyOptions
   if (multipart) return { value: await multipart.end(), bytes, hmac: digest }
   if (bytes === 0) return { value: {}, bytes, hmac: digest }
   const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes)
+  if (kind === 'json' && options.maxDepth !== undefined) assertJsonDepth(raw, options.maxDepth)
   return { value: decode(kind, raw, contentType), bytes, hmac: digest }
 }
 

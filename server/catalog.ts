@@ -46,7 +46,10 @@ export const corsSchema = z.object({
   headers: z.array(headerName).optional(),
   credentials: z.boolean().optional(),
   maxAge: z.number().int().min(0).optional(),
-}).strict()
+}).strict().refine((cors) => !(cors.credentials && (cors.origins === '*' || cors.origins.includes('*'))), {
+  path: ['credentials'],
+  message: 'credentials cannot go with origins "*": it would let any site read answers sent with its visitors\' cookies; list the origins',
+})
 
 /** What a client sends to create or replace an external request (`createdAt`/`updatedAt` are ignored). */
 export const webRequestInputSchema = z.object({

@@ -9,6 +9,8 @@ import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types
 import type { Connections } from './connections/connections.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
+import type { Redactor } from './redact.ts'
+import type { AuthFailures } from './auth-failures.ts'
 import type { ProcessGate, RateLimiter } from './protect.ts'
 import type { Settings } from './settings.ts'
 
@@ -36,9 +38,14 @@ export interface AppDeps {
   connections?: Connections
   /** Where synchronous processes run (default: this thread). */
   runner?: ProcessRunner
+  /** Keeps credentials out of stored processes (made from REDACT_HEADERS when not given). */
+  redactor?: Redactor
 }
 
 export interface ServerContext extends AppDeps {
+  redactor: Redactor
+  /** Wrong credentials per client (AUTH_FAILURE_LIMIT). */
+  authFailures: AuthFailures
   metrics: Metrics
   gate: ProcessGate
   limiter: RateLimiter

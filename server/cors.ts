@@ -27,7 +27,9 @@ export function isPreflightRequest(request: Request): boolean {
 export function allowedOrigin(cors: CorsSetting, origin: string | null): string | null {
   if (!origin) return null
   const any = cors.origins === '*' || cors.origins.includes('*')
-  if (any) return cors.credentials ? origin : '*'
+  // Never reflected: with credentials that would let every site (and `null`) read answers sent
+  // with the caller's cookies. Validation refuses "*" with credentials; older records get "*".
+  if (any) return '*'
   const wanted = origin.toLowerCase()
   return (cors.origins as string[]).some((allowed) => allowed.toLowerCase() === wanted) ? origin : null
 }
@@ -44,7 +46,7 @@ export function preflightResponse(cors: CorsSetting, request: Request): Response
     const requested = request.headers.get('access-control-request-headers')
     const allowHeaders = cors.headers?.length ? cors.headers.join(', ') : requested
     if (allowHeaders) headers['access-control-allow-headers'] = allowHeaders
-    if (cors.credentials) headers['access-control-allow-credentials'] = 'true'
+    if (cors.credentials && origin !== '*') headers['access-control-allow-credentials'] = 'true'
     if (cors.maxAge !== undefined) headers['access-control-max-age'] = String(cors.maxAge)
   }
   return new FastResponse(null, { status: 204, headers })
@@ -57,7 +59,7 @@ export function corsHeaders(cors: CorsSetting | undefined, request: Request): Re
   if (!origin) return origin === null && cors.origins !== '*' ? { vary: 'Origin' } : {}
   return {
     'access-control-allow-origin': origin,
-    ...(cors.credentials ? { 'access-control-allow-credentials': 'true' } : {}),
+    ...(cors.credentials && origin !== '*' ? { 'access-control-allow-credentials': 'true' } : {}),
     'access-control-expose-headers': EXPOSED,
     ...(origin !== '*' ? { vary: 'Origin' } : {}),
   }

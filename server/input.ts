@@ -7,7 +7,9 @@
  * input.query // ?tag=a&tag=b&x=1 → { tag: ['a', 'b'], x: '1' }
  */
 import { parseCookies as h3ParseCookies, type H3Event } from 'h3'
+import { PotokError } from '../runtime/errors.ts'
 import type { Variables } from '../runtime/types.ts'
+import { sizeOf } from '../runtime/variables.ts'
 
 export interface InputSource {
   request: Request
@@ -22,6 +24,8 @@ export interface InputSource {
   body: unknown
   /** The request URL, already parsed (h3's `event.url`); parsed from `request.url` otherwise. */
   url?: URL
+  /** The management token: a request authenticated with it does not hand it to the scenario. */
+  adminToken?: string
 }
 
 /** Builds SPEC §1's input variables. */
@@ -33,6 +37,8 @@ export function buildInputVariables(source: InputSource): Variables {
     // Headers joins repeated request headers with ", " already; names come lower-case.
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value
   })
+  // The admin token says who called (`user.id`); it is never the scenario's to see or to store.
+  if (source.adminToken && headers.authorization?.includes(source.adminToken)) delete headers.authorization
   return {
     event: { id: source.webRequestId, type: '$webRequest', async: source.async },
     script: { id: source.scenarioId },
@@ -44,6 +50,25 @@ export function buildInputVariables(source: InputSource): Variables {
     query: paramsObject(url.searchParams),
     body: source.body,
   }
+}
+
+/** Room for everything but the body in the input variables: headers (Node caps them at 16 KiB), URL, query. */
+const BESIDE_BODY_BYTES = 256 * 1024
+
+/**
+ * Refuses (413, before any process exists) input variables the process could never hold:
+ * over MAX_PROCESS_DATA_BYTES it would only fail with DATA_LIMIT, after being stored. Measured
+ * only when the body is big enough to matter: as JSON a decoded body takes at most 6 characters
+ * per byte (a control character in a text body becomes `\u0001`), usually about its size.
+ */
+export function assertInputFits(input: Variables, bodyBytes: number, maxDataBytes: number): void {
+  if (bodyBytes * 6 + BESIDE_BODY_BYTES <= maxDataBytes) return
+  const bytes = sizeOf(input)
+  if (bytes <= maxDataBytes) return
+  throw new PotokError('PAYLOAD_TOO_LARGE', `the request's input variables would take ${bytes} bytes, over the process data limit of ${maxDataBytes} (MAX_PROCESS_DATA_BYTES)`, {
+    status: 413,
+    details: { bytes, limit: maxDataBytes },
+  })
 }
 
 /**

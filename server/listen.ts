@@ -18,6 +18,10 @@ export interface ListenSettings {
   port: number
   host: string
   trustProxy: boolean | 'loopback'
+  /** Slow or stalled clients are cut off (408) instead of holding connections for ever. */
+  httpHeadersTimeoutMs?: number
+  httpRequestTimeoutMs?: number
+  httpKeepAliveTimeoutMs?: number
 }
 
 export interface Socket {
@@ -41,6 +45,7 @@ async function listenSrvx(fetch: (request: Request) => Response | Promise<Respon
     trustProxy: settings.trustProxy,
     silent: true,
     gracefulShutdown: false,
+    node: nodeTimeouts(settings),
   })
   await server.ready()
   const node = server.node?.server as NodeServer | undefined
@@ -59,6 +64,8 @@ async function listenhen(fetch: (request: Request) => Response | Promise<Respons
     isProd: false,
   })
   const node = listener.server as NodeServer
+  // Set after creation here (listhen makes the server); Node checks them every 30 s then.
+  Object.assign(node, nodeTimeouts(settings))
   let closed: Promise<void> | undefined
   return {
     port: portOf(node, settings.port),
@@ -67,6 +74,16 @@ async function listenhen(fetch: (request: Request) => Response | Promise<Respons
       if (force) node.closeAllConnections()
       return (closed ??= listener.close())
     },
+  }
+}
+
+/** Node's server options for the HTTP_*_TIMEOUT_MS settings (Node's defaults where unset). */
+function nodeTimeouts(settings: ListenSettings) {
+  const { httpHeadersTimeoutMs: headers, httpRequestTimeoutMs: request, httpKeepAliveTimeoutMs: keepAlive } = settings
+  return {
+    ...(headers ? { headersTimeout: headers, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headers / 4))) } : {}),
+    ...(request ? { requestTimeout: request } : {}),
+    ...(keepAlive ? { keepAliveTimeout: keepAlive } : {}),
   }
 }
 

@@ -47,10 +47,12 @@ const processRecordSchema = z.object({
   parentId: z.string().nullable().optional(),
   steps: z.array(z.object({
     index: z.number(), nodeId: z.string(), type: z.string(), startedAt: z.string(), finishedAt: z.string().optional(),
-    durationMs: z.number().optional(), status: z.enum(['running', 'completed', 'failed']),
+    durationMs: z.number().optional(), status: z.enum(['running', 'completed', 'failed', 'cancelled', 'interrupted']),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   })).optional().describe('with GET /api/v1/processes/{id}'),
-}).describe('SPEC §5')
+  omitted: z.array(z.enum(['input', 'output', 'response', 'error'])).optional()
+    .describe('list items only: values over 64 KiB left out (lists never carry `snapshot`); GET /api/v1/processes/{id} has them'),
+}).describe('SPEC §5; credentials (REDACT_HEADERS) are stored as "***"')
 const healthSchema = z.object({
   status: z.literal('ok'),
   store: z.object({ kind: z.enum(['sqlite', 'mongodb']), ok: z.boolean(), pingMs: z.number() }),
@@ -82,12 +84,12 @@ export function openApiDocument(): Record<string, unknown> {
     '2XX': ok('the scenario\'s answer: `$status`, `$headers`, `$body`; always `X-Process-Id`'),
     202: ok('`?async=true` (or `onTimeout: "async"` at the deadline): queued; empty body, `X-Process-Id`'),
     204: ok('a CORS preflight answered by potok (external request with `cors`)'),
-    400: error('the body says JSON but does not parse (`INVALID_JSON`), or a malformed multipart body'),
+    400: error('the body says JSON but does not parse (`INVALID_JSON`), nests deeper than `MAX_BODY_DEPTH` (`BODY_TOO_DEEP`), or a malformed multipart body'),
     401: error('the external request\'s `auth` failed (basic, bearer or hmac)'),
     404: error('unknown or disabled urlId; no process'),
     409: error('an idempotency key whose first request is still running'),
-    413: error('body over `MAX_BODY_BYTES`'),
-    429: error('`rateLimit` exceeded or `MAX_CONCURRENT_PROCESSES` running (with `Retry-After`)'),
+    413: error('body over `MAX_BODY_BYTES`, or input variables over `MAX_PROCESS_DATA_BYTES`; no process'),
+    429: error('`rateLimit` exceeded, `MAX_CONCURRENT_PROCESSES` running, or too many wrong credentials from this client (`TOO_MANY_AUTH_FAILURES`); with `Retry-After`'),
     500: error('the process failed, or its output variables have the wrong type (`processId` set)'),
     504: error('the process ran past `timeoutMs` (`TIMEOUT`, `processId` set)'),
   }

@@ -17,11 +17,14 @@
 import { childProcessService } from '../runtime/children.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { ProcessExecutor } from '../runtime/executor.ts'
+import { setRuntimeLimits } from '../runtime/limits.ts'
 import { openStore } from '../runtime/store/index.ts'
 import type { ProcessStore } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
 import { resolveAdminToken, type AdminToken } from './admin-token.ts'
 import { buildApp, createServerContext } from './app.ts'
+import { answerClientError } from './client-error.ts'
+import { Redactor, redactingStore } from './redact.ts'
 import type { ServerContext } from './context.ts'
 import { Connections } from './connections/connections.ts'
 import { loadConnectionFiles } from './connections/flows.ts'
@@ -56,6 +59,7 @@ export interface RunningServer {
 
 export async function serve(settings: Settings = loadSettings(), options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel)
+  setRuntimeLimits(settings.runtime, true)
   // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.
   const store = await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir })
   let executor: ProcessExecutor | undefined
@@ -68,17 +72,21 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
     if (declared.length) logger.info({ connections: declared.length }, 'connections loaded')
     const adminToken = await resolveAdminToken(settings)
     const shared = { getConnection: (id: string) => connections.resolve(id) }
-    const services: RuntimeServices = { ...processServices(store, () => executor, shared), ...shared }
-    executor = new ProcessExecutor(store, {
+    // Every process write of this server goes through the redaction (server/redact.ts).
+    const redactor = new Redactor(settings.redactHeaders, [adminToken.token])
+    const redacted = redactingStore(store, redactor)
+    const services: RuntimeServices = { ...processServices(redacted, () => executor, shared), ...shared }
+    executor = new ProcessExecutor(redacted, {
       concurrency: settings.asyncConcurrency,
       leaseMs: settings.asyncLeaseMs,
       asyncTimeoutMs: settings.asyncTimeoutMs,
       services,
       onError: (error) => logger.error({ err: { message: (error as Error)?.message } }, 'async executor error'),
     })
-    const context = createServerContext({ store, settings, logger, executor, services, connections, adminToken: adminToken.token })
+    const context = createServerContext({ store: redacted, redactor, settings, logger, executor, services, connections, adminToken: adminToken.token })
     const app = buildApp(context)
     const server = await listenWith(options.listener ?? 'srvx', app.fetch, settings)
+    server.node?.on('clientError', answerClientError)
     executor.start()
     const stopRetention = startRetention(store, settings.processRetentionDays, logger)
     const port = server.port
@@ -119,7 +127,7 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       process.stdout.write(`potok listening on ${url} (store: ${store.kind}; admin token ${where})\n`)
       if (adminToken.generated) process.stdout.write(`admin token (printed once, kept in ${adminToken.file}): ${adminToken.token}\n`)
     }
-    return { url, port, adminToken, store, context, close }
+    return { url, port, adminToken, store: redacted, context, close }
   } catch (error) {
     await executor?.stop().catch(() => {})
     await store.close().catch(() => {})

@@ -10,12 +10,17 @@ import { z } from 'zod'
 import { PotokError } from '../runtime/errors.ts'
 import { formatPath } from '../runtime/scenario.ts'
 import { DEFAULT_SANDBOX_TZ, timeZoneProblem } from '../runtime/sandbox/timeZone.ts'
+import { DEFAULT_RUNTIME_LIMITS, type RuntimeLimits } from '../runtime/limits.ts'
 
 /** Empty strings count as unset, so `PORT= npm start` takes the default. */
 const env = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema)
 
 const count = (fallback: number) => env(z.coerce.number().int().positive().default(fallback))
+const whole = (fallback: number) => env(z.coerce.number().int().min(0).default(fallback))
+/** A comma-separated list, trimmed, lower case, empty items dropped. */
+const names = (fallback: string) => env(z.string().default(fallback)
+  .transform((value) => value.split(',').map((item) => item.trim().toLowerCase()).filter(Boolean)))
 const flag = (fallback: boolean) => env(z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(fallback ? 'true' : 'false')
   .transform((value) => value === 'true' || value === '1' || value === 'yes'))
 
@@ -45,6 +50,38 @@ export const settingsSchema = z.object({
     const problem = timeZoneProblem(zone)
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
   })),
+  /** Deepest nesting of a JSON request body (400 `BODY_TOO_DEEP`). */
+  MAX_BODY_DEPTH: count(64),
+  MAX_STEPS: count(DEFAULT_RUNTIME_LIMITS.maxSteps),
+  MAX_PROCESS_DATA_BYTES: count(DEFAULT_RUNTIME_LIMITS.maxDataBytes),
+  MAX_SUBPROCESS_DEPTH: whole(DEFAULT_RUNTIME_LIMITS.maxSubprocessDepth),
+  MAX_DESCENDANTS: count(DEFAULT_RUNTIME_LIMITS.maxDescendants),
+  MAX_OUTBOUND_REQUESTS: count(DEFAULT_RUNTIME_LIMITS.maxOutboundRequests),
+  EXPRESSION_TIMEOUT_MS: count(DEFAULT_RUNTIME_LIMITS.expressionTimeoutMs),
+  SANDBOX_MEMORY_MB: count(DEFAULT_RUNTIME_LIMITS.sandboxMemoryBytes / 2 ** 20),
+  QJS_STACK: count(DEFAULT_RUNTIME_LIMITS.sandboxStackBytes),
+  WEBREQUEST_MAX_RESPONSE_BYTES: count(DEFAULT_RUNTIME_LIMITS.webRequestMaxResponseBytes),
+  WEBREQUEST_DENY_PRIVATE: flag(false),
+  WEBREQUEST_ALLOW_HOSTS: names(''),
+  /** Request headers kept as `***` in stored processes (their values, wherever they were copied). */
+  REDACT_HEADERS: names('authorization,proxy-authorization,cookie,set-cookie,x-api-key,api-key,x-auth-token,x-access-token'),
+  /** Wrong credentials one client may send in AUTH_FAILURE_WINDOW_MS before it gets 429. */
+  AUTH_FAILURE_LIMIT: count(20),
+  AUTH_FAILURE_WINDOW_MS: count(60_000),
+  /** Time a client has to send the request headers (Node's headersTimeout). */
+  HTTP_HEADERS_TIMEOUT_MS: count(20_000),
+  /** Time a client has to send the whole request, body included (Node's requestTimeout). */
+  HTTP_REQUEST_TIMEOUT_MS: count(60_000),
+  /** An idle keep-alive connection is closed after this long. */
+  HTTP_KEEPALIVE_TIMEOUT_MS: count(5_000),
+}).superRefine((s, context) => {
+  // A body the process could never hold would fail with DATA_LIMIT after a process was made.
+  if (s.MAX_BODY_BYTES > s.MAX_PROCESS_DATA_BYTES) {
+    context.addIssue({ code: 'custom', path: ['MAX_BODY_BYTES'], message: `must not exceed MAX_PROCESS_DATA_BYTES (${s.MAX_PROCESS_DATA_BYTES}): a body must fit in the process's variables` })
+  }
+  if (s.HTTP_HEADERS_TIMEOUT_MS > s.HTTP_REQUEST_TIMEOUT_MS) {
+    context.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: `must not exceed HTTP_REQUEST_TIMEOUT_MS (${s.HTTP_REQUEST_TIMEOUT_MS})` })
+  }
 })
 
 export interface Settings {
@@ -64,6 +101,15 @@ export interface Settings {
   trustProxy: boolean | 'loopback'
   metricsPublic: boolean
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  maxBodyDepth: number
+  /** Limits of the engine and its components, handed to `setRuntimeLimits` at start. */
+  runtime: RuntimeLimits
+  redactHeaders: string[]
+  authFailureLimit: number
+  authFailureWindowMs: number
+  httpHeadersTimeoutMs: number
+  httpRequestTimeoutMs: number
+  httpKeepAliveTimeoutMs: number
 }
 
 /**
@@ -96,6 +142,26 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     trustProxy: s.TRUST_PROXY,
     metricsPublic: s.METRICS_PUBLIC,
     logLevel: s.LOG_LEVEL,
+    maxBodyDepth: s.MAX_BODY_DEPTH,
+    runtime: {
+      maxSteps: s.MAX_STEPS,
+      maxDataBytes: s.MAX_PROCESS_DATA_BYTES,
+      maxSubprocessDepth: s.MAX_SUBPROCESS_DEPTH,
+      maxDescendants: s.MAX_DESCENDANTS,
+      maxOutboundRequests: s.MAX_OUTBOUND_REQUESTS,
+      expressionTimeoutMs: s.EXPRESSION_TIMEOUT_MS,
+      sandboxMemoryBytes: s.SANDBOX_MEMORY_MB * 2 ** 20,
+      sandboxStackBytes: s.QJS_STACK,
+      webRequestMaxResponseBytes: s.WEBREQUEST_MAX_RESPONSE_BYTES,
+      webRequestDenyPrivate: s.WEBREQUEST_DENY_PRIVATE,
+      webRequestAllowHosts: s.WEBREQUEST_ALLOW_HOSTS,
+    },
+    redactHeaders: s.REDACT_HEADERS,
+    authFailureLimit: s.AUTH_FAILURE_LIMIT,
+    authFailureWindowMs: s.AUTH_FAILURE_WINDOW_MS,
+    httpHeadersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: s.HTTP_REQUEST_TIMEOUT_MS,
+    httpKeepAliveTimeoutMs: s.HTTP_KEEPALIVE_TIMEOUT_MS,
     ...overrides,
   }
 }

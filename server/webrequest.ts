@@ -5,10 +5,12 @@
  * component), or asynchronously with `?async=true` (stored `queued`, then 202).
  *
  * Order of checks, cheapest first and none of them creating a process: unknown/disabled urlId
- * (404) → CORS preflight (answered here) → basic/bearer auth (401) → rate limit (429) →
- * running processes (429) → body (413/400) → hmac signature (401) → idempotency replay.
+ * (404) → CORS preflight (answered here) → too many wrong credentials (429) → basic/bearer auth
+ * (401) → rate limit (429) → body (413/400) → hmac signature (401) → running processes (429,
+ * the slot taken only once the body is in) → input size (413) → idempotency replay.
+ * Credentials are redacted from what is stored about the process (`redact.ts`).
  */
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
 import { FastResponse } from 'srvx'
@@ -21,7 +23,8 @@ import type { WebRequestAuth } from './catalog.ts'
 import type { ServerContext } from './context.ts'
 import { corsHeaders, isPreflightRequest, preflightResponse } from './cors.ts'
 import { errorBody, errorResponse, toCallerError } from './errors.ts'
-import { buildInputVariables } from './input.ts'
+import { assertInputFits, buildInputVariables } from './input.ts'
+import { clientOf } from './auth-failures.ts'
 import { adminUserId } from './admin-token.ts'
 import { challengeOf, checkRequestAuth, hmacSecretOf, verifyHmac } from './protect.ts'
 import { storedToResponse, toHttpResponse, type HttpAnswer } from './response.ts'
@@ -62,20 +65,23 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
   const auth = webRequest.auth as WebRequestAuth | undefined
   let entered = false
   let call: Call | undefined
+  const protectedByAuth = auth !== undefined && auth.type !== 'none'
   try {
+    if (protectedByAuth) ctx.authFailures.check(clientOf(request))
     checkRequestAuth(auth, request)
     if (webRequest.rateLimit) ctx.limiter.take(webRequest.id, webRequest.rateLimit)
     const async = isAsync(event.url.searchParams.get('async'))
-    if (!async) {
-      ctx.gate.enter()
-      entered = true
-    }
     const scenario = await ctx.store.getScenario(webRequest.scenarioId)
     if (!scenario) {
       throw new PotokError('SCENARIO_NOT_FOUND', `external request "${urlId}" runs scenario "${webRequest.scenarioId}", which does not exist`, { status: 500 })
     }
-    const body = await readRequestBody(request, { limit: ctx.settings.maxBodyBytes, hmacSecret: hmacSecretOf(auth) })
+    const body = await readRequestBody(request, { limit: ctx.settings.maxBodyBytes, hmacSecret: hmacSecretOf(auth), maxDepth: ctx.settings.maxBodyDepth })
     verifyHmac(auth, request, body.hmac)
+    // The slot is taken once the body is in: a slow upload holds its connection, never a process slot.
+    if (!async) {
+      ctx.gate.enter()
+      entered = true
+    }
     call = {
       event, request, webRequest, scenario, extra,
       processId: randomUUID(),
@@ -87,16 +93,26 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
         async,
         userId: adminUserId(request, ctx.adminToken),
         body: body.value,
+        adminToken: ctx.adminToken,
       }),
     }
+    ctx.redactor.track(call.processId, request.headers)
+    assertInputFits(call.input, body.bytes, ctx.settings.runtime.maxDataBytes)
     const replay = await claimIdempotency(ctx, call)
-    if (replay) return replay
+    if (replay) {
+      ctx.redactor.forget(call.processId)
+      return replay
+    }
     event.context.potok.processId = call.processId
     if (async) return await runAsync(ctx, call)
     entered = false // the process owns the gate slot now; it leaves when the process ends
     return await runSync(ctx, call)
   } catch (error) {
     const caller = toCallerError(error)
+    if (call) ctx.redactor.forget(call.processId) // no process was started: nothing of it will be written
+    // Wrong credentials count; none at all (a browser's first try) do not.
+    const sent = auth?.type === 'hmac' ? request.headers.has(auth.header) : request.headers.has('authorization')
+    if (caller.status === 401 && protectedByAuth && sent) ctx.authFailures.fail(clientOf(request))
     if (caller.code === 'INTERNAL_ERROR') ctx.logger.error({ err: { message: (error as Error)?.message, stack: (error as Error)?.stack }, urlId }, 'web request failed')
     // A claimed idempotency key gets this answer too, or repeats would wait for one forever.
     if (call?.idempotencyKey) await keepAnswer(ctx, call, storedError(caller, call.processId), true)
@@ -105,6 +121,12 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
   } finally {
     if (entered) ctx.gate.leave()
   }
+}
+
+/** Who is calling, for idempotency: a digest of the credentials the request carries (empty without any). */
+function callerScope(request: Request): string {
+  const credentials = request.headers.get('authorization')
+  return credentials ? createHash('sha256').update(credentials).digest('base64url').slice(0, 22) : ''
 }
 
 function isAsync(value: string | null): boolean {
@@ -122,7 +144,8 @@ async function claimIdempotency(ctx: ServerContext, call: Call): Promise<Respons
   const key = call.request.headers.get(setting.header ?? 'Idempotency-Key')
   if (!key) return null
   if (key.length > 255) throw new PotokError('INVALID_IDEMPOTENCY_KEY', 'the idempotency key is longer than 255 characters', { status: 400 })
-  const storeKey = `${call.webRequest.id}:${key}`
+  // Scoped by the caller: another caller's repeat of a key runs its own process, never reads this answer.
+  const storeKey = `${call.webRequest.id}:${callerScope(call.request)}:${key}`
   const expiresAt = new Date(Date.now() + (setting.windowMs ?? 86_400_000)).toISOString()
   const existing = await ctx.store.putIdempotency({ key: storeKey, processId: call.processId, response: null, expiresAt })
   if (!existing) {
@@ -245,6 +268,7 @@ async function runSync(ctx: ServerContext, call: Call): Promise<Response> {
     // startProcess itself failed (not the scenario): nothing ran, nothing to record.
     clearTimeout(adoptTimer)
     const caller = toCallerError(error)
+    ctx.redactor.forget(processId)
     ctx.logger.error({ err: { message: (error as Error)?.message }, processId }, 'process could not run')
     if (early) return null
     await keepAnswer(ctx, call, storedError(caller, processId), true)
@@ -327,7 +351,9 @@ function processRecord(call: Call, result: ProcessResult, response: StoredRespon
 function keepAnswer(ctx: ServerContext, call: Call, stored: StoredResponse, now = false): Promise<void> | undefined {
   const key = call.idempotencyKey
   if (!key) return undefined
-  const write = () => ctx.store.setIdempotencyResponse(key, stored)
+  // The caller's credentials, wherever the answer copied them, are not kept for repeats either.
+  const redacted = ctx.redactor.redact(stored, call.processId)
+  const write = () => ctx.store.setIdempotencyResponse(key, redacted)
   if (now) return storeOrRetry(ctx, `idempotency ${key}`, write)
   ctx.writes.later(`idempotency ${key}`, write)
   return undefined

@@ -10,6 +10,7 @@
 import { lookup } from 'node:dns/promises'
 import { BlockList, isIP } from 'node:net'
 import { PotokError } from '../../runtime/errors.ts'
+import { runtimeLimits } from '../../runtime/limits.ts'
 
 const blocked = new BlockList()
 for (const [network, prefix] of [
@@ -18,25 +19,63 @@ for (const [network, prefix] of [
 ] as const) blocked.addSubnet(network, prefix, 'ipv4')
 for (const [network, prefix] of [
   ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96],
+  // Local-use NAT64 (RFC 8215) translates to whatever the operator's network holds.
+  ['64:ff9b:1::', 48],
 ] as const) blocked.addSubnet(network, prefix, 'ipv6')
 
-/** Whether WEBREQUEST_DENY_PRIVATE is on (read per request, so operators and tests can change it). */
+/** Whether WEBREQUEST_DENY_PRIVATE is on (read per request from the runtime limits). */
 export function denyPrivate(): boolean {
-  return /^(true|1|yes)$/i.test(process.env.WEBREQUEST_DENY_PRIVATE ?? '')
+  return runtimeLimits().webRequestDenyPrivate
 }
 
 function isBlocked(address: string): boolean {
   const family = isIP(address)
   if (family === 4) return blocked.check(address, 'ipv4')
-  // IPv4-mapped IPv6 (::ffff:10.0.0.1) is judged by its IPv4 address.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  if (mapped) return blocked.check(mapped[1], 'ipv4')
+  // IPv6 forms that carry an IPv4 address are judged by it too: mapped (::ffff:10.0.0.1),
+  // IPv4-compatible (::10.0.0.1), NAT64 (64:ff9b::10.0.0.1) and 6to4 (2002:0a00:0001::).
+  const embedded = embeddedIPv4(address)
+  if (embedded && blocked.check(embedded, 'ipv4')) return true
   return blocked.check(address, 'ipv6')
+}
+
+/** The IPv4 address inside an IPv6 one of the forms above, dotted; null otherwise. */
+export function embeddedIPv4(address: string): string | null {
+  const bytes = ipv6Bytes(address)
+  if (!bytes) return null
+  const zero = (from: number, to: number) => bytes.subarray(from, to).every((b) => b === 0)
+  const dotted = (at: number) => [...bytes.subarray(at, at + 4)].join('.')
+  if (zero(0, 10) && ((bytes[10] === 0xff && bytes[11] === 0xff) || (bytes[10] === 0 && bytes[11] === 0))) return dotted(12)
+  if (bytes[0] === 0x00 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zero(4, 12)) return dotted(12)
+  if (bytes[0] === 0x20 && bytes[1] === 0x02) return dotted(2)
+  return null
+}
+
+/** The 16 bytes of an IPv6 address (with `::` and a trailing dotted quad); null when it is not one. */
+function ipv6Bytes(address: string): Uint8Array | null {
+  if (isIP(address) !== 6) return null
+  let text = address.toLowerCase().replace(/%.*$/, '')
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number)
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, null]
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const groups = tail === null ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+  if (groups.length !== 8) return null
+  const bytes = new Uint8Array(16)
+  groups.forEach((group, i) => {
+    const value = parseInt(group, 16)
+    bytes[i * 2] = value >> 8
+    bytes[i * 2 + 1] = value & 0xff
+  })
+  return bytes
 }
 
 /** WEBREQUEST_ALLOW_HOSTS: host names or addresses (comma-separated) exempt from the check. */
 function allowedHosts(): Set<string> {
-  return new Set((process.env.WEBREQUEST_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+  return new Set(runtimeLimits().webRequestAllowHosts)
 }
 
 /** Throws HTTP_FORBIDDEN_DESTINATION when `url`'s host is, or resolves to, a blocked address. */

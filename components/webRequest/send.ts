@@ -6,6 +6,7 @@
  * WEBREQUEST_DENY_PRIVATE), or `ABORTED` when the process stopped it.
  */
 import { PotokError } from '../../runtime/errors.ts'
+import { runtimeLimits } from '../../runtime/limits.ts'
 import { checkDestination, denyPrivate } from './destination.ts'
 import type { OutboundRequest } from './request.ts'
 
@@ -23,12 +24,9 @@ export interface InboundResponse {
   bytes: Uint8Array
 }
 
-export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024
-
-/** WEBREQUEST_MAX_RESPONSE_BYTES, read on every request so tests and operators can change it. */
+/** WEBREQUEST_MAX_RESPONSE_BYTES, from the runtime limits. */
 export function maxResponseBytes(): number {
-  const value = Number(process.env.WEBREQUEST_MAX_RESPONSE_BYTES)
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_RESPONSE_BYTES
+  return runtimeLimits().webRequestMaxResponseBytes
 }
 
 export async function send(request: OutboundRequest, options: SendOptions): Promise<InboundResponse> {

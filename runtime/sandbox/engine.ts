@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { localTimeImport, sandboxTimeZone } from './timeZone.ts'
+import { runtimeLimits } from '../limits.ts'
 import {
   newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC,
   type QuickJSContext, type QuickJSHandle, type QuickJSRuntime,
@@ -38,7 +39,6 @@ export interface Failure {
 const require = createRequire(import.meta.url)
 const PAGE = 64 * 1024
 /** QuickJS's own stack limit: below the depth at which Node's stack would overflow first. */
-const MAX_STACK_BYTES = Number(process.env.QJS_STACK ?? 256 * 1024)
 /** Most Promise jobs an expression may leave behind; a chain longer than that retires the engine. */
 const MAX_JOBS = 10_000
 
@@ -112,7 +112,7 @@ export class Engine {
       } as object,
     }))
     const runtime = module.newRuntime()
-    runtime.setMaxStackSize(MAX_STACK_BYTES)
+    runtime.setMaxStackSize(runtimeLimits().sandboxStackBytes)
     // Belt and braces: QuickJS's own limit fails allocations cleanly before the hard cap is hit.
     runtime.setMemoryLimit(Math.max(16 * 2 ** 20, limits.memoryBytes - 48 * 2 ** 20))
     const context = runtime.newContext()
@@ -180,7 +180,7 @@ export class Engine {
       this.retire(`loading ${name} failed`)
       throw error
     } finally {
-      runtime.setMaxStackSize(MAX_STACK_BYTES)
+      runtime.setMaxStackSize(runtimeLimits().sandboxStackBytes)
       this.deadline = Infinity
     }
   }

@@ -26,6 +26,7 @@
  * const store = new MongoStore({ uri: 'mongodb://127.0.0.1:27017/potok' })
  * await store.init()
  */
+import { dropLarge, listItem } from './list-items.ts'
 import { MongoClient, type Collection, type Db, type Filter, type Sort } from 'mongodb'
 import { PotokError } from '../errors.ts'
 import type { ProcessStatus, Scenario, StepRecord } from '../types.ts'
@@ -312,8 +313,11 @@ export class MongoStore implements ProcessStore {
       ]
     }
     const limit = pageLimit(filter.limit)
-    const docs = await this.#processes.find(query, WITHOUT_STEPS).sort(NEWEST_FIRST).limit(limit + 1).toArray()
-    return toPage(docs.map(processRecord), limit)
+    const docs = await this.#processes.find(query, { projection: { steps: 0, snapshot: 0 } }).sort(NEWEST_FIRST).limit(limit + 1).toArray()
+    return toPage(docs.map((found) => {
+      const { doc, bytes } = dropLarge(found as unknown as Record<string, unknown>)
+      return listItem(processRecord(doc as unknown as typeof found), bytes)
+    }), limit)
   }
 
   async transitionProcess(id: string, from: ProcessStatus[], patch: ProcessPatch, owner?: string): Promise<boolean> {

@@ -75,6 +75,8 @@ export interface ProcessRecord {
   lease?: { owner: string; expiresAt: string } | null
   /** Present when read with `{ steps: true }`. */
   steps?: StepRecord[]
+  /** In list items only: the values left out for their size (`list-items.ts`); never the snapshot either. */
+  omitted?: string[]
 }
 
 export interface ProcessFilter {

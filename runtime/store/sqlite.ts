@@ -16,7 +16,7 @@
  * const store = new SqliteStore({ dataDir: './data' })   // or { filename: ':memory:' }
  * await store.init()
  */
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { PotokError } from '../errors.ts'
@@ -27,6 +27,7 @@ import type {
   ScenarioRecord, StoredResponse, WebRequestRecord,
 } from './port.ts'
 import { nextScenarioVersion } from './scenario-version.ts'
+import { SQLITE_LIST_COLUMNS, listItem } from './list-items.ts'
 import {
   SCHEMA, json, parse, parseOrNull, patchParams, processParams, processRecord, scenarioRecord,
   PATCH_SQL, PROCESS_COLUMNS, PROCESS_UPDATE, ACTIVE,
@@ -82,7 +83,11 @@ export class SqliteStore implements ProcessStore {
   async init(): Promise<void> {
     if (this.#db) return
     if (this.filename !== ':memory:' && !this.filename.startsWith('file:')) {
-      mkdirSync(join(this.filename, '..'), { recursive: true })
+      // The file holds inline secrets: a new data directory is 0700, the database files 0600
+      // (SQLite gives its -wal and -shm files the database file's mode).
+      mkdirSync(join(this.filename, '..'), { recursive: true, mode: 0o700 })
+      closeSync(openSync(this.filename, 'a', 0o600))
+      chmodSync(this.filename, 0o600)
     }
     const db = new Database(this.filename)
     db.pragma('journal_mode = WAL')
@@ -408,15 +413,15 @@ export class SqliteStore implements ProcessStore {
     }
     const limit = pageLimit(filter.limit)
     params.limit = limit + 1
-    const sql = `SELECT * FROM processes${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT ${SQLITE_LIST_COLUMNS} FROM processes${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
       ORDER BY started_at DESC, id DESC LIMIT @limit`
     let statement = this.#listStatements.get(sql)
     if (!statement) {
       statement = this.db.prepare(sql)
       this.#listStatements.set(sql, statement)
     }
-    const rows = statement.all(params) as ProcessRow[]
-    return toPage(rows.map(processRecord), limit)
+    const rows = statement.all(params) as Array<ProcessRow & Record<string, number | null>>
+    return toPage(rows.map((row) => listItem(processRecord(row), { input: row.input_bytes, output: row.output_bytes, response: row.response_bytes, error: row.error_bytes })), limit)
   }
 
   async transitionProcess(id: string, from: ProcessStatus[], patch: ProcessPatch, owner?: string): Promise<boolean> {

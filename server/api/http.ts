@@ -11,6 +11,8 @@ import { PotokError } from '../../runtime/errors.ts'
 import { isAdminRequest } from '../admin-token.ts'
 import { readRawBody } from '../body.ts'
 import type { ServerContext } from '../context.ts'
+import { clientOf } from '../auth-failures.ts'
+import { assertJsonDepth } from '../json-depth.ts'
 
 export type ApiHandler = (event: H3Event) => Promise<Response> | Response
 
@@ -22,9 +24,18 @@ export function unauthorizedAdmin(): PotokError {
 /** Wraps a management route: without the admin token the handler never runs (401). */
 export function admin(ctx: ServerContext, handler: ApiHandler): ApiHandler {
   return (event) => {
-    if (!isAdminRequest(event.req, ctx.adminToken)) throw unauthorizedAdmin()
+    checkAdmin(ctx, event.req)
     return handler(event)
   }
+}
+
+/** 401 without the admin token; 429 for a client that sent wrong credentials too often. */
+export function checkAdmin(ctx: ServerContext, request: Request): void {
+  const client = clientOf(request)
+  ctx.authFailures.check(client)
+  if (isAdminRequest(request, ctx.adminToken)) return
+  if (request.headers.has('authorization')) ctx.authFailures.fail(client)
+  throw unauthorizedAdmin()
 }
 
 /** A JSON answer. */
@@ -45,6 +56,7 @@ export function noContent(): Response {
 export async function readJson(event: H3Event, ctx: ServerContext): Promise<unknown> {
   const raw = await readRawBody(event.req, ctx.settings.maxBodyBytes)
   if (!raw || raw.length === 0) throw new PotokError('INVALID_JSON', 'a JSON body is required', { status: 400 })
+  assertJsonDepth(raw, ctx.settings.maxBodyDepth)
   try {
     return JSON.parse(raw.toString('utf8').replace(/^\uFEFF/, ''))
   } catch (error) {

@@ -4,6 +4,7 @@
  * printed. Settings as for `potok serve` (README); logs at `warn` unless LOG_LEVEL says otherwise.
  */
 import { defineCommand } from 'citty'
+import { cliSettings, withCliErrors } from './files.ts'
 import { applyListenArgs, listenArgs } from './serve.ts'
 
 export const devCommand = defineCommand({
@@ -12,10 +13,13 @@ export const devCommand = defineCommand({
   run: async ({ args }) => {
     applyListenArgs(args)
     process.env.LOG_LEVEL ||= 'warn'
-    const [{ serve }, { loadSettings }, { watchFlows }] = await Promise.all([
-      import('../serve.ts'), import('../settings.ts'), import('../flows-watch.ts'),
-    ])
-    const settings = loadSettings()
+    const [{ serve }, { watchFlows }] = await Promise.all([import('../serve.ts'), import('../flows-watch.ts')])
+    let settings
+    try {
+      settings = cliSettings() // a bad setting: one line, exit 1
+    } catch (error) {
+      return withCliErrors(() => Promise.reject(error))
+    }
     const server = await serve(settings, { listener: 'listhen' })
     const say = (line: string) => process.stdout.write(`${line}\n`)
     const webrequests = await server.store.listWebRequests()

@@ -6,9 +6,10 @@
  * the file cannot be read or is refused (not XML, not BPMN, hostile, too large).
  */
 import { defineCommand } from 'citty'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import { importBpmn, type ImportReport } from '../../runtime/bpmn/import.ts'
+import { DEFAULT_MAX_BPMN_BYTES } from '../../runtime/bpmn/parse.ts'
 import { PotokError } from '../../runtime/errors.ts'
 import { CliError, withCliErrors } from './files.ts'
 
@@ -23,8 +24,13 @@ export const importCommand = defineCommand({
   run: ({ args }) => withCliErrors(async () => {
     let xml: string
     try {
+      // The size is checked before reading: a huge file (or /dev/zero) is refused, never loaded.
+      const info = await stat(args.file)
+      if (!info.isFile()) throw new CliError(`${args.file}: not a regular file`)
+      if (info.size > DEFAULT_MAX_BPMN_BYTES) throw new CliError(`${args.file}: the BPMN document is larger than ${DEFAULT_MAX_BPMN_BYTES} bytes (${info.size})`)
       xml = await readFile(args.file, 'utf8')
     } catch (error) {
+      if (error instanceof CliError) throw error
       throw new CliError(`${args.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
     }
     let result

@@ -10,12 +10,13 @@ import { openStore } from '../../runtime/store/index.ts'
 import type { ProcessRecord, ProcessStore } from '../../runtime/store/port.ts'
 import type { ProcessStatus } from '../../runtime/types.ts'
 import { processServices } from '../serve.ts'
-import { CliError, withCliErrors } from './files.ts'
+import { CliError, cliSettings, withCliErrors } from './files.ts'
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'interrupted', 'cancelled']
 
 async function withStore<T>(body: (store: ProcessStore) => Promise<T>): Promise<T> {
-  const store = await openStore()
+  const settings = cliSettings()
+  const store = await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir })
   try {
     return await body(store)
   } finally {

@@ -10,7 +10,7 @@ import { childProcessService } from '../../runtime/children.ts'
 import { PotokError } from '../../runtime/errors.ts'
 import { startProcess } from '../../runtime/process.ts'
 import type { Scenario } from '../../runtime/types.ts'
-import { readInputArg, readJsonFile, withCliErrors } from './files.ts'
+import { cliSettings, readInputArg, readJsonFile, withCliErrors } from './files.ts'
 
 export const runCommand = defineCommand({
   meta: { name: 'run', description: 'Run a scenario file once and print { status, output, error } as JSON.' },
@@ -20,6 +20,7 @@ export const runCommand = defineCommand({
     timeout: { type: 'string', description: 'stop the process after this many ms' },
   },
   run: ({ args }) => withCliErrors(async () => {
+    cliSettings()
     const scenario = await readJsonFile(args.scenario) as Scenario
     const input = await readInputArg(args.input)
     const services = await childServices(dirname(args.scenario))

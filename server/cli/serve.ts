@@ -1,5 +1,6 @@
 /** `potok serve`: the HTTP server (also `npm start`); settings come from the environment. */
 import { defineCommand } from 'citty'
+import { cliSettings, withCliErrors } from './files.ts'
 
 /** `--port` / `--host`, shared with `potok dev`. */
 export const listenArgs = {
@@ -18,7 +19,14 @@ export const serveCommand = defineCommand({
   args: listenArgs,
   run: async ({ args }) => {
     applyListenArgs(args)
+    // A bad setting is one line and exit 1, never a stack trace.
+    let settings
+    try {
+      settings = cliSettings()
+    } catch (error) {
+      return withCliErrors(() => Promise.reject(error))
+    }
     const { serve } = await import('../serve.ts')
-    await serve()
+    await serve(settings)
   },
 })

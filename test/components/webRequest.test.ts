@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { startProcess } from '../../runtime/process.ts'
+import { setRuntimeLimits } from '../../runtime/limits.ts'
 import { validateScenario } from '../../runtime/scenario.ts'
 import type { ScenarioNode } from '../../runtime/types.ts'
 import { chain, eventually, loadFlow, withErrorBoundary, withTimeoutBoundary } from './helpers.ts'
@@ -55,7 +56,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
-afterEach(() => { delete process.env.WEBREQUEST_MAX_RESPONSE_BYTES })
+afterEach(() => setRuntimeLimits({}, true))
 
 const request = (config: Record<string, unknown>, id = 'call'): ScenarioNode => ({ id, type: 'webRequest', config })
 const run = (config: Record<string, unknown>, input = {}) => startProcess(chain([request(config)]), { base, ...input })
@@ -195,13 +196,9 @@ describe('webRequest', () => {
   })
 
   describe('WEBREQUEST_DENY_PRIVATE', () => {
-    afterEach(() => {
-      delete process.env.WEBREQUEST_DENY_PRIVATE
-      delete process.env.WEBREQUEST_ALLOW_HOSTS
-    })
 
     test('loopback, private, link-local and mapped addresses are refused before anything is sent', async () => {
-      process.env.WEBREQUEST_DENY_PRIVATE = 'true'
+      setRuntimeLimits({ webRequestDenyPrivate: true })
       const before = seen.length
       const local = await run({ url: "base + '/json'" })
       expect(local.error?.code).toBe('HTTP_FORBIDDEN_DESTINATION')
@@ -213,16 +210,24 @@ describe('webRequest', () => {
       expect(seen.length).toBe(before)
     })
 
+    test('NAT64, IPv4-compatible and 6to4 forms of a private address are refused too', async () => {
+      setRuntimeLimits({ webRequestDenyPrivate: true })
+      for (const url of ['http://[64:ff9b::7f00:1]/', 'http://[64:ff9b::10.0.0.1]/', 'http://[::127.0.0.1]/', 'http://[::a9fe:a9fe]/',
+        'http://[2002:c0a8:101::1]/', 'http://[64:ff9b:1::1]/', 'http://[::ffff:7f00:1]/']) {
+        const result = await run({ url: `'${url}'`, timeoutMs: 2000 })
+        expect(result.error?.code, url).toBe('HTTP_FORBIDDEN_DESTINATION')
+      }
+    })
+
     test('an allowed host is reached; every redirect hop is checked, credentials stay on their origin', async () => {
-      process.env.WEBREQUEST_DENY_PRIVATE = 'true'
-      process.env.WEBREQUEST_ALLOW_HOSTS = '127.0.0.1'
+      setRuntimeLimits({ webRequestDenyPrivate: true, webRequestAllowHosts: ['127.0.0.1'] })
       const redirected = await run({ url: "base + '/redirect'", statusTo: 's', bodyTo: 'b' })
       expect(redirected.output.s).toBe(200)
       expect(redirected.output.b).toMatchObject({ query: { via: 'redirect' } })
       // /elsewhere redirects to localhost, which is not allowed.
       const elsewhere = await run({ url: "base + '/elsewhere'" })
       expect(elsewhere.error?.code).toBe('HTTP_FORBIDDEN_DESTINATION')
-      process.env.WEBREQUEST_ALLOW_HOSTS = '127.0.0.1,localhost'
+      setRuntimeLimits({ webRequestAllowHosts: ['127.0.0.1', 'localhost'] })
       const auth = await run({ url: "base + '/elsewhere'", auth: { type: 'bearer', token: "'tok'" }, bodyTo: 'b' })
       expect(auth.output.b).toEqual({ authorization: null })
       const loop = await run({ url: "base + '/loop'" })
@@ -243,13 +248,13 @@ describe('webRequest', () => {
   })
 
   test('the response size limit holds while streaming and for a declared length', async () => {
-    process.env.WEBREQUEST_MAX_RESPONSE_BYTES = '10000'
+    setRuntimeLimits({ webRequestMaxResponseBytes: 10000 })
     for (const path of ['/big', '/big-declared']) {
       const result = await run({ url: `base + '${path}'`, bodyTo: 'b' })
       expect(result.error?.code).toBe('HTTP_TOO_LARGE')
       expect(result.error?.message).toMatch(/more than 10000 bytes/)
     }
-    delete process.env.WEBREQUEST_MAX_RESPONSE_BYTES
+    setRuntimeLimits({}, true)
     const fine = await run({ url: "base + '/big'", bodyTo: 'b' })
     expect((fine.output.b as string).length).toBe(64 * 1024)
   })

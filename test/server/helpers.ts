@@ -124,7 +124,9 @@ export async function startServer(overrides: Partial<Settings> = {}, fixtures: R
   for (const [name, flow] of Object.entries(fixtures)) writeFileSync(join(flowsDir, `${name}.json`), JSON.stringify(flow, null, 2))
   process.env.POTOK_TEST_BEARER = 'bearer-from-env'
   const settings = loadSettings({}, {
-    port: 0, host: '127.0.0.1', dataDir, flowsDir, mongodbUri: undefined, adminToken: ADMIN_TOKEN, logLevel: 'silent', ...overrides,
+    port: 0, host: '127.0.0.1', dataDir, flowsDir, mongodbUri: undefined, adminToken: ADMIN_TOKEN, logLevel: 'silent',
+    // Tests send many wrong credentials from one address on purpose; hostile.test.ts tests the limit.
+    authFailureLimit: 1_000_000, ...overrides,
   })
   const server = await serve(settings, { handleSignals: false, banner: false, logger: createLogger('silent') })
   const base = server.url.replace(/\/$/, '')
