@@ -35,14 +35,19 @@ export const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|map|txt)$/i
 /** Below this size compression saves nothing worth a header. */
 const MIN_BYTES = 1024
 
+const brotli = promisify(brotliCompress)
+const gzipped = promisify(gzip)
+/** Buffers as a Response body takes them (an ArrayBuffer-backed view). */
+const asBody = (data: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)
+
 const compressors = {
-  '.br': (data: Buffer) => promisify(brotliCompress)(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
-  '.gz': (data: Buffer) => promisify(gzip)(data, { level: 9 }),
+  '.br': async (data: Buffer) => asBody(await brotli(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } })),
+  '.gz': async (data: Buffer) => asBody(await gzipped(data, { level: 9 })),
 }
 
 export interface CompressedFile {
   encoding: 'br' | 'gzip'
-  bytes: Buffer
+  bytes: Uint8Array<ArrayBuffer>
   mtime: Date
   etag: string
 }
@@ -66,7 +71,7 @@ export async function compressedFile(file: string, suffix: '.br' | '.gz'): Promi
   if (cached?.etag === etag) return cached
   const onDisk = await stat(key).catch(() => null)
   const bytes = onDisk?.isFile() && onDisk.mtimeMs >= source.mtimeMs
-    ? await readFile(key)
+    ? asBody(await readFile(key))
     : await compressors[suffix](await readFile(file))
   const made: CompressedFile = { encoding, bytes, mtime: source.mtime, etag }
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!)

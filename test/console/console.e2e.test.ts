@@ -200,6 +200,7 @@ describe('console in a browser', () => {
 
   it('validates a new scenario as it is typed and shows the problems on its nodes', async () => {
     await page.goto(`${server.url}scenarios/new`)
+    await page.getByTestId('view-json').click()
     await page.locator('.cm-content').waitFor()
     const broken = {
       id: 'e2e-fail',
@@ -275,6 +276,7 @@ describe('console in a browser', () => {
 
   it('saves a new version, diffs it, and replays the failed process on it', async () => {
     await page.goto(`${server.url}scenarios/e2e-fail/edit`)
+    await page.getByTestId('view-json').click()
     await page.locator('.cm-content').waitFor()
     const fixed = {
       id: 'e2e-fail',
@@ -290,6 +292,9 @@ describe('console in a browser', () => {
     await expect.poll(() => page.getByTestId('check-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('valid')
     await screenshot(page, 'editor-valid')
     await page.getByTestId('save').click()
+    // Saving a new version shows its changes first.
+    expect(await page.getByTestId('save-diff').locator('.diff-add').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('E2E: fixed')]))
+    await page.getByTestId('save-confirm').click()
     await page.waitForURL(/\/scenarios\/e2e-fail$/)
     await page.getByTestId('tab-versions').click()
     const diff = page.getByTestId('diff')
@@ -493,6 +498,7 @@ describe('console in a browser', () => {
     await page.getByTestId('import-id').fill('e2e-from-import')
     await page.getByTestId('import-edit').click()
     await page.waitForURL(/\/scenarios\/new\?draft=1$/)
+    await page.getByTestId('view-json').click()
     await expect.poll(() => page.locator('.cm-content').textContent()).toContain('"id": "e2e-from-import"')
     await expect.poll(() => page.getByTestId('check-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('invalid')
     await page.getByTestId('graph').locator('[data-node-id="ServiceTask_5add000"] [data-testid="problem-badge"]').waitFor()

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { api, ApiError, download } from '../api.ts'
 import { diffLines, foldDiff } from '../diff.ts'
+import { DiffBody } from '../ui/DiffBody.tsx'
 import { ScenarioGraph } from '../graph/ScenarioGraph.tsx'
 import { useI18n } from '../i18n.ts'
 import { navigate, setQuery, useLocation } from '../router.ts'
@@ -200,18 +201,7 @@ function Versions({ versions, current }: { versions: ScenarioRecord[]; current: 
         {left === right ? <div className="empty small">{t('scenarios.diffSame')}</div> : null}
         {left !== right && hunks.every((h) => 'skipped' in h) ? <div className="empty small">{t('scenarios.diffNone')}</div> : null}
         {left !== right ? (
-          <pre className="diff-body">
-            {hunks.map((hunk, i) => 'skipped' in hunk
-              ? <div key={i} className="diff-skip">⋯ {t('scenarios.diffSkipped', { n: hunk.skipped })}</div>
-              : hunk.lines.map((line, j) => (
-                <div key={`${i}-${j}`} className={`diff-line diff-${line.op}`}>
-                  <span className="diff-no">{line.a ?? ''}</span>
-                  <span className="diff-no">{line.b ?? ''}</span>
-                  <span className="diff-op">{line.op === 'add' ? '+' : line.op === 'del' ? '−' : ' '}</span>
-                  <span className="diff-text">{line.text}</span>
-                </div>
-              )))}
-          </pre>
+          <DiffBody hunks={hunks} />
         ) : null}
       </div>
     </div>
