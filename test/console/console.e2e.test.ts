@@ -333,9 +333,35 @@ describe('console in a browser', () => {
     await page.getByTestId('resume').click()
     await expect.poll(() => page.locator('h1 [data-status]').getAttribute('data-status'), { timeout: 10_000 }).toMatch(/queued|running/)
     await page.getByTestId('graph').locator('[data-node-id="wait"]').waitFor()
+    // The edges stay drawn through the resume (they once vanished until a reload).
+    await expect.poll(() => page.getByTestId('graph').locator('.react-flow__edge').count()).toBe(2)
+    await page.waitForTimeout(2500) // one poll of the process later
+    expect(await page.getByTestId('graph').locator('.react-flow__edge').count()).toBe(2)
     await screenshot(page, 'process-resumed')
+    // Cancelling asks first: refusing leaves the process running.
+    let asked = ''
+    page.once('dialog', (dialog) => { asked = dialog.message(); void dialog.dismiss() })
+    await page.getByTestId('cancel').click()
+    await expect.poll(() => asked).toContain(id.slice(0, 8))
+    expect(await page.locator('h1 [data-status]').getAttribute('data-status')).toMatch(/queued|running/)
+    page.once('dialog', (dialog) => void dialog.accept())
     await page.getByTestId('cancel').click()
     await expect.poll(() => page.locator('h1 [data-status]').getAttribute('data-status'), { timeout: 10_000 }).toBe('cancelled')
+    // An ended process has nothing running or pulsing, whatever steps it left open.
+    await page.waitForTimeout(300)
+    expect(await page.locator('.node.is-running, .step-running').count()).toBe(0)
+    expect(await page.getByTestId('graph').locator('.react-flow__edge').count()).toBe(2)
+    await screenshot(page, 'process-cancelled')
+
+    // The list shows the HTTP status, the error code and the failing node, and finds a process by id.
+    await page.goto(`${server.url}processes`)
+    const row = page.locator(`tr[data-process="${failedProcess}"]`)
+    await expect.poll(() => row.getByTestId('http-status').textContent()).toBe('500')
+    expect(await row.getByTestId('failed-node').textContent()).toBe('boom')
+    expect(await row.getByTestId('error-code').textContent()).toMatch(/^[A-Z_]+$/)
+    await page.getByTestId('find-process').fill(id.slice(0, 8))
+    await page.getByTestId('find-process').press('Enter')
+    await page.waitForURL(new RegExp(`/processes/${id}$`))
   }, STEP)
 
   /** The admin API, as a script would call it. */

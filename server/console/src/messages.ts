@@ -276,6 +276,14 @@ const en = {
   'editor.draftRestore': 'Restore the draft',
   'editor.draftDiscard': 'Discard it',
   'process.stepStopped': 'stopped',
+  'processes.httpStatus': "HTTP",
+  'processes.errorCode': "Error code",
+  'processes.failedNode': "Failed at",
+  'processes.trigger.test': "test run",
+  'processes.findId': "Process id",
+  'processes.notFound': "No loaded process has this id; paste the whole id.",
+  'process.confirmCancel': "Cancel process {id}? It stops where it is and cannot be resumed.",
+  'process.draftGraph': "This test run used an unsaved draft of the scenario; its graph was not saved.",
 }
 
 export type MessageKey = keyof typeof en
@@ -557,6 +565,14 @@ const ru: Record<MessageKey, string> = {
   'editor.draftRestore': 'Восстановить черновик',
   'editor.draftDiscard': 'Отбросить',
   'process.stepStopped': 'остановлен',
+  'processes.httpStatus': "HTTP",
+  'processes.errorCode': "Код ошибки",
+  'processes.failedNode': "Упал на узле",
+  'processes.trigger.test': "тестовый запуск",
+  'processes.findId': "Идентификатор процесса",
+  'processes.notFound': "Среди загруженных такого нет; вставьте идентификатор целиком.",
+  'process.confirmCancel': "Отменить процесс {id}? Он остановится там, где есть, и продолжить его будет нельзя.",
+  'process.draftGraph': "Этот тестовый запуск шёл по несохранённому черновику сценария; его граф не сохранён.",
 }
 
 export const messages: Record<'en' | 'ru', Record<MessageKey, string>> = { en, ru }

@@ -4,6 +4,7 @@
  * designer moves something; «Auto-layout» asks ELK (loaded only then — it is the largest
  * script of the console) for a proper layout and stores its positions.
  */
+import { layoutGraph } from '../graph/layout.ts'
 import { buildModel } from '../graph/model.ts'
 import { centreOf, moveNodes, type EditorDocument, type Point } from './document.ts'
 
@@ -45,7 +46,6 @@ export function layeredPositions(doc: EditorDocument): Map<string, Point> {
 
 /** The document with every node placed by ELK (dynamic import: ELK loads on first use). */
 export async function autoLayout(doc: EditorDocument, labelOf: (id: string) => string): Promise<EditorDocument> {
-  const { layoutGraph } = await import('../graph/layout.ts')
   const model = buildModel(doc)
   const layout = await layoutGraph(model, labelOf)
   const centres = new Map<string, Point>()

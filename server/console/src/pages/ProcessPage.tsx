@@ -104,7 +104,7 @@ export function ProcessPage({ id }: { id: string }) {
               {t('process.current')}
             </button>
           </div>
-          <button type="button" className="btn btn-danger" disabled={!!busy || !ACTIVE.has(process.status)} onClick={() => act('cancel', 'cancel')} data-testid="cancel">{t('process.cancel')}</button>
+          <button type="button" className="btn btn-danger" disabled={!!busy || !ACTIVE.has(process.status)} onClick={() => window.confirm(t('process.confirmCancel', { id: shortId(process.id) })) && act('cancel', 'cancel')} data-testid="cancel">{t('process.cancel')}</button>
         </div>
       </div>
       <ErrorBox error={actionError} />
@@ -117,7 +117,9 @@ export function ProcessPage({ id }: { id: string }) {
 
       {scenario.data ? (
         <ScenarioGraph scenario={scenario.data.scenario} trace={trace} selectedNode={step?.nodeId ?? null} onNodeClick={onNodeClick} className="graph-process" />
-      ) : scenario.error ? <ErrorBox error={scenario.error} /> : <Spinner />}
+      ) : scenario.error && process.trigger?.type === '$test' && process.scenario.version === 0
+        ? <div className="empty small" data-testid="draft-graph">{t('process.draftGraph')}</div>
+        : scenario.error ? <ErrorBox error={scenario.error} /> : <Spinner />}
 
       <div className="process-grid">
         <div className="panel">
