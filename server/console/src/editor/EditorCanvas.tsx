@@ -140,14 +140,19 @@ export function EditorCanvas({ doc, onChange, problems, selection, onSelect, onD
 
   // Selection lives in the editor (the inspector shows what is selected): React Flow's select
   // changes are turned into a new selection; removal goes through `onDelete`.
+  // React Flow reports a click as several changes (deselect the node, select the edge) in
+  // separate calls before the editor re-renders: each builds on the one before.
+  const latest = useRef(selection)
+  latest.current = selection
   const select = useCallback((nodeChanges: Array<{ id: string; selected: boolean }>, edgeChanges: Array<{ index: number; selected: boolean }>) => {
     if (!nodeChanges.length && !edgeChanges.length) return
-    const nodeSet = new Set(selection.nodes)
-    const edgeSet = new Set(selection.edges)
+    const nodeSet = new Set(latest.current.nodes)
+    const edgeSet = new Set(latest.current.edges)
     for (const c of nodeChanges) c.selected ? nodeSet.add(c.id) : nodeSet.delete(c.id)
     for (const c of edgeChanges) c.selected ? edgeSet.add(c.index) : edgeSet.delete(c.index)
-    onSelect({ nodes: [...nodeSet], edges: [...edgeSet] })
-  }, [selection, onSelect])
+    latest.current = { nodes: [...nodeSet], edges: [...edgeSet] }
+    onSelect(latest.current)
+  }, [onSelect])
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
     setNodes((current) => applyNodeChanges(changes.filter((c) => c.type === 'position' || c.type === 'dimensions'), current))

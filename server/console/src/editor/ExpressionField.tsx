@@ -7,7 +7,7 @@
 import { autocompletion, closeBrackets, type CompletionContext, type CompletionResult } from '@codemirror/autocomplete'
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands'
 import { HighlightStyle, StreamLanguage, syntaxHighlighting, type StringStream } from '@codemirror/language'
-import { Compartment, EditorState } from '@codemirror/state'
+import { Annotation, Compartment, EditorState } from '@codemirror/state'
 import { EditorView, keymap, placeholder as placeholderText } from '@codemirror/view'
 import { tags } from '@lezer/highlight'
 import { useEffect, useRef } from 'react'
@@ -101,6 +101,9 @@ function completions(variables: () => readonly string[]) {
   }
 }
 
+/** Marks a change that came from outside (the value prop), which is not reported back. */
+const fromOutside = Annotation.define<boolean>()
+
 export interface ExpressionFieldProps {
   id: string
   value: string
@@ -138,7 +141,7 @@ export function ExpressionField({ id, value, onChange, variables, label, invalid
           placeholderText(placeholder ?? ''),
           attributes.current.of(attrs()),
           EditorView.updateListener.of((update) => {
-            if (update.docChanged) latest.current.onChange(update.state.doc.toString())
+            if (update.docChanged && !update.transactions.some((tr) => tr.annotation(fromOutside))) latest.current.onChange(update.state.doc.toString())
           }),
         ],
       }),
@@ -160,7 +163,7 @@ export function ExpressionField({ id, value, onChange, variables, label, invalid
 
   useEffect(() => {
     const editor = view.current
-    if (editor && editor.state.doc.toString() !== value) editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } })
+    if (editor && editor.state.doc.toString() !== value) editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value }, annotations: fromOutside.of(true) })
   }, [value])
 
   return <div ref={host} className={`expression-field${invalid ? ' is-invalid' : ''}`} />

@@ -57,9 +57,9 @@ export function Inspector(props: InspectorProps) {
   const { selection, doc } = props
   if (selection.nodes.length === 1) {
     const index = doc.nodes.findIndex((n) => n.id === selection.nodes[0])
-    if (index >= 0) return <NodeInspector {...props} index={index} />
+    if (index >= 0) return <NodeInspector key={`node:${doc.nodes[index].id}`} {...props} index={index} />
   }
-  if (selection.edges.length === 1 && !selection.nodes.length && doc.edges[selection.edges[0]]) return <EdgeInspector {...props} index={selection.edges[0]} />
+  if (selection.edges.length === 1 && !selection.nodes.length && doc.edges[selection.edges[0]]) return <EdgeInspector key={`edge:${selection.edges[0]}`} {...props} index={selection.edges[0]} />
   return <ScenarioInspector {...props} />
 }
 

@@ -6,7 +6,7 @@
  * of them. Unsaved work is kept as a local draft and guarded on every way out of the page.
  */
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react'
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { api, ApiError } from '../api.ts'
 import { placeProblems } from '../graph/problems.ts'
 import { shapeOf } from '../graph/model.ts'
@@ -135,14 +135,19 @@ function Editor({ id, initial, saved, baseVersion, components }: ScenarioEditorP
         const c = centreOf(n) ?? drawn.get(n.id)
         return c && (!best || c.x > best.x) ? c : best
       }, null)
-      const centre = at ?? (from ? { x: from.x + 230, y: from.y } : rightmost ? { x: rightmost.x + 230, y: rightmost.y } : { x: 120, y: 120 })
+      let centre = at ?? (from ? { x: from.x + 230, y: from.y } : rightmost ? { x: rightmost.x + 230, y: rightmost.y } : { x: 120, y: 120 })
+      // A second branch from the same node goes below the first, not on top of it.
+      const taken = doc.nodes.map((n) => centreOf(n) ?? drawn.get(n.id)).filter((c): c is Point => !!c)
+      while (!at && taken.some((c) => Math.abs(c.x - centre.x) < 120 && Math.abs(c.y - centre.y) < 80)) centre = { x: centre.x, y: centre.y + 120 }
       next = addNode(doc, { ...node, position: positionFor(centre) })
       // Keyboard insertion builds a chain: the new node follows the selected one.
       if (!at && selected && !END_TYPES.has(selected.type)) next = connect(next, selected.id, nodeId)
     }
     history.set(next)
     setSelection({ nodes: [nodeId], edges: [] })
-  }, [components, doc, selection.nodes, history])
+    // A node added from the keyboard may land outside the view: bring everything into view.
+    if (!at) setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), 50)
+  }, [components, doc, selection.nodes, history, flow])
 
   const removeSelected = useCallback(() => {
     history.set(removeElements(doc, new Set(selection.nodes), new Set(selection.edges)))
@@ -188,25 +193,31 @@ function Editor({ id, initial, saved, baseVersion, components }: ScenarioEditorP
     }
   }
 
-  const onKeyDown = (event: KeyboardEvent) => {
-    const mod = event.ctrlKey || event.metaKey
-    if (!mod) return
-    const key = event.key.toLowerCase()
-    if (key === 's') {
+  // Shortcuts anywhere on the page (focus may be on the canvas, a node, or nowhere).
+  const shortcuts = useRef({ save, undo: history.undo, redo: history.redo })
+  shortcuts.current = { save, undo: history.undo, redo: history.redo }
+  useEffect(() => {
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.defaultPrevented) return
+      const key = event.key.toLowerCase()
+      if (key === 's') {
+        event.preventDefault()
+        void shortcuts.current.save()
+        return
+      }
+      // Text fields and code editors undo their own typing.
+      if ((event.target as HTMLElement | null)?.closest?.('input, textarea, select, .cm-editor')) return
+      if (key === 'z' && !event.shiftKey) shortcuts.current.undo()
+      else if ((key === 'z' && event.shiftKey) || key === 'y') shortcuts.current.redo()
+      else return
       event.preventDefault()
-      void save()
-      return
     }
-    // Text fields and code editors undo their own typing.
-    if ((event.target as HTMLElement).closest('input, textarea, select, .cm-editor')) return
-    if (key === 'z' && !event.shiftKey) history.undo()
-    else if ((key === 'z' && event.shiftKey) || key === 'y') history.redo()
-    else return
-    event.preventDefault()
-  }
+    window.addEventListener('keydown', onKeyDown)
+    return () => window.removeEventListener('keydown', onKeyDown)
+  }, [])
 
   return (
-    <section className="editor-page visual-editor" onKeyDown={onKeyDown}>
+    <section className="editor-page visual-editor">
       <div className="page-head">
         <div>
           <h1>{id ? t('editor.titleEdit', { id }) : t('editor.titleNew')}</h1>
