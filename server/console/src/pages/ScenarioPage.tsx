@@ -10,7 +10,8 @@ import { ScenarioGraph } from '../graph/ScenarioGraph.tsx'
 import { useI18n } from '../i18n.ts'
 import { navigate, setQuery, useLocation } from '../router.ts'
 import type { Page, Problem, ScenarioRecord, WebRequestRecord } from '../types.ts'
-import { CodeEditor, type CodeEditorHandle } from '../ui/CodeEditor.tsx'
+import type { CodeEditorHandle } from '../ui/CodeEditor.tsx'
+import { LazyCodeEditor } from '../ui/LazyCodeEditor.tsx'
 import { CopyButton, ErrorBox, Link, Spinner } from '../ui/bits.tsx'
 import { formatTime } from '../ui/format.ts'
 import { useApi } from '../ui/useApi.ts'
@@ -143,7 +144,7 @@ function GraphAndJson({ record }: { record: ScenarioRecord }) {
       </div>
       <div className="split-side panel">
         <div className="panel-head">JSON <span className="muted small">{t('scenarios.clickNode')}</span></div>
-        <CodeEditor ref={editor} value={text} readOnly className="editor-fill" />
+        <LazyCodeEditor ref={editor} value={text} readOnly className="editor-fill" />
       </div>
     </div>
   )
