@@ -91,6 +91,8 @@ export function EditorCanvas({ doc, onChange, problems, selection, onSelect, onD
         ...(at.parent ? { parentId: at.parent } : {}),
         width: SIZES[shape].width,
         height: SIZES[shape].height,
+        // Said as measured, so rebuilt nodes keep their handle positions (see graph/ScenarioGraph.tsx).
+        measured: { width: SIZES[shape].width, height: SIZES[shape].height },
         zIndex: shape === 'boundary' ? 2 : 1,
         selected: selected.has(node.id),
         draggable: !at.parent,

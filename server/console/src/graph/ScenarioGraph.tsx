@@ -130,6 +130,10 @@ function Canvas({ scenario, problems = [], trace, selectedNode, onNodeClick, cla
         position: { x: box.x, y: box.y },
         width: n.width,
         height: n.height,
+        // Known sizes, said as measured: a node object rebuilt without \`measured\` makes React
+        // Flow drop its handle positions, and every edge disappears until it measures again
+        // (after a Resume, edges vanished until a reload).
+        measured: { width: n.width, height: n.height },
         zIndex: n.shape === 'boundary' ? 2 : 1,
         data: {
           node: n.node,
