@@ -88,7 +88,15 @@ async function runTest(ctx: ServerContext, scenario: Scenario, sample: SampleReq
       early ??= answerOf(vars, sample.method, processId)
     },
   }
-  const result = await (ctx.runner ?? inThreadRunner).start(scenario, input, { processId, services, timeoutMs: ctx.settings.webrequestTimeoutMs })
+  // A test run counts among the running processes, like any synchronous one (429 when full).
+  ctx.gate.enter()
+  ctx.gate.expect(ctx.settings.webrequestTimeoutMs)
+  let result: ProcessResult
+  try {
+    result = await (ctx.runner ?? inThreadRunner).start(scenario, input, { processId, services, timeoutMs: ctx.settings.webrequestTimeoutMs })
+  } finally {
+    ctx.gate.leave()
+  }
   const record: ProcessRecord = {
     id: result.processId,
     scenario: { id: scenario.id, version: await versionOf(ctx, scenario) },

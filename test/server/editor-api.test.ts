@@ -123,3 +123,26 @@ describe('flows/web-request.json', () => {
     expect(await response.json()).toMatchObject({ upstreamStatus: 201, reply: { greeting: 'Hello, Self' } })
   })
 })
+
+describe('a test run among the running processes', () => {
+  test('counts against MAX_CONCURRENT_PROCESSES: one more is 429', async () => {
+    const small = await startServer({ maxConcurrentProcesses: 1 })
+    try {
+      const waiting = {
+        id: 'waits',
+        nodes: [{ id: 'start', type: 'start' }, { id: 'wait', type: 'timer', config: { pause: 'PT1S' } }, { id: 'end', type: 'end' }],
+        edges: [{ from: 'start', to: 'wait' }, { from: 'wait', to: 'end' }],
+      }
+      const first = small.api('POST', '/api/v1/scenarios/test-run', { scenario: waiting })
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const second = await small.api('POST', '/api/v1/scenarios/test-run', { scenario: waiting })
+      expect(second.status).toBe(429)
+      expect((await errorOf(second)).code).toBe('TOO_MANY_PROCESSES')
+      expect((await first).status).toBe(201)
+      // The slot is free again.
+      expect((await small.api('POST', '/api/v1/scenarios/test-run', { scenario: greetDraft(), request: { body: '{"name":"C"}' } })).status).toBe(201)
+    } finally {
+      await small.close()
+    }
+  })
+})
