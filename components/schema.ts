@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { durationError } from '../runtime/duration.ts'
 
 /** A JavaScript expression evaluated in the sandbox (SPEC §4). Syntax is checked at validation. */
-export const expr = z.string().min(1, 'expression is empty')
+export const expr = z.string().min(1, 'expression is empty').meta({ format: 'expression' })
 
 /** A variable name or dotted path (`a.b.c`), not an expression. */
 export const variablePath = z.string().regex(

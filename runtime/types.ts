@@ -113,6 +113,8 @@ export interface Component<C = unknown> {
   type: string
   displayName: { ru: string; en: string }
   kind: 'control' | 'sync' | 'async' | 'boundary'
+  /** The console palette's group, as Bpium's (default: from the type and kind, see server/api/components.ts). */
+  group?: 'system' | 'actions' | 'data' | 'communications'
   /** zod schema of the node's `config`. */
   config: z.ZodType<C>
   /** Every expression in a config, with its JSON path below `config`: syntax-checked at validation. */

@@ -11,6 +11,9 @@
  * | `/api/v1/processes…` | `api/processes.ts` |
  * | `/api/v1/connections…` | `api/connections.ts` |
  * | `POST /api/v1/scenarios/import`, `GET /api/v1/scenarios/{id}/bpmn` | `api/bpmn.ts` |
+ * | `POST /api/v1/scenarios/test-run` | `api/test-run.ts` |
+ * | `GET /api/v1/components` | `api/components.ts` |
+ * | `GET /api/v1/webrequests/last-processes` | `api/last-processes.ts` |
  * | `GET /api/v1/openapi.json` | `openapi.ts` |
  * | `GET /healthz` | `health.ts` |
  * | `GET /metrics` | `metrics.ts` (served here) |
@@ -27,6 +30,9 @@ import { isAdminRequest } from './admin-token.ts'
 import { admin, checkAdmin } from './api/http.ts'
 import { registerBpmnRoutes } from './api/bpmn.ts'
 import { registerConnectionRoutes } from './api/connections.ts'
+import { registerComponentRoutes } from './api/components.ts'
+import { registerLastProcessRoutes } from './api/last-processes.ts'
+import { registerTestRunRoutes } from './api/test-run.ts'
 import { registerConsole } from './console.ts'
 import { registerProcessRoutes } from './api/processes.ts'
 import { registerScenarioRoutes } from './api/scenarios.ts'
@@ -103,6 +109,9 @@ export function buildApp(ctx: ServerContext): H3 {
   app.head('/metrics', metrics)
 
   registerScenarioRoutes(app, ctx)
+  registerTestRunRoutes(app, ctx)
+  registerComponentRoutes(app, ctx)
+  registerLastProcessRoutes(app, ctx)
   registerWebRequestRoutes(app, ctx)
   registerProcessRoutes(app, ctx)
   registerBpmnRoutes(app, ctx)

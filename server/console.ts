@@ -1,7 +1,8 @@
 /**
  * The console: the built web app (`server/console/dist/`, made by `npm run build`) served at `/`
  * with h3's `serveStatic`. Hashed assets (`/assets/*`) are cached for a year; `index.html` is
- * always revalidated. Any other non-API path answers index.html, so the app's own addresses
+ * always revalidated; text files go out brotli- or gzip-compressed when the browser accepts it
+ * (`console-encoding.ts`). Any other non-API path answers index.html, so the app's own addresses
  * (`/processes/…`) can be reloaded and shared. Paths under `/api/`, `/healthz` and `/metrics`
  * are never the console's: they get SPEC §6's 404.
  *
@@ -15,6 +16,7 @@ import { extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { HTTPResponse, serveStatic, type H3, type H3Event } from 'h3'
 import { PotokError } from '../runtime/errors.ts'
+import { compressedFile, encodingsFor } from './console-encoding.ts'
 
 export interface ConsoleOptions {
   /** The built app (default `server/console/dist/` beside this file). */
@@ -50,18 +52,30 @@ export function consoleHandler(options: ConsoleOptions = {}) {
     const path = event.url.pathname
     if (NOT_CONSOLE.test(path)) throw new PotokError('NOT_FOUND', `there is no route ${event.req.method} ${path}`, { status: 404 })
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) event.res.headers.set(name, value)
+    // Brotli or gzip when the browser accepts it; caches keep one copy per encoding.
+    event.res.headers.set('vary', 'accept-encoding')
 
     const served = await serveStatic(event, {
       fallthrough: true,
       indexNames: ['/index.html'],
+      encodings: encodingsFor(event.req.headers.get('accept-encoding')),
       getMeta: async (id) => {
         const file = fileOf(id)
         if (!file) return undefined
+        const suffix = id.endsWith('.br') ? '.br' : id.endsWith('.gz') ? '.gz' : null
+        if (suffix) {
+          const compressed = await compressedFile(file.slice(0, -suffix.length), suffix)
+          return compressed ? { size: compressed.bytes.length, mtime: compressed.mtime, etag: compressed.etag, encoding: compressed.encoding } : undefined
+        }
         const info = await stat(file).catch(() => null)
         if (!info?.isFile()) return undefined
         return { size: info.size, mtime: info.mtime, etag: `W/"${info.size.toString(36)}-${info.mtimeMs.toString(36)}"` }
       },
-      getContents: (id) => readFile(fileOf(id)!),
+      getContents: async (id) => {
+        const file = fileOf(id)!
+        const suffix = id.endsWith('.br') ? '.br' : id.endsWith('.gz') ? '.gz' : null
+        return suffix ? (await compressedFile(file.slice(0, -suffix.length), suffix))!.bytes : readFile(file)
+      },
     })
     if (served) {
       event.res.headers.set('cache-control', path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { scenarioSchema } from '../runtime/scenario.ts'
 import { FastResponse } from 'srvx'
 import { processListQuery, replayBody } from './api/processes.ts'
+import { testRunBody } from './api/test-run.ts'
 import { webRequestInputSchema } from './catalog.ts'
 import { connectionPaths, connectionSchemas } from './connections/openapi.ts'
 
@@ -221,6 +222,26 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/processes/{id}/cancel': {
         parameters: [idParam('id', 'process id')],
         post: { summary: 'Cancel a queued or running process', tags: ['processes'], security, responses: guarded({ 200: ok('cancelled', ref('Process')), 404: error('no such process'), 409: error('already finished') }) },
+      },
+      '/api/v1/scenarios/test-run': {
+        post: {
+          summary: 'Test run: runs a scenario document (saved or not) on a sample request and stores the process (trigger `$test`)', tags: ['scenarios', 'processes'], security,
+          requestBody: { required: true, content: jsonContent(schema(testRunBody)) },
+          responses: guarded({ 201: ok('the stored process with its steps; `response` is what a caller would have got', ref('Process')), 400: error('a bad sample request'), 422: error('the scenario is invalid: `details.problems`') }),
+        },
+      },
+      '/api/v1/components': {
+        get: {
+          summary: 'Every registered component: type, display names, kind, palette group and the JSON Schema of its config', tags: ['components'], security,
+          responses: guarded({ 200: ok('the registry', { type: 'object', properties: { items: { type: 'array', items: { type: 'object', required: ['type', 'displayName', 'kind', 'group', 'configSchema'], properties: { type: { type: 'string' }, displayName: { type: 'object', properties: { ru: { type: 'string' }, en: { type: 'string' } } }, kind: { enum: ['control', 'sync', 'async', 'boundary'] }, group: { enum: ['system', 'actions', 'data', 'communications'] }, configSchema: { type: 'object' } } } }, nextCursor: { type: 'null' } } }) }),
+        },
+      },
+      '/api/v1/webrequests/last-processes': {
+        get: {
+          summary: 'The newest process of every external request (or of `?ids=a,b`), in one answer', tags: ['webrequests', 'processes'], security,
+          parameters: [{ name: 'ids', in: 'query', required: false, schema: { type: 'string' }, description: 'comma-separated external request ids' }],
+          responses: guarded({ 200: ok('`{ items: [{ webRequestId, process }] }`; `process` is null when none ran', { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { webRequestId: { type: 'string' }, process: { anyOf: [ref('Process'), { type: 'null' }] } } } } } }) }),
+        },
       },
       '/api/v1/webrequests/{id}': {
         parameters: [idParam('id', 'external request id')],

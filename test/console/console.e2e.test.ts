@@ -200,6 +200,7 @@ describe('console in a browser', () => {
 
   it('validates a new scenario as it is typed and shows the problems on its nodes', async () => {
     await page.goto(`${server.url}scenarios/new`)
+    await page.getByTestId('view-json').click()
     await page.locator('.cm-content').waitFor()
     const broken = {
       id: 'e2e-fail',
@@ -275,6 +276,7 @@ describe('console in a browser', () => {
 
   it('saves a new version, diffs it, and replays the failed process on it', async () => {
     await page.goto(`${server.url}scenarios/e2e-fail/edit`)
+    await page.getByTestId('view-json').click()
     await page.locator('.cm-content').waitFor()
     const fixed = {
       id: 'e2e-fail',
@@ -290,6 +292,9 @@ describe('console in a browser', () => {
     await expect.poll(() => page.getByTestId('check-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('valid')
     await screenshot(page, 'editor-valid')
     await page.getByTestId('save').click()
+    // Saving a new version shows its changes first.
+    expect(await page.getByTestId('save-diff').locator('.diff-add').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('E2E: fixed')]))
+    await page.getByTestId('save-confirm').click()
     await page.waitForURL(/\/scenarios\/e2e-fail$/)
     await page.getByTestId('tab-versions').click()
     const diff = page.getByTestId('diff')
@@ -328,9 +333,35 @@ describe('console in a browser', () => {
     await page.getByTestId('resume').click()
     await expect.poll(() => page.locator('h1 [data-status]').getAttribute('data-status'), { timeout: 10_000 }).toMatch(/queued|running/)
     await page.getByTestId('graph').locator('[data-node-id="wait"]').waitFor()
+    // The edges stay drawn through the resume (they once vanished until a reload).
+    await expect.poll(() => page.getByTestId('graph').locator('.react-flow__edge').count()).toBe(2)
+    await page.waitForTimeout(2500) // one poll of the process later
+    expect(await page.getByTestId('graph').locator('.react-flow__edge').count()).toBe(2)
     await screenshot(page, 'process-resumed')
+    // Cancelling asks first: refusing leaves the process running.
+    let asked = ''
+    page.once('dialog', (dialog) => { asked = dialog.message(); void dialog.dismiss() })
+    await page.getByTestId('cancel').click()
+    await expect.poll(() => asked).toContain(id.slice(0, 8))
+    expect(await page.locator('h1 [data-status]').getAttribute('data-status')).toMatch(/queued|running/)
+    page.once('dialog', (dialog) => void dialog.accept())
     await page.getByTestId('cancel').click()
     await expect.poll(() => page.locator('h1 [data-status]').getAttribute('data-status'), { timeout: 10_000 }).toBe('cancelled')
+    // An ended process has nothing running or pulsing, whatever steps it left open.
+    await page.waitForTimeout(300)
+    expect(await page.locator('.node.is-running, .step-running').count()).toBe(0)
+    expect(await page.getByTestId('graph').locator('.react-flow__edge').count()).toBe(2)
+    await screenshot(page, 'process-cancelled')
+
+    // The list shows the HTTP status, the error code and the failing node, and finds a process by id.
+    await page.goto(`${server.url}processes`)
+    const row = page.locator(`tr[data-process="${failedProcess}"]`)
+    await expect.poll(() => row.getByTestId('http-status').textContent()).toBe('500')
+    expect(await row.getByTestId('failed-node').textContent()).toBe('boom')
+    expect(await row.getByTestId('error-code').textContent()).toMatch(/^[A-Z_]+$/)
+    await page.getByTestId('find-process').fill(id.slice(0, 8))
+    await page.getByTestId('find-process').press('Enter')
+    await page.waitForURL(new RegExp(`/processes/${id}$`))
   }, STEP)
 
   /** The admin API, as a script would call it. */
@@ -493,6 +524,7 @@ describe('console in a browser', () => {
     await page.getByTestId('import-id').fill('e2e-from-import')
     await page.getByTestId('import-edit').click()
     await page.waitForURL(/\/scenarios\/new\?draft=1$/)
+    await page.getByTestId('view-json').click()
     await expect.poll(() => page.locator('.cm-content').textContent()).toContain('"id": "e2e-from-import"')
     await expect.poll(() => page.getByTestId('check-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('invalid')
     await page.getByTestId('graph').locator('[data-node-id="ServiceTask_5add000"] [data-testid="problem-badge"]').waitFor()

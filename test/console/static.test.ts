@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { H3 } from 'h3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { registerConsole } from '../../server/console.ts'
@@ -90,5 +91,58 @@ describe('console assets', () => {
     } finally {
       rmSync(empty, { recursive: true, force: true })
     }
+  })
+})
+
+describe('compressed console assets', () => {
+  let dir: string
+  let app: H3
+  const big = `export const words = ${JSON.stringify(Array.from({ length: 4000 }, (_, i) => `word${i % 97}`))}\n`
+  const get = (path: string, encoding?: string) => app.fetch(new Request(`http://potok.test${path}`, encoding ? { headers: { 'accept-encoding': encoding } } : {}))
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'potok-console-encoding-'))
+    mkdirSync(join(dir, 'assets'))
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><div id="root"></div>')
+    writeFileSync(join(dir, 'assets', 'big-abc.js'), big)
+    writeFileSync(join(dir, 'assets', 'pre-abc.js'), big)
+    // A copy precompressed by the build is served as it is.
+    writeFileSync(join(dir, 'assets', 'pre-abc.js.br'), brotliCompressSync(Buffer.from('export const pre = 1\n')))
+    app = appFor(dir)
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('answers brotli or gzip as the browser accepts, identity otherwise, always with Vary', async () => {
+    const br = await get('/assets/big-abc.js', 'gzip, deflate, br')
+    expect(br.headers.get('content-encoding')).toBe('br')
+    expect(br.headers.get('vary')).toMatch(/accept-encoding/i)
+    expect(br.headers.get('content-type')).toMatch(/javascript/)
+    const brBytes = Buffer.from(await br.arrayBuffer())
+    expect(Number(br.headers.get('content-length'))).toBe(brBytes.length)
+    expect(brBytes.length).toBeLessThan(big.length / 5)
+    expect(brotliDecompressSync(brBytes).toString()).toBe(big)
+
+    const gz = await get('/assets/big-abc.js', 'gzip')
+    expect(gz.headers.get('content-encoding')).toBe('gzip')
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(big)
+
+    const plain = await get('/assets/big-abc.js')
+    expect(plain.headers.get('content-encoding')).toBeNull()
+    expect(plain.headers.get('vary')).toMatch(/accept-encoding/i)
+    expect(await plain.text()).toBe(big)
+    const refused = await get('/assets/big-abc.js', 'br;q=0, gzip;q=0')
+    expect(refused.headers.get('content-encoding')).toBeNull()
+  })
+
+  it('gives each encoding its own etag, so a cache never mixes them', async () => {
+    const br = await get('/assets/big-abc.js', 'br')
+    const plain = await get('/assets/big-abc.js')
+    expect(br.headers.get('etag')).not.toBe(plain.headers.get('etag'))
+  })
+
+  it('prefers the copy the build compressed', async () => {
+    const response = await get('/assets/pre-abc.js', 'br')
+    expect(response.headers.get('content-encoding')).toBe('br')
+    expect(brotliDecompressSync(Buffer.from(await response.arrayBuffer())).toString()).toBe('export const pre = 1\n')
   })
 })

@@ -7,7 +7,27 @@ import { useSyncExternalStore } from 'react'
 
 const listeners = new Set<() => void>()
 const notify = () => listeners.forEach((listener) => listener())
-window.addEventListener('popstate', notify)
+window.addEventListener('popstate', () => {
+  // Back/forward already changed the address: when a guard refuses, the page stays and its address is put back.
+  if (guard && lastPath !== currentPath() && !guard(currentPath())) {
+    history.pushState(null, '', lastPath)
+    return
+  }
+  lastPath = currentPath()
+  notify()
+})
+
+/** Asked before every in-app navigation (an editor with unsaved changes); false stays on the page. */
+let guard: ((to: string) => boolean) | null = null
+let lastPath = location.pathname + location.search
+
+/** Installs the navigation guard (null removes it); answers a function removing this one. */
+export function setNavigationGuard(next: ((to: string) => boolean) | null): () => void {
+  guard = next
+  return () => {
+    if (guard === next) guard = null
+  }
+}
 
 function subscribe(listener: () => void) {
   listeners.add(listener)
@@ -21,8 +41,10 @@ export function currentPath(): string {
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === currentPath()) return
+  if (guard && !guard(to)) return
   if (options.replace) history.replaceState(null, '', to)
   else history.pushState(null, '', to)
+  lastPath = currentPath()
   notify()
 }
 

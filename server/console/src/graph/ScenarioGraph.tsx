@@ -4,7 +4,7 @@
  * their nodes and edges, and — given a trace — the path a process took: visited nodes and edges
  * numbered in order, the rest dimmed, failed nodes red.
  */
-import { Background, Controls, MarkerType, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react'
+import { Background, Controls, MarkerType, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { componentName, useI18n } from '../i18n.ts'
@@ -16,6 +16,9 @@ import { nodeTypes, type CanvasNode } from './nodes.tsx'
 import { placeProblems } from './problems.ts'
 import { edgeTypes, type CanvasEdge } from './RoutedEdge.tsx'
 import type { Trace } from './trace.ts'
+
+/** From this many nodes on, the graph shows a minimap. */
+const LARGE = 25
 
 export interface ScenarioGraphProps {
   /** The scenario document (may be invalid while it is being edited). */
@@ -130,6 +133,10 @@ function Canvas({ scenario, problems = [], trace, selectedNode, onNodeClick, cla
         position: { x: box.x, y: box.y },
         width: n.width,
         height: n.height,
+        // Known sizes, said as measured: a node object rebuilt without \`measured\` makes React
+        // Flow drop its handle positions, and every edge disappears until it measures again
+        // (after a Resume, edges vanished until a reload).
+        measured: { width: n.width, height: n.height },
         zIndex: n.shape === 'boundary' ? 2 : 1,
         data: {
           node: n.node,
@@ -193,6 +200,8 @@ function Canvas({ scenario, problems = [], trace, selectedNode, onNodeClick, cla
       >
         <Background gap={16} size={1} color="var(--grid)" />
         <Controls showInteractive={false} />
+        {/* A large scenario does not fit the view readably: a minimap to find one's way. */}
+        {model.nodes.length > LARGE ? <MiniMap pannable zoomable nodeStrokeWidth={3} ariaLabel={t('editor.minimap')} /> : null}
       </ReactFlow>
       {failed ? <div className="graph-message">{t('graph.layoutFailed')}: {failed}</div> : null}
       {!model.nodes.length ? <div className="graph-message">{t('graph.empty')}</div> : null}

@@ -55,11 +55,12 @@ function Badges({ data }: { data: NodeData }) {
   )
 }
 
-function Handles() {
+/** Connection points: connectable only on the editor's canvas (the node's `connectable`). */
+function Handles({ connectable = false }: { connectable?: boolean }) {
   return (
     <>
-      <Handle type="target" position={Position.Left} isConnectable={false} />
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle type="target" position={Position.Left} isConnectable={connectable} />
+      <Handle type="source" position={Position.Right} isConnectable={connectable} />
     </>
   )
 }
@@ -75,10 +76,10 @@ function common(data: NodeData) {
   }
 }
 
-export function ActivityNode({ data }: NodeProps<CanvasNode>) {
+export function ActivityNode({ data, isConnectable }: NodeProps<CanvasNode>) {
   return (
     <div {...common(data)}>
-      <Handles />
+      <Handles connectable={isConnectable} />
       <NodeIcon type={data.node.type} />
       <div className="node-text">
         <div className="node-title">{data.title}</div>
@@ -89,10 +90,10 @@ export function ActivityNode({ data }: NodeProps<CanvasNode>) {
   )
 }
 
-export function EventNode({ data }: NodeProps<CanvasNode>) {
+export function EventNode({ data, isConnectable }: NodeProps<CanvasNode>) {
   return (
     <div {...common(data)}>
-      <Handles />
+      <Handles connectable={isConnectable} />
       <div className="shape"><NodeIcon type={data.node.type} size={16} /></div>
       <div className="outside-label">{data.title}</div>
       <Badges data={data} />
@@ -100,10 +101,10 @@ export function EventNode({ data }: NodeProps<CanvasNode>) {
   )
 }
 
-export function GatewayNode({ data }: NodeProps<CanvasNode>) {
+export function GatewayNode({ data, isConnectable }: NodeProps<CanvasNode>) {
   return (
     <div {...common(data)}>
-      <Handles />
+      <Handles connectable={isConnectable} />
       <div className="shape" />
       <NodeIcon type={data.node.type} size={20} />
       <div className="outside-label">{data.title}</div>
@@ -112,10 +113,10 @@ export function GatewayNode({ data }: NodeProps<CanvasNode>) {
   )
 }
 
-export function BoundaryNode({ data }: NodeProps<CanvasNode>) {
+export function BoundaryNode({ data, isConnectable }: NodeProps<CanvasNode>) {
   return (
     <div {...common(data)}>
-      <Handles />
+      <Handles connectable={isConnectable} />
       <div className="shape"><NodeIcon type={data.node.type} size={14} /></div>
       <Badges data={data} />
     </div>

@@ -14,7 +14,8 @@ export interface Trace {
   running: Set<string>
 }
 
-export function traceOf(edges: readonly ScenarioEdge[], steps: readonly StepRecord[], failedNodeId?: string | null): Trace {
+/** `active`: the process may still run; false (it ended) leaves no node running. */
+export function traceOf(edges: readonly ScenarioEdge[], steps: readonly StepRecord[], failedNodeId?: string | null, active = true): Trace {
   const ordered = [...steps].sort((a, b) => a.index - b.index)
   const nodeSteps = new Map<string, number[]>()
   const edgeSteps = new Map<number, number[]>()
@@ -35,7 +36,7 @@ export function traceOf(edges: readonly ScenarioEdge[], steps: readonly StepReco
     nodeSteps.set(step.nodeId, [...(nodeSteps.get(step.nodeId) ?? []), number])
     lastStepOf.set(step.nodeId, step.index)
     if (step.status === 'failed') failed.add(step.nodeId)
-    if (step.status === 'running') running.add(step.nodeId)
+    if (step.status === 'running' && active) running.add(step.nodeId)
   }
   if (failedNodeId) failed.add(failedNodeId)
   return { nodeSteps, edgeSteps, failed, running }

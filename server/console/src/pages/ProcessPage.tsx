@@ -36,7 +36,9 @@ export function ProcessPage({ id }: { id: string }) {
   const steps = useMemo(() => [...(process?.steps ?? [])].sort((a, b) => a.index - b.index), [process])
   const [picked, setPicked] = useState<number | null>(null)
   const selected = picked !== null && picked < steps.length ? picked : steps.length - 1
-  const trace = useMemo(() => (scenario.data ? traceOf(scenario.data.scenario.edges, steps, process?.error?.nodeId) : null), [scenario.data, steps, process?.error?.nodeId])
+  const ended = !!process && !ACTIVE.has(process.status)
+  // A step an ended (cancelled, interrupted) process left open is not running: nothing pulses.
+  const trace = useMemo(() => (scenario.data ? traceOf(scenario.data.scenario.edges, steps, process?.error?.nodeId, !ended) : null), [scenario.data, steps, process?.error?.nodeId, ended])
 
   if (loaded.error && !process) return <ErrorBox error={loaded.error} />
   if (!process) return <Spinner />
@@ -102,7 +104,7 @@ export function ProcessPage({ id }: { id: string }) {
               {t('process.current')}
             </button>
           </div>
-          <button type="button" className="btn btn-danger" disabled={!!busy || !ACTIVE.has(process.status)} onClick={() => act('cancel', 'cancel')} data-testid="cancel">{t('process.cancel')}</button>
+          <button type="button" className="btn btn-danger" disabled={!!busy || !ACTIVE.has(process.status)} onClick={() => window.confirm(t('process.confirmCancel', { id: shortId(process.id) })) && act('cancel', 'cancel')} data-testid="cancel">{t('process.cancel')}</button>
         </div>
       </div>
       <ErrorBox error={actionError} />
@@ -115,12 +117,14 @@ export function ProcessPage({ id }: { id: string }) {
 
       {scenario.data ? (
         <ScenarioGraph scenario={scenario.data.scenario} trace={trace} selectedNode={step?.nodeId ?? null} onNodeClick={onNodeClick} className="graph-process" />
-      ) : scenario.error ? <ErrorBox error={scenario.error} /> : <Spinner />}
+      ) : scenario.error && process.trigger?.type === '$test' && process.scenario.version === 0
+        ? <div className="empty small" data-testid="draft-graph">{t('process.draftGraph')}</div>
+        : scenario.error ? <ErrorBox error={scenario.error} /> : <Spinner />}
 
       <div className="process-grid">
         <div className="panel">
           <div className="panel-head">{t('process.timeline')} <span className="muted small">{t('process.stepsCount', { n: steps.length })}</span></div>
-          <Timeline steps={steps} selected={selected} onSelect={setPicked} startedAt={startedAt} totalMs={process.durationMs ?? undefined} titleOf={titleOf} />
+          <Timeline steps={steps} selected={selected} onSelect={setPicked} startedAt={startedAt} totalMs={process.durationMs ?? undefined} titleOf={titleOf} ended={ended} />
         </div>
         <div className="panel">
           <div className="panel-head">
@@ -136,8 +140,10 @@ export function ProcessPage({ id }: { id: string }) {
 
 const MAX_ROWS = 300
 
-function Timeline({ steps, selected, onSelect, startedAt, totalMs, titleOf }: {
+export function Timeline({ steps, selected, onSelect, startedAt, totalMs, titleOf, ended = false }: {
   steps: StepRecord[]
+  /** The process has ended: a step it left open stopped with it (never shown running). */
+  ended?: boolean
   selected: number
   onSelect: (index: number) => void
   startedAt: number
@@ -147,22 +153,23 @@ function Timeline({ steps, selected, onSelect, startedAt, totalMs, titleOf }: {
   const { t, component } = useI18n()
   const [all, setAll] = useState(false)
   if (!steps.length) return <div className="empty small">{t('process.noSteps')}</div>
-  const span = Math.max(1, totalMs ?? 0, ...steps.map((s) => Date.parse(s.finishedAt ?? (s.status === 'running' ? new Date().toISOString() : s.startedAt)) - startedAt))
+  const span = Math.max(1, totalMs ?? 0, ...steps.map((s) => Date.parse(s.finishedAt ?? (s.status === 'running' && !ended ? new Date().toISOString() : s.startedAt)) - startedAt))
   // Long processes (loops) show the head and the tail unless asked for all.
   const rows = all || steps.length <= MAX_ROWS ? steps.map((s, k) => [s, k] as const)
     : [...steps.slice(0, MAX_ROWS / 2).map((s, k) => [s, k] as const), ...steps.slice(-MAX_ROWS / 2).map((s, k) => [s, steps.length - MAX_ROWS / 2 + k] as const)]
   return (
     <ol className="timeline" data-testid="timeline">
       {rows.map(([s, k], i) => {
+        const stopped = ended && s.status === 'running'
         const offset = Math.max(0, Date.parse(s.startedAt) - startedAt)
         const duration = s.durationMs ?? (s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : undefined)
         // A running step's bar reaches the end of the time shown.
-        const width = s.status === 'running' ? Math.max(0, span - offset) : duration ?? 0
+        const width = s.status === 'running' && !stopped ? Math.max(0, span - offset) : duration ?? 0
         const gap = i > 0 && rows[i - 1][1] !== k - 1
         return (
           <li key={s.index} className={gap ? 'has-gap' : ''}>
             {gap ? <button type="button" className="timeline-gap" onClick={() => setAll(true)}>⋯ {t('process.showAll', { n: steps.length })}</button> : null}
-            <button type="button" className={`step step-${s.status}${k === selected ? ' is-selected' : ''}`} onClick={() => onSelect(k)} data-testid="step" data-node={s.nodeId}>
+            <button type="button" className={`step step-${stopped ? 'stopped' : s.status}${k === selected ? ' is-selected' : ''}`} onClick={() => onSelect(k)} data-testid="step" data-node={s.nodeId}>
               <span className="step-no">{s.index + 1}</span>
               <span className="step-name">
                 <span className="strong">{titleOf(s.nodeId, s.type)}</span>
@@ -172,7 +179,7 @@ function Timeline({ steps, selected, onSelect, startedAt, totalMs, titleOf }: {
               <span className="step-bar" aria-hidden="true">
                 <span style={{ left: `${(offset / span) * 100}%`, width: `max(2px, ${(width / span) * 100}%)` }} />
               </span>
-              <span className="step-time">{s.status === 'running' ? t('status.running') : formatDuration(duration)}</span>
+              <span className="step-time">{stopped ? t('process.stepStopped') : s.status === 'running' ? t('status.running') : formatDuration(duration)}</span>
             </button>
           </li>
         )
@@ -181,7 +188,7 @@ function Timeline({ steps, selected, onSelect, startedAt, totalMs, titleOf }: {
   )
 }
 
-function StepVariables({ process, steps, selected }: { process: ProcessRecord; steps: StepRecord[]; selected: number }) {
+export function StepVariables({ process, steps, selected }: { process: ProcessRecord; steps: StepRecord[]; selected: number }) {
   const { t } = useI18n()
   const step = steps[selected]
   const vars = useMemo(() => (step ? variablesAfterStep(process.input ?? {}, steps, selected) : process.input), [process.input, steps, selected, step])
@@ -206,7 +213,7 @@ function StepVariables({ process, steps, selected }: { process: ProcessRecord; s
   )
 }
 
-function DataTabs({ process }: { process: ProcessRecord }) {
+export function DataTabs({ process }: { process: ProcessRecord }) {
   const { t } = useI18n()
   // Until a tab is picked, show what matters most now: the error, else the response, else the output.
   const [picked, setTab] = useState<DataTab | null>(null)

@@ -60,6 +60,7 @@ export function ProcessesPage() {
         </label>
       </div>
       <div className="filters" data-testid="filters">
+        <FindProcess loaded={items} />
         <label className="field field-inline">
           <span>{t('processes.status')}</span>
           <select value={filters.status} onChange={(e) => setQuery({ status: e.target.value })} data-testid="filter-status">
@@ -100,6 +101,9 @@ export function ProcessesPage() {
               <th>{t('processes.trigger')}</th>
               <th>{t('processes.started')}</th>
               <th className="num">{t('processes.duration')}</th>
+              <th className="num">{t('processes.httpStatus')}</th>
+              <th>{t('processes.errorCode')}</th>
+              <th>{t('processes.failedNode')}</th>
             </tr>
           </thead>
           <tbody>
@@ -121,6 +125,9 @@ export function ProcessesPage() {
                   </td>
                   <td className="muted">{formatTime(p.startedAt, lang)}</td>
                   <td className="num">{formatDuration(p.durationMs)}</td>
+                  <td className="num" data-testid="http-status">{p.response?.status ?? '—'}</td>
+                  <td data-testid="error-code">{p.error?.code ? <code className="error-code">{p.error.code}</code> : <span className="muted">—</span>}</td>
+                  <td data-testid="failed-node">{p.error?.nodeId ? <code>{p.error.nodeId}</code> : <span className="muted">—</span>}</td>
                 </tr>
               )
             })}
@@ -137,6 +144,35 @@ function triggerLabel(p: ProcessRecord, t: (key: MessageKey) => string): string 
     case '$webRequest': return t('processes.trigger.webRequest')
     case '$subProcess': return t('processes.trigger.subProcess')
     case '$manual': return t('processes.trigger.manual')
+    case '$test': return t('processes.trigger.test')
     default: return p.trigger?.type ?? '—'
   }
+}
+
+/**
+ * Opens a process by its id: the whole id goes to its page (the server answers 404 for an
+ * unknown one); the first characters, as the list shows them, match the processes loaded.
+ */
+function FindProcess({ loaded }: { loaded: readonly ProcessRecord[] }) {
+  const { t } = useI18n()
+  const [text, setText] = useState('')
+  const [missing, setMissing] = useState(false)
+  const find = () => {
+    const wanted = text.trim().toLowerCase()
+    if (!wanted) return
+    const matches = loaded.filter((p) => p.id.toLowerCase().startsWith(wanted))
+    if (matches.length === 1) return navigate(`/processes/${encodeURIComponent(matches[0].id)}`)
+    if (wanted.length >= 32) return navigate(`/processes/${encodeURIComponent(text.trim())}`)
+    setMissing(true)
+  }
+  return (
+    <form className="field field-inline find-process" role="search" onSubmit={(e) => { e.preventDefault(); find() }}>
+      <label htmlFor="find-process"><span>{t('processes.findId')}</span></label>
+      <div className="find-node">
+        <input id="find-process" className="input mono" value={text} onChange={(e) => { setText(e.target.value); setMissing(false) }} placeholder="290425e8…" data-testid="find-process" />
+        <button type="submit" className="btn btn-small">{t('editor.find')}</button>
+      </div>
+      {missing ? <span className="muted small" role="status">{t('processes.notFound')}</span> : null}
+    </form>
+  )
 }

@@ -5,11 +5,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { api, ApiError, download } from '../api.ts'
 import { diffLines, foldDiff } from '../diff.ts'
+import { DiffBody } from '../ui/DiffBody.tsx'
 import { ScenarioGraph } from '../graph/ScenarioGraph.tsx'
 import { useI18n } from '../i18n.ts'
 import { navigate, setQuery, useLocation } from '../router.ts'
 import type { Page, Problem, ScenarioRecord, WebRequestRecord } from '../types.ts'
-import { CodeEditor, type CodeEditorHandle } from '../ui/CodeEditor.tsx'
+import type { CodeEditorHandle } from '../ui/CodeEditor.tsx'
+import { LazyCodeEditor } from '../ui/LazyCodeEditor.tsx'
 import { CopyButton, ErrorBox, Link, Spinner } from '../ui/bits.tsx'
 import { formatTime } from '../ui/format.ts'
 import { useApi } from '../ui/useApi.ts'
@@ -142,7 +144,7 @@ function GraphAndJson({ record }: { record: ScenarioRecord }) {
       </div>
       <div className="split-side panel">
         <div className="panel-head">JSON <span className="muted small">{t('scenarios.clickNode')}</span></div>
-        <CodeEditor ref={editor} value={text} readOnly className="editor-fill" />
+        <LazyCodeEditor ref={editor} value={text} readOnly className="editor-fill" />
       </div>
     </div>
   )
@@ -200,18 +202,7 @@ function Versions({ versions, current }: { versions: ScenarioRecord[]; current: 
         {left === right ? <div className="empty small">{t('scenarios.diffSame')}</div> : null}
         {left !== right && hunks.every((h) => 'skipped' in h) ? <div className="empty small">{t('scenarios.diffNone')}</div> : null}
         {left !== right ? (
-          <pre className="diff-body">
-            {hunks.map((hunk, i) => 'skipped' in hunk
-              ? <div key={i} className="diff-skip">⋯ {t('scenarios.diffSkipped', { n: hunk.skipped })}</div>
-              : hunk.lines.map((line, j) => (
-                <div key={`${i}-${j}`} className={`diff-line diff-${line.op}`}>
-                  <span className="diff-no">{line.a ?? ''}</span>
-                  <span className="diff-no">{line.b ?? ''}</span>
-                  <span className="diff-op">{line.op === 'add' ? '+' : line.op === 'del' ? '−' : ' '}</span>
-                  <span className="diff-text">{line.text}</span>
-                </div>
-              )))}
-          </pre>
+          <DiffBody hunks={hunks} />
         ) : null}
       </div>
     </div>

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { api, ApiError } from '../api.ts'
 import { useI18n } from '../i18n.ts'
-import { navigate } from '../router.ts'
+import { navigate, useLocation } from '../router.ts'
 import type { Page, Problem, ScenarioRecord, WebRequestRecord } from '../types.ts'
 import { CopyButton, ErrorBox, Link, Spinner } from '../ui/bits.tsx'
 import { useApi } from '../ui/useApi.ts'
@@ -24,10 +24,13 @@ export function WebRequestFormPage({ id }: { id?: string }) {
   useEffect(() => {
     if (existing.data) setForm(toForm(existing.data))
   }, [existing.data])
+  const asked = useLocation().query.get('scenarioId')
   useEffect(() => {
-    // A new external request starts bound to the first scenario.
-    if (!id && !form.scenarioId && scenarios.data?.items.length) setForm((f) => ({ ...f, scenarioId: scenarios.data!.items[0].id }))
-  }, [id, scenarios.data, form.scenarioId])
+    // A new external request starts bound to the scenario it was opened for (the editor's
+    // «attach to an external request»), else to the first scenario.
+    if (!id && !form.scenarioId && asked) setForm((f) => ({ ...f, scenarioId: asked }))
+    else if (!id && !form.scenarioId && scenarios.data?.items.length) setForm((f) => ({ ...f, scenarioId: scenarios.data!.items[0].id }))
+  }, [id, scenarios.data, form.scenarioId, asked])
 
   // Show the error list (it sits above the form; the button is below it).
   const formRef = useRef<HTMLFormElement>(null)

@@ -1,9 +1,10 @@
 /**
  * The external requests catalog («Внешние запросы»): each urlId with its full address (copy),
- * its scenario, an enabled switch (PUT of the whole record) and the status of its last process.
+ * its scenario, an enabled switch (PUT of the whole record) and the status of its last process
+ * (all rows from one `GET /api/v1/webrequests/last-processes`, every 5 s).
  */
 import { useState } from 'react'
-import { api, withQuery } from '../api.ts'
+import { api } from '../api.ts'
 import { useI18n } from '../i18n.ts'
 import type { Page, ProcessRecord, ScenarioRecord, WebRequestRecord } from '../types.ts'
 import { CopyButton, Empty, ErrorBox, Link, Spinner, StatusBadge } from '../ui/bits.tsx'
@@ -19,6 +20,9 @@ export function WebRequestsPage() {
   const { t } = useI18n()
   const list = useApi<Page<WebRequestRecord>>('/api/v1/webrequests')
   const scenarios = useApi<Page<ScenarioRecord>>('/api/v1/scenarios')
+  // The last process of every row in one request (not one request per row).
+  const lastProcesses = useApi<Page<{ webRequestId: string; process: ProcessRecord | null }>>('/api/v1/webrequests/last-processes', { pollMs: 5000 })
+  const lastOf = new Map((lastProcesses.data?.items ?? []).map((item) => [item.webRequestId, item.process]))
   const [error, setError] = useState<unknown>(null)
   const names = new Map((scenarios.data?.items ?? []).map((s) => [s.id, s.scenario.name]))
 
@@ -78,7 +82,7 @@ export function WebRequestsPage() {
                     <span className="switch-track" />
                   </label>
                 </td>
-                <td><LastProcess webRequestId={record.id} /></td>
+                <td><LastProcess process={lastOf.get(record.id) ?? null} /></td>
                 <td className="actions"><Link to={`/webrequests/${encodeURIComponent(record.id)}`} className="btn btn-small">{t('action.edit')}</Link></td>
               </tr>
             ))}
@@ -101,10 +105,8 @@ function Protection({ record }: { record: WebRequestRecord }) {
   return <div className="tags">{tags.map((tag) => <span key={tag} className="tag">{tag}</span>)}</div>
 }
 
-function LastProcess({ webRequestId }: { webRequestId: string }) {
+function LastProcess({ process }: { process: ProcessRecord | null }) {
   const { lang } = useI18n()
-  const last = useApi<Page<ProcessRecord>>(withQuery('/api/v1/processes', { triggerId: webRequestId, limit: 1 }), { pollMs: 5000 })
-  const process = last.data?.items[0]
   if (!process) return <span className="muted">—</span>
   return (
     <Link to={`/processes/${encodeURIComponent(process.id)}`} className="last-process">
