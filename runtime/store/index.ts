@@ -34,3 +34,5 @@ export async function openStore(settings: StoreSettings = {}): Promise<ProcessSt
 export type * from './port.ts'
 export { MongoStore } from './mongo.ts'
 export { SqliteStore } from './sqlite.ts'
+export type * from './records-port.ts'
+export { RecordStore } from './records.ts'

@@ -40,6 +40,8 @@ import {
 } from './mongo-documents.ts'
 import { nextScenarioVersion } from './scenario-version.ts'
 import { guardStoreErrors } from './store-error.ts'
+import { MongoRecordTables } from './mongo-records.ts'
+import { RecordStore } from './records.ts'
 
 export interface MongoStoreOptions {
   uri: string
@@ -65,6 +67,8 @@ export class MongoStore implements ProcessStore {
   readonly #processes: Collection<ProcessDoc>
   readonly #revisions: Collection<RevisionDoc>
   readonly #idempotency: Collection<IdempotencyDoc>
+  /** Catalogs, records and files (`mongo-records.ts`). */
+  readonly records: RecordStore
 
   constructor(options: MongoStoreOptions) {
     this.#client = new MongoClient(options.uri, {
@@ -77,6 +81,7 @@ export class MongoStore implements ProcessStore {
     this.#processes = this.#db.collection('processes')
     this.#revisions = this.#db.collection('revisions')
     this.#idempotency = this.#db.collection('idempotency')
+    this.records = new RecordStore(new MongoRecordTables(this.#db))
     guardStoreErrors(this)
   }
 
@@ -114,6 +119,7 @@ export class MongoStore implements ProcessStore {
     await this.#revisions.createIndex({ processId: 1 }, { name: 'processId' })
     await this.#idempotency.createIndex({ key: 1, seq: 1 }, { unique: true, name: 'key_seq' })
     await this.#idempotency.createIndex({ expiresAt: 1 }, { name: 'expiresAt' })
+    await this.records.init()
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  * Two adapters implement it (`sqlite.ts`, `mongo.ts`); nothing outside `runtime/store/` knows
  * which one is behind it. `test/store/contract.ts` is the suite both must pass.
  */
+import type { RecordStore } from './records.ts'
 import type { ProcessError, ProcessStatus, Scenario, StepRecord, Variables } from '../types.ts'
 
 /** A stored scenario version. Versions are immutable; saving a changed scenario adds one. */
@@ -161,4 +162,7 @@ export interface ProcessStore {
   /** Inserts when absent (atomic); returns the record already there otherwise (unexpired). */
   putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord | null>
   setIdempotencyResponse(key: string, response: StoredResponse): Promise<void>
+
+  /** Catalogs, records and files (SPEC §9; `records.ts`). */
+  readonly records: RecordStore
 }

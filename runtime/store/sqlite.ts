@@ -33,6 +33,8 @@ import {
   type IdempotencyRow, type ProcessRow, type ScenarioRow,
 } from './sqlite-schema.ts'
 import { guardStoreErrors } from './store-error.ts'
+import { RecordStore } from './records.ts'
+import { RECORDS_SCHEMA, SqliteRecordTables } from './sqlite-records.ts'
 
 export interface SqliteStoreOptions {
   /** Directory of `potok.sqlite` (created if missing). Default `DATA_DIR` or `./data`. */
@@ -59,6 +61,8 @@ export class SqliteStore implements ProcessStore {
   /** Process writes waiting for the group commit. */
   #queue: QueuedWrite[] = []
   #flushScheduled = false
+  /** Catalogs, records and files (`sqlite-records.ts`). */
+  readonly records = new RecordStore(new SqliteRecordTables(() => this.db))
 
   constructor(options: SqliteStoreOptions = {}) {
     if (options.filename) {
@@ -84,6 +88,7 @@ export class SqliteStore implements ProcessStore {
     db.pragma('wal_autocheckpoint = 10000')
     db.pragma('journal_size_limit = 67108864')
     db.exec(SCHEMA)
+    db.exec(RECORDS_SCHEMA)
     this.#db = db
     this.#sql = this.prepare(db)
   }

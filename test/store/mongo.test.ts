@@ -8,6 +8,7 @@ import { MongoStore, databaseNameOf } from '../../runtime/store/mongo.ts'
 import { openStore } from '../../runtime/store/index.ts'
 import type { ProcessStore } from '../../runtime/store/port.ts'
 import { storeContract } from './contract.ts'
+import { recordsContract } from './records-contract.ts'
 
 const uri = process.env.MONGODB_URI
 if (!uri) console.warn('[store] MongoDB half of the store contract skipped: MONGODB_URI is not set (.ci/run starts FerretDB and sets it)')
@@ -16,6 +17,18 @@ const run = randomBytes(4).toString('hex')
 let count = 0
 
 storeContract('mongodb', async () => {
+  const store = new MongoStore({ uri: uri!, dbName: `potok_test_${run}_${count++}` })
+  await store.init()
+  return store
+}, {
+  skip: !uri,
+  dispose: async (store: ProcessStore) => {
+    await (store as MongoStore).dropDatabase()
+    await store.close()
+  },
+})
+
+recordsContract('mongodb', async () => {
   const store = new MongoStore({ uri: uri!, dbName: `potok_test_${run}_${count++}` })
   await store.init()
   return store
