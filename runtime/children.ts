@@ -30,6 +30,8 @@ export interface ChildProcessServiceOptions {
   /** Where children run (default: this thread). */
   runner?: ProcessRunner
   startOptions?: (request: ChildProcessRequest, processId: string) => Omit<StartOptions, 'processId' | 'depth' | 'services' | 'signal'>
+  /** Other host services children get besides sub-processes (catalogs and records). */
+  services?: () => RuntimeServices
 }
 
 export interface ChildLaunch {
@@ -65,7 +67,7 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
     const processId = randomUUID()
     const run = async (runSignal?: AbortSignal) => {
       const extra = options.startOptions?.(request, processId) ?? {}
-      const result = await (options.runner ?? inThreadRunner).start(scenario, request.input, { ...extra, processId, depth, services: { startChild }, signal: runSignal })
+      const result = await (options.runner ?? inThreadRunner).start(scenario, request.input, { ...extra, processId, depth, services: { ...options.services?.(), respond: undefined, startChild }, signal: runSignal })
       await options.record?.(result, request)
       return result
     }

@@ -1,6 +1,7 @@
 /** Types shared across the runtime, the components and the server. */
 import type { z } from 'zod'
 import type { PotokError } from './errors.ts'
+import type { Catalog, CatalogRecord, RecordPage, RecordQuery, RecordValues } from './store/records-port.ts'
 
 /** A process's data: JSON values plus binary values in their tagged form (see `binary.ts`). */
 export type Variables = Record<string, unknown>
@@ -77,6 +78,22 @@ export interface RuntimeServices {
   startChild?: (request: ChildProcessRequest, signal: AbortSignal) => Promise<ChildProcessResult>
   /** Answers the waiting caller now (`respond`). */
   respond?: (vars: Readonly<Variables>) => void
+
+  // Catalogs and records (SPEC §9): plain async functions with JSON/binary arguments, so a
+  // worker thread can call them on the main thread by name. Errors are PotokErrors with a code.
+  /** A catalog (CATALOG_NOT_FOUND when there is none). */
+  getCatalog?: (catalogId: string) => Promise<Catalog>
+  /** A record (RECORD_NOT_FOUND / CATALOG_NOT_FOUND), only `fields` when given. */
+  getRecord?: (ref: { catalogId: string; recordId: string; fields?: string[] }) => Promise<CatalogRecord>
+  findRecords?: (query: RecordQuery & { catalogId: string }) => Promise<RecordPage>
+  /** Writes run the catalog's data-change events; `origin` is the process writing (depth bound). */
+  createRecord?: (write: { catalogId: string; values: RecordValues; origin?: ProcessInfo }) => Promise<CatalogRecord>
+  updateRecord?: (write: { catalogId: string; recordId: string; values: RecordValues; origin?: ProcessInfo }) => Promise<CatalogRecord>
+  deleteRecord?: (write: { catalogId: string; recordId: string; origin?: ProcessInfo }) => Promise<void>
+  /** Stores a file (≤ MAX_FILE_BYTES) and adds it to a file field of a record; the updated record. */
+  uploadRecordFile?: (upload: { catalogId: string; recordId: string; fieldId: string; name: string; contentType?: string; data: Uint8Array; origin?: ProcessInfo }) => Promise<CatalogRecord>
+  /** The bytes of a file in a record's file field (`index` in the field's list, default 0). */
+  readRecordFile?: (ref: { catalogId: string; recordId: string; fieldId: string; index?: number }) => Promise<{ name: string; contentType: string; data: Uint8Array }>
 }
 
 export interface ChildProcessRequest {

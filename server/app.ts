@@ -10,6 +10,8 @@
  * | `/api/v1/webrequests…` | `api/webrequests.ts` |
  * | `/api/v1/processes…` | `api/processes.ts` |
  * | `POST /api/v1/scenarios/import`, `GET /api/v1/scenarios/{id}/bpmn` | `api/bpmn.ts` |
+ * | `/api/v1/catalogs…` (catalogs and records) | `api/catalogs.ts` |
+ * | `/api/v1/files…` | `api/files.ts` |
  * | `GET /api/v1/openapi.json` | `openapi.ts` |
  * | `GET /healthz` | `health.ts` |
  * | `GET /metrics` | `metrics.ts` (served here) |
@@ -25,6 +27,8 @@ import { PotokError } from '../runtime/errors.ts'
 import { isAdminRequest } from './admin-token.ts'
 import { admin, unauthorizedAdmin } from './api/http.ts'
 import { registerBpmnRoutes } from './api/bpmn.ts'
+import { registerCatalogRoutes } from './api/catalogs.ts'
+import { registerFileRoutes } from './api/files.ts'
 import { registerConsole } from './console.ts'
 import { registerProcessRoutes } from './api/processes.ts'
 import { registerScenarioRoutes } from './api/scenarios.ts'
@@ -98,6 +102,8 @@ export function buildApp(ctx: ServerContext): H3 {
   registerWebRequestRoutes(app, ctx)
   registerProcessRoutes(app, ctx)
   registerBpmnRoutes(app, ctx)
+  registerCatalogRoutes(app, ctx)
+  registerFileRoutes(app, ctx)
   app.get('/api/v1/openapi.json', admin(ctx, openApiHandler()))
 
   // Anything else under /api/v1: 401 without the token (whether or not the route exists), else 404.

@@ -14,6 +14,8 @@ import { PotokError } from '../runtime/errors.ts'
 import { validateScenario } from '../runtime/scenario.ts'
 import type { ProcessStore, ScenarioRecord, WebRequestRecord } from '../runtime/store/port.ts'
 import type { Scenario } from '../runtime/types.ts'
+import type { Catalog } from '../runtime/store/records-port.ts'
+import { loadCatalogs } from './flow-catalogs.ts'
 import { parseWebRequestInput, toWebRequestRecord, type WebRequestInput } from './catalog.ts'
 
 export interface FlowProblem {
@@ -122,7 +124,7 @@ export async function saveScenarioDocument(store: ProcessStore, document: Scenar
 }
 
 /** Loads `FLOWS_DIR` into the store (see the file comment); a missing directory loads nothing. */
-export async function loadFlows(store: ProcessStore, dir: string): Promise<{ scenarios: ScenarioRecord[]; webrequests: WebRequestRecord[] }> {
+export async function loadFlows(store: ProcessStore, dir: string): Promise<{ scenarios: ScenarioRecord[]; webrequests: WebRequestRecord[]; catalogs: Catalog[] }> {
   const flows = await readFlows(dir)
   const scenarios: ScenarioRecord[] = []
   const webrequests: WebRequestRecord[] = []
@@ -131,5 +133,7 @@ export async function loadFlows(store: ProcessStore, dir: string): Promise<{ sce
     scenarios.push(saved.record)
     webrequests.push(...saved.webrequests)
   }
-  return { scenarios, webrequests }
+  // Catalogs (FLOWS_DIR/catalogs/*.json) after the scenarios their events name.
+  const catalogs = await loadCatalogs(store, join(dir, 'catalogs'))
+  return { scenarios, webrequests, catalogs }
 }

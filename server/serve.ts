@@ -25,6 +25,7 @@ import { resolveAdminToken, type AdminToken } from './admin-token.ts'
 import { buildApp, createServerContext } from './app.ts'
 import type { ServerContext } from './context.ts'
 import { loadFlows } from './flows.ts'
+import { RecordService, recordServices } from './records.ts'
 import { createLogger, type Logger } from './log.ts'
 import { startRetention } from './retention.ts'
 import { loadSettings, type Settings } from './settings.ts'
@@ -56,9 +57,9 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
   let executor: ProcessExecutor | undefined
   try {
     const flows = await loadFlows(store, settings.flowsDir)
-    logger.info({ dir: settings.flowsDir, scenarios: flows.scenarios.length, webrequests: flows.webrequests.length }, 'flows loaded')
+    logger.info({ dir: settings.flowsDir, scenarios: flows.scenarios.length, webrequests: flows.webrequests.length, catalogs: flows.catalogs.length }, 'flows loaded')
     const adminToken = await resolveAdminToken(settings)
-    const services = processServices(store, () => executor)
+    const services = processServices(store, () => executor, settings)
     executor = new ProcessExecutor(store, {
       concurrency: settings.asyncConcurrency,
       leaseMs: settings.asyncLeaseMs,
@@ -136,8 +137,12 @@ const DRAIN_MS = 2000
  * store and are recorded there with `parentId`; an asynchronous child is queued durably through
  * `executor()` (when there is one), so it survives a restart like any asynchronous process.
  */
-export function processServices(store: ProcessStore, executor?: () => ProcessExecutor | undefined): RuntimeServices {
+export function processServices(store: ProcessStore, executor?: () => ProcessExecutor | undefined, settings?: Pick<Settings, 'maxFileBytes'>): RuntimeServices {
+  // Catalogs and records (SPEC §9): event processes and children get these same services.
+  const services: RuntimeServices = {}
+  const records = new RecordService({ store, services: () => services, executor, maxFileBytes: settings?.maxFileBytes })
   const startChild = childProcessService({
+    services: () => services,
     loadScenario: async (id) => (await store.getScenario(id))?.scenario ?? null,
     startAsync: async (launch) => {
       const durable = executor?.()
@@ -174,5 +179,5 @@ export function processServices(store: ProcessStore, executor?: () => ProcessExe
       }, result.steps)
     },
   })
-  return { startChild }
+  return Object.assign(services, recordServices(records, store), { startChild })
 }

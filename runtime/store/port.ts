@@ -44,6 +44,10 @@ export interface ProcessTrigger {
   type: '$webRequest' | '$subProcess' | '$manual' | (string & {})
   id?: string | null
   async: boolean
+  /** A data-change event's record (`$dataChange`): the console links the process to it. */
+  record?: { catalogId: string; recordId?: string; event: string }
+  /** Sub-process depth of a process started by a data change (loops are bounded by it). */
+  depth?: number
 }
 
 /** What the caller of a synchronous process got (SPEC §5 `response`). */

@@ -38,6 +38,9 @@ export function itemsOf(field: CatalogField): Array<{ id: string; name: string }
   return Array.isArray(items) ? items as Array<{ id: string; name: string }> : []
 }
 
+/** Types whose value is a list. */
+export const LIST_TYPES: ReadonlySet<FieldType> = new Set(['dropdown', 'radiobutton', 'checkboxes', 'contact', 'user', 'object', 'file'])
+
 const isEmpty = (value: unknown) => value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)
 
 function toNumber(field: CatalogField, value: unknown): number {
@@ -52,7 +55,8 @@ function toList(value: unknown): unknown[] {
 
 /** One value in its stored shape; null for an empty one. */
 export async function normalizeValue(field: CatalogField, value: unknown, ctx: ValueContext): Promise<unknown> {
-  if (isEmpty(value)) return null
+  // Bpium's empty values: `[]` for the list types, null for the others.
+  if (isEmpty(value)) return LIST_TYPES.has(field.type) ? [] : null
   const multiselect = field.config?.multiselect === true
   switch (field.type) {
     case 'text':

@@ -78,7 +78,8 @@ function fieldFilter(catalog: Catalog, fieldId: string, value: unknown): Compile
   const field = catalog.fields.find((f) => f.id === fieldId)
   if (!field) throw filterError(`catalog "${catalog.name}" (${catalog.id}) has no field "${fieldId}" to filter by`, { fieldId })
   const get = (record: CatalogRecord) => record.values[field.id]
-  if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) {
+  // NULL_DATE: Bpium's "no date" filter.
+  if (value === null || value === '' || value === 'NULL_DATE' || (Array.isArray(value) && value.length === 0)) {
     return { test: (r) => isEmpty(get(r)), anyOf: [[term(field.id, '')]] }
   }
   switch (field.type) {

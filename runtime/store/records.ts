@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto'
 import { PotokError } from '../errors.ts'
 import { toStoreError } from './store-error.ts'
 import { catalogSchema, nextId, toCatalog, type CatalogInput } from './catalog-schema.ts'
-import { checkRequired, normalizeValues, termsOf, titleOf, type ValueContext } from './record-fields.ts'
+import { LIST_TYPES, checkRequired, normalizeValues, termsOf, titleOf, type ValueContext } from './record-fields.ts'
 import { compileFilters, recordOrder, searchTest } from './record-filters.ts'
 import type { Catalog, CatalogRecord, RecordPage, RecordQuery, RecordTables, RecordValues, StoredFile } from './records-port.ts'
 
@@ -86,7 +86,7 @@ export class RecordStore {
 
   async createRecord(catalogId: string, values: RecordValues, options: { id?: string } = {}): Promise<CatalogRecord> {
     const catalog = await this.requireCatalog(catalogId)
-    const normalized = await this.normalize(catalog, values)
+    const normalized = { ...emptyValues(catalog), ...await this.normalize(catalog, values) }
     checkRequired(catalog, normalized)
     const now = new Date().toISOString()
     for (let attempt = 1; ; attempt++) {
@@ -207,6 +207,13 @@ function guardTables(tables: RecordTables): RecordTables {
       }
     },
   })
+}
+
+/** Every field's empty value (as Bpium answers a record: all fields, `[]` or null when empty). */
+function emptyValues(catalog: Catalog): RecordValues {
+  const values: RecordValues = {}
+  for (const field of catalog.fields) if (field.type !== 'group') values[field.id] = LIST_TYPES.has(field.type) ? [] : null
+  return values
 }
 
 function project(record: CatalogRecord, fields: string[]): CatalogRecord {

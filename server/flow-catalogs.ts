@@ -1,0 +1,78 @@
+/**
+ * Catalog files (SPEC §9): every `*.json` in `FLOWS_DIR/catalogs/` declares one catalog (with
+ * an `id`), which may seed records. On start all are validated — one invalid file stops the
+ * start, every problem listed — then upserted: the catalog is created or replaced; a seed record
+ * with an `id` is created when that record does not exist, one without an id only when the
+ * catalog is new (so a restart never duplicates it, and records changed since are kept). Seeds
+ * are declarations: they run no data-change events.
+ *
+ * @example
+ * const catalogs = await loadCatalogs(store, './flows/catalogs')
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { PotokError } from '../runtime/errors.ts'
+import { catalogFileSchema } from '../runtime/store/catalog-schema.ts'
+import type { ProcessStore } from '../runtime/store/port.ts'
+import type { Catalog } from '../runtime/store/records-port.ts'
+import type { FlowProblem } from './flows.ts'
+
+export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Catalog[]> {
+  let names: string[]
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+  const problems: FlowProblem[] = []
+  const declared = []
+  const ids = new Map<string, string>()
+  for (const name of names) {
+    const file = join(dir, name)
+    let json: unknown
+    try {
+      json = JSON.parse(await readFile(file, 'utf8'))
+    } catch (error) {
+      problems.push({ file, path: '(root)', message: `not valid JSON: ${(error as Error).message}` })
+      continue
+    }
+    const parsed = catalogFileSchema.safeParse(json)
+    if (!parsed.success) {
+      problems.push(...parsed.error.issues.map((issue) => ({ file, path: issue.path.join('.') || '(root)', message: issue.message })))
+      continue
+    }
+    if (ids.has(parsed.data.id)) problems.push({ file, path: 'id', message: `catalog id "${parsed.data.id}" is also used by ${ids.get(parsed.data.id)}` })
+    ids.set(parsed.data.id, file)
+    for (const [i, event] of (parsed.data.events ?? []).entries()) {
+      if (!(await store.getScenario(event.scenarioId))) problems.push({ file, path: `events.${i}.scenarioId`, message: `there is no scenario "${event.scenarioId}"` })
+    }
+    declared.push({ file, ...parsed.data })
+  }
+  if (problems.length) {
+    const list = problems.map((p) => `${p.file}: ${p.path}: ${p.message}`).join('\n')
+    throw new PotokError('INVALID_FLOWS', `invalid catalog files in ${dir}:\n${list}`, { status: 422, details: { problems } })
+  }
+
+  const saved: Array<{ catalog: Catalog; isNew: boolean; records: typeof declared[number]['records']; file: string }> = []
+  for (const { file, records, ...input } of declared) {
+    const isNew = !(await store.records.getCatalog(input.id))
+    try {
+      saved.push({ catalog: await store.records.saveCatalog(input), isNew, records, file })
+    } catch (error) {
+      throw new PotokError('INVALID_FLOWS', `invalid catalog file ${file}: ${(error as Error).message}`, { status: 422 })
+    }
+  }
+  // Seeds after every catalog exists, so a seed may link to another catalog's records.
+  for (const { catalog, isNew, records, file } of saved) {
+    for (const [i, seed] of (records ?? []).entries()) {
+      if (seed.id ? await store.records.getRecord(catalog.id, seed.id) : !isNew) continue
+      try {
+        await store.records.createRecord(catalog.id, seed.values, { id: seed.id })
+      } catch (error) {
+        throw new PotokError('INVALID_FLOWS', `invalid catalog file ${file}: records.${i}: ${(error as Error).message}`, { status: 422 })
+      }
+    }
+  }
+  return saved.map((s) => s.catalog)
+}
