@@ -8,6 +8,7 @@ import { scenarioSchema } from '../runtime/scenario.ts'
 import { FastResponse } from 'srvx'
 import { processListQuery, replayBody } from './api/processes.ts'
 import { webRequestInputSchema } from './catalog.ts'
+import { recordPaths, recordSchemas } from './openapi-records.ts'
 
 const problemSchema = z.object({ path: z.string(), message: z.string() })
 const errorBodySchema = z.object({
@@ -117,6 +118,7 @@ export function openApiDocument(): Record<string, unknown> {
         WebRequest: schema(webRequestRecordSchema),
         Process: schema(processRecordSchema),
         Health: schema(healthSchema),
+        ...recordSchemas(),
       },
     },
     paths: {
@@ -228,6 +230,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
         delete: { summary: 'Delete', tags: ['webrequests'], security, responses: guarded({ 204: ok('deleted'), 404: error('not found') }) },
       },
+      ...recordPaths(),
     },
   }
 }
