@@ -7,16 +7,22 @@ import { expr, variablePath } from './schema.ts'
 import { send } from './webRequest/send.ts'
 
 const config = z.object({
-  catalogId: expr,
-  recordId: expr,
-  fieldId: z.union([z.string().min(1), z.number()]).transform(String),
   source: z.union([
     z.object({ url: expr, name: expr.optional() }).strict(),
     z.object({ content: expr, name: expr, contentType: expr.optional() }).strict(),
   ]),
+  /** «Файл в запись»: the record whose file field gets the file (replacing what it held). */
+  catalogId: expr.optional(),
+  recordId: expr.optional(),
+  fieldId: z.union([z.string().min(1), z.number()]).transform(String).optional(),
   timeoutMs: z.number().int().positive().max(3_600_000).default(60_000),
+  /** The file's value `{ id, title, mimeType, size, url }`. */
   saveTo: variablePath.optional(),
-}).strict()
+  fileIdTo: variablePath.optional(),
+  urlTo: variablePath.optional(),
+}).strict().refine((c) => [c.catalogId, c.recordId, c.fieldId].every((v) => v === undefined) || [c.catalogId, c.recordId, c.fieldId].every((v) => v !== undefined), {
+  message: 'catalogId, recordId and fieldId go together (the record to put the file in), or none of them', path: ['fieldId'],
+})
 export type FileUploadConfig = z.infer<typeof config>
 
 /** MAX_FILE_BYTES (default 20 MB); the server checks it again when it stores the file. */
@@ -26,17 +32,20 @@ function maxFileBytes(): number {
 }
 
 function expressions(c: FileUploadConfig) {
-  const list: Array<{ path: Array<string | number>; source: string }> = [{ path: ['catalogId'], source: c.catalogId }, { path: ['recordId'], source: c.recordId }]
+  const list: Array<{ path: Array<string | number>; source: string }> = []
+  if (c.catalogId) list.push({ path: ['catalogId'], source: c.catalogId })
+  if (c.recordId) list.push({ path: ['recordId'], source: c.recordId })
   for (const [key, source] of Object.entries(c.source)) if (source) list.push({ path: ['source', key], source })
   return list
 }
 
 /**
  * Загрузить файл (`bpiumFileUpload`): stores a file — downloaded from `source.url`, or a binary
- * (or text) value in `source.content` — in the store and adds it to a record's file field; the
- * file's value `{ id, title, mimeType, size, url }` to `saveTo`. Bounded by MAX_FILE_BYTES
- * (FILE_TOO_LARGE); a download fails like a web request (HTTP_TIMEOUT, HTTP_NETWORK, …, or
- * HTTP_STATUS for a non-2xx answer).
+ * (or text) value in `source.content` — in the store; with `catalogId`/`recordId`/`fieldId` it
+ * becomes the value of that record's file field (replacing the file there, as Bpium does). The
+ * file's value `{ id, title, mimeType, size, url }` to `saveTo`, its id to `fileIdTo`, its URL
+ * (`/api/v1/files/{id}`, admin token) to `urlTo`. Bounded by MAX_FILE_BYTES (FILE_TOO_LARGE); a
+ * download fails like a web request (HTTP_TIMEOUT, HTTP_NETWORK, …, HTTP_STATUS for a non-2xx).
  */
 export const fileUpload: Component<FileUploadConfig> = {
   type: 'fileUpload',
@@ -46,13 +55,22 @@ export const fileUpload: Component<FileUploadConfig> = {
   expressions,
   run: async (ctx) => {
     const c = ctx.config
-    const [catalogId, recordId] = ctx.evaluateAll([c.catalogId, c.recordId])
     const file = 'url' in c.source ? await download(ctx, c.source, c.timeoutMs) : fromContent(ctx, c.source)
-    const record = await recordService(ctx, 'uploadRecordFile')({
-      catalogId: idOf(catalogId, 'catalogId'), recordId: idOf(recordId, 'recordId'), fieldId: c.fieldId, ...file, origin: ctx.process,
-    })
-    const list = record.values[c.fieldId] as unknown[]
-    return c.saveTo ? [{ path: c.saveTo, value: list[list.length - 1] }] : []
+    let value: { id: string; url: string }
+    if (c.catalogId && c.recordId && c.fieldId) {
+      const [catalogId, recordId] = ctx.evaluateAll([c.catalogId, c.recordId])
+      const record = await recordService(ctx, 'uploadRecordFile')({
+        catalogId: idOf(catalogId, 'catalogId'), recordId: idOf(recordId, 'recordId'), fieldId: c.fieldId, ...file, origin: ctx.process,
+      })
+      value = (record.values[c.fieldId] as Array<{ id: string; url: string }>)[0]
+    } else {
+      value = await recordService(ctx, 'storeFile')(file)
+    }
+    return [
+      ...(c.saveTo ? [{ path: c.saveTo, value }] : []),
+      ...(c.fileIdTo ? [{ path: c.fileIdTo, value: value.id }] : []),
+      ...(c.urlTo ? [{ path: c.urlTo, value: value.url }] : []),
+    ]
   },
 }
 

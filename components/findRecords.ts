@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { PotokError } from '../runtime/errors.ts'
 import type { Component } from '../runtime/types.ts'
-import { evaluateFilters, evaluateObject, fieldIds, fieldPairs, idOf, pairExpressions, recordService } from './records/common.ts'
+import { evaluateFields, evaluateFilters, evaluateObject, fieldIds, fieldPairs, idOf, pairExpressions, recordService } from './records/common.ts'
 import { expr, variablePath } from './schema.ts'
 
 /** Bpium's component returns at most 1000 records. */
@@ -10,11 +10,12 @@ const count = z.union([z.number().int().min(0), expr])
 
 const config = z.object({
   catalogId: expr,
-  /** A Bpium view: potok has no views, so a scenario that names one fails (VIEW_UNSUPPORTED) rather than find too much. */
-  viewId: z.string().optional(),
+  /** A Bpium view (0 or empty: none). potok has no views, so naming one fails (VIEW_UNSUPPORTED) rather than find too much. */
+  viewId: expr.optional(),
   filters: fieldPairs.optional(),
   filtersJson: expr.optional(),
   searchText: expr.optional(),
+  /** A field id, or `id` (the record id, the default order). */
   sortField: z.union([z.string().min(1), z.number()]).transform(String).optional(),
   sortType: z.union([z.literal(1), z.literal(-1)]).default(1),
   fields: fieldIds.optional(),
@@ -29,6 +30,8 @@ function expressions(c: FindRecordsConfig) {
   const list = [{ path: ['catalogId'] as Array<string | number>, source: c.catalogId }, ...pairExpressions('filters', c.filters)]
   if (c.filtersJson) list.push({ path: ['filtersJson'], source: c.filtersJson })
   if (c.searchText) list.push({ path: ['searchText'], source: c.searchText })
+  if (c.viewId) list.push({ path: ['viewId'], source: c.viewId })
+  if (typeof c.fields === 'string') list.push({ path: ['fields'], source: c.fields })
   if (typeof c.limit === 'string') list.push({ path: ['limit'], source: c.limit })
   if (typeof c.offset === 'string') list.push({ path: ['offset'], source: c.offset })
   return list
@@ -53,7 +56,8 @@ export const findRecords: Component<FindRecordsConfig> = {
   expressions,
   run: async (ctx) => {
     const c = ctx.config
-    if (c.viewId) throw new PotokError('VIEW_UNSUPPORTED', `view "${c.viewId}": potok has no catalog views; express the view as filters`)
+    const viewId = c.viewId ? ctx.evaluate(c.viewId) : undefined
+    if (viewId && viewId !== '0') throw new PotokError('VIEW_UNSUPPORTED', `view ${JSON.stringify(viewId)}: potok has no catalog views; express the view as filters`)
     const catalogId = idOf(ctx.evaluate(c.catalogId), 'catalogId')
     const filters = c.filtersJson ? ctx.evaluate(c.filtersJson) : c.filters ? evaluateFilters(ctx, c.filters) : undefined
     const parsed = typeof filters === 'string' ? evaluateObject(ctx, c.filtersJson!, 'filtersJson') : filters
@@ -64,7 +68,7 @@ export const findRecords: Component<FindRecordsConfig> = {
       searchText: searchText === undefined || searchText === null ? undefined : String(searchText),
       sortField: c.sortField,
       sortType: c.sortType,
-      fields: c.fields,
+      fields: evaluateFields(ctx, c.fields),
       limit: Math.min(countOf(ctx, c.limit, 'limit'), MAX_FIND_LIMIT),
       offset: countOf(ctx, c.offset, 'offset'),
     })

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import type { Component } from '../runtime/types.ts'
-import { fieldIds, idOf, recordService } from './records/common.ts'
+import { evaluateFields, fieldIds, idOf, recordService } from './records/common.ts'
 import { expr, variablePath } from './schema.ts'
 
 const config = z.object({
   catalogId: expr,
   recordId: expr,
-  /** Field ids to read (default all). */
+  /** Field ids to read, or an expression giving them (default all). */
   fields: fieldIds.optional(),
   saveTo: variablePath,
 }).strict()
@@ -22,10 +22,13 @@ export const getRecord: Component<GetRecordConfig> = {
   displayName: { ru: 'Получить запись', en: 'Get record' },
   kind: 'async',
   config,
-  expressions: (c) => [{ path: ['catalogId'], source: c.catalogId }, { path: ['recordId'], source: c.recordId }],
+  expressions: (c) => [
+    { path: ['catalogId'], source: c.catalogId }, { path: ['recordId'], source: c.recordId },
+    ...(typeof c.fields === 'string' ? [{ path: ['fields'], source: c.fields }] : []),
+  ],
   run: async (ctx) => {
     const [catalogId, recordId] = ctx.evaluateAll([ctx.config.catalogId, ctx.config.recordId])
-    const record = await recordService(ctx, 'getRecord')({ catalogId: idOf(catalogId, 'catalogId'), recordId: idOf(recordId, 'recordId'), fields: ctx.config.fields })
+    const record = await recordService(ctx, 'getRecord')({ catalogId: idOf(catalogId, 'catalogId'), recordId: idOf(recordId, 'recordId'), fields: evaluateFields(ctx, ctx.config.fields) })
     return [{ path: ctx.config.saveTo, value: record }]
   },
 }

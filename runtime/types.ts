@@ -90,7 +90,9 @@ export interface RuntimeServices {
   createRecord?: (write: { catalogId: string; values: RecordValues; origin?: ProcessInfo }) => Promise<CatalogRecord>
   updateRecord?: (write: { catalogId: string; recordId: string; values: RecordValues; origin?: ProcessInfo }) => Promise<CatalogRecord>
   deleteRecord?: (write: { catalogId: string; recordId: string; origin?: ProcessInfo }) => Promise<void>
-  /** Stores a file (≤ MAX_FILE_BYTES) and adds it to a file field of a record; the updated record. */
+  /** Stores a file (≤ MAX_FILE_BYTES); its file-field value `{ id, title, mimeType, size, url }`. */
+  storeFile?: (file: { name: string; contentType?: string; data: Uint8Array }) => Promise<{ id: string; title: string; mimeType: string; size: number; url: string }>
+  /** Stores a file (≤ MAX_FILE_BYTES) as the value of a record's file field (replacing it); the updated record. */
   uploadRecordFile?: (upload: { catalogId: string; recordId: string; fieldId: string; name: string; contentType?: string; data: Uint8Array; origin?: ProcessInfo }) => Promise<CatalogRecord>
   /** The bytes of a file in a record's file field (`index` in the field's list, default 0). */
   readRecordFile?: (ref: { catalogId: string; recordId: string; fieldId: string; index?: number }) => Promise<{ name: string; contentType: string; data: Uint8Array }>

@@ -20,6 +20,7 @@ import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessStore, ProcessTrigger } from '../runtime/store/port.ts'
 import type { Catalog, CatalogRecord, EventKind, EventPhase, RecordValues } from '../runtime/store/records-port.ts'
 import type { ProcessInfo, RuntimeServices, Variables } from '../runtime/types.ts'
+import { fileValue } from '../runtime/store/record-fields.ts'
 import type { AsyncProcesses } from './context.ts'
 
 export interface RecordServiceOptions {
@@ -73,7 +74,7 @@ export class RecordService {
     await this.after({ kind: 'delete', catalog, recordId: previous.id, values: previous.values, allValues: previous.values }, depth)
   }
 
-  /** Stores a file and adds it to a file field (replacing the list unless the field is multiselect). */
+  /** Stores a file as the value of a file field, replacing what it held (Bpium's «Файл в запись»). */
   async upload(upload: { catalogId: string; recordId: string; fieldId: string; name: string; contentType?: string; data: Uint8Array }, origin?: ProcessInfo): Promise<CatalogRecord> {
     const record = await this.records.requireRecord(upload.catalogId, upload.recordId)
     const catalog = await this.records.requireCatalog(upload.catalogId)
@@ -82,8 +83,7 @@ export class RecordService {
       throw new PotokError('FIELD_NOT_FOUND', `catalog "${catalog.name}" (${catalog.id}) has no file field "${upload.fieldId}"`, { status: 400, details: { catalogId: catalog.id, fieldId: upload.fieldId } })
     }
     const file = await this.putFile(upload)
-    const kept = field.config?.multiselect === true ? (record.values[field.id] as Array<{ id: string }> | null) ?? [] : []
-    return this.update(catalog.id, record.id, { [field.id]: [...kept.map((f) => ({ id: f.id })), { id: file.id }] }, origin)
+    return this.update(catalog.id, record.id, { [field.id]: [{ id: file.id }] }, origin)
   }
 
   /** Stores a file on its own (bounded by MAX_FILE_BYTES). */
@@ -230,6 +230,7 @@ export function recordServices(service: RecordService, store: ProcessStore): Run
     updateRecord: ({ catalogId, recordId, values, origin }) => service.update(String(catalogId), String(recordId), values, origin),
     deleteRecord: ({ catalogId, recordId, origin }) => service.delete(String(catalogId), String(recordId), origin),
     uploadRecordFile: ({ origin, ...upload }) => service.upload(upload, origin),
+    storeFile: async (file) => fileValue(await service.putFile(file)),
     readRecordFile: (ref) => service.readFile(ref),
   }
 }

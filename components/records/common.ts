@@ -13,8 +13,18 @@ import { expr } from '../schema.ts'
 export const fieldPairs = z.array(z.object({ fieldId: z.string().min(1), value: expr }).strict())
 export type FieldPairs = z.infer<typeof fieldPairs>
 
-/** A field id, or a list of them (`fields` of getRecord / findRecords). */
-export const fieldIds = z.array(z.union([z.string().min(1), z.number()]).transform(String))
+/** The fields to return: a list of field ids, or an expression giving one (Bpium's `fieldsSpecified`). */
+export const fieldIds = z.union([z.array(z.union([z.string().min(1), z.number()]).transform(String)), expr])
+
+/** The field ids of a `fields` config (evaluated when it is an expression). */
+export function evaluateFields(ctx: ComponentContext<unknown>, fields: string[] | string | undefined): string[] | undefined {
+  if (fields === undefined || Array.isArray(fields)) return fields
+  const value = ctx.evaluate(fields)
+  if (value === null || value === undefined || value === '') return undefined
+  if (!Array.isArray(value)) throw new PotokError('FILTER_INVALID', `fields must evaluate to a list of field ids, not ${typeof value}`)
+  // Bpium's `{ fieldId, fields }` items (fields of linked records) keep their field id.
+  return value.map((f) => String(f && typeof f === 'object' ? (f as { fieldId?: unknown }).fieldId : f))
+}
 
 const TEMPLATE = /^\$\{([\s\S]+)\}$/
 

@@ -12,6 +12,7 @@ import type { SetVariablesConfig } from '../../components/setVariables.ts'
 import type { WebRequestConfig } from '../../components/webRequest.ts'
 import type { ScenarioNode } from '../types.ts'
 import { constantOf, expressionOf, listParam, mapParam, namedOf, outputParam, scriptParam, varsParam, type TaskParams } from './params.ts'
+import { exportRecordAction, importRecordAction } from './records.ts'
 import { exportWebRequest, importWebRequest } from './webRequest.ts'
 import type { XmlNode } from './xml.ts'
 
@@ -28,6 +29,8 @@ export function importAction(params: TaskParams, warn: Warn): { type: string; co
     case 'code': return { type: 'code', config: importCode(params, warn) }
     case 'webRequest': return { type: 'webRequest', config: importWebRequest(params, warn) }
   }
+  const record = importRecordAction(params, warn)
+  if (record) return record
   const id = params.connectorId ?? ''
   if (id.startsWith(POTOK_CONNECTOR)) {
     const type = id.slice(POTOK_CONNECTOR.length)
@@ -102,7 +105,7 @@ export function exportAction(node: ScenarioNode): { connectorId: string; params:
     case 'webRequest':
       return { connectorId: 'webRequest', params: exportWebRequest(node.config as WebRequestConfig) }
     default:
-      return { connectorId: POTOK_CONNECTOR + node.type, params: exportGenericConfig(node.config) }
+      return exportRecordAction(node.type, node.config) ?? { connectorId: POTOK_CONNECTOR + node.type, params: exportGenericConfig(node.config) }
   }
 }
 

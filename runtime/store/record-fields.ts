@@ -142,9 +142,14 @@ async function filesOf(field: CatalogField, value: unknown, ctx: ValueContext) {
     if (typeof id !== 'string' && typeof id !== 'number') throw invalid(field, 'expected stored files [{ id }] (upload with fileUpload or POST /api/v1/files)', item)
     const file = await ctx.files(String(id))
     if (!file) throw invalid(field, `there is no stored file ${id}`, item)
-    files.push({ id: file.id, title: file.name, mimeType: file.contentType, size: file.size, url: `/api/v1/files/${file.id}` })
+    files.push(fileValue(file))
   }
   return files
+}
+
+/** A stored file as a file field holds it. */
+export function fileValue(file: { id: string; name: string; contentType: string; size: number }) {
+  return { id: file.id, title: file.name, mimeType: file.contentType, size: file.size, url: `/api/v1/files/${file.id}` }
 }
 
 /**

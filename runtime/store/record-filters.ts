@@ -185,7 +185,7 @@ export function searchTest(catalog: Catalog, searchText: string | undefined): Te
 /** Order of records by a field (by its type), empty values last; ties by id. */
 export function recordOrder(catalog: Catalog, sortField: string | undefined, sortType: 1 | -1): (a: CatalogRecord, b: CatalogRecord) => number {
   const byId = (a: CatalogRecord, b: CatalogRecord) => sortType * (Number(a.id) - Number(b.id))
-  if (!sortField) return byId
+  if (!sortField || sortField === 'id') return byId
   const field = catalog.fields.find((f) => f.id === sortField)
   if (!field) throw filterError(`catalog "${catalog.name}" (${catalog.id}) has no field "${sortField}" to sort by`, { fieldId: sortField })
   const key = (record: CatalogRecord): number | string | null => {
