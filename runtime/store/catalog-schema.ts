@@ -7,7 +7,7 @@ import { z } from 'zod'
 import { PotokError } from '../errors.ts'
 import { FIELD_TYPES, type Catalog, type CatalogField } from './records-port.ts'
 
-const id = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1–64 letters, digits, _ or -'))
+const id = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/, 'ids are 1–64 letters, digits, _, - or $'))
 
 const field = z.object({
   id: id.optional(),

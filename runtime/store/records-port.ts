@@ -104,6 +104,10 @@ export interface RecordTables {
   /** A new record id: digits, unique in the store, increasing. */
   nextRecordId(): Promise<string>
   insertRecord(row: RecordRow): Promise<void>
+  /** Many new records at once (ids from `nextRecordIds`); one transaction / one insertMany. */
+  insertRecords(rows: RecordRow[]): Promise<void>
+  /** `count` consecutive new record ids. */
+  nextRecordIds(count: number): Promise<string[]>
   replaceRecord(row: RecordRow): Promise<boolean>
   getRecord(catalogId: string, id: string): Promise<CatalogRecord | null>
   deleteRecord(catalogId: string, id: string): Promise<boolean>

@@ -102,6 +102,25 @@ export class RecordStore {
     }
   }
 
+  /**
+   * Many records at once (seeding, imports): each checked like `createRecord`, written in one
+   * transaction (SQLite) or one insertMany (MongoDB); no data-change events. The new records.
+   */
+  async importRecords(catalogId: string, list: RecordValues[]): Promise<CatalogRecord[]> {
+    const catalog = await this.requireCatalog(catalogId)
+    const rows = []
+    const ids = await this.tables.nextRecordIds(list.length)
+    const now = new Date().toISOString()
+    for (const [i, values] of list.entries()) {
+      const normalized = { ...emptyValues(catalog), ...await this.normalize(catalog, values) }
+      checkRequired(catalog, normalized)
+      const record: CatalogRecord = { id: ids[i], catalogId: catalog.id, title: titleOf(catalog, normalized), values: normalized, createdAt: now, updatedAt: now }
+      rows.push({ record, terms: termsOf(catalog, normalized) })
+    }
+    await this.tables.insertRecords(rows)
+    return rows.map((row) => row.record)
+  }
+
   getRecord(catalogId: string, id: string): Promise<CatalogRecord | null> {
     return this.tables.getRecord(String(catalogId), String(id))
   }

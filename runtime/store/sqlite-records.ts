@@ -67,6 +67,21 @@ export class SqliteRecordTables implements RecordTables {
     })()
   }
 
+  async insertRecords(rows: RecordRow[]): Promise<void> {
+    const sql = this.sql
+    this.connection().transaction(() => {
+      for (const row of rows) {
+        sql.insertRecord.run(Number(row.record.id), row.record.catalogId, JSON.stringify(row.record))
+        for (const term of row.terms) sql.insertTerm.run(row.record.catalogId, term, Number(row.record.id))
+      }
+    })()
+  }
+
+  async nextRecordIds(count: number): Promise<string[]> {
+    const last = Number(this.sql.reserveIds.get(count))
+    return Array.from({ length: count }, (_, i) => String(last - count + 1 + i))
+  }
+
   async replaceRecord(row: RecordRow): Promise<boolean> {
     const sql = this.sql
     return this.connection().transaction(() => {
@@ -132,6 +147,8 @@ function prepare(db: Database.Database) {
     deleteCatalogTerms: db.prepare('DELETE FROM record_terms WHERE catalog_id = ?'),
     // One statement, so two writers never get the same id; seeded ids (given explicitly) are skipped.
     nextId: db.prepare(`UPDATE record_counter SET value = MAX(value, (SELECT COALESCE(MAX(id), 0) FROM records)) + 1
+      WHERE name = 'record' RETURNING value`).pluck(),
+    reserveIds: db.prepare(`UPDATE record_counter SET value = MAX(value, (SELECT COALESCE(MAX(id), 0) FROM records)) + ?
       WHERE name = 'record' RETURNING value`).pluck(),
     insertRecord: db.prepare('INSERT INTO records (id, catalog_id, doc) VALUES (?, ?, ?)'),
     replaceRecord: db.prepare('UPDATE records SET doc = ? WHERE id = ? AND catalog_id = ?'),

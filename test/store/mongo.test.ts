@@ -40,6 +40,24 @@ recordsContract('mongodb', async () => {
   },
 })
 
+describe.skipIf(!uri)('mongodb records from two servers', () => {
+  it('two stores on one database never give two records the same id', async () => {
+    const dbName = `potok_test_${run}_ids`
+    const [a, b] = [new MongoStore({ uri: uri!, dbName }), new MongoStore({ uri: uri!, dbName })]
+    await a.init()
+    await b.init()
+    try {
+      await a.records.saveCatalog({ id: 'c', name: 'C', fields: [{ id: '1', name: 'N', type: 'text' }] })
+      const made = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).records.createRecord('c', { 1: `r${i}` })))
+      expect(new Set(made.map((r) => r.id)).size).toBe(30)
+      expect((await a.records.findRecords('c', { limit: 0 })).total).toBe(30)
+    } finally {
+      await a.dropDatabase()
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+})
+
 describe.skipIf(!uri)('mongodb store', () => {
   it('is what openStore picks when a URI is given', async () => {
     const dbUri = uri!.replace(/\/?(\?|$)/, `/potok_test_${run}_open$1`)

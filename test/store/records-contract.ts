@@ -171,6 +171,15 @@ export function recordsContract(name: string, makeStore: () => Promise<ProcessSt
       })
     })
 
+    it('imports many records at once, checked like single ones', async () => {
+      const imported = await store.records.importRecords('48', [{ '2': 'A', '4': ['1'] }, { '2': 'B', '4': ['2'] }])
+      const next = await add({ '2': 'C', '4': ['1'] })
+      expect(new Set([...imported.map((r) => r.id), next.id]).size).toBe(3)
+      expect((await store.records.findRecords('48', { filters: { '4': ['1'] } })).items.map((r) => r.title)).toEqual(['A', 'C'])
+      await expect(store.records.importRecords('48', [{ '2': 'ok' }, { '3': 'x' }])).rejects.toMatchObject({ code: 'RECORD_INVALID' })
+      expect((await store.records.findRecords('48', { limit: 0 })).total).toBe(3)
+    })
+
     it('gives concurrent creates distinct ids and keeps files byte for byte', async () => {
       const created = await Promise.all(Array.from({ length: 20 }, (_, i) => add({ '2': `R${i}` })))
       expect(new Set(created.map((r) => r.id)).size).toBe(20)
