@@ -9,6 +9,7 @@
  *   substring (no index: every record is read), and one record by id.
  *
  *   node --import tsx bench/records.ts          # BENCH_SECONDS=2, RECORDS=100000 by default
+ *   BENCH_STORES=mongodb node --import tsx bench/records.ts   # only one of sqlite, mongodb
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,6 +26,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
 const RECORDS = Number(process.env.RECORDS ?? 100_000)
 const IN_FLIGHT = 32
 const BATCH = 5000
+const STORES = (process.env.BENCH_STORES ?? 'sqlite,mongodb').split(',')
 
 const catalog = {
   id: 'bench',
@@ -115,11 +117,13 @@ async function bench(name: string, store: ProcessStore): Promise<void> {
 
 const dir = mkdtempSync(join(tmpdir(), 'potok-bench-records-'))
 try {
-  const sqlite = new SqliteStore({ dataDir: dir })
-  await sqlite.init()
-  await bench('SQLite (file, WAL)', sqlite)
-  await sqlite.close()
-  if (process.env.MONGODB_URI) {
+  if (STORES.includes('sqlite')) {
+    const sqlite = new SqliteStore({ dataDir: dir })
+    await sqlite.init()
+    await bench('SQLite (file, WAL)', sqlite)
+    await sqlite.close()
+  }
+  if (process.env.MONGODB_URI && STORES.includes('mongodb')) {
     const mongo = new MongoStore({ uri: process.env.MONGODB_URI, dbName: `potok_bench_records_${Date.now()}` })
     await mongo.init()
     try {
