@@ -4,6 +4,8 @@
  * error codes caught by boundaries, `before` events refusing and changing writes, and the bound
  * on event loops.
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorOf, FIXTURES, sleep, startServer, type TestServer } from './helpers.ts'
 
@@ -69,6 +71,21 @@ const RECORD_FIXTURES: Record<string, unknown> = {
       end,
     ],
     edges: [{ from: 'start', to: 'again' }, { from: 'again', to: 'end' }],
+  },
+  'attach-file': {
+    id: 'attach-file',
+    description: 'Creates a document record and downloads body.url into its file field (fileUpload); the error code when that fails.',
+    nodes: [
+      start,
+      { id: 'create', type: 'createRecord', config: { catalogId: "'docs'", values: [{ fieldId: '1', value: 'body.title' }], saveTo: 'id' } },
+      { id: 'upload', type: 'fileUpload', config: { source: { url: 'body.url' }, catalogId: "'docs'", recordId: 'id', fieldId: '2', saveTo: 'file', urlTo: 'url' } },
+      { id: 'failed', type: 'errorBoundary', attachedTo: 'upload', config: { codeTo: 'code' } },
+      { id: 'ok', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ id, file, url })' }] } },
+      { id: 'bad', type: 'setVariables', config: { assignments: [{ name: '$status', value: '502' }, { name: '$body', value: '({ id, code })' }] } },
+      end, { id: 'end2', type: 'end' },
+    ],
+    edges: [{ from: 'start', to: 'create' }, { from: 'create', to: 'upload' }, { from: 'upload', to: 'ok' }, { from: 'ok', to: 'end' }, { from: 'failed', to: 'bad' }, { from: 'bad', to: 'end2' }],
+    webrequests: [{ urlId: 'attach-file', name: 'Attach a file' }],
   },
 }
 
@@ -211,6 +228,40 @@ describe('example flows', () => {
     }
     const first = processes.find((p) => (p.input.values as any)['5'])!
     expect(first.input).toMatchObject({ values: { 5: ['3'] }, prevValues: { 5: ['2'] }, allValues: { 2: 'Пётр', 5: ['3'] } })
+  })
+})
+
+describe('files of records', () => {
+  it('fileUpload downloads into a file field; readRecordFile gives the bytes back; MAX_FILE_BYTES bounds it', async () => {
+    expect((await server.api('POST', '/api/v1/catalogs', { id: 'docs', name: 'Docs', fields: [{ id: '1', name: 'Title', type: 'text' }, { id: '2', name: 'Scan', type: 'file' }] })).status).toBe(201)
+    const pdf = Buffer.from('%PDF-1.4 fake scan')
+    const upstream = createServer((req, res) => {
+      if (req.url === '/scan.pdf') res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdf)
+      else res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.alloc(100 * 1024))
+    })
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`
+    try {
+      const post = (body: unknown) => server.call('/api/webrequest/attach-file', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      const { status, body } = await json(await post({ title: 'Scan', url: `${base}/scan.pdf` }))
+      expect(status).toBe(200)
+      expect(body.file).toMatchObject({ title: 'scan.pdf', mimeType: 'application/pdf', size: pdf.length })
+      expect(body.url).toBe(`/api/v1/files/${body.file.id}`)
+      const { body: record } = await json(await server.api('GET', `/api/v1/catalogs/docs/records/${body.id}`))
+      expect(record.values['2']).toEqual([body.file])
+      const read = await server.context.services!.readRecordFile!({ catalogId: 'docs', recordId: body.id, fieldId: '2' })
+      expect(read.name).toBe('scan.pdf')
+      expect(read.contentType).toBe('application/pdf')
+      expect(Buffer.from(read.data).equals(pdf)).toBe(true)
+      await expect(server.context.services!.readRecordFile!({ catalogId: 'docs', recordId: body.id, fieldId: '2', index: 3 })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' })
+
+      const big = await json(await post({ title: 'Big', url: `${base}/big.bin` }))
+      expect(big).toMatchObject({ status: 502, body: { code: 'FILE_TOO_LARGE' } })
+      const { body: bigRecord } = await json(await server.api('GET', `/api/v1/catalogs/docs/records/${big.body.id}`))
+      expect(bigRecord.values['2']).toEqual([])
+    } finally {
+      await new Promise((resolve) => upstream.close(resolve))
+    }
   })
 })
 
