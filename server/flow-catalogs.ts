@@ -9,34 +9,17 @@
  * @example
  * const catalogs = await loadCatalogs(store, './flows/catalogs')
  */
-import { readdir, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { PotokError } from '../runtime/errors.ts'
 import { catalogFileSchema } from '../runtime/store/catalog-schema.ts'
 import type { ProcessStore } from '../runtime/store/port.ts'
 import type { Catalog } from '../runtime/store/records-port.ts'
-import type { FlowProblem } from './flows.ts'
+import { readJsonFiles } from './json-files.ts'
 
 export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Catalog[]> {
-  let names: string[]
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort()
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw error
-  }
-  const problems: FlowProblem[] = []
+  const { files, problems } = await readJsonFiles(dir)
   const declared = []
   const ids = new Map<string, string>()
-  for (const name of names) {
-    const file = join(dir, name)
-    let json: unknown
-    try {
-      json = JSON.parse(await readFile(file, 'utf8'))
-    } catch (error) {
-      problems.push({ file, path: '(root)', message: `not valid JSON: ${(error as Error).message}` })
-      continue
-    }
+  for (const { file, json } of files) {
     const parsed = catalogFileSchema.safeParse(json)
     if (!parsed.success) {
       problems.push(...parsed.error.issues.map((issue) => ({ file, path: issue.path.join('.') || '(root)', message: issue.message })))

@@ -8,7 +8,6 @@
  * @example
  * const loaded = await loadFlows(store, './flows')   // { scenarios: 5, webrequests: 5 }
  */
-import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PotokError } from '../runtime/errors.ts'
 import { validateScenario } from '../runtime/scenario.ts'
@@ -16,6 +15,7 @@ import type { ProcessStore, ScenarioRecord, WebRequestRecord } from '../runtime/
 import type { Scenario } from '../runtime/types.ts'
 import type { Catalog } from '../runtime/store/records-port.ts'
 import { loadCatalogs } from './flow-catalogs.ts'
+import { readJsonFiles } from './json-files.ts'
 import { parseWebRequestInput, toWebRequestRecord, type WebRequestInput } from './catalog.ts'
 
 export interface FlowProblem {
@@ -70,24 +70,9 @@ export function checkScenarioDocument(input: unknown): { ok: true; document: Sce
 
 /** Reads and validates every `*.json` in `dir`; throws `INVALID_FLOWS` listing every problem. */
 export async function readFlows(dir: string): Promise<Array<ScenarioDocument & { file: string }>> {
-  let names: string[]
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort()
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw error
-  }
-  const problems: FlowProblem[] = []
+  const { files, problems } = await readJsonFiles(dir)
   const flows: Array<ScenarioDocument & { file: string }> = []
-  for (const name of names) {
-    const file = join(dir, name)
-    let json: unknown
-    try {
-      json = JSON.parse(await readFile(file, 'utf8'))
-    } catch (error) {
-      problems.push({ file, path: '(root)', message: `not valid JSON: ${(error as Error).message}` })
-      continue
-    }
+  for (const { file, json } of files) {
     const checked = checkScenarioDocument(json)
     if (!checked.ok) problems.push(...checked.problems.map((p) => ({ file, ...p })))
     else flows.push({ file, ...checked.document })

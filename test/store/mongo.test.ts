@@ -16,29 +16,22 @@ if (!uri) console.warn('[store] MongoDB half of the store contract skipped: MONG
 const run = randomBytes(4).toString('hex')
 let count = 0
 
-storeContract('mongodb', async () => {
+/** Each test's store in a fresh database, dropped afterwards. */
+async function freshStore(): Promise<ProcessStore> {
   const store = new MongoStore({ uri: uri!, dbName: `potok_test_${run}_${count++}` })
   await store.init()
   return store
-}, {
+}
+const scratch = {
   skip: !uri,
   dispose: async (store: ProcessStore) => {
     await (store as MongoStore).dropDatabase()
     await store.close()
   },
-})
+}
 
-recordsContract('mongodb', async () => {
-  const store = new MongoStore({ uri: uri!, dbName: `potok_test_${run}_${count++}` })
-  await store.init()
-  return store
-}, {
-  skip: !uri,
-  dispose: async (store: ProcessStore) => {
-    await (store as MongoStore).dropDatabase()
-    await store.close()
-  },
-})
+storeContract('mongodb', freshStore, scratch)
+recordsContract('mongodb', freshStore, scratch)
 
 describe.skipIf(!uri)('mongodb records from two servers', () => {
   it('two stores on one database never give two records the same id', async () => {
