@@ -1,8 +1,8 @@
 /**
  * Catalogs, records and files in the MongoDB store (FerretDB 1.24 included). As with processes
  * (see `mongo.ts`), documents are kept as JSON text — values may hold any key — and only what is
- * queried is a real field: a record's numeric `_id` (its id; the unique insert is what makes a
- * new id safe between servers), `catalogId`, and `terms`, the index keys equality filters match
+ * queried is a real field: a record's `_id` (its id; the unique insert is what makes a new id safe
+ * between servers) and `n` (the id as a number, for order), `catalogId`, and `terms`, the index keys equality filters match
  * through a multikey index. Files go to GridFS (bucket `files`).
  *
  * One record is read, replaced and deleted by `_id` alone, its catalog checked on the document:
@@ -15,7 +15,8 @@ import { PotokError } from '../errors.ts'
 import type { Catalog, CatalogRecord, RecordPage, RecordRow, RecordTables, StoredFile } from './records-port.ts'
 
 interface CatalogDoc { _id: string; doc: string }
-interface RecordDoc { _id: number; catalogId: string; terms: string[]; doc: string }
+/** `_id` is the record id as text (FerretDB looks up text ids in SQL, numbers it scans); `n` the same as a number, for order. */
+interface RecordDoc { _id: string; n: number; catalogId: string; terms: string[]; doc: string }
 
 export class MongoRecordTables implements RecordTables {
   readonly #catalogs: Collection<CatalogDoc>
@@ -38,7 +39,8 @@ export class MongoRecordTables implements RecordTables {
   }
 
   async init(): Promise<void> {
-    await this.#records.createIndex({ catalogId: 1, _id: 1 }, { name: 'catalog_id' })
+    await this.#records.createIndex({ catalogId: 1, n: 1 }, { name: 'catalog_n' })
+    await this.#records.createIndex({ n: -1 }, { name: 'n' })
     await this.#records.createIndex({ catalogId: 1, terms: 1 }, { name: 'catalog_terms' })
     await this.#db.collection('files.files').createIndex({ filename: 1, uploadDate: 1 }, { name: 'filename_uploadDate' })
     await this.#db.collection('files.chunks').createIndex({ files_id: 1, n: 1 }, { unique: true, name: 'files_id_n' })
@@ -66,8 +68,8 @@ export class MongoRecordTables implements RecordTables {
 
   async nextRecordId(): Promise<string> {
     if (!this.#synced) {
-      const [last] = await this.#records.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).toArray()
-      this.#lastId = Math.max(this.#lastId, last?._id ?? 0)
+      const [last] = await this.#records.find({}, { projection: { n: 1 } }).sort({ n: -1 }).limit(1).toArray()
+      this.#lastId = Math.max(this.#lastId, last?.n ?? 0)
       this.#synced = true
     }
     return String(++this.#lastId)
@@ -75,7 +77,7 @@ export class MongoRecordTables implements RecordTables {
 
   async insertRecord(row: RecordRow): Promise<void> {
     try {
-      await this.#records.insertOne({ _id: Number(row.record.id), catalogId: row.record.catalogId, terms: row.terms, doc: JSON.stringify(row.record) })
+      await this.#records.insertOne(recordDoc(row))
     } catch (error) {
       if ((error as { code?: number }).code === 11000) {
         this.#synced = false
@@ -87,7 +89,7 @@ export class MongoRecordTables implements RecordTables {
 
   async insertRecords(rows: RecordRow[]): Promise<void> {
     if (!rows.length) return
-    await this.#records.insertMany(rows.map((row) => ({ _id: Number(row.record.id), catalogId: row.record.catalogId, terms: row.terms, doc: JSON.stringify(row.record) })))
+    await this.#records.insertMany(rows.map(recordDoc))
   }
 
   async nextRecordIds(count: number): Promise<string[]> {
@@ -98,33 +100,31 @@ export class MongoRecordTables implements RecordTables {
 
   async replaceRecord(row: RecordRow): Promise<boolean> {
     if (!await this.getRecord(row.record.catalogId, row.record.id)) return false
-    const { matchedCount } = await this.#records.replaceOne(
-      { _id: Number(row.record.id) },
-      { catalogId: row.record.catalogId, terms: row.terms, doc: JSON.stringify(row.record) },
-    )
+    const { _id, ...fields } = recordDoc(row)
+    const { matchedCount } = await this.#records.replaceOne({ _id }, fields)
     return matchedCount > 0
   }
 
   async getRecord(catalogId: string, id: string): Promise<CatalogRecord | null> {
     if (!/^\d+$/.test(id)) return null
-    const found = await this.#records.findOne({ _id: Number(id) })
+    const found = await this.#records.findOne({ _id: id })
     return found && found.catalogId === catalogId ? JSON.parse(found.doc) : null
   }
 
   async deleteRecord(catalogId: string, id: string): Promise<boolean> {
     if (!await this.getRecord(catalogId, id)) return false
-    return (await this.#records.deleteOne({ _id: Number(id) })).deletedCount > 0
+    return (await this.#records.deleteOne({ _id: id })).deletedCount > 0
   }
 
   async selectRecords(catalogId: string, anyOf: string[][]): Promise<CatalogRecord[]> {
     const filter = anyOf.length ? { catalogId, $and: anyOf.map((terms) => ({ terms: { $in: terms } })) } : { catalogId }
-    const docs = await this.#records.find(filter, { projection: { doc: 1 } }).sort({ _id: 1 }).toArray()
+    const docs = await this.#records.find(filter, { projection: { doc: 1 } }).sort({ n: 1 }).toArray()
     return docs.map((d) => JSON.parse(d.doc))
   }
 
   async pageRecords(catalogId: string, offset: number, limit: number, descending: boolean): Promise<RecordPage> {
     const docs = limit === 0 ? [] : await this.#records.find({ catalogId }, { projection: { doc: 1 } })
-      .sort({ _id: descending ? -1 : 1 }).skip(offset).limit(limit).toArray()
+      .sort({ n: descending ? -1 : 1 }).skip(offset).limit(limit).toArray()
     return { items: docs.map((d) => JSON.parse(d.doc)), total: await this.#records.countDocuments({ catalogId }) }
   }
 
@@ -144,4 +144,8 @@ export class MongoRecordTables implements RecordTables {
     for await (const chunk of this.#files.openDownloadStream(id as never)) chunks.push(chunk as Buffer)
     return { ...JSON.parse(String(entry.metadata?.doc)), data: new Uint8Array(Buffer.concat(chunks)) }
   }
+}
+
+function recordDoc(row: RecordRow): RecordDoc {
+  return { _id: row.record.id, n: Number(row.record.id), catalogId: row.record.catalogId, terms: row.terms, doc: JSON.stringify(row.record) }
 }

@@ -191,7 +191,7 @@ export function titleOf(catalog: Catalog, values: RecordValues): string {
   return typeof value === 'string' ? value : ''
 }
 
-/** Index terms `<fieldId>\u0001<key>` of the values that equality filters can find. */
+/** Index terms `<fieldId>\u0001<key>` of the values equality filters find (text is matched by substring: no term). */
 export function termsOf(catalog: Catalog, values: RecordValues): string[] {
   const terms: string[] = []
   for (const field of catalog.fields) {
@@ -216,8 +216,6 @@ export function termKeys(field: CatalogField, value: unknown): string[] {
       return (value as Array<{ id: string }>).map((user) => `u:${user.id}`)
     case 'object':
       return (value as Array<{ catalogId: string; recordId: string }>).map((link) => `o:${link.catalogId}:${link.recordId}`)
-    case 'text':
-      return [`t:${String(value).toLowerCase()}`]
     default:
       return []
   }

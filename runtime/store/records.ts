@@ -160,7 +160,9 @@ export class RecordStore {
     const search = searchTest(catalog, query.searchText)
     const order = recordOrder(catalog, query.sortField, sortType)
     let page: RecordPage
-    if (query.filters === undefined && !query.searchText?.trim() && !query.sortField) {
+    const unfiltered = query.filters === undefined || query.filters === null || query.filters === ''
+      || (typeof query.filters === 'object' && Object.keys(query.filters as object).length === 0)
+    if (unfiltered && !query.searchText?.trim() && (!query.sortField || query.sortField === 'id')) {
       page = await this.tables.pageRecords(catalog.id, offset, limit, sortType === -1)
     } else {
       const found = (await this.tables.selectRecords(catalog.id, filter.anyOf)).filter((r) => filter.test(r) && search(r))
