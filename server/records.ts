@@ -6,7 +6,8 @@
  * - `before` («Запрос») runs synchronously before the write; `$status` ≥ 400 refuses it
  *   (RECORD_CHANGE_REFUSED with that status and `$body`), `$body.values` replaces values
  *   being written. A before-scenario that fails refuses the write too (RECORD_EVENT_FAILED).
- * - `after` («Уведомление») is queued durably once the write is committed, as `?async=true` is.
+ * - `after` («Уведомление») is queued durably once the write is committed, as `?async=true` is
+ *   (an update that changed no value notifies nobody).
  *
  * Event processes are sub-processes of the write: a change made by an event's scenario may
  * trigger events in turn, one level deeper each time, up to MAX_SUBPROCESS_DEPTH (then the write
@@ -61,7 +62,8 @@ export class RecordService {
     normalized = await this.before({ kind: 'update', catalog, recordId: previous.id, values: normalized, prevValues: previous.values, allValues: { ...previous.values, ...normalized } }, depth)
     const record = await this.records.updateRecord(catalog.id, previous.id, normalized)
     const changed = Object.fromEntries(Object.entries(normalized).filter(([id, value]) => JSON.stringify(value) !== JSON.stringify(previous.values[id])))
-    await this.after({ kind: 'update', catalog, recordId: record.id, values: changed, prevValues: previous.values, allValues: record.values }, depth)
+    // Nothing changed, nothing to notify: an after-update scenario writing the same values again ends there.
+    if (Object.keys(changed).length) await this.after({ kind: 'update', catalog, recordId: record.id, values: changed, prevValues: previous.values, allValues: record.values }, depth)
     return record
   }
 

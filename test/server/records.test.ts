@@ -228,6 +228,11 @@ describe('example flows', () => {
     }
     const first = processes.find((p) => (p.input.values as any)['5'])!
     expect(first.input).toMatchObject({ values: { 5: ['3'] }, prevValues: { 5: ['2'] }, allValues: { 2: 'Пётр', 5: ['3'] } })
+
+    // The same values again change nothing: no after-update process.
+    await server.api('PATCH', `/api/v1/catalogs/48/records/${lead.id}`, { values: { 5: ['3'] } })
+    await sleep(300)
+    expect((await server.processes()).filter((p) => p.trigger.id === `48/${lead.id}`)).toHaveLength(2)
   })
 })
 
