@@ -270,6 +270,27 @@ describe('files of records', () => {
   })
 })
 
+describe('example flows: finding and archiving a lead', () => {
+  it('lead-find finds by phone in any format and reads the first match; 404 when none', async () => {
+    await server.api('POST', '/api/v1/catalogs/48/records', { values: { 2: 'Ольга', 3: '+7 (912) 555-44-33', 5: ['2'] } })
+    const found = await json(await server.call(`/api/webrequest/lead-find?phone=${encodeURIComponent('(912) 555 44 33')}`))
+    expect(found.status).toBe(200)
+    expect(found.body).toMatchObject({ count: 1, names: ['Ольга'], lead: { values: { 2: 'Ольга', 5: ['2'] } } })
+    expect((await json(await server.call('/api/webrequest/lead-find?phone=9125554433&status=3'))).status).toBe(404)
+  })
+
+  it('lead-archive saves a lead as a JSON file in its record, then deletes the record', async () => {
+    const { body: lead } = await json(await server.api('POST', '/api/v1/catalogs/48/records', { values: { 2: 'Архив', 8: 10 } }))
+    const post = (body: unknown) => server.call('/api/webrequest/lead-archive', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const archived = await json(await post({ recordId: lead.id }))
+    expect(archived.status).toBe(200)
+    expect(archived.body).toMatchObject({ archived: lead.id, file: { title: `lead-${lead.id}.json`, mimeType: 'application/json' } })
+    expect(JSON.parse(await (await server.api('GET', archived.body.file.url)).text())).toMatchObject({ 2: 'Архив', 8: 10 })
+    expect((await server.api('GET', `/api/v1/catalogs/48/records/${lead.id}`)).status).toBe(404)
+    expect(await json(await post({ recordId: lead.id }))).toMatchObject({ status: 404, body: { error: 'RECORD_NOT_FOUND' } })
+  })
+})
+
 describe('data actions in scenarios', () => {
   it('create, find, get, update, delete; a missing record is RECORD_NOT_FOUND for the error boundary', async () => {
     const { status, body } = await json(await server.call('/api/webrequest/data-actions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Zed Unique' }) }))
