@@ -53,6 +53,8 @@ export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Ca
       try {
         await store.records.createRecord(catalog.id, seed.values, { id: seed.id })
       } catch (error) {
+        // Another server starting at the same time seeded it first.
+        if ((error as PotokError).code === 'RECORD_ID_TAKEN') continue
         throw new PotokError('INVALID_FLOWS', `invalid catalog file ${file}: records.${i}: ${(error as Error).message}`, { status: 422 })
       }
     }

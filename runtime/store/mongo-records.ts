@@ -47,7 +47,14 @@ export class MongoRecordTables implements RecordTables {
   }
 
   async putCatalog(catalog: Catalog): Promise<void> {
-    await this.#catalogs.replaceOne({ _id: catalog.id }, { doc: JSON.stringify(catalog) }, { upsert: true })
+    const write = () => this.#catalogs.replaceOne({ _id: catalog.id }, { doc: JSON.stringify(catalog) }, { upsert: true })
+    try {
+      await write()
+    } catch (error) {
+      // Two servers upserting the same new catalog at start: one inserts, the other replaces.
+      if ((error as { code?: number }).code !== 11000) throw error
+      await write()
+    }
   }
 
   async getCatalog(id: string): Promise<Catalog | null> {

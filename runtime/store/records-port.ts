@@ -103,6 +103,7 @@ export interface RecordTables {
   deleteCatalog(id: string): Promise<boolean>
   /** A new record id: digits, unique in the store, increasing. */
   nextRecordId(): Promise<string>
+  /** RECORD_ID_TAKEN when a record with that id exists (ids are unique in the store). */
   insertRecord(row: RecordRow): Promise<void>
   /** Many new records at once (ids from `nextRecordIds`); one transaction / one insertMany. */
   insertRecords(rows: RecordRow[]): Promise<void>

@@ -4,6 +4,7 @@
  * records through an index instead of reading the whole catalog. Files are BLOBs.
  */
 import type Database from 'better-sqlite3'
+import { PotokError } from '../errors.ts'
 import type { Catalog, CatalogRecord, RecordPage, RecordRow, RecordTables, StoredFile } from './records-port.ts'
 
 export const RECORDS_SCHEMA = `
@@ -61,10 +62,15 @@ export class SqliteRecordTables implements RecordTables {
 
   async insertRecord(row: RecordRow): Promise<void> {
     const sql = this.sql
-    this.connection().transaction(() => {
-      sql.insertRecord.run(Number(row.record.id), row.record.catalogId, JSON.stringify(row.record))
-      for (const term of row.terms) sql.insertTerm.run(row.record.catalogId, term, Number(row.record.id))
-    })()
+    try {
+      this.connection().transaction(() => {
+        sql.insertRecord.run(Number(row.record.id), row.record.catalogId, JSON.stringify(row.record))
+        for (const term of row.terms) sql.insertTerm.run(row.record.catalogId, term, Number(row.record.id))
+      })()
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new PotokError('RECORD_ID_TAKEN', `record id ${row.record.id} is taken`, { status: 409 })
+      throw error
+    }
   }
 
   async insertRecords(rows: RecordRow[]): Promise<void> {

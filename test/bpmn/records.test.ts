@@ -70,7 +70,7 @@ describe('Bpium data actions', () => {
       const response = await server.call('/api/webrequest/bpium-records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Имя: 'Борис', Статус: ['1'] }) })
       expect(response.status).toBe(200)
       const body = await response.json() as any
-      expect(body).toMatchObject({ foundCount: 1, fields: 7, record: { id: body.recordId, values: { 2: 'Борис', 6: 'из BPMN', 8: 100 } } })
+      expect(body).toMatchObject({ foundCount: 1, fields: 8, record: { id: body.recordId, values: { 2: 'Борис', 6: 'из BPMN', 8: 100 } } })
       expect(Object.keys(body.record.values).sort()).toEqual(['2', '6', '8'])
       expect(body.fileUrl).toBe(`/api/v1/files/${body.fileId}`)
       expect(await (await server.api('GET', body.fileUrl)).text()).toBe(`note for ${body.recordId}`)

@@ -171,6 +171,13 @@ export function recordsContract(name: string, makeStore: () => Promise<ProcessSt
       })
     })
 
+    it('refuses a second record with a given id: RECORD_ID_TAKEN', async () => {
+      await store.records.createRecord('48', { '2': 'A' }, { id: '500' })
+      await expect(store.records.createRecord('48', { '2': 'B' }, { id: '500' })).rejects.toMatchObject({ code: 'RECORD_ID_TAKEN', status: 409 })
+      expect((await store.records.getRecord('48', '500'))?.title).toBe('A')
+      expect(Number((await add({ '2': 'C' })).id)).toBeGreaterThan(500)
+    })
+
     it('imports many records at once, checked like single ones', async () => {
       const imported = await store.records.importRecords('48', [{ '2': 'A', '4': ['1'] }, { '2': 'B', '4': ['2'] }])
       const next = await add({ '2': 'C', '4': ['1'] })
