@@ -3,8 +3,15 @@
  * SPEC §3 lists what each does.
  */
 import type { Component } from '../runtime/types.ts'
+import { catalogStructure } from './catalogStructure.ts'
 import { code } from './code.ts'
 import { convert } from './convert.ts'
+import { createRecord } from './createRecord.ts'
+import { deleteRecord } from './deleteRecord.ts'
+import { fileUpload } from './fileUpload.ts'
+import { findRecords } from './findRecords.ts'
+import { getRecord } from './getRecord.ts'
+import { updateRecord } from './updateRecord.ts'
 import { end } from './end.ts'
 import { errorBoundary } from './errorBoundary.ts'
 import { errorEnd } from './errorEnd.ts'
@@ -25,6 +32,7 @@ const all: Component<any>[] = [
   errorBoundary, timeoutBoundary, respond,
   code, webRequest, subProcess, parser,
   sendMail, convert,
+  getRecord, findRecords, createRecord, updateRecord, deleteRecord, catalogStructure, fileUpload,
 ]
 
 export const components: ReadonlyMap<string, Component<any>> = new Map(all.map((c) => [c.type, c]))

@@ -2,8 +2,8 @@
  * The host side of sub-processes (`subProcess` component): finds the child's scenario, runs it
  * with `startProcess` one level deeper, hands it to `record` (which stores it with `parentId`),
  * and turns a failed child into an error of the parent's node. Children get this same service,
- * so grandchildren work, and the `shared` services (connections, record files) — nothing else of
- * the parent's (a child never answers the parent's caller).
+ * so grandchildren work, and the host's other `services` (connections, catalogs and records, record
+ * files) — never the parent's `respond` (a child never answers the parent's caller).
  *
  * @example
  * const startChild = childProcessService({ loadScenario: async (id) => scenarios.get(id) ?? null })
@@ -31,8 +31,8 @@ export interface ChildProcessServiceOptions {
   /** Where children run (default: this thread). */
   runner?: ProcessRunner
   startOptions?: (request: ChildProcessRequest, processId: string) => Omit<StartOptions, 'processId' | 'depth' | 'services' | 'signal'>
-  /** Host services children use as their parent does (connections, record files); never `respond`. */
-  shared?: Omit<RuntimeServices, 'startChild' | 'respond'>
+  /** Other host services children get besides sub-processes (catalogs and records). */
+  services?: () => RuntimeServices
 }
 
 export interface ChildLaunch {
@@ -71,7 +71,7 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
     lineage.add(processId, parent.id, depth, runtimeLimits().maxDescendants)
     const run = async (runSignal?: AbortSignal) => {
       const extra = options.startOptions?.(request, processId) ?? {}
-      const result = await (options.runner ?? inThreadRunner).start(scenario, request.input, { ...extra, processId, depth, services: { ...options.shared, startChild }, signal: runSignal })
+      const result = await (options.runner ?? inThreadRunner).start(scenario, request.input, { ...extra, processId, depth, services: { ...options.services?.(), respond: undefined, startChild }, signal: runSignal })
       await options.record?.(result, request)
       return result
     }

@@ -1,6 +1,7 @@
 /** Types shared across the runtime, the components and the server. */
 import type { z } from 'zod'
 import type { PotokError } from './errors.ts'
+import type { Catalog, CatalogRecord, RecordPage, RecordQuery, RecordValues } from './store/records-port.ts'
 
 /** A process's data: JSON values plus binary values in their tagged form (see `binary.ts`). */
 export type Variables = Record<string, unknown>
@@ -79,6 +80,23 @@ export interface RuntimeServices {
   respond?: (vars: Readonly<Variables>) => void
   /** A connection by id, secrets in clear (SPEC §10); PotokError when absent or unreadable. Components never write it to variables. */
   getConnection?: (id: string) => Promise<ConnectionInfo>
+
+  // Catalogs and records (SPEC §9): plain async functions with JSON/binary arguments, so a
+  // worker thread can call them on the main thread by name. Errors are PotokErrors with a code.
+  /** A catalog (CATALOG_NOT_FOUND when there is none). */
+  getCatalog?: (catalogId: string) => Promise<Catalog>
+  /** A record (RECORD_NOT_FOUND / CATALOG_NOT_FOUND), only `fields` when given. */
+  getRecord?: (ref: { catalogId: string; recordId: string; fields?: string[] }) => Promise<CatalogRecord>
+  findRecords?: (query: RecordQuery & { catalogId: string }) => Promise<RecordPage>
+  /** Writes run the catalog's data-change events; `origin` is the process writing (depth bound). */
+  createRecord?: (write: { catalogId: string; values: RecordValues; origin?: ProcessInfo }) => Promise<CatalogRecord>
+  updateRecord?: (write: { catalogId: string; recordId: string; values: RecordValues; origin?: ProcessInfo }) => Promise<CatalogRecord>
+  deleteRecord?: (write: { catalogId: string; recordId: string; origin?: ProcessInfo }) => Promise<void>
+  /** Stores a file (≤ MAX_FILE_BYTES); its file-field value `{ id, title, mimeType, size, url }`. */
+  storeFile?: (file: { name: string; contentType?: string; data: Uint8Array }) => Promise<{ id: string; title: string; mimeType: string; size: number; url: string }>
+  /** Stores a file (≤ MAX_FILE_BYTES) as the value of a record's file field (replacing it); the updated record. */
+  uploadRecordFile?: (upload: { catalogId: string; recordId: string; fieldId: string; name: string; contentType?: string; data: Uint8Array; origin?: ProcessInfo }) => Promise<CatalogRecord>
+  /** The bytes of a file in a record's file field (`index` in the field's list, default 0). */
   readRecordFile?: (ref: { catalogId: string; recordId: string; fieldId: string; index?: number }) => Promise<{ name: string; contentType: string; data: Uint8Array }>
 }
 

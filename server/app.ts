@@ -14,6 +14,8 @@
  * | `POST /api/v1/scenarios/test-run` | `api/test-run.ts` |
  * | `GET /api/v1/components` | `api/components.ts` |
  * | `GET /api/v1/webrequests/last-processes` | `api/last-processes.ts` |
+ * | `/api/v1/catalogs…` (catalogs and records) | `api/catalogs.ts` |
+ * | `/api/v1/files…` | `api/files.ts` |
  * | `GET /api/v1/openapi.json` | `openapi.ts` |
  * | `GET /healthz` | `health.ts` |
  * | `GET /metrics` | `metrics.ts` (served here) |
@@ -33,6 +35,8 @@ import { registerConnectionRoutes } from './api/connections.ts'
 import { registerComponentRoutes } from './api/components.ts'
 import { registerLastProcessRoutes } from './api/last-processes.ts'
 import { registerTestRunRoutes } from './api/test-run.ts'
+import { registerCatalogRoutes } from './api/catalogs.ts'
+import { registerFileRoutes } from './api/files.ts'
 import { registerConsole } from './console.ts'
 import { registerProcessRoutes } from './api/processes.ts'
 import { registerScenarioRoutes } from './api/scenarios.ts'
@@ -116,6 +120,8 @@ export function buildApp(ctx: ServerContext): H3 {
   registerProcessRoutes(app, ctx)
   registerBpmnRoutes(app, ctx)
   registerConnectionRoutes(app, ctx)
+  registerCatalogRoutes(app, ctx)
+  registerFileRoutes(app, ctx)
   app.get('/api/v1/openapi.json', admin(ctx, openApiHandler()))
 
   // Anything else under /api/v1: 401 without the token (whether or not the route exists), else 404.

@@ -8,12 +8,14 @@
  * @example
  * const loaded = await loadFlows(store, './flows')   // { scenarios: 5, webrequests: 5 }
  */
-import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PotokError } from '../runtime/errors.ts'
 import { validateScenario } from '../runtime/scenario.ts'
 import type { ProcessStore, ScenarioRecord, WebRequestRecord } from '../runtime/store/port.ts'
 import type { Scenario } from '../runtime/types.ts'
+import type { Catalog } from '../runtime/store/records-port.ts'
+import { loadCatalogs } from './flow-catalogs.ts'
+import { readJsonFiles } from './json-files.ts'
 import { parseWebRequestInput, toWebRequestRecord, type WebRequestInput } from './catalog.ts'
 
 export interface FlowProblem {
@@ -68,24 +70,9 @@ export function checkScenarioDocument(input: unknown): { ok: true; document: Sce
 
 /** Reads and validates every `*.json` in `dir`; throws `INVALID_FLOWS` listing every problem. */
 export async function readFlows(dir: string): Promise<Array<ScenarioDocument & { file: string }>> {
-  let names: string[]
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort()
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw error
-  }
-  const problems: FlowProblem[] = []
+  const { files, problems } = await readJsonFiles(dir)
   const flows: Array<ScenarioDocument & { file: string }> = []
-  for (const name of names) {
-    const file = join(dir, name)
-    let json: unknown
-    try {
-      json = JSON.parse(await readFile(file, 'utf8'))
-    } catch (error) {
-      problems.push({ file, path: '(root)', message: `not valid JSON: ${(error as Error).message}` })
-      continue
-    }
+  for (const { file, json } of files) {
     const checked = checkScenarioDocument(json)
     if (!checked.ok) problems.push(...checked.problems.map((p) => ({ file, ...p })))
     else flows.push({ file, ...checked.document })
@@ -122,7 +109,7 @@ export async function saveScenarioDocument(store: ProcessStore, document: Scenar
 }
 
 /** Loads `FLOWS_DIR` into the store (see the file comment); a missing directory loads nothing. */
-export async function loadFlows(store: ProcessStore, dir: string): Promise<{ scenarios: ScenarioRecord[]; webrequests: WebRequestRecord[] }> {
+export async function loadFlows(store: ProcessStore, dir: string): Promise<{ scenarios: ScenarioRecord[]; webrequests: WebRequestRecord[]; catalogs: Catalog[] }> {
   const flows = await readFlows(dir)
   const scenarios: ScenarioRecord[] = []
   const webrequests: WebRequestRecord[] = []
@@ -131,5 +118,7 @@ export async function loadFlows(store: ProcessStore, dir: string): Promise<{ sce
     scenarios.push(saved.record)
     webrequests.push(...saved.webrequests)
   }
-  return { scenarios, webrequests }
+  // Catalogs (FLOWS_DIR/catalogs/*.json) after the scenarios their events name.
+  const catalogs = await loadCatalogs(store, join(dir, 'catalogs'))
+  return { scenarios, webrequests, catalogs }
 }

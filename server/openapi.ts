@@ -10,6 +10,7 @@ import { processListQuery, replayBody } from './api/processes.ts'
 import { testRunBody } from './api/test-run.ts'
 import { webRequestInputSchema } from './catalog.ts'
 import { connectionPaths, connectionSchemas } from './connections/openapi.ts'
+import { recordPaths, recordSchemas } from './openapi-records.ts'
 
 const problemSchema = z.object({ path: z.string(), message: z.string() })
 const errorBodySchema = z.object({
@@ -122,6 +123,7 @@ export function openApiDocument(): Record<string, unknown> {
         Process: schema(processRecordSchema),
         Health: schema(healthSchema),
         ...connectionSchemas,
+        ...recordSchemas(),
       },
     },
     paths: {
@@ -254,6 +256,7 @@ export function openApiDocument(): Record<string, unknown> {
         delete: { summary: 'Delete', tags: ['webrequests'], security, responses: guarded({ 204: ok('deleted'), 404: error('not found') }) },
       },
       ...connectionPaths(security),
+      ...recordPaths(),
     },
   }
 }

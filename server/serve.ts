@@ -31,6 +31,7 @@ import { loadConnectionFiles } from './connections/flows.ts'
 import { secretKeyFromEnv } from './connections/secretKey.ts'
 import { loadFlows } from './flows.ts'
 import { listenWith, type Listener } from './listen.ts'
+import { RecordService, recordServices } from './records.ts'
 import { createLogger, type Logger } from './log.ts'
 import { startRetention } from './retention.ts'
 import { loadSettings, type Settings } from './settings.ts'
@@ -65,17 +66,19 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
   let executor: ProcessExecutor | undefined
   try {
     const flows = await loadFlows(store, settings.flowsDir)
-    logger.info({ dir: settings.flowsDir, scenarios: flows.scenarios.length, webrequests: flows.webrequests.length }, 'flows loaded')
+    logger.info({ dir: settings.flowsDir, scenarios: flows.scenarios.length, webrequests: flows.webrequests.length, catalogs: flows.catalogs.length }, 'flows loaded')
     const connections = new Connections(store, secretKeyFromEnv())
     const declared = await loadConnectionFiles(connections, settings.flowsDir)
     await connections.checkKey()
     if (declared.length) logger.info({ connections: declared.length }, 'connections loaded')
     const adminToken = await resolveAdminToken(settings)
-    const shared = { getConnection: (id: string) => connections.resolve(id) }
     // Every process write of this server goes through the redaction (server/redact.ts).
     const redactor = new Redactor(settings.redactHeaders, [adminToken.token])
     const redacted = redactingStore(store, redactor)
-    const services: RuntimeServices = { ...processServices(redacted, () => executor, shared), ...shared }
+    const services = processServices(redacted, () => executor, {
+      maxFileBytes: settings.maxFileBytes,
+      shared: { getConnection: (id: string) => connections.resolve(id) },
+    })
     executor = new ProcessExecutor(redacted, {
       concurrency: settings.asyncConcurrency,
       leaseMs: settings.asyncLeaseMs,
@@ -144,9 +147,16 @@ const DRAIN_MS = 2000
  * store and are recorded there with `parentId`; an asynchronous child is queued durably through
  * `executor()` (when there is one), so it survives a restart like any asynchronous process.
  */
-export function processServices(store: ProcessStore, executor?: () => ProcessExecutor | undefined, shared?: Omit<RuntimeServices, 'startChild' | 'respond'>): RuntimeServices {
+export function processServices(
+  store: ProcessStore,
+  executor?: () => ProcessExecutor | undefined,
+  options: { maxFileBytes?: number; shared?: Omit<RuntimeServices, 'startChild' | 'respond'> } = {},
+): RuntimeServices {
+  // Catalogs and records (SPEC §9), connections: event processes and children get these same services.
+  const services: RuntimeServices = { ...options.shared }
+  const records = new RecordService({ store, services: () => services, executor, maxFileBytes: options.maxFileBytes })
   const startChild = childProcessService({
-    shared,
+    services: () => services,
     loadScenario: async (id) => (await store.getScenario(id))?.scenario ?? null,
     startAsync: async (launch) => {
       const durable = executor?.()
@@ -183,5 +193,5 @@ export function processServices(store: ProcessStore, executor?: () => ProcessExe
       }, result.steps)
     },
   })
-  return { startChild }
+  return Object.assign(services, recordServices(records, store), { startChild })
 }

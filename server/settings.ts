@@ -40,6 +40,8 @@ export const settingsSchema = z.object({
   PROCESS_RETENTION_DAYS: count(30),
   MAX_BODY_BYTES: count(10 * 1024 * 1024),
   MAX_CONCURRENT_PROCESSES: count(1000),
+  /** Largest file stored in a record's file field (SPEC §9). */
+  MAX_FILE_BYTES: count(20 * 1024 * 1024),
   /** `true`: trust X-Forwarded-* from anyone; `loopback`: only from a proxy on 127.0.0.0/8 or ::1. */
   TRUST_PROXY: env(z.enum(['true', 'false', '1', '0', 'loopback']).default('false')
     .transform((value): boolean | 'loopback' => (value === 'loopback' ? 'loopback' : value === 'true' || value === '1'))),
@@ -98,6 +100,7 @@ export interface Settings {
   processRetentionDays: number
   maxBodyBytes: number
   maxConcurrentProcesses: number
+  maxFileBytes: number
   trustProxy: boolean | 'loopback'
   metricsPublic: boolean
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
@@ -139,6 +142,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     processRetentionDays: s.PROCESS_RETENTION_DAYS,
     maxBodyBytes: s.MAX_BODY_BYTES,
     maxConcurrentProcesses: s.MAX_CONCURRENT_PROCESSES,
+    maxFileBytes: s.MAX_FILE_BYTES,
     trustProxy: s.TRUST_PROXY,
     metricsPublic: s.METRICS_PUBLIC,
     logLevel: s.LOG_LEVEL,

@@ -17,6 +17,7 @@ import type { ScenarioNode } from '../types.ts'
 import { constantOf, expressionOf, listParam, mapParam, namedOf, outputParam, scriptParam, varsParam, type TaskParams } from './params.ts'
 import { exportConvert, importConvert } from './convert.ts'
 import { exportSendMail, importSendMail, isSmtpMail, type ConnectionToCreate } from './sendMail.ts'
+import { exportRecordAction, importRecordAction } from './records.ts'
 import { exportWebRequest, importWebRequest } from './webRequest.ts'
 import type { XmlNode } from './xml.ts'
 
@@ -41,6 +42,8 @@ export function importAction(params: TaskParams, warn: Warn, context: ActionCont
     case 'sendMail': return isSmtpMail(params) ? { type: 'sendMail', config: importSendMail(params, context.elementId, warn, context.connections) } : null
     case 'convertDoc': return { type: 'convert', config: importConvert(params, warn) }
   }
+  const record = importRecordAction(params, warn)
+  if (record) return record
   const id = params.connectorId ?? ''
   if (id.startsWith(POTOK_CONNECTOR)) {
     const type = id.slice(POTOK_CONNECTOR.length)
@@ -119,7 +122,7 @@ export function exportAction(node: ScenarioNode): { connectorId: string; params:
     case 'convert':
       return { connectorId: 'convertDoc', params: exportConvert(node.config as ConvertConfig) }
     default:
-      return { connectorId: POTOK_CONNECTOR + node.type, params: exportGenericConfig(node.config) }
+      return exportRecordAction(node.type, node.config) ?? { connectorId: POTOK_CONNECTOR + node.type, params: exportGenericConfig(node.config) }
   }
 }
 

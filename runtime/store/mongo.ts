@@ -43,6 +43,8 @@ import { nextScenarioVersion } from './scenario-version.ts'
 import { guardStoreErrors } from './store-error.ts'
 import type { ConnectionStore } from './connections-port.ts'
 import { mongoConnections } from './mongo-connections.ts'
+import { MongoRecordTables } from './mongo-records.ts'
+import { RecordStore } from './records.ts'
 
 export interface MongoStoreOptions {
   uri: string
@@ -71,6 +73,8 @@ export class MongoStore implements ProcessStore {
   readonly #processes: Collection<ProcessDoc>
   readonly #revisions: Collection<RevisionDoc>
   readonly #idempotency: Collection<IdempotencyDoc>
+  /** Catalogs, records and files (`mongo-records.ts`). */
+  readonly records: RecordStore
 
   constructor(options: MongoStoreOptions) {
     this.#client = new MongoClient(options.uri, {
@@ -83,6 +87,7 @@ export class MongoStore implements ProcessStore {
     this.#processes = this.#db.collection('processes')
     this.#revisions = this.#db.collection('revisions')
     this.#idempotency = this.#db.collection('idempotency')
+    this.records = new RecordStore(new MongoRecordTables(this.#db))
     guardStoreErrors(this)
     Object.assign(this, mongoConnections(this.#db))
   }
@@ -121,6 +126,7 @@ export class MongoStore implements ProcessStore {
     await this.#revisions.createIndex({ processId: 1 }, { name: 'processId' })
     await this.#idempotency.createIndex({ key: 1, seq: 1 }, { unique: true, name: 'key_seq' })
     await this.#idempotency.createIndex({ expiresAt: 1 }, { name: 'expiresAt' })
+    await this.records.init()
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  * Two adapters implement it (`sqlite.ts`, `mongo.ts`); nothing outside `runtime/store/` knows
  * which one is behind it. `test/store/contract.ts` is the suite both must pass.
  */
+import type { RecordStore } from './records.ts'
 import type { ProcessError, ProcessStatus, Scenario, StepRecord, Variables } from '../types.ts'
 import type { ConnectionStore } from './connections-port.ts'
 
@@ -44,6 +45,10 @@ export interface ProcessTrigger {
   type: '$webRequest' | '$subProcess' | '$manual' | (string & {})
   id?: string | null
   async: boolean
+  /** A data-change event's record (`$dataChange`): the console links the process to it. */
+  record?: { catalogId: string; recordId?: string; event: string }
+  /** Sub-process depth of a process started by a data change (loops are bounded by it). */
+  depth?: number
 }
 
 /** What the caller of a synchronous process got (SPEC §5 `response`). */
@@ -169,4 +174,7 @@ export interface ProcessStore {
   /** Inserts when absent (atomic); returns the record already there otherwise (unexpired). */
   putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord | null>
   setIdempotencyResponse(key: string, response: StoredResponse): Promise<void>
+
+  /** Catalogs, records and files (SPEC §9; `records.ts`). */
+  readonly records: RecordStore
 }

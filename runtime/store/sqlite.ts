@@ -36,6 +36,8 @@ import {
 import { guardStoreErrors } from './store-error.ts'
 import type { ConnectionStore } from './connections-port.ts'
 import { CONNECTIONS_SCHEMA, sqliteConnections } from './sqlite-connections.ts'
+import { RecordStore } from './records.ts'
+import { RECORDS_SCHEMA, SqliteRecordTables } from './sqlite-records.ts'
 
 export interface SqliteStoreOptions {
   /** Directory of `potok.sqlite` (created if missing). Default `DATA_DIR` or `./data`. */
@@ -65,6 +67,8 @@ export class SqliteStore implements ProcessStore {
   /** Process writes waiting for the group commit. */
   #queue: QueuedWrite[] = []
   #flushScheduled = false
+  /** Catalogs, records and files (`sqlite-records.ts`). */
+  readonly records = new RecordStore(new SqliteRecordTables(() => this.db))
 
   constructor(options: SqliteStoreOptions = {}) {
     if (options.filename) {
@@ -99,6 +103,7 @@ export class SqliteStore implements ProcessStore {
     db.pragma('journal_size_limit = 67108864')
     db.exec(SCHEMA)
     db.exec(CONNECTIONS_SCHEMA)
+    db.exec(RECORDS_SCHEMA)
     this.#db = db
     this.#sql = this.prepare(db)
   }

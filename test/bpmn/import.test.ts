@@ -208,14 +208,14 @@ describe('unsupported connectors', () => {
     expect(report.valid).toBe(false)
     expect(report.unsupported).toEqual([
       { elementId: 'ServiceTask_5mail00', nodeId: 'ServiceTask_5mail00', name: 'Отправка почты', element: 'serviceTask', connectorId: 'sendMail', placeholder: false },
-      { elementId: 'ServiceTask_5add000', nodeId: 'ServiceTask_5add000', name: 'Создать запись', element: 'serviceTask', connectorId: 'bpiumAdd', placeholder: false },
       { elementId: 'ServiceTask_5future', nodeId: 'ServiceTask_5future', name: 'Что-то новое', element: 'serviceTask', connectorId: 'someFutureConnector', placeholder: false },
     ])
     const problems = validateScenario(scenario)
     expect(problems.ok).toBe(false)
     const messages = problems.ok ? [] : problems.problems.map((p) => `${p.path}: ${p.message}`)
     expect(messages).toContain('nodes[2].type: unknown component type "bpium:sendMail" (node "ServiceTask_5mail00")')
-    expect(messages).toContain('nodes[4].type: unknown component type "bpium:bpiumAdd" (node "ServiceTask_5add000")')
+    // Bpium's data actions are supported: «Создать запись» is a createRecord node.
+    expect(node(scenario, 'ServiceTask_5add000')).toMatchObject({ type: 'createRecord', config: { catalogId: '74' } })
     expect(messages).toContain('nodes[5].type: unknown component type "bpium:someFutureConnector" (node "ServiceTask_5future")')
     expect(node(scenario, 'ServiceTask_5mail00').config).toBeUndefined()
   })

@@ -133,7 +133,7 @@ describe('sendMail in a sub-process', () => {
     const { childProcessService } = await import('../../runtime/children.ts')
     const child = { ...chain([mail({ subject: "'from the child'", saveTo: 'id' })]), id: 'notify' }
     const shared = services()
-    const startChild = childProcessService({ loadScenario: async (id) => (id === 'notify' ? child : null), shared })
+    const startChild = childProcessService({ loadScenario: async (id) => (id === 'notify' ? child : null), services: () => shared })
     const parent = chain([{ id: 'sub', type: 'subProcess', config: { scenario: "'notify'", resultTo: 'child' } }])
     const before = smtp.received.length
     const result = await startProcess(parent, {}, { services: { ...shared, startChild } })

@@ -8,6 +8,7 @@ import { MongoStore, databaseNameOf } from '../../runtime/store/mongo.ts'
 import { openStore } from '../../runtime/store/index.ts'
 import type { ProcessStore } from '../../runtime/store/port.ts'
 import { storeContract } from './contract.ts'
+import { recordsContract } from './records-contract.ts'
 
 const uri = process.env.MONGODB_URI
 if (!uri) console.warn('[store] MongoDB half of the store contract skipped: MONGODB_URI is not set (.ci/run starts FerretDB and sets it)')
@@ -15,16 +16,39 @@ if (!uri) console.warn('[store] MongoDB half of the store contract skipped: MONG
 const run = randomBytes(4).toString('hex')
 let count = 0
 
-storeContract('mongodb', async () => {
+/** Each test's store in a fresh database, dropped afterwards. */
+async function freshStore(): Promise<ProcessStore> {
   const store = new MongoStore({ uri: uri!, dbName: `potok_test_${run}_${count++}` })
   await store.init()
   return store
-}, {
+}
+const scratch = {
   skip: !uri,
   dispose: async (store: ProcessStore) => {
     await (store as MongoStore).dropDatabase()
     await store.close()
   },
+}
+
+storeContract('mongodb', freshStore, scratch)
+recordsContract('mongodb', freshStore, scratch)
+
+describe.skipIf(!uri)('mongodb records from two servers', () => {
+  it('two stores on one database never give two records the same id', async () => {
+    const dbName = `potok_test_${run}_ids`
+    const [a, b] = [new MongoStore({ uri: uri!, dbName }), new MongoStore({ uri: uri!, dbName })]
+    await a.init()
+    await b.init()
+    try {
+      await a.records.saveCatalog({ id: 'c', name: 'C', fields: [{ id: '1', name: 'N', type: 'text' }] })
+      const made = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).records.createRecord('c', { 1: `r${i}` })))
+      expect(new Set(made.map((r) => r.id)).size).toBe(30)
+      expect((await a.records.findRecords('c', { limit: 0 })).total).toBe(30)
+    } finally {
+      await a.dropDatabase()
+      await Promise.all([a.close(), b.close()])
+    }
+  })
 })
 
 describe.skipIf(!uri)('mongodb store', () => {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { SqliteStore } from '../../runtime/store/sqlite.ts'
 import { openStore } from '../../runtime/store/index.ts'
 import { storeContract } from './contract.ts'
+import { recordsContract } from './records-contract.ts'
 
 const dirs: string[] = []
 afterAll(() => {
@@ -25,6 +26,12 @@ storeContract('sqlite (:memory:)', async () => {
 
 storeContract('sqlite (file, WAL)', async () => {
   const store = new SqliteStore({ dataDir: join(tempDir(), 'nested', 'data') })
+  await store.init()
+  return store
+})
+
+recordsContract('sqlite', async () => {
+  const store = new SqliteStore({ filename: ':memory:' })
   await store.init()
   return store
 })

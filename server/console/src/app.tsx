@@ -4,7 +4,10 @@ import { ConnectionFormPage } from './pages/ConnectionFormPage.tsx'
 import { ConnectionsPage } from './pages/ConnectionsPage.tsx'
 import { signOut } from './api.ts'
 import { setLang, useI18n } from './i18n.ts'
+import { CatalogPage } from './pages/CatalogPage.tsx'
+import { CatalogsPage } from './pages/CatalogsPage.tsx'
 import { ProcessPage } from './pages/ProcessPage.tsx'
+import { RecordPage } from './pages/RecordPage.tsx'
 import { ProcessesPage } from './pages/ProcessesPage.tsx'
 import { ScenarioEditorPage } from './pages/ScenarioEditorPage.tsx'
 import { ScenarioImportPage } from './pages/ScenarioImportPage.tsx'
@@ -31,6 +34,10 @@ const routes: Array<[string, (params: Record<string, string>) => ReactNode]> = [
   ['/connections', () => <ConnectionsPage />],
   ['/connections/new', () => <ConnectionFormPage />],
   ['/connections/:id', (p) => <ConnectionFormPage key={p.id} id={p.id} />],
+  ['/catalogs', () => <CatalogsPage />],
+  ['/catalogs/:id', (p) => <CatalogPage key={p.id} id={p.id} />],
+  ['/catalogs/:id/records/new', (p) => <RecordPage key={`${p.id}/new`} catalogId={p.id} />],
+  ['/catalogs/:id/records/:recordId', (p) => <RecordPage key={`${p.id}/${p.recordId}`} catalogId={p.id} recordId={p.recordId} />],
 ]
 
 export function App() {
@@ -73,6 +80,7 @@ function TopBar({ path }: { path: string }) {
         {section('/scenarios', t('nav.scenarios'))}
         {section('/processes', t('nav.processes'))}
         {section('/connections', t('nav.connections'))}
+        {section('/catalogs', t('nav.catalogs'))}
       </nav>
       <div className="topbar-right">
         <div className="lang-switch" role="group" aria-label={t('nav.language')}>

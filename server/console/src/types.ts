@@ -7,3 +7,4 @@ export interface Problem {
   path: string
   message: string
 }
+export type { Catalog, CatalogField, CatalogEvent, CatalogRecord, RecordPage } from '../../../runtime/store/records-port.ts'

@@ -14,6 +14,7 @@ import type { Page, ProcessRecord, ScenarioRecord, StepRecord, WebRequestRecord 
 import { ErrorBox, Json, Link, Spinner, StatusBadge } from '../ui/bits.tsx'
 import { formatDuration, formatTime, shortId } from '../ui/format.ts'
 import { useApi } from '../ui/useApi.ts'
+import { RecordLink } from './RecordLink.tsx'
 import { variablesAfterStep, writtenNames } from '../variables.ts'
 
 const ACTIVE = new Set(['queued', 'running'])
@@ -79,7 +80,7 @@ export function ProcessPage({ id }: { id: string }) {
           </h1>
           <div className="meta">
             <span>{t('processes.scenario')}: <Link to={`/scenarios/${encodeURIComponent(process.scenario.id)}?version=${process.scenario.version}`}><code>{process.scenario.id}</code> v{process.scenario.version}</Link></span>
-            <span>{t('processes.trigger')}: {trigger.data ? <Link to={`/webrequests/${encodeURIComponent(trigger.data.id)}`}>{trigger.data.name}</Link> : process.trigger?.type ?? '—'}{process.trigger?.async ? ' (async)' : ''}</span>
+            <span>{t('processes.trigger')}: {trigger.data ? <Link to={`/webrequests/${encodeURIComponent(trigger.data.id)}`}>{trigger.data.name}</Link> : process.trigger?.type ?? '—'}{process.trigger?.async ? ' (async)' : ''} <RecordLink trigger={process.trigger} /></span>
             <span>{t('processes.started')}: {formatTime(process.startedAt, lang)}</span>
             <span>{t('processes.duration')}: {formatDuration(process.durationMs)}</span>
             {process.replayOf ? <span>{t('process.replayOf')}: <Link to={`/processes/${encodeURIComponent(process.replayOf)}`}><code>{shortId(process.replayOf)}</code></Link></span> : null}
