@@ -18,6 +18,7 @@ import { planCode, planExpression, expressionSyntaxMessage, ExpressionSyntaxErro
 import { mergeReads, pickReads, type ReadTree } from './sandbox/reads.ts'
 import { Engine, type Reply } from './sandbox/engine.ts'
 import { syntaxError, toPotokError, type FailureContext } from './sandbox/failure.ts'
+import { watchCall, watchCallEnded } from './watch.ts'
 
 export interface CompiledExpression { readonly source: string }
 export interface CompiledCode { readonly source: string }
@@ -161,7 +162,9 @@ class EngineSandbox implements Sandbox {
     const args = compiled.inputNames.map((name) => inputs[name])
     const undefinedAt = args.flatMap((value, i) => (value === undefined ? [i] : []))
     const request = `{"k":"code","ids":[${compiled.id}],"args":${JSON.stringify(args)},"ua":${JSON.stringify(undefinedAt)}}`
+    watchCall('code', timeoutMs)
     const reply = engine.call(request, timeoutMs)
+    watchCallEnded()
     this.retireIfNeeded(engine)
     if ('x' in reply) throw toPotokError(reply.x, { sources: [compiled.source], kind: 'code', timeoutMs })
     return valuesOf(reply)[0]
@@ -176,7 +179,9 @@ class EngineSandbox implements Sandbox {
     let request = `{"k":"${kind}","ids":[${compiled.map((c) => c.id).join(',')}]`
     if (paths) request += `,"paths":${JSON.stringify(paths)}`
     request += `,"vars":${JSON.stringify(pickReads(vars, reads))}}`
+    watchCall('expression', EXPRESSION_TIMEOUT_MS)
     const reply = engine.call(request, EXPRESSION_TIMEOUT_MS)
+    watchCallEnded()
     this.retireIfNeeded(engine)
     if ('x' in reply) {
       const context: FailureContext = { sources: compiled.map((c) => c.source), kind: 'expression', timeoutMs: EXPRESSION_TIMEOUT_MS }
