@@ -18,6 +18,8 @@ import { serve as srvxServe } from 'srvx'
 import { childProcessService } from '../runtime/children.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { ProcessExecutor } from '../runtime/executor.ts'
+import type { ProcessRunner } from '../runtime/runner.ts'
+import { WorkerPool } from '../processes/pool.ts'
 import { openStore } from '../runtime/store/index.ts'
 import type { ProcessStore } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
@@ -54,19 +56,24 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
   // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.
   const store = await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir })
   let executor: ProcessExecutor | undefined
+  let pool: WorkerPool | null = null
   try {
     const flows = await loadFlows(store, settings.flowsDir)
     logger.info({ dir: settings.flowsDir, scenarios: flows.scenarios.length, webrequests: flows.webrequests.length }, 'flows loaded')
     const adminToken = await resolveAdminToken(settings)
-    const services = processServices(store, () => executor)
+    pool = startWorkers(settings, logger)
+    const runner = pool ?? undefined
+    const services = processServices(store, () => executor, runner)
     executor = new ProcessExecutor(store, {
       concurrency: settings.asyncConcurrency,
       leaseMs: settings.asyncLeaseMs,
       asyncTimeoutMs: settings.asyncTimeoutMs,
       services,
+      runner,
       onError: (error) => logger.error({ err: { message: (error as Error)?.message } }, 'async executor error'),
     })
-    const context = createServerContext({ store, settings, logger, executor, services, adminToken: adminToken.token })
+    const context = createServerContext({ store, settings, logger, executor, services, runner, adminToken: adminToken.token })
+    await pool?.ready()
     const app = buildApp(context)
     const server = srvxServe({
       fetch: app.fetch,
@@ -95,6 +102,7 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       for (const controller of context.adopted) controller.abort(new PotokError('SHUTDOWN', 'the server is shutting down'))
       await Promise.all([context.gate.idle(), executor!.stop()])
       await context.writes.flush()
+      await pool?.close()
       // Let the last answers reach their callers (closing connections as they fall idle), then close what is still open.
       const node = server.node?.server as { closeIdleConnections?: () => void } | undefined
       const sweep = setInterval(() => node?.closeIdleConnections?.(), 25)
@@ -122,9 +130,23 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
     return { url, port, adminToken, store, context, close }
   } catch (error) {
     await executor?.stop().catch(() => {})
+    await pool?.close().catch(() => {})
     await store.close().catch(() => {})
     throw error
   }
+}
+
+/**
+ * The pool of worker threads that runs processes (WORKERS of them), or null with WORKERS=0
+ * (processes then run on this thread). A replaced worker is logged with the process it blamed.
+ */
+function startWorkers(settings: Settings, logger: Logger): WorkerPool | null {
+  if (settings.workers === 0) return null
+  return new WorkerPool({
+    size: settings.workers,
+    memoryMb: settings.workerMemoryMb,
+    onWorkerExit: (info) => logger.warn(info, 'process worker replaced'),
+  })
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
@@ -136,8 +158,9 @@ const DRAIN_MS = 2000
  * store and are recorded there with `parentId`; an asynchronous child is queued durably through
  * `executor()` (when there is one), so it survives a restart like any asynchronous process.
  */
-export function processServices(store: ProcessStore, executor?: () => ProcessExecutor | undefined): RuntimeServices {
+export function processServices(store: ProcessStore, executor?: () => ProcessExecutor | undefined, runner?: ProcessRunner): RuntimeServices {
   const startChild = childProcessService({
+    runner,
     loadScenario: async (id) => (await store.getScenario(id))?.scenario ?? null,
     startAsync: async (launch) => {
       const durable = executor?.()

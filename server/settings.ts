@@ -6,6 +6,7 @@
  * const settings = loadSettings(process.env)            // PORT=8080 → settings.port === 8080
  * const test = loadSettings({}, { port: 0, dataDir })   // overrides win over the environment
  */
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { PotokError } from '../runtime/errors.ts'
 import { formatPath } from '../runtime/scenario.ts'
@@ -39,6 +40,10 @@ export const settingsSchema = z.object({
     .transform((value): boolean | 'loopback' => (value === 'loopback' ? 'loopback' : value === 'true' || value === '1'))),
   METRICS_PUBLIC: flag(false),
   LOG_LEVEL: env(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  /** Worker threads that run processes (0: run them on the HTTP thread, as `potok run` does). */
+  WORKERS: env(z.coerce.number().int().min(0).max(256).default(availableParallelism())),
+  /** V8 heap of each worker thread, MB: a process that fills it fails alone (MEMORY_LIMIT). */
+  WORKER_MEMORY_MB: count(512),
 })
 
 export interface Settings {
@@ -58,6 +63,8 @@ export interface Settings {
   trustProxy: boolean | 'loopback'
   metricsPublic: boolean
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  workers: number
+  workerMemoryMb: number
 }
 
 /**
@@ -90,6 +97,8 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     trustProxy: s.TRUST_PROXY,
     metricsPublic: s.METRICS_PUBLIC,
     logLevel: s.LOG_LEVEL,
+    workers: s.WORKERS,
+    workerMemoryMb: s.WORKER_MEMORY_MB,
     ...overrides,
   }
 }

@@ -1,0 +1,450 @@
+/**
+ * The worker pool: a `ProcessRunner` that runs every process in one of `size` worker threads, so
+ * the main thread keeps HTTP, the store and the catalog and never runs scenario code.
+ *
+ * Built on `worker_threads` directly rather than a pool library (piscina): a process is not a
+ * task that returns once — it streams snapshots that must be acknowledged, calls host services
+ * mid-run, is aborted from outside, and when its worker dies the pool must know which processes
+ * it held, blame one and run the others again. Those are most of the code here; a task pool
+ * would hide exactly the part we need to see. (docs/workers.md says more.)
+ *
+ * @example
+ * const pool = new WorkerPool({ size: 2 })
+ * const result = await pool.start(greet, { body: { name: 'Ada', n: 1 } }, { timeoutMs: 1000 })
+ * await pool.close()
+ */
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { PotokError } from '../runtime/errors.ts'
+import { remoteProcesses } from '../runtime/live.ts'
+import type { ProcessRunner } from '../runtime/runner.ts'
+import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from '../runtime/types.ts'
+import { BEAT_MS, errorFromJson, errorToJson, WATCH, type FromWorker, type SentOptions, type ToWorker } from './protocol.ts'
+import { judge, SUPERVISOR_TICK_MS, type Verdict } from './supervisor.ts'
+
+export interface PoolOptions {
+  /** Worker threads (WORKERS; default: the number of cores). */
+  size?: number
+  /** How long after a missed deadline a worker is terminated (default 250 ms). */
+  graceMs?: number
+  /** V8 heap of each worker (default 512 MB): a process that fills it fails alone with MEMORY_LIMIT. */
+  memoryMb?: number
+  /** How many times a process is run again after its worker died under it (default 2). */
+  retries?: number
+  /** Told when a worker is replaced (for the log). */
+  onWorkerExit?: (info: { threadId: number; reason: string; culprit?: string; interrupted: number; retried: number }) => void
+}
+
+interface Job {
+  id: number
+  kind: 'start' | 'resume'
+  scenario: Scenario
+  input?: Variables
+  snapshot?: unknown
+  options: StartOptions
+  pid: string
+  startedAt: Date
+  deadline?: number
+  /** The last snapshot the store acknowledged (or a checkpoint of a synchronous run). */
+  last: unknown
+  /** The status that snapshot was stored with: an ended one is not run again. */
+  lastStatus?: ProcessStatus
+  /** Persist calls under way: a rerun waits for them, so it starts from the newest snapshot. */
+  persisting: Promise<void>
+  attempts: number
+  slot?: Slot
+  resolve(result: ProcessResult): void
+  reject(error: unknown): void
+}
+
+interface Slot {
+  worker: Worker
+  threadId: number
+  /** Resolves when the worker has built its sandbox and takes work. */
+  ready: Promise<void>
+  started: boolean
+  watch: Float64Array
+  jobs: Set<Job>
+  /** Why it is being terminated, decided before `terminate()`. */
+  ending?: { reason: string; culprit?: Job; error?: { code: string; message: string } }
+  gone: boolean
+}
+
+const ENTRY = new URL('./worker-entry.mjs', import.meta.url)
+const STANDBY_DELAY_MS = 1000
+const MEMORY_CAP = positive(process.env.SANDBOX_MEMORY_MB, 256) * 2 ** 20
+
+export class WorkerPool implements ProcessRunner {
+  readonly size: number
+  private readonly graceMs: number
+  private readonly memoryMb: number
+  private readonly retries: number
+  private readonly slots: Slot[] = []
+  /**
+   * A started worker held in reserve: a terminated one is replaced at once instead of after a
+   * cold start (about a second of loading the sources), so a hostile process costs no capacity.
+   */
+  private standby: Slot | null = null
+  private standbyTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly jobs = new Map<number, Job>()
+  private readonly callSignals = new Map<number, AbortController>()
+  private nextJob = 1
+  private closed = false
+  private readonly ticker: ReturnType<typeof setInterval>
+
+  constructor(private readonly options: PoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? availableParallelism())
+    this.graceMs = options.graceMs ?? 250
+    this.memoryMb = options.memoryMb ?? 512
+    this.retries = options.retries ?? 2
+    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn())
+    // The reserve starts once the pool has: it competes with nothing at start-up.
+    void this.ready().then(() => {
+      if (!this.closed) this.standbyTimer = setTimeout(() => this.refillStandby(), STANDBY_DELAY_MS).unref()
+    })
+    this.ticker = setInterval(() => this.supervise(), SUPERVISOR_TICK_MS)
+    this.ticker.unref()
+  }
+
+  start(scenario: Scenario, input: Variables, options: StartOptions = {}): Promise<ProcessResult> {
+    return this.submit('start', scenario, { input }, options, options.processId ?? crypto.randomUUID())
+  }
+
+  resume(scenario: Scenario, snapshot: unknown, options: StartOptions = {}): Promise<ProcessResult> {
+    const pid = (snapshot as { context?: { pid?: unknown } } | null)?.context?.pid
+    return this.submit('resume', scenario, { snapshot }, options, typeof pid === 'string' ? pid : '')
+  }
+
+  /** Resolves when every worker is ready (or gone): a server listens only then. */
+  async ready(): Promise<void> {
+    await Promise.race([Promise.all(this.slots.map((slot) => slot.ready)), new Promise((resolve) => setTimeout(resolve, 30_000).unref())])
+  }
+
+  /** Thread ids of the workers now serving (tests terminate one to simulate a crash). */
+  get threadIds(): number[] {
+    return this.slots.map((slot) => slot.threadId)
+  }
+
+  /** How many processes each worker holds now. */
+  load(): Array<{ threadId: number; processes: number }> {
+    return this.slots.map((slot) => ({ threadId: slot.threadId, processes: slot.jobs.size }))
+  }
+
+  /** Terminates a worker as a crash would (its processes are run again elsewhere). */
+  async terminateWorker(threadId: number): Promise<void> {
+    const slot = this.slots.find((s) => s.threadId === threadId)
+    if (slot) await slot.worker.terminate()
+  }
+
+  /** Processes running in the workers now. */
+  get running(): number {
+    return this.jobs.size
+  }
+
+  /** Stops every worker (after the hosts let their processes end or handed them back). */
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.ticker)
+    clearTimeout(this.standbyTimer)
+    const ending = [...this.slots, ...(this.standby ? [this.standby] : [])].map((slot) => {
+      slot.ending = { reason: 'the server is shutting down' }
+      return slot.worker.terminate()
+    })
+    await Promise.all(ending)
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private submit(kind: Job['kind'], scenario: Scenario, from: { input?: Variables; snapshot?: unknown }, options: StartOptions, pid: string): Promise<ProcessResult> {
+    if (this.closed) return Promise.reject(new PotokError('SHUTDOWN', 'the server is shutting down', { status: 503 }))
+    return new Promise<ProcessResult>((resolve, reject) => {
+      const job: Job = {
+        id: this.nextJob++, kind, scenario, ...from, options, pid,
+        startedAt: new Date(),
+        deadline: options.timeoutMs !== undefined && options.timeoutMs > 0 ? Date.now() + options.timeoutMs : undefined,
+        last: kind === 'resume' ? from.snapshot : null,
+        persisting: Promise.resolve(),
+        attempts: 0,
+        resolve, reject,
+      }
+      this.jobs.set(job.id, job)
+      const abort = () => this.abort(job, toError(options.signal!.reason))
+      options.signal?.addEventListener('abort', abort, { once: true })
+      if (pid) remoteProcesses.set(pid, (reason) => this.abort(job, reason))
+      const done = () => {
+        options.signal?.removeEventListener('abort', abort)
+        if (remoteProcesses.get(pid)) remoteProcesses.delete(pid)
+      }
+      job.resolve = (result) => { done(); resolve(result) }
+      job.reject = (error) => { done(); reject(error) }
+      this.dispatch(job)
+      if (options.signal?.aborted) abort()
+    })
+  }
+
+  /**
+   * Hands a job to the least busy worker; a worker held by a long step (no heartbeat) or still
+   * starting (a replacement) only when there is no better one.
+   */
+  private dispatch(job: Job): void {
+    const now = Date.now()
+    const slot = this.slots.reduce((best, s) => (rank(s, now) < rank(best, now) ? s : best))
+    job.slot = slot
+    slot.jobs.add(job)
+    if (slot.jobs.size === 1) slot.worker.ref()
+    const { persist, services, signal: _signal, checkpoint: _checkpoint, ...rest } = job.options
+    const options: SentOptions = { processId: job.pid || undefined }
+    for (const [key, value] of Object.entries(rest)) if (typeof value !== 'function') options[key] = value
+    if (job.deadline !== undefined) options.timeoutMs = Math.max(1, job.deadline - Date.now())
+    const serviceNames = Object.entries(services ?? {}).filter(([, fn]) => typeof fn === 'function').map(([name]) => name)
+    const resume = job.kind === 'resume' || job.last !== null
+    const message: ToWorker = resume
+      ? { type: 'resume', job: job.id, scenario: job.scenario, snapshot: job.last, options, services: serviceNames, persist: Boolean(persist) }
+      : { type: 'start', job: job.id, scenario: job.scenario, input: job.input ?? {}, options, services: serviceNames, persist: Boolean(persist) }
+    try {
+      slot.worker.postMessage(message)
+    } catch (error) {
+      slot.jobs.delete(job)
+      this.jobs.delete(job.id)
+      job.reject(new PotokError('INVALID_INPUT', `the process cannot be handed to a worker: ${(error as Error).message}`))
+    }
+  }
+
+  private abort(job: Job, reason: PotokError): void {
+    job.slot?.worker.postMessage({ type: 'abort', job: job.id, reason: errorToJson(reason) } satisfies ToWorker)
+  }
+
+  private spawn(): Slot {
+    const shared = new SharedArrayBuffer(WATCH.SIZE * Float64Array.BYTES_PER_ELEMENT)
+    const worker = new Worker(ENTRY, {
+      workerData: { watch: shared },
+      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb },
+      stdout: false,
+      stderr: false,
+    })
+    // The main thread's event loop must not wait for idle workers (a CLI run ends when its work does).
+    worker.unref()
+    let ready!: () => void
+    const slot: Slot = { worker, threadId: worker.threadId, ready: new Promise((resolve) => { ready = resolve }), started: false, watch: new Float64Array(shared), jobs: new Set(), gone: false }
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') {
+        slot.started = true
+        ready()
+      }
+      else this.onMessage(slot, message)
+    })
+    worker.on('error', (error) => {
+      const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+      const culprit = outOfMemory ? this.jobs.get(slot.watch[WATCH.JOB]!) : undefined
+      slot.ending ??= outOfMemory
+        ? { reason: 'out of memory', culprit, error: { code: 'MEMORY_LIMIT', message: `the process used more than the worker's ${this.memoryMb} MB of memory; its worker was replaced` } }
+        : { reason: `crashed: ${error.message}` }
+    })
+    worker.on('exit', () => {
+      ready()
+      this.onExit(slot)
+    })
+    return slot
+  }
+
+  private onMessage(slot: Slot, message: Exclude<FromWorker, { type: 'ready' }>): void {
+    if (message.type === 'abort-call') {
+      this.callSignals.get(message.call)?.abort(errorFromJson(message.reason))
+      return
+    }
+    const job = this.jobs.get(message.job)
+    if (!job || job.slot !== slot) return // ended already (expired), or from a worker it left
+    switch (message.type) {
+      case 'done':
+        this.finish(job)
+        job.resolve(message.result)
+        return
+      case 'refused':
+        this.finish(job)
+        job.reject(errorFromJson(message.error))
+        return
+      case 'checkpoint':
+        job.last = message.snapshot
+        return
+      case 'persist': {
+        const write = Promise.resolve().then(() => job.options.persist!(message.update))
+        job.persisting = job.persisting.then(() => write).then(
+          () => {
+            job.last = message.update.snapshot
+            job.lastStatus = message.update.status
+            slot.worker.postMessage({ type: 'persisted', job: job.id, seq: message.seq } satisfies ToWorker)
+          },
+          (error) => slot.worker.postMessage({ type: 'persisted', job: job.id, seq: message.seq, error: errorToJson(error) } satisfies ToWorker),
+        )
+        return
+      }
+      case 'call':
+        void this.serve(slot, job, message)
+    }
+  }
+
+  /** A host service called from the worker: run here, its value or error sent back. */
+  private async serve(slot: Slot, job: Job, message: Extract<FromWorker, { type: 'call' }>): Promise<void> {
+    let reply: ToWorker
+    try {
+      const service = (job.options.services as Record<string, unknown> | undefined)?.[message.name]
+      if (typeof service !== 'function') throw new PotokError('SERVICE_UNAVAILABLE', `this server offers no service "${message.name}"`)
+      const args = message.args.map((arg) => {
+        if (!isSignalMarker(arg)) return arg
+        const controller = new AbortController()
+        this.callSignals.set(message.call, controller)
+        return controller.signal
+      })
+      reply = { type: 'reply', call: message.call, ok: true, value: await service(...args) }
+    } catch (error) {
+      reply = { type: 'reply', call: message.call, ok: false, error: errorToJson(error) }
+    } finally {
+      this.callSignals.delete(message.call)
+    }
+    if (slot.gone) return
+    try {
+      slot.worker.postMessage(reply)
+    } catch (error) {
+      slot.worker.postMessage({ type: 'reply', call: message.call, ok: false, error: errorToJson(new PotokError('SERVICE_RESULT', `service "${message.name}" returned a value that cannot reach the worker: ${(error as Error).message}`)) } satisfies ToWorker)
+    }
+  }
+
+  private finish(job: Job): void {
+    this.jobs.delete(job.id)
+    const slot = job.slot
+    if (!slot) return
+    slot.jobs.delete(job)
+    // An idle worker does not keep the program alive; one with work does.
+    if (slot.jobs.size === 0) slot.worker.unref()
+  }
+
+  /** The reserve if it is started (and a new reserve on its way), else a fresh worker. */
+  private replacement(): Slot {
+    const spare = this.standby
+    if (spare?.started) {
+      this.standby = null
+      this.refillStandby()
+      return spare
+    }
+    return this.spawn()
+  }
+
+  private refillStandby(): void {
+    if (!this.closed && !this.standby) this.standby = this.spawn()
+  }
+
+  /** Every tick: deadlines the workers failed to keep. */
+  private supervise(): void {
+    const now = Date.now()
+    for (const slot of this.slots) {
+      if (slot.ending || slot.jobs.size === 0) continue
+      const verdict = judge(slot.watch, slot.jobs, now, this.graceMs, MEMORY_CAP)
+      if (verdict) this.enforce(slot, verdict)
+    }
+  }
+
+  private enforce(slot: Slot, verdict: Verdict): void {
+    for (const { job: id, error } of verdict.expired ?? []) {
+      const job = this.jobs.get(id)
+      if (!job) continue
+      this.abort(job, new PotokError(error.code, error.message))
+      this.finish(job)
+      job.resolve(this.interrupted(job, error))
+    }
+    if (verdict.kill) {
+      const culprit = this.jobs.get(verdict.kill.culprit)
+      slot.ending = { reason: verdict.kill.error.code, culprit, error: verdict.kill.error }
+      void slot.worker.terminate()
+    }
+  }
+
+  /** A worker is gone: replace it, end the process to blame, run the others again. */
+  private onExit(slot: Slot): void {
+    slot.gone = true
+    const index = this.slots.indexOf(slot)
+    if (slot === this.standby) {
+      this.standby = null
+      return
+    }
+    if (index !== -1 && !this.closed) this.slots[index] = this.replacement()
+    else if (index !== -1) this.slots.splice(index, 1)
+    const ending = slot.ending ?? { reason: 'exited unexpectedly' }
+    let interrupted = 0
+    let retried = 0
+    for (const job of slot.jobs) {
+      this.jobs.delete(job.id)
+      job.slot = undefined
+      if (this.closed) {
+        job.reject(new PotokError('SHUTDOWN', 'the server is shutting down', { status: 503 }))
+      } else if (job.lastStatus && job.lastStatus !== 'running') {
+        // Its end was stored before the worker went: that is its result.
+        job.resolve(this.ended(job, job.lastStatus))
+      } else if (job === ending.culprit) {
+        interrupted++
+        job.resolve(this.interrupted(job, ending.error!))
+      } else if (++job.attempts > this.retries) {
+        interrupted++
+        job.resolve(this.interrupted(job, { code: 'WORKER_LOST', message: `the worker running the process stopped ${job.attempts} times (${ending.reason})` }))
+      } else {
+        retried++
+        // From the newest snapshot the store has: wait for the writes still under way.
+        job.persisting.then(() => {
+          if (this.closed) return job.reject(new PotokError('SHUTDOWN', 'the server is shutting down', { status: 503 }))
+          this.jobs.set(job.id, job)
+          this.dispatch(job)
+        })
+      }
+    }
+    slot.jobs.clear()
+    if (!this.closed) this.options.onWorkerExit?.({ threadId: slot.threadId, reason: ending.reason, culprit: ending.culprit?.pid, interrupted, retried })
+  }
+
+  /** The result of a process whose final snapshot was stored, though the worker died before saying so. */
+  private ended(job: Job, status: ProcessStatus): ProcessResult {
+    const context = (job.last as { context?: { vars?: Variables; error?: ProcessError | null } }).context ?? {}
+    const finished = new Date()
+    return {
+      processId: job.pid, status, output: context.vars ?? {}, error: context.error ?? null, steps: [], snapshot: job.last,
+      startedAt: job.startedAt.toISOString(), finishedAt: finished.toISOString(), durationMs: finished.getTime() - job.startedAt.getTime(),
+    }
+  }
+
+  /** The result of a process ended from outside: interrupted, resumable from its last snapshot. */
+  private interrupted(job: Job, error: { code: string; message: string }): ProcessResult {
+    const snapshot = job.last as { status?: string; context?: { vars?: Variables } } | null
+    const resumable = snapshot?.status === 'active' ? snapshot : null
+    const finished = new Date()
+    return {
+      processId: job.pid,
+      status: 'interrupted',
+      output: resumable?.context?.vars ?? job.input ?? {},
+      error: { ...error, variables: resumable?.context?.vars ?? job.input ?? {} },
+      steps: [],
+      snapshot: resumable,
+      startedAt: job.startedAt.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - job.startedAt.getTime(),
+    }
+  }
+}
+
+/** A worker's place in the queue for the next job: busy ones later, starting ones later still, held ones last. */
+function rank(slot: Slot, now: number): number {
+  if (!slot.started) return 1e6 + slot.jobs.size
+  const held = now - slot.watch[WATCH.BEAT]! > 5 * BEAT_MS
+  return slot.jobs.size + (held ? 1e7 : 0)
+}
+
+function isSignalMarker(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 1 && typeof (value as { $signal?: unknown }).$signal === 'number'
+}
+
+function toError(reason: unknown): PotokError {
+  if (reason instanceof PotokError) return reason
+  return new PotokError('ABORTED', reason instanceof Error ? reason.message : 'the process was stopped')
+}
+
+function positive(text: string | undefined, fallback: number): number {
+  const value = Number(text)
+  return Number.isFinite(value) && value > 0 ? value : fallback
+}
