@@ -19,7 +19,7 @@ import { PotokError } from '../runtime/errors.ts'
 import { remoteProcesses } from '../runtime/live.ts'
 import type { ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from '../runtime/types.ts'
-import { BEAT_MS, errorFromJson, errorToJson, WATCH, type FromWorker, type SentOptions, type ToWorker } from './protocol.ts'
+import { BEAT_MS, errorFromJson, errorToJson, WATCH, type FromWorker, type ScenarioRef, type SentOptions, type ToWorker } from './protocol.ts'
 import { judge, SUPERVISOR_TICK_MS, type Verdict } from './supervisor.ts'
 
 export interface PoolOptions {
@@ -63,6 +63,8 @@ interface Slot {
   /** Resolves when the worker has built its sandbox and takes work. */
   ready: Promise<void>
   started: boolean
+  /** Keys of the scenarios this worker holds, oldest first (as the worker drops them). */
+  scenarios: Set<string>
   watch: Float64Array
   jobs: Set<Job>
   /** Why it is being terminated, decided before `terminate()`. */
@@ -70,8 +72,7 @@ interface Slot {
   gone: boolean
 }
 
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url)
-const STANDBY_DELAY_MS = 1000
+const ENTRY = new URL(process.env.POTOK_WORKER_ENTRY ?? './worker-entry.mjs', import.meta.url)
 const MEMORY_CAP = positive(process.env.SANDBOX_MEMORY_MB, 256) * 2 ** 20
 
 export class WorkerPool implements ProcessRunner {
@@ -85,9 +86,10 @@ export class WorkerPool implements ProcessRunner {
    * cold start (about a second of loading the sources), so a hostile process costs no capacity.
    */
   private standby: Slot | null = null
-  private standbyTimer: ReturnType<typeof setTimeout> | undefined
   private readonly jobs = new Map<number, Job>()
   private readonly callSignals = new Map<number, AbortController>()
+  /** Keys of scenarios without a version (tests, `potok run`): one per object. */
+  private readonly unversioned = new WeakMap<Scenario, string>()
   private nextJob = 1
   private closed = false
   private readonly ticker: ReturnType<typeof setInterval>
@@ -98,10 +100,8 @@ export class WorkerPool implements ProcessRunner {
     this.memoryMb = options.memoryMb ?? 512
     this.retries = options.retries ?? 2
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn())
-    // The reserve starts once the pool has: it competes with nothing at start-up.
-    void this.ready().then(() => {
-      if (!this.closed) this.standbyTimer = setTimeout(() => this.refillStandby(), STANDBY_DELAY_MS).unref()
-    })
+    // The reserve starts once the pool has: it does not slow the start-up down.
+    void this.ready().then(() => this.refillStandby())
     this.ticker = setInterval(() => this.supervise(), SUPERVISOR_TICK_MS)
     this.ticker.unref()
   }
@@ -118,6 +118,14 @@ export class WorkerPool implements ProcessRunner {
   /** Resolves when every worker is ready (or gone): a server listens only then. */
   async ready(): Promise<void> {
     await Promise.race([Promise.all(this.slots.map((slot) => slot.ready)), new Promise((resolve) => setTimeout(resolve, 30_000).unref())])
+  }
+
+  /** Resolves when every worker and the reserve are started (after a replacement, say). */
+  async atFullStrength(): Promise<void> {
+    while (!this.closed && (!this.standby?.started || this.slots.some((slot) => !slot.started))) {
+      await Promise.all([...this.slots, ...(this.standby ? [this.standby] : [])].map((slot) => slot.ready))
+      if (!this.standby) await new Promise((resolve) => setTimeout(resolve, 10))
+    }
   }
 
   /** Thread ids of the workers now serving (tests terminate one to simulate a crash). */
@@ -145,7 +153,6 @@ export class WorkerPool implements ProcessRunner {
   async close(): Promise<void> {
     this.closed = true
     clearInterval(this.ticker)
-    clearTimeout(this.standbyTimer)
     const ending = [...this.slots, ...(this.standby ? [this.standby] : [])].map((slot) => {
       slot.ending = { reason: 'the server is shutting down' }
       return slot.worker.terminate()
@@ -198,9 +205,10 @@ export class WorkerPool implements ProcessRunner {
     if (job.deadline !== undefined) options.timeoutMs = Math.max(1, job.deadline - Date.now())
     const serviceNames = Object.entries(services ?? {}).filter(([, fn]) => typeof fn === 'function').map(([name]) => name)
     const resume = job.kind === 'resume' || job.last !== null
+    const scenario = this.scenarioRef(slot, job.scenario)
     const message: ToWorker = resume
-      ? { type: 'resume', job: job.id, scenario: job.scenario, snapshot: job.last, options, services: serviceNames, persist: Boolean(persist) }
-      : { type: 'start', job: job.id, scenario: job.scenario, input: job.input ?? {}, options, services: serviceNames, persist: Boolean(persist) }
+      ? { type: 'resume', job: job.id, scenario, snapshot: job.last, options, services: serviceNames, persist: Boolean(persist) }
+      : { type: 'start', job: job.id, scenario, input: job.input ?? {}, options, services: serviceNames, persist: Boolean(persist) }
     try {
       slot.worker.postMessage(message)
     } catch (error) {
@@ -208,6 +216,19 @@ export class WorkerPool implements ProcessRunner {
       this.jobs.delete(job.id)
       job.reject(new PotokError('INVALID_INPUT', `the process cannot be handed to a worker: ${(error as Error).message}`))
     }
+  }
+
+  /** The scenario by key, with its body only the first time this worker gets it (the worker keeps 500). */
+  private scenarioRef(slot: Slot, scenario: Scenario): ScenarioRef {
+    let key = scenario.version !== undefined ? `${scenario.id}@${scenario.version}` : this.unversioned.get(scenario)
+    if (key === undefined) {
+      key = `${scenario.id}#${this.nextJob}`
+      this.unversioned.set(scenario, key)
+    }
+    if (slot.scenarios.has(key)) return { key }
+    if (slot.scenarios.size >= 500) slot.scenarios.delete(slot.scenarios.values().next().value!)
+    slot.scenarios.add(key)
+    return { key, scenario }
   }
 
   private abort(job: Job, reason: PotokError): void {
@@ -225,7 +246,7 @@ export class WorkerPool implements ProcessRunner {
     // The main thread's event loop must not wait for idle workers (a CLI run ends when its work does).
     worker.unref()
     let ready!: () => void
-    const slot: Slot = { worker, threadId: worker.threadId, ready: new Promise((resolve) => { ready = resolve }), started: false, watch: new Float64Array(shared), jobs: new Set(), gone: false }
+    const slot: Slot = { worker, threadId: worker.threadId, ready: new Promise((resolve) => { ready = resolve }), started: false, scenarios: new Set(), watch: new Float64Array(shared), jobs: new Set(), gone: false }
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'ready') {
         slot.started = true
@@ -431,7 +452,8 @@ export class WorkerPool implements ProcessRunner {
 /** A worker's place in the queue for the next job: busy ones later, starting ones later still, held ones last. */
 function rank(slot: Slot, now: number): number {
   if (!slot.started) return 1e6 + slot.jobs.size
-  const held = now - slot.watch[WATCH.BEAT]! > 5 * BEAT_MS
+  // Generous: on a loaded machine a yielding worker can miss a few beats and still be the best choice.
+  const held = now - slot.watch[WATCH.BEAT]! > 25 * BEAT_MS
   return slot.jobs.size + (held ? 1e7 : 0)
 }
 

@@ -10,9 +10,18 @@ import type { PersistUpdate, ProcessResult, Scenario, Variables } from '../runti
 /** Options as sent: every function-valued member stripped (and listed by name when proxied). */
 export type SentOptions = Record<string, unknown>
 
+/**
+ * A scenario crosses once per worker: later jobs name it by `key` alone (`scenario` omitted),
+ * and the worker runs them on the object it kept, so its compiled machine is found at once.
+ */
+export interface ScenarioRef {
+  key: string
+  scenario?: Scenario
+}
+
 export type ToWorker =
-  | { type: 'start'; job: number; scenario: Scenario; input: Variables; options: SentOptions; services: string[]; persist: boolean }
-  | { type: 'resume'; job: number; scenario: Scenario; snapshot: unknown; options: SentOptions; services: string[]; persist: boolean }
+  | { type: 'start'; job: number; scenario: ScenarioRef; input: Variables; options: SentOptions; services: string[]; persist: boolean }
+  | { type: 'resume'; job: number; scenario: ScenarioRef; snapshot: unknown; options: SentOptions; services: string[]; persist: boolean }
   /** The main thread aborted the job's signal (cancel, shutdown, lease lost, deadline). */
   | { type: 'abort'; job: number; reason: ErrorJson }
   /** The answer to a `call` the worker made. */

@@ -12,9 +12,9 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { PotokError } from '../runtime/errors.ts'
 import { resumeProcess, startProcess } from '../runtime/process.ts'
 import { getSandbox } from '../runtime/sandbox.ts'
-import type { RuntimeServices, StartOptions } from '../runtime/types.ts'
+import type { RuntimeServices, Scenario, StartOptions } from '../runtime/types.ts'
 import { setWorkWatch } from '../runtime/watch.ts'
-import { BEAT_MS, errorFromJson, errorToJson, WATCH, type FromWorker, type ToWorker } from './protocol.ts'
+import { BEAT_MS, errorFromJson, errorToJson, WATCH, type FromWorker, type ScenarioRef, type ToWorker } from './protocol.ts'
 
 interface Job {
   pid: string
@@ -77,6 +77,21 @@ function reasonOf(signal: AbortSignal): unknown {
   return signal.reason instanceof PotokError ? signal.reason : new PotokError('ABORTED', 'the call was aborted')
 }
 
+/** Scenarios sent once, by key (the pool sends a scenario again only after it was dropped here). */
+const scenarios = new Map<string, Scenario>()
+const SCENARIO_LIMIT = 500
+
+function scenarioOf(ref: ScenarioRef): Scenario {
+  if (ref.scenario) {
+    if (scenarios.size >= SCENARIO_LIMIT) scenarios.delete(scenarios.keys().next().value!)
+    scenarios.set(ref.key, ref.scenario)
+    return ref.scenario
+  }
+  const known = scenarios.get(ref.key)
+  if (!known) throw new PotokError('INTERNAL_ERROR', `scenario ${ref.key} was never sent to this worker`)
+  return known
+}
+
 async function run(message: Extract<ToWorker, { type: 'start' | 'resume' }>): Promise<void> {
   const { job } = message
   const controller = new AbortController()
@@ -103,9 +118,10 @@ async function run(message: Extract<ToWorker, { type: 'start' | 'resume' }>): Pr
   jobs.set(job, { pid, controller })
   if (pid) jobOfPid.set(pid, job)
   try {
+    const scenario = scenarioOf(message.scenario)
     const result = message.type === 'start'
-      ? await startProcess(message.scenario, message.input, options)
-      : await resumeProcess(message.scenario, message.snapshot, options)
+      ? await startProcess(scenario, message.input, options)
+      : await resumeProcess(scenario, message.snapshot, options)
     send({ type: 'done', job, result })
   } catch (error) {
     send({ type: 'refused', job, error: errorToJson(error) })

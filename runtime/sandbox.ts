@@ -94,10 +94,10 @@ class EngineSandbox implements Sandbox {
   private constructor(private engine: Engine | null) {}
 
   static async create(): Promise<EngineSandbox> {
-    const limits = { memoryBytes: MEMORY_BYTES }
-    const [engine, spare] = await Promise.all([Engine.create(limits), Engine.create(limits)])
-    const sandbox = new EngineSandbox(engine)
-    sandbox.spare = spare
+    // The spare is built after the first engine, in the background: starting (a worker
+    // thread's start-up, say) waits for one engine, not two.
+    const sandbox = new EngineSandbox(await Engine.create({ memoryBytes: MEMORY_BYTES }))
+    sandbox.prepareSpare()
     return sandbox
   }
 

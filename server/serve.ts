@@ -25,6 +25,7 @@ import type { ProcessStore } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
 import { resolveAdminToken, type AdminToken } from './admin-token.ts'
 import { buildApp, createServerContext } from './app.ts'
+import { withCatalogCache } from './catalog-cache.ts'
 import type { ServerContext } from './context.ts'
 import { loadFlows } from './flows.ts'
 import { createLogger, type Logger } from './log.ts'
@@ -54,7 +55,7 @@ export interface RunningServer {
 export async function serve(settings: Settings = loadSettings(), options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel)
   // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.
-  const store = await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir })
+  const store = withCatalogCache(await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir }), { ttlMs: settings.catalogCacheMs })
   let executor: ProcessExecutor | undefined
   let pool: WorkerPool | null = null
   try {

@@ -44,6 +44,8 @@ export const settingsSchema = z.object({
   WORKERS: env(z.coerce.number().int().min(0).max(256).default(availableParallelism())),
   /** V8 heap of each worker thread, MB: a process that fills it fails alone (MEMORY_LIMIT). */
   WORKER_MEMORY_MB: count(512),
+  /** How long catalog lookups (external requests, scenarios) are served from memory; 0: never. */
+  CATALOG_CACHE_MS: env(z.coerce.number().int().min(0).default(1000)),
 })
 
 export interface Settings {
@@ -65,6 +67,7 @@ export interface Settings {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   workers: number
   workerMemoryMb: number
+  catalogCacheMs: number
 }
 
 /**
@@ -99,6 +102,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     logLevel: s.LOG_LEVEL,
     workers: s.WORKERS,
     workerMemoryMb: s.WORKER_MEMORY_MB,
+    catalogCacheMs: s.CATALOG_CACHE_MS,
     ...overrides,
   }
 }
