@@ -114,6 +114,18 @@ describe('hostile processes run off the HTTP thread', () => {
     expectServedMeanwhile(run)
     const [record] = (await server.processes()).filter((p) => p.id === error.processId)
     expect(record).toMatchObject({ status: 'interrupted', error: { code: 'EXPRESSION_TIMEOUT' } })
+
+    // Resumable: cut in its first step, it starts over (as an asynchronous process, snapshots
+    // after every step) and is cut again the same way.
+    expect((await server.api('POST', `/api/v1/processes/${error.processId}/resume`)).status).toBe(202)
+    let again = record
+    const ended = (p: typeof record) => p?.finishedAt !== record!.finishedAt && p?.status !== 'queued' && p?.status !== 'running'
+    for (let i = 0; i < 100 && !ended(again); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      again = (await server.processes()).find((p) => p.id === error.processId)!
+    }
+    expect(again).toMatchObject({ status: 'interrupted', error: { code: 'EXPRESSION_TIMEOUT' } })
+    expect(again!.snapshot).toMatchObject({ status: 'active' })
   })
 
   test('a busy 5 000-step chain yields between steps and ends at its timeoutMs', async () => {
