@@ -14,13 +14,15 @@
  * await pool.close()
  */
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
 import { PotokError } from '../runtime/errors.ts'
 import { remoteProcesses } from '../runtime/live.ts'
 import type { ProcessRunner } from '../runtime/runner.ts'
-import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from '../runtime/types.ts'
-import { BEAT_MS, errorFromJson, errorToJson, WATCH, type FromWorker, type ScenarioRef, type SentOptions, type ToWorker } from './protocol.ts'
+import type { ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from '../runtime/types.ts'
+import { errorFromJson, errorToJson, WATCH, type FromWorker, type ScenarioRef, type SentOptions, type ToWorker } from './protocol.ts'
+import { HostCalls } from './host-calls.ts'
+import { endedResult, interruptedResult } from './results.ts'
 import { judge, SUPERVISOR_TICK_MS, type Verdict } from './supervisor.ts'
+import { rank, spawnWorker, type Slot } from './worker-slot.ts'
 
 export interface PoolOptions {
   /** Worker threads (WORKERS; default: the number of cores). */
@@ -52,27 +54,11 @@ interface Job {
   /** Persist calls under way: a rerun waits for them, so it starts from the newest snapshot. */
   persisting: Promise<void>
   attempts: number
-  slot?: Slot
+  slot?: Slot<Job>
   resolve(result: ProcessResult): void
   reject(error: unknown): void
 }
 
-interface Slot {
-  worker: Worker
-  threadId: number
-  /** Resolves when the worker has built its sandbox and takes work. */
-  ready: Promise<void>
-  started: boolean
-  /** Keys of the scenarios this worker holds, oldest first (as the worker drops them). */
-  scenarios: Set<string>
-  watch: Float64Array
-  jobs: Set<Job>
-  /** Why it is being terminated, decided before `terminate()`. */
-  ending?: { reason: string; culprit?: Job; error?: { code: string; message: string } }
-  gone: boolean
-}
-
-const ENTRY = new URL(process.env.POTOK_WORKER_ENTRY ?? './worker-entry.mjs', import.meta.url)
 const MEMORY_CAP = positive(process.env.SANDBOX_MEMORY_MB, 256) * 2 ** 20
 
 export class WorkerPool implements ProcessRunner {
@@ -80,14 +66,14 @@ export class WorkerPool implements ProcessRunner {
   private readonly graceMs: number
   private readonly memoryMb: number
   private readonly retries: number
-  private readonly slots: Slot[] = []
+  private readonly slots: Slot<Job>[] = []
   /**
    * A started worker held in reserve: a terminated one is replaced at once instead of after a
    * cold start (about a second of loading the sources), so a hostile process costs no capacity.
    */
-  private standby: Slot | null = null
+  private standby: Slot<Job> | null = null
   private readonly jobs = new Map<number, Job>()
-  private readonly callSignals = new Map<number, AbortController>()
+  private readonly calls = new HostCalls()
   /** Keys of scenarios without a version (tests, `potok run`): one per object. */
   private readonly unversioned = new WeakMap<Scenario, string>()
   private nextJob = 1
@@ -219,7 +205,7 @@ export class WorkerPool implements ProcessRunner {
   }
 
   /** The scenario by key, with its body only the first time this worker gets it (the worker keeps 500). */
-  private scenarioRef(slot: Slot, scenario: Scenario): ScenarioRef {
+  private scenarioRef(slot: Slot<Job>, scenario: Scenario): ScenarioRef {
     let key = scenario.version !== undefined ? `${scenario.id}@${scenario.version}` : this.unversioned.get(scenario)
     if (key === undefined) {
       key = `${scenario.id}#${this.nextJob}`
@@ -235,44 +221,23 @@ export class WorkerPool implements ProcessRunner {
     job.slot?.worker.postMessage({ type: 'abort', job: job.id, reason: errorToJson(reason) } satisfies ToWorker)
   }
 
-  private spawn(): Slot {
-    const shared = new SharedArrayBuffer(WATCH.SIZE * Float64Array.BYTES_PER_ELEMENT)
-    const worker = new Worker(ENTRY, {
-      workerData: { watch: shared },
-      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb },
-      stdout: false,
-      stderr: false,
-    })
-    // The main thread's event loop must not wait for idle workers (a CLI run ends when its work does).
-    worker.unref()
-    let ready!: () => void
-    const slot: Slot = { worker, threadId: worker.threadId, ready: new Promise((resolve) => { ready = resolve }), started: false, scenarios: new Set(), watch: new Float64Array(shared), jobs: new Set(), gone: false }
-    worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') {
-        slot.started = true
-        ready()
-      }
-      else this.onMessage(slot, message)
-    })
-    worker.on('error', (error) => {
-      const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
-      const culprit = outOfMemory ? this.jobs.get(slot.watch[WATCH.JOB]!) : undefined
-      slot.ending ??= outOfMemory
-        ? { reason: 'out of memory', culprit, error: { code: 'MEMORY_LIMIT', message: `the process used more than the worker's ${this.memoryMb} MB of memory; its worker was replaced` } }
-        : { reason: `crashed: ${error.message}` }
-    })
-    worker.on('exit', () => {
-      ready()
-      this.onExit(slot)
+  private spawn(): Slot<Job> {
+    const slot: Slot<Job> = spawnWorker(this.memoryMb, {
+      message: (message) => this.onMessage(slot, message),
+      error: (error) => {
+        const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+        const culprit = outOfMemory ? this.jobs.get(slot.watch[WATCH.JOB]!) : undefined
+        slot.ending ??= outOfMemory
+          ? { reason: 'out of memory', culprit, error: { code: 'MEMORY_LIMIT', message: `the process used more than the worker's ${this.memoryMb} MB of memory; its worker was replaced` } }
+          : { reason: `crashed: ${error.message}` }
+      },
+      exit: () => this.onExit(slot),
     })
     return slot
   }
 
-  private onMessage(slot: Slot, message: Exclude<FromWorker, { type: 'ready' }>): void {
-    if (message.type === 'abort-call') {
-      this.callSignals.get(message.call)?.abort(errorFromJson(message.reason))
-      return
-    }
+  private onMessage(slot: Slot<Job>, message: Exclude<FromWorker, { type: 'ready' }>): void {
+    if (message.type === 'abort-call') return this.calls.abort(slot.threadId, message.call, message.reason)
     const job = this.jobs.get(message.job)
     if (!job || job.slot !== slot) return // ended already (expired), or from a worker it left
     switch (message.type) {
@@ -300,33 +265,7 @@ export class WorkerPool implements ProcessRunner {
         return
       }
       case 'call':
-        void this.serve(slot, job, message)
-    }
-  }
-
-  /** A host service called from the worker: run here, its value or error sent back. */
-  private async serve(slot: Slot, job: Job, message: Extract<FromWorker, { type: 'call' }>): Promise<void> {
-    let reply: ToWorker
-    try {
-      const service = (job.options.services as Record<string, unknown> | undefined)?.[message.name]
-      if (typeof service !== 'function') throw new PotokError('SERVICE_UNAVAILABLE', `this server offers no service "${message.name}"`)
-      const args = message.args.map((arg) => {
-        if (!isSignalMarker(arg)) return arg
-        const controller = new AbortController()
-        this.callSignals.set(message.call, controller)
-        return controller.signal
-      })
-      reply = { type: 'reply', call: message.call, ok: true, value: await service(...args) }
-    } catch (error) {
-      reply = { type: 'reply', call: message.call, ok: false, error: errorToJson(error) }
-    } finally {
-      this.callSignals.delete(message.call)
-    }
-    if (slot.gone) return
-    try {
-      slot.worker.postMessage(reply)
-    } catch (error) {
-      slot.worker.postMessage({ type: 'reply', call: message.call, ok: false, error: errorToJson(new PotokError('SERVICE_RESULT', `service "${message.name}" returned a value that cannot reach the worker: ${(error as Error).message}`)) } satisfies ToWorker)
+        void this.calls.serve(slot.worker, job.options.services, message, () => slot.gone)
     }
   }
 
@@ -340,7 +279,7 @@ export class WorkerPool implements ProcessRunner {
   }
 
   /** The reserve if it is started (and a new reserve on its way), else a fresh worker. */
-  private replacement(): Slot {
+  private replacement(): Slot<Job> {
     const spare = this.standby
     if (spare?.started) {
       this.standby = null
@@ -364,13 +303,13 @@ export class WorkerPool implements ProcessRunner {
     }
   }
 
-  private enforce(slot: Slot, verdict: Verdict): void {
+  private enforce(slot: Slot<Job>, verdict: Verdict): void {
     for (const { job: id, error } of verdict.expired ?? []) {
       const job = this.jobs.get(id)
       if (!job) continue
       this.abort(job, new PotokError(error.code, error.message))
       this.finish(job)
-      job.resolve(this.interrupted(job, error))
+      job.resolve(interruptedResult(job, error))
     }
     if (verdict.kill) {
       const culprit = this.jobs.get(verdict.kill.culprit)
@@ -380,8 +319,9 @@ export class WorkerPool implements ProcessRunner {
   }
 
   /** A worker is gone: replace it, end the process to blame, run the others again. */
-  private onExit(slot: Slot): void {
+  private onExit(slot: Slot<Job>): void {
     slot.gone = true
+    this.calls.abortAll(slot.threadId, new PotokError('WORKER_LOST', 'the worker that made this call is gone'))
     const index = this.slots.indexOf(slot)
     if (slot === this.standby) {
       this.standby = null
@@ -399,13 +339,13 @@ export class WorkerPool implements ProcessRunner {
         job.reject(new PotokError('SHUTDOWN', 'the server is shutting down', { status: 503 }))
       } else if (job.lastStatus && job.lastStatus !== 'running') {
         // Its end was stored before the worker went: that is its result.
-        job.resolve(this.ended(job, job.lastStatus))
+        job.resolve(endedResult(job, job.lastStatus))
       } else if (job === ending.culprit) {
         interrupted++
-        job.resolve(this.interrupted(job, ending.error!))
+        job.resolve(interruptedResult(job, ending.error!))
       } else if (++job.attempts > this.retries) {
         interrupted++
-        job.resolve(this.interrupted(job, { code: 'WORKER_LOST', message: `the worker running the process stopped ${job.attempts} times (${ending.reason})` }))
+        job.resolve(interruptedResult(job, { code: 'WORKER_LOST', message: `the worker running the process stopped ${job.attempts} times (${ending.reason})` }))
       } else {
         retried++
         // From the newest snapshot the store has: wait for the writes still under way.
@@ -419,46 +359,6 @@ export class WorkerPool implements ProcessRunner {
     slot.jobs.clear()
     if (!this.closed) this.options.onWorkerExit?.({ threadId: slot.threadId, reason: ending.reason, culprit: ending.culprit?.pid, interrupted, retried })
   }
-
-  /** The result of a process whose final snapshot was stored, though the worker died before saying so. */
-  private ended(job: Job, status: ProcessStatus): ProcessResult {
-    const context = (job.last as { context?: { vars?: Variables; error?: ProcessError | null } }).context ?? {}
-    const finished = new Date()
-    return {
-      processId: job.pid, status, output: context.vars ?? {}, error: context.error ?? null, steps: [], snapshot: job.last,
-      startedAt: job.startedAt.toISOString(), finishedAt: finished.toISOString(), durationMs: finished.getTime() - job.startedAt.getTime(),
-    }
-  }
-
-  /** The result of a process ended from outside: interrupted, resumable from its last snapshot. */
-  private interrupted(job: Job, error: { code: string; message: string }): ProcessResult {
-    const snapshot = job.last as { status?: string; context?: { vars?: Variables } } | null
-    const resumable = snapshot?.status === 'active' ? snapshot : null
-    const finished = new Date()
-    return {
-      processId: job.pid,
-      status: 'interrupted',
-      output: resumable?.context?.vars ?? job.input ?? {},
-      error: { ...error, variables: resumable?.context?.vars ?? job.input ?? {} },
-      steps: [],
-      snapshot: resumable,
-      startedAt: job.startedAt.toISOString(),
-      finishedAt: finished.toISOString(),
-      durationMs: finished.getTime() - job.startedAt.getTime(),
-    }
-  }
-}
-
-/** A worker's place in the queue for the next job: busy ones later, starting ones later still, held ones last. */
-function rank(slot: Slot, now: number): number {
-  if (!slot.started) return 1e6 + slot.jobs.size
-  // Generous: on a loaded machine a yielding worker can miss a few beats and still be the best choice.
-  const held = now - slot.watch[WATCH.BEAT]! > 25 * BEAT_MS
-  return slot.jobs.size + (held ? 1e7 : 0)
-}
-
-function isSignalMarker(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && Object.keys(value).length === 1 && typeof (value as { $signal?: unknown }).$signal === 'number'
 }
 
 function toError(reason: unknown): PotokError {

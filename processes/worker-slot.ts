@@ -1,0 +1,67 @@
+/**
+ * One process worker as the pool sees it: the thread, the memory it shares with the main
+ * thread (its watch slots), the processes on it, and how it is ranked for the next process.
+ */
+import { Worker } from 'node:worker_threads'
+import { BEAT_MS, WATCH, type FromWorker } from './protocol.ts'
+
+export interface Slot<J> {
+  worker: Worker
+  threadId: number
+  /** Resolves when the worker has built its sandbox and takes work (or is gone). */
+  ready: Promise<void>
+  started: boolean
+  /** Keys of the scenarios this worker holds, oldest first (as the worker drops them). */
+  scenarios: Set<string>
+  watch: Float64Array
+  jobs: Set<J>
+  /** Why it is being terminated, decided before `terminate()`. */
+  ending?: { reason: string; culprit?: J; error?: { code: string; message: string } }
+  gone: boolean
+}
+
+const ENTRY = new URL('./worker-entry.mjs', import.meta.url)
+
+export interface SlotEvents {
+  message(message: Exclude<FromWorker, { type: 'ready' }>): void
+  error(error: Error): void
+  /** After `error`, or alone when terminated. */
+  exit(): void
+}
+
+/** Starts a worker thread with a V8 heap of `memoryMb`. */
+export function spawnWorker<J>(memoryMb: number, on: SlotEvents): Slot<J> {
+  const shared = new SharedArrayBuffer(WATCH.SIZE * Float64Array.BYTES_PER_ELEMENT)
+  const worker = new Worker(ENTRY, {
+    workerData: { watch: shared },
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+    stdout: false,
+    stderr: false,
+  })
+  // The main thread's event loop must not wait for idle workers (a CLI run ends when its work does).
+  worker.unref()
+  let ready!: () => void
+  const slot: Slot<J> = {
+    worker, threadId: worker.threadId, ready: new Promise((resolve) => { ready = resolve }), started: false,
+    scenarios: new Set(), watch: new Float64Array(shared), jobs: new Set(), gone: false,
+  }
+  worker.on('message', (message: FromWorker) => {
+    if (message.type !== 'ready') return on.message(message)
+    slot.started = true
+    ready()
+  })
+  worker.on('error', on.error)
+  worker.on('exit', () => {
+    ready()
+    on.exit()
+  })
+  return slot
+}
+
+/** A worker's place in the queue for the next process: busy ones later, starting ones later still, held ones last. */
+export function rank(slot: Slot<unknown>, now: number): number {
+  if (!slot.started) return 1e6 + slot.jobs.size
+  // Generous: on a loaded machine a yielding worker can miss a few beats and still be the best choice.
+  const held = now - slot.watch[WATCH.BEAT]! > 25 * BEAT_MS
+  return slot.jobs.size + (held ? 1e7 : 0)
+}
