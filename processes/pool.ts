@@ -239,7 +239,14 @@ export class WorkerPool implements ProcessRunner {
   private onMessage(slot: Slot<Job>, message: Exclude<FromWorker, { type: 'ready' }>): void {
     if (message.type === 'abort-call') return this.calls.abort(slot.threadId, message.call, message.reason)
     const job = this.jobs.get(message.job)
-    if (!job || job.slot !== slot) return // ended already (expired), or from a worker it left
+    if (!job || job.slot !== slot) {
+      // Ended here already (past its deadline on a held worker): what it still asks is refused,
+      // so the worker's run of it ends instead of waiting for an answer forever.
+      const gone = errorToJson(new PotokError('PROCESS_ENDED', 'the process has ended on the main thread'))
+      if (message.type === 'persist') slot.worker.postMessage({ type: 'persisted', job: message.job, seq: message.seq, error: gone } satisfies ToWorker)
+      if (message.type === 'call') slot.worker.postMessage({ type: 'reply', call: message.call, ok: false, error: gone } satisfies ToWorker)
+      return
+    }
     switch (message.type) {
       case 'done':
         this.finish(job)
