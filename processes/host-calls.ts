@@ -3,17 +3,23 @@
  * thread, by name; an `AbortSignal` argument crossed as a marker and becomes a signal here that
  * the worker can abort (`abort-call`), and that fires too if the worker dies under the call.
  */
-import type { Worker } from 'node:worker_threads'
 import { PotokError } from '../runtime/errors.ts'
 import type { RuntimeServices } from '../runtime/types.ts'
 import { errorFromJson, errorToJson, type ErrorJson, type FromWorker, type ToWorker } from './protocol.ts'
+
+/** The worker a call came from, as the pool holds it. */
+export interface CallingWorker {
+  threadId: number
+  gone: boolean
+  send(message: ToWorker, failed?: (error: unknown) => void): void
+}
 
 export class HostCalls {
   /** Signals of calls under way, by worker thread and the worker's call number. */
   private readonly signals = new Map<number, Map<number, AbortController>>()
 
   /** Runs the called service and sends its value or error back (unless the worker is gone). */
-  async serve(worker: Worker, services: RuntimeServices | undefined, message: Extract<FromWorker, { type: 'call' }>, gone: () => boolean): Promise<void> {
+  async serve(worker: CallingWorker, services: RuntimeServices | undefined, message: Extract<FromWorker, { type: 'call' }>): Promise<void> {
     const own = this.signals.get(worker.threadId) ?? new Map<number, AbortController>()
     this.signals.set(worker.threadId, own)
     let reply: ToWorker
@@ -32,13 +38,11 @@ export class HostCalls {
     } finally {
       own.delete(message.call)
     }
-    if (gone()) return
-    try {
-      worker.postMessage(reply)
-    } catch (error) {
+    if (worker.gone) return
+    worker.send(reply, (error) => {
       const reason = new PotokError('SERVICE_RESULT', `service "${message.name}" returned a value that cannot reach the worker: ${(error as Error).message}`)
-      worker.postMessage({ type: 'reply', call: message.call, ok: false, error: errorToJson(reason) } satisfies ToWorker)
-    }
+      worker.send({ type: 'reply', call: message.call, ok: false, error: errorToJson(reason) })
+    })
   }
 
   /** The worker aborted the signal it passed to a call. */

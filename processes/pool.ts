@@ -195,13 +195,10 @@ export class WorkerPool implements ProcessRunner {
     const message: ToWorker = resume
       ? { type: 'resume', job: job.id, scenario, snapshot: job.last, options, services: serviceNames, persist: Boolean(persist) }
       : { type: 'start', job: job.id, scenario, input: job.input ?? {}, options, services: serviceNames, persist: Boolean(persist) }
-    try {
-      slot.worker.postMessage(message)
-    } catch (error) {
-      slot.jobs.delete(job)
-      this.jobs.delete(job.id)
+    slot.send(message, (error) => {
+      this.finish(job)
       job.reject(new PotokError('INVALID_INPUT', `the process cannot be handed to a worker: ${(error as Error).message}`))
-    }
+    })
   }
 
   /** The scenario by key, with its body only the first time this worker gets it (the worker keeps 500). */
@@ -218,7 +215,7 @@ export class WorkerPool implements ProcessRunner {
   }
 
   private abort(job: Job, reason: PotokError): void {
-    job.slot?.worker.postMessage({ type: 'abort', job: job.id, reason: errorToJson(reason) } satisfies ToWorker)
+    job.slot?.send({ type: 'abort', job: job.id, reason: errorToJson(reason) })
   }
 
   private spawn(): Slot<Job> {
@@ -243,8 +240,8 @@ export class WorkerPool implements ProcessRunner {
       // Ended here already (past its deadline on a held worker): what it still asks is refused,
       // so the worker's run of it ends instead of waiting for an answer forever.
       const gone = errorToJson(new PotokError('PROCESS_ENDED', 'the process has ended on the main thread'))
-      if (message.type === 'persist') slot.worker.postMessage({ type: 'persisted', job: message.job, seq: message.seq, error: gone } satisfies ToWorker)
-      if (message.type === 'call') slot.worker.postMessage({ type: 'reply', call: message.call, ok: false, error: gone } satisfies ToWorker)
+      if (message.type === 'persist') slot.send({ type: 'persisted', job: message.job, seq: message.seq, error: gone })
+      if (message.type === 'call') slot.send({ type: 'reply', call: message.call, ok: false, error: gone })
       return
     }
     switch (message.type) {
@@ -265,14 +262,14 @@ export class WorkerPool implements ProcessRunner {
           () => {
             job.last = message.update.snapshot
             job.lastStatus = message.update.status
-            slot.worker.postMessage({ type: 'persisted', job: job.id, seq: message.seq } satisfies ToWorker)
+            slot.send({ type: 'persisted', job: job.id, seq: message.seq })
           },
-          (error) => slot.worker.postMessage({ type: 'persisted', job: job.id, seq: message.seq, error: errorToJson(error) } satisfies ToWorker),
+          (error) => slot.send({ type: 'persisted', job: job.id, seq: message.seq, error: errorToJson(error) }),
         )
         return
       }
       case 'call':
-        void this.calls.serve(slot.worker, job.options.services, message, () => slot.gone)
+        void this.calls.serve(slot, job.options.services, message)
     }
   }
 

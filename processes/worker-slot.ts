@@ -3,10 +3,13 @@
  * thread (its watch slots), the processes on it, and how it is ranked for the next process.
  */
 import { Worker } from 'node:worker_threads'
-import { BEAT_MS, WATCH, type FromWorker } from './protocol.ts'
+import { eachMessage, Outbox } from './outbox.ts'
+import { BEAT_MS, WATCH, type FromWorker, type ToWorker } from './protocol.ts'
 
 export interface Slot<J> {
   worker: Worker
+  /** Sends a message to the worker, batched per turn; `failed` is told if it cannot be cloned. */
+  send(message: ToWorker, failed?: (error: unknown) => void): void
   threadId: number
   /** Resolves when the worker has built its sandbox and takes work (or is gone). */
   ready: Promise<void>
@@ -47,15 +50,16 @@ export function spawnWorker<J>(memoryMb: number, on: SlotEvents): Slot<J> {
   // The main thread's event loop must not wait for idle workers (a CLI run ends when its work does).
   worker.unref()
   let ready!: () => void
+  const outbox = new Outbox<ToWorker>((data) => worker.postMessage(data))
   const slot: Slot<J> = {
-    worker, threadId: worker.threadId, ready: new Promise((resolve) => { ready = resolve }), started: false,
+    worker, send: (message, failed) => outbox.send(message, failed), threadId: worker.threadId, ready: new Promise((resolve) => { ready = resolve }), started: false,
     scenarios: new Set(), watch: new Float64Array(shared), jobs: new Set(), gone: false,
   }
-  worker.on('message', (message: FromWorker) => {
+  worker.on('message', (data: FromWorker | FromWorker[]) => eachMessage(data, (message) => {
     if (message.type !== 'ready') return on.message(message)
     slot.started = true
     ready()
-  })
+  }))
   worker.on('error', on.error)
   worker.on('exit', () => {
     ready()

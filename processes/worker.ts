@@ -14,6 +14,7 @@ import { resumeProcess, startProcess } from '../runtime/process.ts'
 import { getSandbox } from '../runtime/sandbox.ts'
 import type { RuntimeServices, Scenario, StartOptions } from '../runtime/types.ts'
 import { setWorkWatch } from '../runtime/watch.ts'
+import { eachMessage, Outbox } from './outbox.ts'
 import { BEAT_MS, errorFromJson, errorToJson, WATCH, type FromWorker, type ScenarioRef, type ToWorker } from './protocol.ts'
 
 interface Job {
@@ -29,7 +30,11 @@ const persistAcks = new Map<string, { resolve: () => void; reject: (error: unkno
 const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>()
 let nextCall = 1
 
-const send = (message: FromWorker) => port.postMessage(message)
+const outbox = new Outbox<FromWorker>((data) => port.postMessage(data))
+const send = (message: FromWorker) => outbox.send(message, (error) => {
+  // A result that cannot be cloned: the process is reported refused instead (others still go).
+  if (message.type === 'done') outbox.send({ type: 'refused', job: message.job, error: errorToJson(new PotokError('RESULT_NOT_CLONABLE', `the process's result cannot leave the worker: ${(error as Error).message}`)) })
+})
 
 setWorkWatch({
   process: (pid) => { slots[WATCH.JOB] = jobOfPid.get(pid) ?? 0 },
@@ -60,12 +65,10 @@ function proxyService(job: number, name: string) {
     })
     const result = new Promise((resolve, reject) => {
       calls.set(call, { resolve, reject })
-      try {
-        send({ type: 'call', job, call, name, args: sent })
-      } catch (error) {
+      outbox.send({ type: 'call', job, call, name, args: sent }, (error) => {
         calls.delete(call)
         reject(new PotokError('SERVICE_ARGUMENTS', `the arguments of service "${name}" cannot leave the worker: ${(error as Error).message}`))
-      }
+      })
     })
     // A fire-and-forget service (respond) must not leave an unhandled rejection behind.
     result.catch(() => {})
@@ -108,7 +111,10 @@ async function run(message: Extract<ToWorker, { type: 'start' | 'resume' }>): Pr
         persist: (update) => new Promise<void>((resolve, reject) => {
           const n = ++seq
           persistAcks.set(`${job}:${n}`, { resolve, reject })
-          send({ type: 'persist', job, seq: n, update })
+          outbox.send({ type: 'persist', job, seq: n, update }, (error) => {
+            persistAcks.delete(`${job}:${n}`)
+            reject(new PotokError('SNAPSHOT_NOT_CLONABLE', `the snapshot cannot leave the worker: ${(error as Error).message}`))
+          })
         }),
       }
       : {}),
@@ -131,7 +137,9 @@ async function run(message: Extract<ToWorker, { type: 'start' | 'resume' }>): Pr
   }
 }
 
-port.on('message', (message: ToWorker) => {
+port.on('message', (data: ToWorker | ToWorker[]) => eachMessage(data, receive))
+
+function receive(message: ToWorker): void {
   switch (message.type) {
     case 'start':
     case 'resume':
@@ -157,11 +165,11 @@ port.on('message', (message: ToWorker) => {
       else pending.resolve()
     }
   }
-})
+}
 
 // The sandbox is built before the worker says it is ready: no request pays for it.
 await getSandbox()
 // A heartbeat: the pool sends new work elsewhere while this thread is held by a long step.
 slots[WATCH.BEAT] = Date.now()
 setInterval(() => { slots[WATCH.BEAT] = Date.now() }, BEAT_MS)
-send({ type: 'ready' })
+port.postMessage({ type: 'ready' } satisfies FromWorker)
