@@ -74,6 +74,8 @@ export class WorkerPool implements ProcessRunner {
   private standby: Slot<Job> | null = null
   private readonly jobs = new Map<number, Job>()
   private readonly calls = new HostCalls()
+  /** Workers in a row that died before they started. */
+  private startFailures = 0
   /** Keys of scenarios without a version (tests, `potok run`): one per object. */
   private readonly unversioned = new WeakMap<Scenario, string>()
   private nextJob = 1
@@ -182,6 +184,12 @@ export class WorkerPool implements ProcessRunner {
   private dispatch(job: Job): void {
     const now = Date.now()
     const slot = this.slots.reduce((best, s) => (rank(s, now) < rank(best, now) ? s : best))
+    if (slot.gone) {
+      // Every worker failed to start (a broken installation, say): a clear refusal, not a hang.
+      this.jobs.delete(job.id)
+      job.reject(new PotokError('WORKERS_UNAVAILABLE', 'no process worker could be started; see the server log', { status: 503 }))
+      return
+    }
     job.slot = slot
     slot.jobs.add(job)
     if (slot.jobs.size === 1) slot.worker.ref()
@@ -220,6 +228,7 @@ export class WorkerPool implements ProcessRunner {
 
   private spawn(): Slot<Job> {
     const slot: Slot<Job> = spawnWorker(this.memoryMb, {
+      started: () => { this.startFailures = 0 },
       message: (message) => this.onMessage(slot, message),
       error: (error) => {
         const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
@@ -327,13 +336,21 @@ export class WorkerPool implements ProcessRunner {
     slot.gone = true
     this.calls.abortAll(slot.threadId, new PotokError('WORKER_LOST', 'the worker that made this call is gone'))
     const index = this.slots.indexOf(slot)
+    // A worker that dies before it ever started will die again: start the next one later and
+    // later (100 ms, doubling up to 30 s) instead of in a tight loop.
+    const failedToStart = !slot.started && !slot.ending && !this.closed
+    const delay = failedToStart ? Math.min(30_000, 100 * 2 ** this.startFailures++) : 0
     if (slot === this.standby) {
       this.standby = null
+      if (failedToStart) setTimeout(() => this.refillStandby(), delay).unref()
       return
     }
-    if (index !== -1 && !this.closed) this.slots[index] = this.replacement()
-    else if (index !== -1) this.slots.splice(index, 1)
-    const ending = slot.ending ?? { reason: 'exited unexpectedly' }
+    if (index !== -1 && !this.closed) {
+      if (failedToStart) {
+        setTimeout(() => { if (!this.closed && this.slots[index] === slot) this.slots[index] = this.spawn() }, delay).unref()
+      } else this.slots[index] = this.replacement()
+    } else if (index !== -1) this.slots.splice(index, 1)
+    const ending = slot.ending ?? { reason: failedToStart ? 'exited before it started' : 'exited unexpectedly' }
     let interrupted = 0
     let retried = 0
     for (const job of slot.jobs) {

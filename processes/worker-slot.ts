@@ -32,6 +32,8 @@ const ENTRY = new URL('./worker-entry.mjs', import.meta.url)
 const YOUNG_GENERATION_MB = 64
 
 export interface SlotEvents {
+  /** The worker has built its sandbox and takes work. */
+  started(): void
   message(message: Exclude<FromWorker, { type: 'ready' }>): void
   error(error: Error): void
   /** After `error`, or alone when terminated. */
@@ -59,6 +61,7 @@ export function spawnWorker<J>(memoryMb: number, on: SlotEvents): Slot<J> {
     if (message.type !== 'ready') return on.message(message)
     slot.started = true
     ready()
+    on.started()
   }))
   worker.on('error', on.error)
   worker.on('exit', () => {
@@ -70,6 +73,7 @@ export function spawnWorker<J>(memoryMb: number, on: SlotEvents): Slot<J> {
 
 /** A worker's place in the queue for the next process: busy ones later, starting ones later still, held ones last. */
 export function rank(slot: Slot<unknown>, now: number): number {
+  if (slot.gone) return Infinity
   if (!slot.started) return 1e6 + slot.jobs.size
   // Generous: on a loaded machine a yielding worker can miss a few beats and still be the best choice.
   const held = now - slot.watch[WATCH.BEAT]! > 25 * BEAT_MS
