@@ -1,14 +1,20 @@
 /**
- * HTTP throughput of the public endpoint against a bare h3 handler, measured in the same run:
- * autocannon on loopback, 50 connections, POSTing `{"name":"Ada","n":41}`.
+ * HTTP throughput of the public endpoint against a bare h3 handler and Node-RED, measured in
+ * one sitting: autocannon on loopback, 50 connections, POSTing `{"name":"Ada","n":41}`.
  *
  * - bare h3: an h3 app on srvx that answers what greet answers (201, X-Flow, JSON) in one line;
  * - potok sync: `/api/webrequest/greet` — validation, input variables, the XState machine, the
- *   QuickJS sandbox, and every process recorded in the embedded SQLite store;
+ *   QuickJS sandbox (in a worker thread), and every process recorded in the embedded SQLite store;
  * - potok async: `/api/webrequest/greet?async=true` — each process stored `queued` before the
- *   202, then run by the executor in the same server.
+ *   202, then run by the executor in the same server;
+ * - both with WORKERS=1 and WORKERS=2 (BENCH_WORKERS=0,1,2 adds the in-thread runner);
+ * - Node-RED 4.1.15: http in → function node → http response, the same answer. Not a dependency:
+ *   install it beside the repository (`npm install --prefix /work/nodered node-red@4.1.15`) and
+ *   point NODE_RED_DIR at `…/node_modules/node-red` (that path is the default); skipped if absent.
  *
- * Each server runs in its own child process (autocannon takes a core of its own).
+ * Each server runs in its own child process; the load generator runs in this one. After each run
+ * the CPU time per request is printed, split into the server's main thread, its other threads
+ * (process workers, libuv, GC) and the load generator (from /proc: Linux only).
  *
  *   node --import tsx bench/http.ts                       # BENCH_DURATION=10 s per run
  *   BENCH_DURATION=3 BENCH_CONNECTIONS=50 node --import tsx bench/http.ts
@@ -17,7 +23,8 @@
  *   (listhen is not a dependency: `npm install --no-save listhen@1.10`, or LISTHEN_MODULE=<path to its dist/index.mjs>)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,6 +43,8 @@ interface Run {
   p99: number
   statuses: string
   errors: number
+  /** CPU µs per request: server main thread, server other threads, load generator. */
+  cpu?: { main: number; others: number; load: number }
 }
 
 // ---- child: one server ------------------------------------------------------------------
@@ -109,10 +118,54 @@ async function serveListhen(): Promise<string> {
 
 // ---- parent: start servers, load them ----------------------------------------------------
 
-function startChild(kind: string): Promise<{ url: string; child: ChildProcess }> {
+const NODE_RED_DIR = process.env.NODE_RED_DIR ?? '/work/nodered/node_modules/node-red'
+
+/** Node-RED's greet: http in → function → http response (flow file written to a fresh userDir). */
+function startNodeRed(): Promise<{ url: string; child: ChildProcess }> {
+  const userDir = mkdtempSync(join(tmpdir(), 'potok-bench-nodered-'))
+  process.on('exit', () => rmSync(userDir, { recursive: true, force: true }))
+  const flow = [
+    { id: 'tab', type: 'tab', label: 'greet' },
+    { id: 'in', z: 'tab', type: 'http in', url: '/greet', method: 'post', wires: [['fn']] },
+    {
+      id: 'fn', z: 'tab', type: 'function', outputs: 1, wires: [['out']],
+      func: "msg.payload = { greeting: 'Hello, ' + msg.payload.name, next: msg.payload.n + 1 };\nmsg.statusCode = 201;\nmsg.headers = { 'X-Flow': 'yes' };\nreturn msg;",
+    },
+    { id: 'out', z: 'tab', type: 'http response', wires: [] },
+  ]
+  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flow))
+  return freePort().then((port) => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(NODE_RED_DIR, 'red.js'), '--port', String(port), '--userDir', userDir, 'flows.json'], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    })
+    child.on('exit', (code) => reject(new Error(`Node-RED exited with ${code}`)))
+    const url = `http://127.0.0.1:${port}/greet`
+    const poll = async () => {
+      for (let i = 0; i < 300; i++) {
+        const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY }).then((r) => r.status === 201, () => false)
+        if (ok) return resolve({ url, child })
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      reject(new Error('Node-RED did not start'))
+    }
+    void poll()
+  }))
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+function startChild(kind: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  if (kind === 'nodered') return startNodeRed()
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--serve', kind], {
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let out = ''
@@ -130,7 +183,22 @@ function startChild(kind: string): Promise<{ url: string; child: ChildProcess }>
   })
 }
 
-async function load(name: string, url: string, duration: number): Promise<Run> {
+/** CPU seconds (user + system) of a whole process and of its main thread, from /proc. */
+function cpuOf(pid: number): { total: number; main: number } | null {
+  const ticks = (file: string) => {
+    const fields = readFileSync(file, 'utf8').replace(/^.*\) /s, '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in USER_HZ (100 on Linux)
+  }
+  try {
+    return { total: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) }
+  } catch {
+    return null
+  }
+}
+
+async function load(name: string, url: string, duration: number, pid?: number): Promise<Run> {
+  const before = pid ? cpuOf(pid) : null
+  const self = process.cpuUsage()
   const result = await autocannon({
     url,
     method: 'POST',
@@ -139,17 +207,26 @@ async function load(name: string, url: string, duration: number): Promise<Run> {
     headers: { 'content-type': 'application/json' },
     body: BODY,
   })
+  const after = pid ? cpuOf(pid) : null
+  const used = process.cpuUsage(self)
+  const requests = Math.max(1, result.requests.total)
+  const perRequest = (seconds: number) => (seconds * 1e6) / requests
   const statuses = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}×${(s as { count: number }).count}`).join(' ')
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors + result.timeouts }
+  return {
+    name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors + result.timeouts,
+    cpu: before && after
+      ? { main: perRequest(after.main - before.main), others: perRequest(after.total - after.main - (before.total - before.main)), load: perRequest((used.user + used.system) / 1e6) }
+      : undefined,
+  }
 }
 
-async function measure(kind: string, runs: Array<{ name: string; path: (url: string) => string }>): Promise<Run[]> {
-  const { url, child } = await startChild(kind)
+async function measure(kind: string, runs: Array<{ name: string; path: (url: string) => string }>, env: Record<string, string> = {}): Promise<Run[]> {
+  const { url, child } = await startChild(kind, env)
   try {
     const results: Run[] = []
     for (const run of runs) {
       await load(`${run.name} (warm-up)`, run.path(url), WARMUP)
-      results.push(await load(run.name, run.path(url), DURATION))
+      results.push(await load(run.name, run.path(url), DURATION, child.pid))
     }
     return results
   } finally {
@@ -181,23 +258,39 @@ async function main(): Promise<void> {
     return
   }
   const potokKind = process.env.BENCH_SERVER === 'listhen' ? 'listhen' : 'potok'
+  const workerCounts = (process.env.BENCH_WORKERS ?? '1,2').split(',').map((w) => w.trim()).filter(Boolean)
   console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per run (+${WARMUP} s warm-up), POST ${BODY}; potok served by ${potokKind === 'listhen' ? 'listhen' : 'srvx (h3 serve)'}, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}`)
   const [bare] = await measure('bare', [{ name: 'bare h3', path: (u) => u }])
-  const [sync, async] = await measure(potokKind, [
-    { name: 'potok sync', path: (u) => u },
-    { name: 'potok async accept', path: (u) => `${u}?async=true` },
-  ])
-  const rows = [bare, sync, async]
-  console.log('')
-  console.log('| run | req/s | ratio to bare | p50 ms | p99 ms | p99 / bare p99 | statuses | errors |')
-  console.log('|---|---:|---:|---:|---:|---:|---|---:|')
-  for (const r of rows) {
-    console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${(r.rps / bare.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.p99 / Math.max(bare.p99, 1)).toFixed(2)} | ${r.statuses} | ${r.errors} |`)
+  const rows = [bare]
+  const syncRows: Run[] = []
+  for (const workers of workerCounts) {
+    const [sync, async] = await measure(potokKind, [
+      { name: `potok sync, WORKERS=${workers}`, path: (u) => u },
+      { name: `potok async accept, WORKERS=${workers}`, path: (u) => `${u}?async=true` },
+    ], { WORKERS: workers })
+    rows.push(sync, async)
+    syncRows.push(sync)
   }
-  const syncOk = sync.rps / bare.rps >= 0.6
-  const p99Ok = sync.p99 < 2 * Math.max(bare.p99, 1)
+  let nodeRed: Run | undefined
+  if (existsSync(join(NODE_RED_DIR, 'red.js'))) {
+    [nodeRed] = await measure('nodered', [{ name: 'Node-RED 4 function node', path: (u) => u }])
+    rows.push(nodeRed)
+  } else {
+    console.log(`(Node-RED skipped: no ${NODE_RED_DIR}; see the comment at the top of this file)`)
+  }
   console.log('')
-  console.log(`goal sync ≥ 0.6 × bare: ${syncOk ? 'met' : 'NOT met'} (${(sync.rps / bare.rps).toFixed(2)}); p99 < 2 × bare: ${p99Ok ? 'met' : 'NOT met'} (${sync.p99} vs ${bare.p99} ms)`)
+  console.log('| run | req/s | ratio to bare | p50 ms | p99 ms | p99 / bare p99 | statuses | errors | CPU µs/req: main / other threads / load gen |')
+  console.log('|---|---:|---:|---:|---:|---:|---|---:|---|')
+  for (const r of rows) {
+    const cpu = r.cpu ? `${r.cpu.main.toFixed(0)} / ${r.cpu.others.toFixed(0)} / ${r.cpu.load.toFixed(0)}` : '—'
+    console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${(r.rps / bare.rps).toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.p99 / Math.max(bare.p99, 1)).toFixed(2)} | ${r.statuses} | ${r.errors} | ${cpu} |`)
+  }
+  console.log('')
+  const best = syncRows.reduce((a, b) => (b.rps > a.rps ? b : a))
+  const asyncBest = rows.filter((r) => r.name.startsWith('potok async')).reduce((a, b) => (b.rps > a.rps ? b : a))
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met')
+  console.log(`goals (best sync: ${best.name}): sync ≥ 0.3 × bare: ${verdict(best.rps >= 0.3 * bare.rps)} (${(best.rps / bare.rps).toFixed(2)}); p99 ≤ 5 × bare: ${verdict(best.p99 <= 5 * Math.max(bare.p99, 1))} (${best.p99} vs ${bare.p99} ms); async ≥ 0.3 × bare: ${verdict(asyncBest.rps >= 0.3 * bare.rps)} (${(asyncBest.rps / bare.rps).toFixed(2)})`
+    + (nodeRed ? `; sync ≥ 1.25 × Node-RED: ${verdict(best.rps >= 1.25 * nodeRed.rps)} (${(best.rps / nodeRed.rps).toFixed(2)})` : ''))
 }
 
 await main()

@@ -14,9 +14,10 @@ import { getComponent } from '../components/index.ts'
 import { durationMs } from './duration.ts'
 import { PotokError } from './errors.ts'
 import { analyzeGraph, isJoin, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'
-import { applyStepWrites, componentContext, finishStep, liveProcess, processError, startStep, type LiveProcess } from './live.ts'
+import { applyStepWrites, componentContext, finishStep, liveProcess, liveProcesses, processError, startStep, type LiveProcess } from './live.ts'
 import { validateScenario } from './scenario.ts'
 import type { ProcessError, Scenario, ScenarioNode, StepRecord, Variables, VariableWrite } from './types.ts'
+import { watchProcess } from './watch.ts'
 
 /** The machine's context: JSON only, since it is persisted with every snapshot. */
 export interface ProcessContext {
@@ -62,6 +63,7 @@ const activity = fromPromise<VariableWrite[], { pid: string; node: string }>(asy
   const context = live.actor!.getSnapshot().context as ProcessContext
   if (context.fatal) return []
   runningStep(live, node, context)
+  watchProcess(input.pid)
   return getComponent(node.type)!.run!(componentContext(live, node.id, node.config, context.vars, signal))
 })
 
@@ -289,7 +291,7 @@ class MachineBuilder {
     return {
       always: transitions.map(({ guard, ...rest }) => ({
         ...rest,
-        guard: guard ? (args: Ctx) => !args.context.stepwise && guard(args) : ({ context }: Ctx) => !context.stepwise,
+        guard: guard ? (args: Ctx) => goesOn(args.context) && guard(args) : ({ context }: Ctx) => goesOn(context),
       })),
       on: { STEP: transitions },
     }
@@ -488,14 +490,26 @@ function syncSteps(nodes: Array<[ScenarioNode, Work]>) {
       current = { ...current, ...done }
       if (current.fatal || current.error !== null) break
     }
+    // Fairness: a run that has held the thread for its slice rests here until `run` sends STEP
+    // on the next turn of the event loop, so timers, cancels and other processes get their turn.
+    if (!context.stepwise) {
+      const live = liveProcess(context.pid)
+      if (performance.now() > live.sliceEnd) live.yielding = true
+    }
     return current
   })
+}
+
+/** Whether a synchronous node moves on in the same macrostep (not in durable mode, not when yielding). */
+function goesOn(context: ProcessContext): boolean {
+  return !context.stepwise && liveProcesses.get(context.pid)?.yielding !== true
 }
 
 function syncStep(context: ProcessContext, node: ScenarioNode, work: Work): Partial<ProcessContext> {
   const counted = countStep(context, node)
   if ('fatal' in counted) return counted
   const live = liveProcess(context.pid)
+  watchProcess(context.pid)
   const step = startStep(live, counted.stepCount - 1, node.id, node.type)
   try {
     const done = work(live, context)

@@ -29,7 +29,10 @@ export async function resumeStoredProcess(store: ProcessStore, executor: Process
     throw new PotokError('NOT_RESUMABLE', `process ${id} is ${record.status}; only interrupted or failed processes can be resumed`, { status: 409 })
   }
   const snapshot = record.snapshot as { status?: string } | null | undefined
-  if (!snapshot || snapshot.status !== 'active') {
+  // A process cut before its first snapshot (its worker stopped in its first step) starts over
+  // from its input, under its own id: there is nothing of it to lose.
+  const fromStart = !snapshot && record.status === 'interrupted'
+  if (!fromStart && snapshot?.status !== 'active') {
     throw new PotokError('NOT_RESUMABLE', `process ${id} has no snapshot to resume from; replay it instead`, { status: 409 })
   }
   const queued = await store.transitionProcess(id, [record.status], { status: 'queued', lease: null, error: null, finishedAt: null, durationMs: null })

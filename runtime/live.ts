@@ -25,6 +25,18 @@ export interface LiveProcess {
   running: Map<string, StepRecord>
   /** Stops the process: `CANCELLED` → status `cancelled`, any other code → `interrupted`. */
   stop?: (reason: PotokError) => void
+  /** `performance.now()` after which a synchronous run yields the thread (see `SLICE_MS`). */
+  sliceEnd: number
+  /** Set when the run rests for a turn of the event loop; `run` sends STEP and clears it. */
+  yielding?: boolean
+}
+
+/** How long a synchronous run keeps the thread before it yields (SLICE_MS, default 10 ms). */
+export const SLICE_MS = positive(process.env.SLICE_MS, 10)
+
+function positive(text: string | undefined, fallback: number): number {
+  const value = Number(text)
+  return Number.isFinite(value) && value > 0 ? value : fallback
 }
 
 /**
@@ -32,13 +44,16 @@ export interface LiveProcess {
  * asynchronous one); false when it does not run here.
  */
 export function stopLiveProcess(pid: string, reason: PotokError): boolean {
-  const stop = liveProcesses.get(pid)?.stop
+  const stop = liveProcesses.get(pid)?.stop ?? remoteProcesses.get(pid)
   if (!stop) return false
   stop(reason)
   return true
 }
 
 export const liveProcesses = new Map<string, LiveProcess>()
+
+/** Processes this server runs on other threads (the worker pool registers them): how to stop each. */
+export const remoteProcesses = new Map<string, (reason: PotokError) => void>()
 
 export function liveProcess(pid: string): LiveProcess {
   const live = liveProcesses.get(pid)

@@ -8,7 +8,7 @@ import { createActor, type AnyActor } from 'xstate'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
-import { liveProcesses, stopRunningSteps, type LiveProcess } from './live.ts'
+import { liveProcesses, SLICE_MS, stopRunningSteps, type LiveProcess } from './live.ts'
 import { getSandbox } from './sandbox.ts'
 import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from './types.ts'
 import { ScopeSize } from './variables.ts'
@@ -83,6 +83,7 @@ async function run(
     changed: options.persist ? new Set() : null,
     size: undefined as unknown as ScopeSize,
     running: new Map(),
+    sliceEnd: performance.now() + SLICE_MS,
   }
   let sizeError: PotokError | null = null
   try {
@@ -173,6 +174,15 @@ async function run(
           persist('running')
           // Durable mode: the next step starts once this one's snapshot is stored.
           if (ctx.stepwise && snapshot.can(STEP)) persistQueue.then(() => { if (!settled) actor.send(STEP) })
+          else if (live.yielding && snapshot.can(STEP)) {
+            // A long synchronous run rests a turn (see `SLICE_MS`); the rest is a fresh slice.
+            options.checkpoint?.(actor.getPersistedSnapshot())
+            setImmediate(() => {
+              live.yielding = false
+              live.sliceEnd = performance.now() + SLICE_MS
+              if (!settled) actor.send(STEP)
+            })
+          } else live.sliceEnd = performance.now() + SLICE_MS
         }
       },
       error: (error) => {

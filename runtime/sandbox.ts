@@ -19,6 +19,7 @@ import { planCode, planExpression, expressionSyntaxMessage, ExpressionSyntaxErro
 import { mergeReads, pickReads, type ReadTree } from './sandbox/reads.ts'
 import { Engine, type Reply } from './sandbox/engine.ts'
 import { syntaxError, toPotokError, type FailureContext } from './sandbox/failure.ts'
+import { watchCall, watchCallEnded } from './watch.ts'
 
 export interface CompiledExpression { readonly source: string }
 export interface CompiledCode { readonly source: string }
@@ -92,10 +93,10 @@ class EngineSandbox implements Sandbox {
   private constructor(private engine: Engine | null) {}
 
   static async create(): Promise<EngineSandbox> {
-    const limits = { memoryBytes: runtimeLimits().sandboxMemoryBytes }
-    const [engine, spare] = await Promise.all([Engine.create(limits), Engine.create(limits)])
-    const sandbox = new EngineSandbox(engine)
-    sandbox.spare = spare
+    // The spare is built after the first engine, in the background: starting (a worker
+    // thread's start-up, say) waits for one engine, not two.
+    const sandbox = new EngineSandbox(await Engine.create({ memoryBytes: runtimeLimits().sandboxMemoryBytes }))
+    sandbox.prepareSpare()
     return sandbox
   }
 
@@ -160,7 +161,9 @@ class EngineSandbox implements Sandbox {
     const args = compiled.inputNames.map((name) => inputs[name])
     const undefinedAt = args.flatMap((value, i) => (value === undefined ? [i] : []))
     const request = `{"k":"code","ids":[${compiled.id}],"args":${JSON.stringify(args)},"ua":${JSON.stringify(undefinedAt)}}`
+    watchCall('code', timeoutMs)
     const reply = engine.call(request, timeoutMs)
+    watchCallEnded()
     this.retireIfNeeded(engine)
     if ('x' in reply) throw toPotokError(reply.x, { sources: [compiled.source], kind: 'code', timeoutMs })
     return valuesOf(reply)[0]
@@ -176,7 +179,9 @@ class EngineSandbox implements Sandbox {
     if (paths) request += `,"paths":${JSON.stringify(paths)}`
     request += `,"vars":${JSON.stringify(pickReads(vars, reads))}}`
     const timeoutMs = runtimeLimits().expressionTimeoutMs
+    watchCall('expression', timeoutMs)
     const reply = engine.call(request, timeoutMs)
+    watchCallEnded()
     this.retireIfNeeded(engine)
     if ('x' in reply) {
       const context: FailureContext = { sources: compiled.map((c) => c.source), kind: 'expression', timeoutMs }

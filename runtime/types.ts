@@ -201,6 +201,11 @@ export interface StartOptions {
   /** Limits; defaults from the environment (MAX_STEPS, MAX_PROCESS_DATA_BYTES). */
   maxSteps?: number
   maxDataBytes?: number
+  /**
+   * Called (not awaited) with a resumable snapshot whenever a long synchronous run yields the
+   * thread: the worker pool keeps the last one, so a process cut with its worker resumes from it.
+   */
+  checkpoint?: (snapshot: unknown) => void
 }
 
 export interface ProcessResult {

@@ -18,7 +18,7 @@ if (only !== 'console') {
   rmSync(join(root, 'dist'), { recursive: true, force: true, maxRetries: 3 })
   run(require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json'])
   // Read with readFileSync next to the module that needs them.
-  for (const asset of ['runtime/sandbox/prelude.js']) cpSync(join(root, asset), join(root, 'dist', asset))
+  for (const asset of ['runtime/sandbox/prelude.js', 'processes/worker-entry.mjs']) cpSync(join(root, asset), join(root, 'dist', asset))
 }
 if (only !== 'server') {
   run(join(dirname(require.resolve('vite/package.json')), 'bin/vite.js'), ['build', '--config', 'server/console/vite.config.ts', '--logLevel', 'warn'])

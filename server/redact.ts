@@ -19,6 +19,7 @@
  * const store = redactingStore(await openStore(), redactor)
  * redactor.track(processId, request.headers)   // before the process's first write
  */
+import { MAX_STORED_DEPTH, tooDeepNote } from '../runtime/depth.ts'
 import type { ProcessPatch, ProcessRecord, ProcessStore, StoredResponse } from '../runtime/store/port.ts'
 import type { StepRecord } from '../runtime/types.ts'
 
@@ -30,8 +31,8 @@ const MIN_DERIVED = 6
  * whatever reads it back (the store, the lists). MAX_BODY_DEPTH keeps input far below it; only
  * data a scenario builds can reach it.
  */
-export const MAX_STORED_DEPTH = 256
-export const TOO_DEEP = `[nested deeper than ${MAX_STORED_DEPTH} levels: not stored]`
+export { MAX_STORED_DEPTH }
+export const TOO_DEEP = tooDeepNote()
 const FINAL = new Set(['completed', 'failed', 'interrupted', 'cancelled'])
 const WRAPPED = Symbol('potok.redacting')
 

@@ -18,6 +18,8 @@ import { childProcessService } from '../runtime/children.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { ProcessExecutor } from '../runtime/executor.ts'
 import { setRuntimeLimits } from '../runtime/limits.ts'
+import type { ProcessRunner } from '../runtime/runner.ts'
+import { WorkerPool } from '../processes/pool.ts'
 import { openStore } from '../runtime/store/index.ts'
 import type { ProcessStore } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
@@ -25,6 +27,7 @@ import { resolveAdminToken, type AdminToken } from './admin-token.ts'
 import { buildApp, createServerContext } from './app.ts'
 import { answerClientError } from './client-error.ts'
 import { Redactor, redactingStore } from './redact.ts'
+import { withCatalogCache } from './catalog-cache.ts'
 import type { ServerContext } from './context.ts'
 import { Connections } from './connections/connections.ts'
 import { loadConnectionFiles } from './connections/flows.ts'
@@ -62,8 +65,9 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
   const logger = options.logger ?? createLogger(settings.logLevel)
   setRuntimeLimits(settings.runtime, true)
   // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.
-  const store = await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir })
+  const store = withCatalogCache(await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir }), { ttlMs: settings.catalogCacheMs })
   let executor: ProcessExecutor | undefined
+  let pool: WorkerPool | null = null
   try {
     const flows = await loadFlows(store, settings.flowsDir)
     logger.info({ dir: settings.flowsDir, scenarios: flows.scenarios.length, webrequests: flows.webrequests.length, catalogs: flows.catalogs.length }, 'flows loaded')
@@ -72,10 +76,13 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
     await connections.checkKey()
     if (declared.length) logger.info({ connections: declared.length }, 'connections loaded')
     const adminToken = await resolveAdminToken(settings)
+    pool = startWorkers(settings, logger)
+    const runner = pool ?? undefined
     // Every process write of this server goes through the redaction (server/redact.ts).
     const redactor = new Redactor(settings.redactHeaders, [adminToken.token])
     const redacted = redactingStore(store, redactor)
     const services = processServices(redacted, () => executor, {
+      runner,
       maxFileBytes: settings.maxFileBytes,
       shared: { getConnection: (id: string) => connections.resolve(id) },
     })
@@ -84,9 +91,11 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       leaseMs: settings.asyncLeaseMs,
       asyncTimeoutMs: settings.asyncTimeoutMs,
       services,
+      runner,
       onError: (error) => logger.error({ err: { message: (error as Error)?.message } }, 'async executor error'),
     })
-    const context = createServerContext({ store: redacted, redactor, settings, logger, executor, services, connections, adminToken: adminToken.token })
+    const context = createServerContext({ store: redacted, redactor, settings, logger, executor, services, connections, runner, adminToken: adminToken.token })
+    await pool?.ready()
     const app = buildApp(context)
     const server = await listenWith(options.listener ?? 'srvx', app.fetch, settings)
     server.node?.on('clientError', answerClientError)
@@ -107,6 +116,7 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       for (const controller of context.adopted) controller.abort(new PotokError('SHUTDOWN', 'the server is shutting down'))
       await Promise.all([context.gate.idle(), executor!.stop()])
       await context.writes.flush()
+      await pool?.close()
       // Let the last answers reach their callers (closing connections as they fall idle), then close what is still open.
       const sweep = setInterval(() => server.node?.closeIdleConnections(), 25)
       await Promise.race([stopListening, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))])
@@ -133,9 +143,23 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
     return { url, port, adminToken, store: redacted, context, close }
   } catch (error) {
     await executor?.stop().catch(() => {})
+    await pool?.close().catch(() => {})
     await store.close().catch(() => {})
     throw error
   }
+}
+
+/**
+ * The pool of worker threads that runs processes (WORKERS of them), or null with WORKERS=0
+ * (processes then run on this thread). A replaced worker is logged with the process it blamed.
+ */
+function startWorkers(settings: Settings, logger: Logger): WorkerPool | null {
+  if (settings.workers === 0) return null
+  return new WorkerPool({
+    size: settings.workers,
+    memoryMb: settings.workerMemoryMb,
+    onWorkerExit: (info) => logger.warn(info, 'process worker replaced'),
+  })
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
@@ -150,12 +174,13 @@ const DRAIN_MS = 2000
 export function processServices(
   store: ProcessStore,
   executor?: () => ProcessExecutor | undefined,
-  options: { maxFileBytes?: number; shared?: Omit<RuntimeServices, 'startChild' | 'respond'> } = {},
+  options: { runner?: ProcessRunner; maxFileBytes?: number; shared?: Omit<RuntimeServices, 'startChild' | 'respond'> } = {},
 ): RuntimeServices {
   // Catalogs and records (SPEC §9), connections: event processes and children get these same services.
   const services: RuntimeServices = { ...options.shared }
-  const records = new RecordService({ store, services: () => services, executor, maxFileBytes: options.maxFileBytes })
+  const records = new RecordService({ store, services: () => services, executor, runner: options.runner, maxFileBytes: options.maxFileBytes })
   const startChild = childProcessService({
+    runner: options.runner,
     services: () => services,
     loadScenario: async (id) => (await store.getScenario(id))?.scenario ?? null,
     startAsync: async (launch) => {

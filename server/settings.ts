@@ -6,6 +6,7 @@
  * const settings = loadSettings(process.env)            // PORT=8080 → settings.port === 8080
  * const test = loadSettings({}, { port: 0, dataDir })   // overrides win over the environment
  */
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { PotokError } from '../runtime/errors.ts'
 import { formatPath } from '../runtime/scenario.ts'
@@ -76,6 +77,12 @@ export const settingsSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: count(60_000),
   /** An idle keep-alive connection is closed after this long. */
   HTTP_KEEPALIVE_TIMEOUT_MS: count(5_000),
+  /** Worker threads that run processes (0: run them on the HTTP thread, as `potok run` does). */
+  WORKERS: env(z.coerce.number().int().min(0).max(256).default(availableParallelism())),
+  /** V8 heap of each worker thread, MB: a process that fills it fails alone (MEMORY_LIMIT). */
+  WORKER_MEMORY_MB: count(512),
+  /** How long catalog lookups (external requests, scenarios) are served from memory; 0: never. */
+  CATALOG_CACHE_MS: env(z.coerce.number().int().min(0).default(1000)),
 }).superRefine((s, context) => {
   // A body the process could never hold would fail with DATA_LIMIT after a process was made.
   if (s.MAX_BODY_BYTES > s.MAX_PROCESS_DATA_BYTES) {
@@ -113,6 +120,9 @@ export interface Settings {
   httpHeadersTimeoutMs: number
   httpRequestTimeoutMs: number
   httpKeepAliveTimeoutMs: number
+  workers: number
+  workerMemoryMb: number
+  catalogCacheMs: number
 }
 
 /**
@@ -166,6 +176,9 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     httpHeadersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS,
     httpRequestTimeoutMs: s.HTTP_REQUEST_TIMEOUT_MS,
     httpKeepAliveTimeoutMs: s.HTTP_KEEPALIVE_TIMEOUT_MS,
+    workers: s.WORKERS,
+    workerMemoryMb: s.WORKER_MEMORY_MB,
+    catalogCacheMs: s.CATALOG_CACHE_MS,
     ...overrides,
   }
 }

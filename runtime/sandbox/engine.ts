@@ -14,6 +14,7 @@ import {
   newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC,
   type QuickJSContext, type QuickJSHandle, type QuickJSRuntime,
 } from 'quickjs-emscripten'
+import { watchMemory } from '../watch.ts'
 
 export interface EngineLimits {
   /** Hard cap of the WebAssembly memory (QuickJS's own limit alone does not hold). */
@@ -92,12 +93,25 @@ export class Engine {
     private readonly context: QuickJSContext,
     private readonly api: Record<'run' | 'register' | 'settled' | 'current' | 'load', QuickJSHandle>,
   ) {
-    runtime.setInterruptHandler(() => performance.now() > this.deadline)
+    runtime.setInterruptHandler(() => {
+      // Called every few thousand QuickJS instructions: cheap enough to tell a watcher how big
+      // the heap got, so a worker killed at its deadline is known to have run out of memory.
+      watchMemory(this.memory.buffer.byteLength)
+      return performance.now() > this.deadline
+    })
   }
 
   static async create(limits: EngineLimits): Promise<Engine> {
     const pages = Math.max(64, Math.floor(limits.memoryBytes / PAGE))
     const memory = new WebAssembly.Memory({ initial: Math.min(256, pages), maximum: pages })
+    // Emscripten grows the heap through this method: the watcher hears of every growth, even
+    // inside an allocation-heavy builtin that never reaches the interrupt handler.
+    const grow = memory.grow.bind(memory)
+    memory.grow = (delta: number) => {
+      const before = grow(delta)
+      watchMemory(memory.buffer.byteLength)
+      return before
+    }
     const compiled = await quickjsWasm()
     const zone = sandboxTimeZone()
     const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, {
@@ -190,6 +204,7 @@ export class Engine {
   call(request: string, timeoutMs: number): Reply {
     const { context, runtime } = this
     this.deadline = performance.now() + timeoutMs
+    watchMemory(this.memory.buffer.byteLength)
     let requestHandle: QuickJSHandle | undefined
     try {
       requestHandle = context.newString(request)

@@ -6,6 +6,7 @@
  */
 import type { ProcessStatus, Scenario, StepRecord } from '../types.ts'
 import type { IdempotencyRecord, ProcessPatch, ProcessRecord, ScenarioRecord, StoredResponse, WebRequestRecord } from './port.ts'
+import { fullSnapshot } from './compact.ts'
 
 export interface ScenarioDoc {
   _id: string
@@ -140,7 +141,7 @@ export function processRecord(doc: ProcessDoc): ProcessRecord {
     startedAt: doc.startedAt,
     finishedAt: doc.finishedAt ?? null,
     durationMs: doc.durationMs ?? null,
-    snapshot: parse(doc.snapshot),
+    snapshot: fullSnapshot(parse(doc.snapshot), parse(doc.output)),
     replayOf: doc.replayOf ?? null,
     parentId: doc.parentId ?? null,
     lease: doc.leaseOwner ? { owner: doc.leaseOwner, expiresAt: doc.leaseExpiresAt ?? '' } : null,

@@ -31,6 +31,7 @@ import { MongoClient, type Collection, type Db, type Filter, type Sort } from 'm
 import { PotokError } from '../errors.ts'
 import type { ProcessStatus, Scenario, StepRecord } from '../types.ts'
 import { decodeCursor, pageLimit, toPage } from './cursor.ts'
+import { compactSnapshot } from './compact.ts'
 import type {
   IdempotencyRecord, Page, ProcessFilter, ProcessPatch, ProcessRecord, ProcessStore,
   ScenarioRecord, StoredResponse, WebRequestRecord,
@@ -272,7 +273,7 @@ export class MongoStore implements ProcessStore {
   async #recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
     // Usually a new process: one insert (FerretDB inserts ~6× faster than it upserts). When it
     // exists already (created queued, or resumed), an update that keeps its decided `rev`.
-    const doc = processDoc(record, steps)
+    const doc = processDoc({ ...record, snapshot: compactSnapshot(record.snapshot, record.output) }, steps)
     try {
       await this.#processes.insertOne(doc)
     } catch (error) {

@@ -5,6 +5,7 @@
  * keys, so step inserts append to the B-tree (~1.3× the write rate of random UUID keys).
  */
 import type { ProcessStatus, Scenario } from '../types.ts'
+import { fullSnapshot } from './compact.ts'
 import type { ProcessPatch, ProcessRecord, ScenarioRecord } from './port.ts'
 
 export const SCHEMA = `
@@ -167,7 +168,7 @@ export function processRecord(row: ProcessRow): ProcessRecord {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     durationMs: row.duration_ms,
-    snapshot: parse(row.snapshot),
+    snapshot: fullSnapshot(parse(row.snapshot), parse(row.output)),
     replayOf: row.replay_of,
     parentId: row.parent_id,
     lease: row.lease_owner ? { owner: row.lease_owner, expiresAt: row.lease_expires_at ?? '' } : null,

@@ -22,6 +22,7 @@ import Database from 'better-sqlite3'
 import { PotokError } from '../errors.ts'
 import type { ProcessStatus, Scenario, StepRecord } from '../types.ts'
 import { decodeCursor, pageLimit, toPage } from './cursor.ts'
+import { compactSnapshot, stepsFromRows } from './compact.ts'
 import type {
   IdempotencyRecord, Page, ProcessFilter, ProcessPatch, ProcessRecord, ProcessStore,
   ScenarioRecord, StoredResponse, WebRequestRecord,
@@ -363,11 +364,13 @@ export class SqliteStore implements ProcessStore {
   }
 
   async recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
-    const params = processParams(record)
+    const params = processParams({ ...record, snapshot: compactSnapshot(record.snapshot, record.output) })
+    const stepsDoc = steps.length ? JSON.stringify(steps) : null
     await this.enqueue(() => {
       const seq = this.statements.recordProcess.get(params) as number
       this.statements.deleteSteps.run(seq) // the record is whole: steps of an earlier write go
-      this.upsertSteps(seq, steps)
+      // All its steps in one row (index -1, before any step a later resume adds).
+      if (stepsDoc) this.statements.upsertStep.run(seq, -1, stepsDoc)
     })
   }
 
@@ -380,7 +383,7 @@ export class SqliteStore implements ProcessStore {
     if (!row) return null
     const record = processRecord(row)
     if (options.steps) {
-      record.steps = (this.sql.steps.all(row.seq) as string[]).map((doc) => JSON.parse(doc) as StepRecord)
+      record.steps = stepsFromRows(this.sql.steps.all(row.seq) as string[])
     }
     return record
   }

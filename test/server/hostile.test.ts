@@ -490,8 +490,8 @@ describe('amplification', () => {
   })
 })
 
-test('data nested deeper than MAX_STORED_DEPTH is stored as a note, so every record reads back', async () => {
-  const local = await startServer({}, {
+test.each([0, 1])('data nested deeper than MAX_STORED_DEPTH is stored as a note, so every record reads back (WORKERS=%i)', async (workers) => {
+  const local = await startServer({ workers }, {
     deep: {
       id: 'deep',
       nodes: [{ id: 'start', type: 'start' },

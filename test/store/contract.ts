@@ -265,6 +265,20 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         expect(replaced?.steps).toEqual(steps.slice(0, 1))
       })
 
+      it('stores a recorded snapshot once with its output, and gives both back whole', async () => {
+        const vars = { a: 1, $body: { ok: true } }
+        const snapshot = { status: 'active', value: 'failed', context: { pid: 'x', vars, stepCount: 2 } }
+        const record = proc({ status: 'interrupted', output: vars, snapshot, finishedAt: at(1), durationMs: 5 })
+        await store.recordProcess(record, [step(0, { status: 'completed' }), step(1, { status: 'failed' })])
+        const read = await store.getProcess(record.id, { steps: true })
+        expect(read?.snapshot).toEqual(snapshot)
+        expect(read?.output).toEqual(vars)
+        // Resumed later: the steps it adds come after (and over) the recorded ones.
+        await store.updateProcess(record.id, { status: 'running' }, [step(1, { status: 'completed' }), step(2, { status: 'completed' })])
+        const resumed = await store.getProcess(record.id, { steps: true })
+        expect(resumed?.steps?.map((s) => [s.index, s.status])).toEqual([[0, 'completed'], [1, 'completed'], [2, 'completed']])
+      })
+
       it('lists newest first with every filter', async () => {
         const records = [
           proc({ id: 'p1', startedAt: at(1), status: 'completed', scenario: { id: 'a', version: 1 }, trigger: { type: '$webRequest', id: 'w1', async: false } }),

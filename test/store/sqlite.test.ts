@@ -103,3 +103,31 @@ describe('sqlite group commit', () => {
     await expect(reopened.getProcess('q')).rejects.toMatchObject({ code: 'STORE_ERROR' })
   })
 })
+
+describe('sqlite compact record', () => {
+  it('writes a recorded process as one row and one step row, its snapshot without the variables', async () => {
+    const dir = tempDir()
+    const store = new SqliteStore({ dataDir: dir })
+    await store.init()
+    const vars = { body: { text: 'x'.repeat(1000) }, $body: { ok: true } }
+    const steps = [0, 1, 2].map((index) => ({ index, nodeId: `n${index}`, type: 'setVariables', startedAt: 'x', status: 'completed' as const }))
+    await store.recordProcess({
+      id: 'compact', scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: false },
+      status: 'completed', input: { body: vars.body }, output: vars, startedAt: new Date().toISOString(),
+      snapshot: { status: 'done', value: 'completed', context: { pid: 'compact', vars, stepCount: 3 } },
+    }, steps)
+    await store.close()
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(join(dir, 'potok.sqlite'), { readonly: true })
+    const row = db.prepare('SELECT seq, snapshot FROM processes WHERE id = ?').get('compact') as { seq: number; snapshot: string }
+    expect(row.snapshot).not.toContain('xxxx')
+    expect(db.prepare('SELECT COUNT(*) FROM steps WHERE process_seq = ?').pluck().get(row.seq)).toBe(1)
+    db.close()
+    const again = new SqliteStore({ dataDir: dir })
+    await again.init()
+    const read = await again.getProcess('compact', { steps: true })
+    expect(read?.snapshot).toEqual({ status: 'done', value: 'completed', context: { pid: 'compact', vars, stepCount: 3 } })
+    expect(read?.steps).toEqual(steps)
+    await again.close()
+  })
+})

@@ -1,0 +1,44 @@
+/**
+ * Messages to the other thread, sent together once per turn of the event loop: under load many
+ * processes start (and end) in one turn, and one `postMessage` of them all costs one wake-up of
+ * the other thread instead of one each. Order is kept: every message of a side goes through it.
+ */
+export class Outbox<M> {
+  private pending: Array<{ message: M; failed?: (error: unknown) => void }> = []
+  private scheduled = false
+
+  constructor(private readonly post: (data: M | M[]) => void) {}
+
+  /** Queues `message`; `failed` is told if it cannot be sent (a value that cannot be cloned). */
+  send(message: M, failed?: (error: unknown) => void): void {
+    this.pending.push({ message, failed })
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => this.flush())
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const batch = this.pending
+    this.pending = []
+    if (batch.length === 0) return
+    try {
+      this.post(batch.length === 1 ? batch[0]!.message : batch.map((entry) => entry.message))
+    } catch {
+      // One of them cannot be cloned: send them one by one, so only that one fails.
+      for (const entry of batch) {
+        try {
+          this.post(entry.message)
+        } catch (error) {
+          entry.failed?.(error)
+        }
+      }
+    }
+  }
+}
+
+/** Each message of what `Outbox` sent (one, or a batch). */
+export function eachMessage<M>(data: M | M[], handle: (message: M) => void): void {
+  if (Array.isArray(data)) for (const message of data) handle(message)
+  else handle(data)
+}
