@@ -74,6 +74,22 @@ describe('the visual editor in a browser', () => {
   const paletteItem = (type: string, lang: Lang) => page.getByTestId('palette').getByRole('button', { name: display(type, lang), exact: true })
   const node = (lang: Lang, name: string) => canvas(lang).getByRole('group', { name, exact: true })
 
+  /**
+   * Waits for the canvas's viewport to stop moving: a node inserted from the keyboard brings
+   * everything into view with a short animation, and a drop during it lands where the viewport
+   * was a moment before (on a fast machine, on top of another node).
+   */
+  async function viewportSettled(): Promise<void> {
+    const transform = () => page.locator('.react-flow__viewport').first().evaluate((el) => (el as HTMLElement).style.transform)
+    let last = await transform()
+    for (let i = 0; i < 50; i++) {
+      await page.waitForTimeout(100)
+      const now = await transform()
+      if (now === last) return
+      last = now
+    }
+  }
+
   /** Connects two nodes by dragging from the source's right handle to the target's left one. */
   async function connect(from: string, to: string): Promise<void> {
     const source = page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source`)
@@ -110,6 +126,7 @@ describe('the visual editor in a browser', () => {
     await paletteItem('setVariables', lang).focus()
     await page.keyboard.press('Enter')
     await node(lang, 'setVariables').waitFor()
+    await viewportSettled()
     // End: dragged, then connected by dragging between handles.
     await paletteItem('end', lang).dragTo(canvas(lang), { targetPosition: { x: 760, y: 220 } })
     await node(lang, 'end').waitFor()

@@ -100,8 +100,14 @@ function Editor({ id, initial, saved, baseVersion, components }: ScenarioEditorP
   // Unsaved changes: a local draft as they happen, and a question before leaving.
   useEffect(() => {
     if (!dirty) return dropDraft(id)
-    const timer = setTimeout(() => saveDraft(id, { doc, baseVersion, savedAt: new Date().toISOString() }), 300)
-    return () => clearTimeout(timer)
+    const save = () => saveDraft(id, { doc, baseVersion, savedAt: new Date().toISOString() })
+    const timer = setTimeout(save, 300)
+    // A reload or a closed tab within those 300 ms keeps the latest change too.
+    window.addEventListener('pagehide', save)
+    return () => {
+      clearTimeout(timer)
+      window.removeEventListener('pagehide', save)
+    }
   }, [doc, dirty, id, baseVersion])
   useEffect(() => {
     if (!dirty) return
