@@ -1,0 +1,230 @@
+/**
+ * Leases, fencing and the durable schedule on MongoDB (and FerretDB).
+ *
+ * Every claim raises a process's `fence`; its owner's writes (steps, lease renewals, the end)
+ * name the fence they hold and are refused once another claim raised it.
+ *
+ * - Real MongoDB: each decision is one atomic update filtered on `_id` and the expected
+ *   revision/owner/fence (`updateOne` / compare-and-set), served by the `_id` index.
+ * - FerretDB 1.24: updates are read-modify-write and only an `_id` equality reaches an index
+ *   (any other filter reads the whole collection: ~0.7 s at 10⁴ processes, measured). So a
+ *   decision between servers is won by inserting revision `<id>:<rev>` under a unique `_id`
+ *   (the loser applies the winner's revision and decides again), and an owner's own writes,
+ *   made while its lease has more than a margin left (no claimer may decide meanwhile), are a
+ *   read by `_id` and an update by `_id`.
+ *
+ * The schedule: the `due` collection holds one small document per queued or running process
+ * (`at` = when a claimer should look at it: now, a parked timer's deadline, a lease's expiry).
+ * Claims read `due` — as small as the number of active processes — instead of the processes
+ * collection, which holds every finished process too. An entry is written before the state
+ * that needs it and removed after the state that ends it, so a crash leaves at most a stale
+ * entry (cleaned by the next claimer that reads it), never a claimable process without one.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Collection, Db } from 'mongodb'
+import { PotokError } from '../errors.ts'
+import type { StepRecord } from '../types.ts'
+import { patchFields, type ProcessDoc, type ProcessFields, type RevisionDoc } from './mongo-documents.ts'
+import type { CommitPatch, ProcessLease, ProcessRecord } from './port.ts'
+
+interface DueDoc {
+  _id: string
+  at: string
+  /** Changes with every write, so a stale reader removes only the entry it saw. */
+  v: string
+}
+
+interface HealthDoc {
+  _id: string
+  at: string
+}
+
+/** Process fields with the fence and wake time. */
+export type LeasedFields = ProcessFields & { fence?: number; wakeAt?: string | null }
+type LeasedDoc = ProcessDoc & { fence?: number; wakeAt?: string | null }
+
+const LEASE_FIELDS = { projection: { _id: 1, status: 1, leaseOwner: 1, leaseExpiresAt: 1, rev: 1, fence: 1, wakeAt: 1, startedAt: 1 } } as const
+const MAX_ATTEMPTS = 50
+const TERMINAL = new Set(['completed', 'failed', 'interrupted', 'cancelled'])
+
+export class MongoLeases {
+  readonly #processes: Collection<LeasedDoc>
+  readonly #revisions: Collection<RevisionDoc>
+  readonly #due: Collection<DueDoc>
+  readonly #health: Collection<HealthDoc>
+  readonly #serial: <T>(id: string, write: () => Promise<T>) => Promise<T>
+  /** True on real MongoDB: a filtered update is a compare-and-set there. */
+  atomic = false
+
+  constructor(db: Db, serial: <T>(id: string, write: () => Promise<T>) => Promise<T>) {
+    this.#processes = db.collection('processes')
+    this.#revisions = db.collection('revisions')
+    this.#due = db.collection('due')
+    this.#health = db.collection('health')
+    this.#serial = serial
+  }
+
+  async init(db: Db, options: { atomic?: boolean } = {}): Promise<void> {
+    const info = await db.command({ buildInfo: 1 })
+    this.atomic = options.atomic ?? !('ferretdbVersion' in info)
+    await this.#due.createIndex({ at: 1 }, { name: 'at' })
+  }
+
+  /** Puts (or moves) a process on the schedule; called before the state that needs it. */
+  async schedule(id: string, at: string): Promise<void> {
+    await this.#due.updateOne({ _id: id }, { $set: { at, v: randomUUID() } }, { upsert: true })
+  }
+
+  /** Takes a process off the schedule; called after the state that ends it. */
+  async unschedule(id: string): Promise<void> {
+    await this.#due.deleteOne({ _id: id })
+  }
+
+  /** Where a new or re-queued process goes on the schedule (null: it needs none). */
+  static dueAt(status: string, fields: { wakeAt?: string | null; leaseExpiresAt?: string | null; startedAt?: string }): string | null {
+    if (status === 'queued') return fields.wakeAt ?? fields.startedAt ?? new Date().toISOString()
+    if (status === 'running') return fields.leaseExpiresAt ?? null
+    return null
+  }
+
+  /** Claims up to `limit` due processes, oldest due first, one decision each. */
+  async claim(owner: string, leaseMs: number, limit: number, read: (ids: string[]) => Promise<ProcessRecord[]>): Promise<ProcessRecord[]> {
+    const now = new Date().toISOString()
+    const due = await this.#due.find({ at: { $lte: now } }).sort({ at: 1 }).limit(limit * 2 + 4).toArray()
+    const claimed: string[] = []
+    for (const entry of due) {
+      if (claimed.length >= limit) break
+      const expiresAt = new Date(Date.now() + leaseMs).toISOString()
+      let seen: LeasedDoc | null = null
+      const decided = await this.decide(entry._id, (doc) => {
+        seen = doc
+        const time = new Date().toISOString()
+        const claimable = (doc.status === 'queued' && (!doc.wakeAt || doc.wakeAt <= time))
+          || (doc.status === 'running' && !!doc.leaseExpiresAt && doc.leaseExpiresAt < time)
+        return claimable
+          ? { status: 'running', leaseOwner: owner, leaseExpiresAt: expiresAt, wakeAt: null, fence: (doc.fence ?? 0) + 1 }
+          : null
+      })
+      if (decided) {
+        claimed.push(entry._id)
+        await this.#due.updateOne({ _id: entry._id }, { $set: { at: expiresAt, v: randomUUID() } })
+        continue
+      }
+      // Not claimable: move the entry to when it may be, or drop it when the process ended.
+      const doc = seen as LeasedDoc | null
+      const next = doc ? MongoLeases.dueAt(doc.status, doc) : null
+      if (next) await this.#due.updateOne({ _id: entry._id, v: entry.v }, { $set: { at: next, v: randomUUID() } })
+      else await this.#due.deleteOne({ _id: entry._id, v: entry.v })
+    }
+    return claimed.length ? read(claimed) : []
+  }
+
+  /** The fenced write of an owner (see the file comment); false when fenced out. */
+  commit(id: string, lease: ProcessLease, patch: CommitPatch, steps: StepRecord[] | undefined, leaseMs: number | undefined): Promise<boolean> {
+    return this.#serial(id, () => this.#commit(id, lease, patch, steps, leaseMs))
+  }
+
+  async #commit(id: string, lease: ProcessLease, patch: CommitPatch, steps: StepRecord[] | undefined, leaseMs: number | undefined): Promise<boolean> {
+    const { wakeAt, ...rest } = patch
+    const set: Record<string, unknown> = { ...patchFields(rest) }
+    if (wakeAt !== undefined) set.wakeAt = wakeAt
+    if (leaseMs !== undefined && rest.lease === undefined) set.leaseExpiresAt = new Date(Date.now() + leaseMs).toISOString()
+    for (const step of steps ?? []) set[`steps.i${step.index}`] = JSON.stringify(step)
+    const status = rest.status
+    // A process moved back to the schedule (parked, handed back) is put there first.
+    const next = status ? MongoLeases.dueAt(status, { wakeAt: wakeAt ?? null, leaseExpiresAt: null }) : null
+    if (next) await this.schedule(id, next)
+    let ok: boolean
+    if (this.atomic) {
+      const { matchedCount } = await this.#processes.updateOne(
+        { _id: id, status: 'running', leaseOwner: lease.owner, fence: lease.fence }, { $set: set })
+      ok = matchedCount > 0
+    } else {
+      ok = await this.#ownerWrite(id, lease, set, leaseMs)
+    }
+    if (ok && status && TERMINAL.has(status)) await this.unschedule(id)
+    return ok
+  }
+
+  /** Extends the lease while the owner holds it (any fence); true when it still does. */
+  renew(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.#serial(id, async () => {
+      const leaseExpiresAt = new Date(Date.now() + leaseMs).toISOString()
+      if (this.atomic) {
+        const { matchedCount } = await this.#processes.updateOne({ _id: id, status: 'running', leaseOwner: owner }, { $set: { leaseExpiresAt } })
+        return matchedCount > 0
+      }
+      return this.#ownerWrite(id, { owner, fence: -1 }, { leaseExpiresAt }, leaseMs)
+    })
+  }
+
+  /**
+   * FerretDB: an owner's write. With more than the margin left on its lease nobody else may
+   * decide on the process, so a read and an update by `_id` are safe; closer to the expiry it
+   * goes through a decision, racing any claimer fairly. Fence -1: any fence of this owner.
+   */
+  async #ownerWrite(id: string, lease: ProcessLease, set: Record<string, unknown>, leaseMs?: number): Promise<boolean> {
+    const holds = (doc: LeasedDoc) => doc.status === 'running' && doc.leaseOwner === lease.owner
+      && (lease.fence < 0 || (doc.fence ?? 0) === lease.fence)
+    const doc = await this.#processes.findOne({ _id: id }, LEASE_FIELDS)
+    if (!doc || !holds(doc)) return false
+    const margin = new Date(Date.now() + Math.min(OWNER_MARGIN_MS, (leaseMs ?? Infinity) / 4)).toISOString()
+    if (doc.leaseExpiresAt && doc.leaseExpiresAt > margin) {
+      await this.#processes.updateOne({ _id: id }, { $set: set })
+      return true
+    }
+    return (await this.#decide(id, (current) => (holds(current) ? set as LeasedFields : null))) !== null
+  }
+
+  /** One decision about a process (claim, transition); null when `choose` refuses. */
+  decide(id: string, choose: (doc: LeasedDoc) => LeasedFields | null): Promise<LeasedFields | null> {
+    return this.#serial(id, () => this.#decide(id, choose))
+  }
+
+  async #decide(id: string, choose: (doc: LeasedDoc) => LeasedFields | null): Promise<LeasedFields | null> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const doc = await this.#processes.findOne({ _id: id }, LEASE_FIELDS)
+      if (!doc) return null
+      const fields = choose(doc)
+      if (!fields) return null
+      const rev = (doc.rev ?? 0) + 1
+      const set = { ...fields, rev }
+      if (this.atomic) {
+        const { matchedCount } = await this.#processes.updateOne({ _id: id, rev: doc.rev ?? 0 }, { $set: set })
+        if (matchedCount > 0) return set
+        continue
+      }
+      try {
+        await this.#revisions.insertOne({ _id: `${id}:${rev}`, processId: id, rev, set: JSON.stringify(set) })
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+        await this.#applyRevision(id, rev)
+        continue
+      }
+      await this.#processes.updateOne({ _id: id }, { $set: set })
+      return set
+    }
+    throw new PotokError('STORE_CONTENTION', `Too many concurrent writers on process "${id}"; try again`, { status: 503 })
+  }
+
+  /** Applies a revision another writer won (it may have died before applying it). */
+  async #applyRevision(id: string, rev: number): Promise<void> {
+    const revision = await this.#revisions.findOne({ _id: `${id}:${rev}` })
+    if (!revision) return
+    const doc = await this.#processes.findOne({ _id: id }, LEASE_FIELDS)
+    if (doc && (doc.rev ?? 0) < rev) await this.#processes.updateOne({ _id: id }, { $set: JSON.parse(revision.set) as LeasedFields })
+  }
+
+  async probeWrite(owner: string): Promise<void> {
+    await this.#health.updateOne({ _id: owner }, { $set: { at: new Date().toISOString() } }, { upsert: true })
+  }
+}
+
+/** An owner writes without a decision only with this much lease left (clocks and slow stores). */
+const OWNER_MARGIN_MS = 5000
+
+function isDuplicateKey(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (code === 11000 || code === 11001) return true
+  return code === 1 && typeof message === 'string' && message.includes('UNIQUE constraint failed')
+}
