@@ -29,7 +29,9 @@ export async function resumeStoredProcess(store: ProcessStore, executor: Process
     throw new PotokError('NOT_RESUMABLE', `process ${id} is ${record.status}; only interrupted or failed processes can be resumed`, { status: 409 })
   }
   const snapshot = record.snapshot as { status?: string } | null | undefined
-  if (!snapshot || snapshot.status !== 'active') {
+  // A synchronous process cut by its server's death has no snapshot: it runs again from its input.
+  const cut = !snapshot && record.error?.code === 'SERVER_LOST'
+  if (!cut && (!snapshot || snapshot.status !== 'active')) {
     throw new PotokError('NOT_RESUMABLE', `process ${id} has no snapshot to resume from; replay it instead`, { status: 409 })
   }
   const queued = await store.transitionProcess(id, [record.status], { status: 'queued', lease: null, error: null, finishedAt: null, durationMs: null })
@@ -66,7 +68,8 @@ export async function replayStoredProcess(
 }
 
 /** Stops a queued or running process; status `cancelled`. */
-export async function cancelStoredProcess(store: ProcessStore, id: string): Promise<ProcessRecord | { id: string; status: 'cancelled' }> {
+export async function cancelStoredProcess(store: ProcessStore, id: string,
+  local?: { abortLocal(id: string, reason: PotokError): boolean }): Promise<ProcessRecord | { id: string; status: 'cancelled' }> {
   const reason = new PotokError('CANCELLED', 'the process was cancelled')
   const record = await store.getProcess(id)
   if (!record) {
@@ -81,7 +84,9 @@ export async function cancelStoredProcess(store: ProcessStore, id: string): Prom
     status: 'cancelled', lease: null, finishedAt: new Date().toISOString(), error: { code: reason.code, message: reason.message },
   })
   if (!cancelled) throw new PotokError('CONFLICT', `process ${id} ended while it was being cancelled`, { status: 409 })
-  // Running here: stop it now. Running elsewhere: its server loses the lease and stops it.
+  // Running here: stop it now (hosted here but not started yet: it starts stopped). Running
+  // elsewhere: its server loses the lease and stops it.
   stopLiveProcess(id, reason)
+  local?.abortLocal(id, reason)
   return (await store.getProcess(id))!
 }

@@ -169,6 +169,12 @@ export interface StartOptions {
   /** Limits; defaults from the environment (MAX_STEPS, MAX_PROCESS_DATA_BYTES). */
   maxSteps?: number
   maxDataBytes?: number
+  /**
+   * Durable runs: when nothing runs but timers and the nearest deadline is more than this many
+   * ms away, the process stops once its snapshot is stored and returns status `queued` with
+   * `wakeAt` — waiting then holds no slot and no memory; the host resumes it at `wakeAt`.
+   */
+  parkAfterMs?: number
 }
 
 export interface ProcessResult {
@@ -183,4 +189,6 @@ export interface ProcessResult {
   startedAt: string
   finishedAt: string
   durationMs: number
+  /** Status `queued`: parked at a timer (`parkAfterMs`), to be resumed from `snapshot` at this time. */
+  wakeAt?: string
 }

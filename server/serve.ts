@@ -65,8 +65,15 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       asyncTimeoutMs: settings.asyncTimeoutMs,
       services,
       onError: (error) => logger.error({ err: { message: (error as Error)?.message } }, 'async executor error'),
+      // Asynchronous, replayed, resumed and adopted processes count in the process metrics too.
+      onEnd: (end) => {
+        const labels = { scenario: end.scenarioId, status: end.status }
+        context?.metrics.processes.inc(labels)
+        context?.metrics.processDuration.observe(labels, end.durationMs / 1000)
+      },
     })
-    const context = createServerContext({ store, settings, logger, executor, services, adminToken: adminToken.token })
+    let context: ServerContext | undefined
+    context = createServerContext({ store, settings, logger, executor, services, adminToken: adminToken.token })
     const app = buildApp(context)
     const server = srvxServe({
       fetch: app.fetch,

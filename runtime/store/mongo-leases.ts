@@ -92,6 +92,7 @@ export class MongoLeases {
     const now = new Date().toISOString()
     const due = await this.#due.find({ at: { $lte: now } }).sort({ at: 1 }).limit(limit * 2 + 4).toArray()
     const claimed: string[] = []
+    const reclaimed = new Set<string>()
     for (const entry of due) {
       if (claimed.length >= limit) break
       const expiresAt = new Date(Date.now() + leaseMs).toISOString()
@@ -107,6 +108,7 @@ export class MongoLeases {
       })
       if (decided) {
         claimed.push(entry._id)
+        if ((seen as LeasedDoc | null)?.status === 'running') reclaimed.add(entry._id)
         await this.#due.updateOne({ _id: entry._id }, { $set: { at: expiresAt, v: randomUUID() } })
         continue
       }
@@ -116,7 +118,8 @@ export class MongoLeases {
       if (next) await this.#due.updateOne({ _id: entry._id, v: entry.v }, { $set: { at: next, v: randomUUID() } })
       else await this.#due.deleteOne({ _id: entry._id, v: entry.v })
     }
-    return claimed.length ? read(claimed) : []
+    if (!claimed.length) return []
+    return (await read(claimed)).map((record) => (reclaimed.has(record.id) ? { ...record, reclaimed: true } : record))
   }
 
   /** The fenced write of an owner (see the file comment); false when fenced out. */

@@ -78,6 +78,8 @@ export interface ProcessRecord {
   rev?: number
   /** A queued process parked at a timer: not claimed before this time. */
   wakeAt?: string | null
+  /** Set by a claim: the process was running under a lease that expired (its server died). */
+  reclaimed?: boolean
 }
 
 export interface ProcessFilter {

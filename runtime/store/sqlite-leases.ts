@@ -47,12 +47,13 @@ export class SqliteLeases {
   claim(owner: string, leaseMs: number, limit: number): ProcessRecord[] {
     const now = Date.now()
     const params = { owner, now: new Date(now).toISOString(), expires: new Date(now + leaseMs).toISOString() }
-    const claim = this.#db.transaction((): LeaseRow[] => {
+    const claim = this.#db.transaction((): ProcessRecord[] => {
       const due = this.#sql.claimDue.all({ ...params, limit }) as LeaseRow[]
       const left = limit - due.length
-      return left > 0 ? due.concat(this.#sql.claimExpired.all({ ...params, limit: left }) as LeaseRow[]) : due
+      const expired = left > 0 ? (this.#sql.claimExpired.all({ ...params, limit: left }) as LeaseRow[]) : []
+      return [...due.map(leasedRecord), ...expired.map((row) => ({ ...leasedRecord(row), reclaimed: true }))]
     })
-    return claim.immediate().map(leasedRecord)
+    return claim.immediate()
   }
 
   /** The fenced write (run inside the store's group commit); false when fenced out. */
