@@ -112,8 +112,11 @@ export class MongoLeases {
         await this.#due.updateOne({ _id: entry._id }, { $set: { at: expiresAt, v: randomUUID() } })
         continue
       }
-      // Not claimable: move the entry to when it may be, or drop it when the process ended.
+      // Not claimable: move the entry to when it may be, or drop it when the process ended. An
+      // entry without its process is young while its creator is inserting the process (the
+      // entry goes first): dropped only once it is older than any insert takes.
       const doc = seen as LeasedDoc | null
+      if (!doc && Date.parse(entry.at) > Date.now() - ORPHAN_MS) continue
       const next = doc ? MongoLeases.dueAt(doc.status, doc) : null
       if (next) await this.#due.updateOne({ _id: entry._id, v: entry.v }, { $set: { at: next, v: randomUUID() } })
       else await this.#due.deleteOne({ _id: entry._id, v: entry.v })
@@ -222,6 +225,9 @@ export class MongoLeases {
     await this.#health.updateOne({ _id: owner }, { $set: { at: new Date().toISOString() } }, { upsert: true })
   }
 }
+
+/** A schedule entry whose process does not exist is dropped after this long. */
+const ORPHAN_MS = 60_000
 
 /** An owner writes without a decision only with this much lease left (clocks and slow stores). */
 const OWNER_MARGIN_MS = 5000
