@@ -52,7 +52,7 @@ export interface RunningServer {
 export async function serve(settings: Settings = loadSettings(), options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel)
   // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.
-  const store = await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir })
+  const store = await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir, storeTimeoutMs: settings.storeTimeoutMs })
   let executor: ProcessExecutor | undefined
   try {
     const flows = await loadFlows(store, settings.flowsDir)

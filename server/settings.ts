@@ -39,6 +39,8 @@ export const settingsSchema = z.object({
     .transform((value): boolean | 'loopback' => (value === 'loopback' ? 'loopback' : value === 'true' || value === '1'))),
   METRICS_PUBLIC: flag(false),
   LOG_LEVEL: env(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  /** Deadline of one call to a MongoDB store; while it is unreachable calls fail at once (503). */
+  STORE_TIMEOUT_MS: count(5_000),
 })
 
 export interface Settings {
@@ -58,6 +60,7 @@ export interface Settings {
   trustProxy: boolean | 'loopback'
   metricsPublic: boolean
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  storeTimeoutMs: number
 }
 
 /**
@@ -90,6 +93,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     trustProxy: s.TRUST_PROXY,
     metricsPublic: s.METRICS_PUBLIC,
     logLevel: s.LOG_LEVEL,
+    storeTimeoutMs: s.STORE_TIMEOUT_MS,
     ...overrides,
   }
 }

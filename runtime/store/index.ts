@@ -7,6 +7,7 @@
  * const store = await openStore()
  * await store.ping()
  */
+import { guardAvailability } from './availability.ts'
 import { MongoStore } from './mongo.ts'
 import type { ProcessStore } from './port.ts'
 import { SqliteStore } from './sqlite.ts'
@@ -14,13 +15,16 @@ import { SqliteStore } from './sqlite.ts'
 export interface StoreSettings {
   mongodbUri?: string
   dataDir?: string
+  /** Deadline of one call to a MongoDB store (STORE_TIMEOUT_MS). */
+  storeTimeoutMs?: number
 }
 
 export async function openStore(settings: StoreSettings = {}): Promise<ProcessStore> {
   // An explicit empty `mongodbUri` means SQLite even when MONGODB_URI is set.
   const mongodbUri = settings.mongodbUri ?? process.env.MONGODB_URI
+  // A shared database may go away: its calls get deadlines and fail fast while it is down.
   const store: ProcessStore = mongodbUri
-    ? new MongoStore({ uri: mongodbUri })
+    ? guardAvailability(new MongoStore({ uri: mongodbUri }), { timeoutMs: settings.storeTimeoutMs })
     : new SqliteStore({ dataDir: settings.dataDir ?? (process.env.DATA_DIR || './data') })
   try {
     await store.init()

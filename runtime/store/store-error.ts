@@ -20,11 +20,17 @@ export function toStoreError(error: unknown): PotokError {
   }
   const message = error instanceof Error ? error.message : String(error)
   const name = error instanceof Error ? error.name : 'Error'
-  return new PotokError('STORE_ERROR', `Store error (${name}): ${redactSecrets(message)}`, { status: 503 })
+  return new PotokError('STORE_ERROR', `Store error (${name}): ${redactSecrets(message)}`, {
+    status: 503,
+    ...(UNREACHABLE.test(name) ? { details: { unreachable: true, retryAfter: 2 } } : {}),
+  })
 }
 
+/** Driver errors that mean the database cannot be reached (rather than refusing one operation). */
+const UNREACHABLE = /^(MongoServerSelectionError|MongoNetworkError|MongoNetworkTimeoutError|MongoTopologyClosedError|MongoPoolClearedError|PoolClearedError|MongoNotConnectedError)$/
+
 /** The port's methods; `guardStoreErrors` wraps exactly these. */
-const PORT_METHODS = [
+export const PORT_METHODS = [
   'init', 'close', 'ping',
   'saveScenario', 'getScenario', 'listScenarios', 'listScenarioVersions', 'deleteScenario',
   'createWebRequest', 'replaceWebRequest', 'getWebRequest', 'findWebRequestByUrlId', 'listWebRequests', 'deleteWebRequest',
