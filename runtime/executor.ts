@@ -81,7 +81,7 @@ export interface ProcessEnd {
 const SHUTDOWN = 'SHUTDOWN'
 const LEASE_LOST = 'LEASE_LOST'
 /** Claims are small, so the first claimed process starts long before its lease is at risk. */
-const CLAIM_BATCH = 4
+const CLAIM_BATCH = 8
 
 export class ProcessExecutor {
   readonly owner: string
@@ -244,8 +244,9 @@ export class ProcessExecutor {
     const free = this.concurrency - this.running.size
     if (free <= 0 || this.stopped) return
     const batch = Math.min(free, CLAIM_BATCH)
+    const claimedAt = Date.now()
     const claimed = await this.store.claimProcesses(this.owner, this.leaseMs, batch)
-    for (const record of claimed) this.run(record)
+    for (const record of claimed) this.run(record, claimedAt)
     if (claimed.length === batch && free > batch) this.again = true
   }
 
@@ -262,11 +263,11 @@ export class ProcessExecutor {
     }
   }
 
-  private run(record: ProcessRecord): void {
+  private run(record: ProcessRecord, claimedAt: number): void {
     // Claimed again by this same server (it stalled past its lease): the old run is fenced out.
     this.running.get(record.id)?.controller.abort(new PotokError(LEASE_LOST, 'this process was claimed again'))
     const controller = new AbortController()
-    const done = this.execute(record, controller)
+    const done = this.execute(record, controller, claimedAt)
       .catch((error) => this.options.onError?.(error))
       .finally(() => {
         if (this.running.get(record.id)?.controller === controller) this.running.delete(record.id)
@@ -275,13 +276,15 @@ export class ProcessExecutor {
     this.running.set(record.id, { controller, done })
   }
 
-  private async execute(record: ProcessRecord, controller: AbortController): Promise<void> {
+  private async execute(record: ProcessRecord, controller: AbortController, claimedAt: number): Promise<void> {
     const lease: ProcessLease = { owner: this.owner, fence: record.rev ?? 0 }
     const { signal } = controller
-    // The claim, the lease and the start are one step: the lease is checked (and renewed) by a
-    // fenced write before anything runs, so a claim that took long never starts a process
-    // another server took meanwhile.
-    if (!await this.store.commitProcess(record.id, lease, {}, [], this.leaseMs)) return
+    // The claim, the lease and the start are one step. A fresh start's first step (the start
+    // node) is committed, fenced, before any activity runs; a resumed process re-runs its
+    // activity at once, and a claim that took long may have outlived its lease: then the lease
+    // is checked (and renewed) by a fenced write before anything runs.
+    const late = Date.now() - claimedAt > this.leaseMs / 4
+    if ((record.snapshot || late) && !await this.store.commitProcess(record.id, lease, {}, [], this.leaseMs)) return
     const ended = endedSnapshot(record.snapshot)
     if (ended) {
       // Its end was reached but not recorded (a crash between the two writes of older versions).
