@@ -1,7 +1,8 @@
 /**
  * Fast failure while the database is unreachable: every store call has a deadline (a call that
  * takes longer fails with `STORE_TIMEOUT`, 503), and once a call finds the database unreachable
- * (or times out) the store is marked down — further calls fail at once with
+ * (or several calls in a row time out — one slow call under load is not an outage) the store is
+ * marked down — further calls fail at once with
  * `STORE_UNAVAILABLE` (503, `retryAfter`) instead of each waiting for the driver's own
  * timeouts. A probe pings the database every `probeMs` while it is down and lifts the mark as
  * soon as it answers, so the server recovers by itself.
@@ -26,6 +27,9 @@ export interface Availability {
   readonly down: { since: string; reason: string } | null
 }
 
+/** Timeouts in a row (no call answering in between) that mark the store down. */
+const TIMEOUTS_DOWN = 3
+
 /** Calls that are not held back while the store is down (opening and closing it). */
 const UNGUARDED = new Set(['init', 'close'])
 
@@ -34,7 +38,7 @@ export function guardAvailability<T extends ProcessStore>(store: T, options: Ava
   const probeMs = options.probeMs ?? 1000
   const target = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
   const ping = target.ping.bind(store)
-  const state: { down: Availability['down']; probe?: ReturnType<typeof setInterval> } = { down: null }
+  const state: { down: Availability['down']; probe?: ReturnType<typeof setInterval>; timeouts: number } = { down: null, timeouts: 0 }
 
   const markDown = (error: PotokError) => {
     if (state.down) return
@@ -43,6 +47,7 @@ export function guardAvailability<T extends ProcessStore>(store: T, options: Ava
       withDeadline(ping(), timeoutMs, 'ping').then(() => {
         clearInterval(state.probe)
         state.down = null
+        state.timeouts = 0
       }, () => {})
     }, probeMs)
     state.probe.unref()
@@ -61,9 +66,13 @@ export function guardAvailability<T extends ProcessStore>(store: T, options: Ava
           })
         }
         try {
-          return await withDeadline(method.apply(store, args), timeoutMs, name)
+          const result = await withDeadline(method.apply(store, args), timeoutMs, name)
+          state.timeouts = 0
+          return result
         } catch (error) {
-          if (error instanceof PotokError && (error.code === 'STORE_TIMEOUT' || error.details?.unreachable)) markDown(error)
+          const timedOut = error instanceof PotokError && error.code === 'STORE_TIMEOUT'
+          if (timedOut) state.timeouts++
+          if (error instanceof PotokError && (error.details?.unreachable || (timedOut && state.timeouts >= TIMEOUTS_DOWN))) markDown(error)
           throw error
         }
       },

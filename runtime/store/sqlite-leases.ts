@@ -71,6 +71,17 @@ export class SqliteLeases {
     return true
   }
 
+  renew(owner: string, ids: string[], leaseMs: number): string[] {
+    return this.#sql.renew.all({ owner, ids: JSON.stringify(ids), expires: new Date(Date.now() + leaseMs).toISOString() }) as string[]
+  }
+
+  /** The query plans of the claims and the renewal (each must be served by an index). */
+  plans(): string[] {
+    const explain = (statement: Database.Statement) => (this.#db.prepare(`EXPLAIN QUERY PLAN ${statement.source}`)
+      .all({ owner: 'x', now: '', expires: '', limit: 1, ids: '[]' }) as Array<{ detail: string }>).map((row) => row.detail).join('; ')
+    return [explain(this.#sql.claimDue), explain(this.#sql.claimExpired), explain(this.#sql.renew)]
+  }
+
   probeWrite(owner: string): void {
     this.#sql.probe.run(owner, new Date().toISOString())
   }
@@ -86,15 +97,19 @@ function prepare(db: Database.Database) {
   const claimed = `status = 'running', lease_owner = @owner, lease_expires_at = @expires, rev = rev + 1, wake_at = NULL`
   return {
     claimDue: db.prepare(`UPDATE processes SET ${claimed}
-      WHERE seq IN (SELECT seq FROM processes WHERE status = 'queued' AND coalesce(wake_at, started_at) <= @now
+      WHERE seq IN (SELECT seq FROM processes INDEXED BY processes_due WHERE status = 'queued' AND coalesce(wake_at, started_at) <= @now
         ORDER BY coalesce(wake_at, started_at) LIMIT @limit)
       RETURNING *`),
     claimExpired: db.prepare(`UPDATE processes SET ${claimed}
-      WHERE seq IN (SELECT seq FROM processes WHERE status = 'running' AND lease_expires_at < @now
+      WHERE seq IN (SELECT seq FROM processes INDEXED BY processes_lease WHERE status = 'running' AND lease_expires_at < @now
         ORDER BY lease_expires_at LIMIT @limit)
       RETURNING *`),
     commit: db.prepare(`${PATCH_SQL} AND status = 'running' AND lease_owner = @fence_owner AND rev = @fence RETURNING seq`).pluck(),
     setWakeAt: db.prepare('UPDATE processes SET wake_at = ? WHERE seq = ?'),
+    // By id (`+status` keeps the planner off the status index, which holds every running process).
+    renew: db.prepare(`UPDATE processes SET lease_expires_at = @expires
+      WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'running' AND lease_owner = @owner
+      RETURNING id`).pluck(),
     probe: db.prepare('INSERT INTO health (owner, at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET at = excluded.at'),
     leaseOf: db.prepare('SELECT rev, wake_at FROM processes WHERE id = ?'),
   }

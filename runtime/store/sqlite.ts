@@ -33,7 +33,7 @@ import {
   type IdempotencyRow, type ProcessRow, type ScenarioRow,
 } from './sqlite-schema.ts'
 import { guardStoreErrors } from './store-error.ts'
-import { SqliteLeases, leasedRecord } from './sqlite-leases.ts'
+import { SqliteLeases } from './sqlite-leases.ts'
 import type { CommitPatch, ProcessLease } from './port.ts'
 
 export interface SqliteStoreOptions {
@@ -216,9 +216,6 @@ export class SqliteStore implements ProcessStore {
       pruneProcesses: db.prepare(`DELETE FROM processes WHERE started_at < ? AND status NOT IN ${ACTIVE}`),
       pruneIdempotency: db.prepare('DELETE FROM idempotency WHERE expires_at < ?'),
 
-      renew: db.prepare(`UPDATE processes SET lease_expires_at = @expires
-        WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'running' AND lease_owner = @owner
-        RETURNING id`).pluck(),
 
       putIdempotency: db.prepare(`INSERT INTO idempotency (key, process_id, response, expires_at)
         VALUES (@key, @process_id, @response, @expires_at)
@@ -358,7 +355,8 @@ export class SqliteStore implements ProcessStore {
   async getProcess(id: string, options: { steps?: boolean } = {}): Promise<ProcessRecord | null> {
     const row = this.sql.getProcess.get(id) as ProcessRow | undefined
     if (!row) return null
-    const record = leasedRecord(row as Parameters<typeof leasedRecord>[0])
+    const record = processRecord(row)
+    record.wakeAt = (row as { wake_at?: string | null }).wake_at ?? null
     if (options.steps) {
       record.steps = (this.sql.steps.all(row.seq) as string[]).map((doc) => JSON.parse(doc) as StepRecord)
     }
@@ -443,6 +441,11 @@ export class SqliteStore implements ProcessStore {
     return committed
   }
 
+  /** Query plans of claims and renewals (tests: every one served by an index). */
+  leasePlans(): string[] {
+    return this.#leases!.plans()
+  }
+
   async probeWrite(owner: string): Promise<void> {
     void this.db
     this.#leases!.probeWrite(owner)
@@ -450,11 +453,8 @@ export class SqliteStore implements ProcessStore {
 
   async renewLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]> {
     if (ids.length === 0) return []
-    return this.sql.renew.all({
-      owner,
-      ids: JSON.stringify(ids),
-      expires: new Date(Date.now() + leaseMs).toISOString(),
-    }) as string[]
+    void this.db // commits queued writes first
+    return this.#leases!.renew(owner, ids, leaseMs)
   }
 
   // Idempotency
