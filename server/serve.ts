@@ -14,7 +14,6 @@
  * await fetch(`${server.url}healthz`)
  * await server.close()
  */
-import { serve as srvxServe } from 'srvx'
 import { childProcessService } from '../runtime/children.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { ProcessExecutor } from '../runtime/executor.ts'
@@ -25,6 +24,7 @@ import { resolveAdminToken, type AdminToken } from './admin-token.ts'
 import { buildApp, createServerContext } from './app.ts'
 import type { ServerContext } from './context.ts'
 import { loadFlows } from './flows.ts'
+import { listenWith, type Listener } from './listen.ts'
 import { createLogger, type Logger } from './log.ts'
 import { startRetention } from './retention.ts'
 import { loadSettings, type Settings } from './settings.ts'
@@ -36,6 +36,8 @@ export interface ServeOptions {
   logger?: Logger
   /** Print the address and the admin token's place to stdout (default true). */
   banner?: boolean
+  /** What puts the app on a socket: srvx (default) or listhen (`potok dev`). */
+  listener?: Listener
 }
 
 export interface RunningServer {
@@ -75,19 +77,10 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
     let context: ServerContext | undefined
     context = createServerContext({ store, settings, logger, executor, services, adminToken: adminToken.token })
     const app = buildApp(context)
-    const server = srvxServe({
-      fetch: app.fetch,
-      port: settings.port,
-      hostname: settings.host,
-      trustProxy: settings.trustProxy,
-      silent: true,
-      gracefulShutdown: false,
-    })
-    await server.ready()
+    const server = await listenWith(options.listener ?? 'srvx', app.fetch, settings)
     executor.start()
     const stopRetention = startRetention(store, settings.processRetentionDays, logger)
-    const address = server.node?.server?.address()
-    const port = typeof address === 'object' && address ? address.port : settings.port
+    const port = server.port
     const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}/`
 
     let closing: Promise<void> | null = null
@@ -103,8 +96,7 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       await Promise.all([context.gate.idle(), executor!.stop()])
       await context.writes.flush()
       // Let the last answers reach their callers (closing connections as they fall idle), then close what is still open.
-      const node = server.node?.server as { closeIdleConnections?: () => void } | undefined
-      const sweep = setInterval(() => node?.closeIdleConnections?.(), 25)
+      const sweep = setInterval(() => server.node?.closeIdleConnections(), 25)
       await Promise.race([stopListening, new Promise((resolve) => setTimeout(resolve, DRAIN_MS))])
       clearInterval(sweep)
       await server.close(true)

@@ -7,10 +7,7 @@
  * const store = await openStore()
  * await store.ping()
  */
-import { guardAvailability } from './availability.ts'
-import { MongoStore } from './mongo.ts'
 import type { ProcessStore } from './port.ts'
-import { SqliteStore } from './sqlite.ts'
 
 export interface StoreSettings {
   mongodbUri?: string
@@ -22,10 +19,11 @@ export interface StoreSettings {
 export async function openStore(settings: StoreSettings = {}): Promise<ProcessStore> {
   // An explicit empty `mongodbUri` means SQLite even when MONGODB_URI is set.
   const mongodbUri = settings.mongodbUri ?? process.env.MONGODB_URI
+  // Each adapter is loaded only when chosen: the MongoDB driver costs a SQLite server ~0.3 s of start and ~20 MiB.
   // A shared database may go away: its calls get deadlines and fail fast while it is down.
   const store: ProcessStore = mongodbUri
-    ? guardAvailability(new MongoStore({ uri: mongodbUri }), { timeoutMs: settings.storeTimeoutMs })
-    : new SqliteStore({ dataDir: settings.dataDir ?? (process.env.DATA_DIR || './data') })
+    ? (await import('./availability.ts')).guardAvailability(new (await import('./mongo.ts')).MongoStore({ uri: mongodbUri }), { timeoutMs: settings.storeTimeoutMs })
+    : new (await import('./sqlite.ts')).SqliteStore({ dataDir: settings.dataDir ?? (process.env.DATA_DIR || './data') })
   try {
     await store.init()
   } catch (error) {
@@ -36,5 +34,3 @@ export async function openStore(settings: StoreSettings = {}): Promise<ProcessSt
 }
 
 export type * from './port.ts'
-export { MongoStore } from './mongo.ts'
-export { SqliteStore } from './sqlite.ts'

@@ -7,6 +7,7 @@ const main = defineCommand({
   meta: { name: 'potok', description: 'Scenarios triggered by web requests, run as XState machines.' },
   subCommands: {
     serve: () => import('./serve.ts').then((m) => m.serveCommand),
+    dev: () => import('./dev.ts').then((m) => m.devCommand),
     validate: validateCommand,
     run: runCommand,
     import: () => import('./import.ts').then((m) => m.importCommand),

@@ -1,15 +1,23 @@
 /** `potok serve`: the HTTP server (also `npm start`); settings come from the environment. */
 import { defineCommand } from 'citty'
 
+/** `--port` / `--host`, shared with `potok dev`. */
+export const listenArgs = {
+  port: { type: 'string', description: 'overrides PORT' },
+  host: { type: 'string', description: 'overrides HOST' },
+} as const
+
+/** Writes `--port` / `--host` over PORT / HOST before the settings are read. */
+export function applyListenArgs(args: { port?: string; host?: string }): void {
+  if (args.port) process.env.PORT = args.port
+  if (args.host) process.env.HOST = args.host
+}
+
 export const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Serve /api/webrequest and the management API (settings from the environment; see README).' },
-  args: {
-    port: { type: 'string', description: 'overrides PORT' },
-    host: { type: 'string', description: 'overrides HOST' },
-  },
+  args: listenArgs,
   run: async ({ args }) => {
-    if (args.port) process.env.PORT = args.port
-    if (args.host) process.env.HOST = args.host
+    applyListenArgs(args)
     const { serve } = await import('../serve.ts')
     await serve()
   },
