@@ -181,6 +181,9 @@ async function wakeTimers(t: Target, serverCount: number): Promise<string> {
   return `${t.kind}: ${serverCount} server(s), ${TIMERS} parked timers due at once (written in ${writeSeconds.toFixed(1)} s): ${done} woken and completed in ${seconds.toFixed(1)} s = ${(done / seconds).toFixed(0)}/s`
 }
 
+// Interrupted: the servers it started go with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { killChildren(); process.exit(130) })
+
 try {
   for (const kind of STORES as Array<'sqlite' | 'mongodb'>) {
     const t = target(kind)

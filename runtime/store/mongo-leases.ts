@@ -6,12 +6,14 @@
  *
  * - Real MongoDB: each decision is one atomic update filtered on `_id` and the expected
  *   revision/owner/fence (`updateOne` / compare-and-set), served by the `_id` index.
- * - FerretDB 1.24: updates are read-modify-write and only an `_id` equality reaches an index
- *   (any other filter reads the whole collection: ~0.7 s at 10⁴ processes, measured). So a
+ * - FerretDB 1.24 (SQLite handler): updates are read-modify-write, and no filter reaches an
+ *   index — not even `_id` equality, which is pushed down to SQLite as a `json_extract` that
+ *   scans the table (explain: `SCAN`), cheaper than other filters, which are decoded document by
+ *   document in FerretDB (~0.7 s at 10⁴ processes). Every read of a process therefore costs in
+ *   proportion to the stored processes, and this file reads as few as it can. A
  *   decision between servers is won by inserting revision `<id>:<rev>` under a unique `_id`
- *   (the loser applies the winner's revision and decides again), and an owner's own writes,
- *   made while its lease has more than a margin left (no claimer may decide meanwhile), are a
- *   read by `_id` and an update by `_id`.
+ *   (the loser applies the winner's revision and decides again) — claims, transitions and an
+ *   owner's own writes (steps, renewals, the end) alike, so all of them are ordered.
  *
  * The schedule: the `due` collection holds one small document per queued or running process
  * (`at` = when a claimer should look at it: now, a parked timer's deadline, a lease's expiry).
@@ -21,7 +23,7 @@
  * entry (cleaned by the next claimer that reads it), never a claimable process without one.
  */
 import { randomUUID } from 'node:crypto'
-import type { Collection, Db } from 'mongodb'
+import type { Collection, Db, FindOptions } from 'mongodb'
 import { PotokError } from '../errors.ts'
 import type { StepRecord } from '../types.ts'
 import { patchFields, type ProcessDoc, type ProcessFields, type RevisionDoc } from './mongo-documents.ts'
@@ -43,7 +45,8 @@ interface HealthDoc {
 export type LeasedFields = ProcessFields & { fence?: number; wakeAt?: string | null }
 type LeasedDoc = ProcessDoc & { fence?: number; wakeAt?: string | null }
 
-const LEASE_FIELDS = { projection: { _id: 1, status: 1, leaseOwner: 1, leaseExpiresAt: 1, rev: 1, fence: 1, wakeAt: 1, startedAt: 1 } } as const
+const LEASE_FIELDS: FindOptions = { projection: { _id: 1, status: 1, leaseOwner: 1, leaseExpiresAt: 1, rev: 1, fence: 1, wakeAt: 1, startedAt: 1 } }
+const WITHOUT_STEPS: FindOptions = { projection: { steps: 0 } }
 const MAX_ATTEMPTS = 50
 const TERMINAL = new Set(['completed', 'failed', 'interrupted', 'cancelled'])
 
@@ -88,15 +91,16 @@ export class MongoLeases {
   }
 
   /** Claims up to `limit` due processes, oldest due first, one decision each. */
-  async claim(owner: string, leaseMs: number, limit: number, read: (ids: string[]) => Promise<ProcessRecord[]>): Promise<ProcessRecord[]> {
+  async claim(owner: string, leaseMs: number, limit: number, toRecord: (doc: LeasedDoc) => ProcessRecord): Promise<ProcessRecord[]> {
     const now = new Date().toISOString()
     const due = await this.#due.find({ at: { $lte: now } }).sort({ at: 1 }).limit(limit * 2 + 4).toArray()
-    const claimed: string[] = []
-    const reclaimed = new Set<string>()
+    const claimed: ProcessRecord[] = []
     for (const entry of due) {
       if (claimed.length >= limit) break
       const expiresAt = new Date(Date.now() + leaseMs).toISOString()
       let seen: LeasedDoc | null = null
+      // The decision reads the whole process (but its steps): the claimed record comes from it,
+      // without another read (on FerretDB each read of a process scans the collection).
       const decided = await this.decide(entry._id, (doc) => {
         seen = doc
         const time = new Date().toISOString()
@@ -105,10 +109,11 @@ export class MongoLeases {
         return claimable
           ? { status: 'running', leaseOwner: owner, leaseExpiresAt: expiresAt, wakeAt: null, fence: (doc.fence ?? 0) + 1 }
           : null
-      })
+      }, WITHOUT_STEPS)
       if (decided) {
-        claimed.push(entry._id)
-        if ((seen as LeasedDoc | null)?.status === 'running') reclaimed.add(entry._id)
+        const before = seen as unknown as LeasedDoc
+        const record = toRecord({ ...before, ...decided } as LeasedDoc)
+        claimed.push(before.status === 'running' ? { ...record, reclaimed: true } : record)
         await this.#due.updateOne({ _id: entry._id }, { $set: { at: expiresAt, v: randomUUID() } })
         continue
       }
@@ -121,8 +126,7 @@ export class MongoLeases {
       if (next) await this.#due.updateOne({ _id: entry._id, v: entry.v }, { $set: { at: next, v: randomUUID() } })
       else await this.#due.deleteOne({ _id: entry._id, v: entry.v })
     }
-    if (!claimed.length) return []
-    return (await read(claimed)).map((record) => (reclaimed.has(record.id) ? { ...record, reclaimed: true } : record))
+    return claimed
   }
 
   /** The fenced write of an owner (see the file comment); false when fenced out. */
@@ -146,7 +150,7 @@ export class MongoLeases {
         { _id: id, status: 'running', leaseOwner: lease.owner, fence: lease.fence }, { $set: set })
       ok = matchedCount > 0
     } else {
-      ok = await this.#ownerWrite(id, lease, set, leaseMs)
+      ok = await this.#ownerWrite(id, lease, set)
     }
     if (ok && status && TERMINAL.has(status)) await this.unschedule(id)
     return ok
@@ -160,36 +164,30 @@ export class MongoLeases {
         const { matchedCount } = await this.#processes.updateOne({ _id: id, status: 'running', leaseOwner: owner }, { $set: { leaseExpiresAt } })
         return matchedCount > 0
       }
-      return this.#ownerWrite(id, { owner, fence: -1 }, { leaseExpiresAt }, leaseMs)
+      return this.#ownerWrite(id, { owner, fence: -1 }, { leaseExpiresAt })
     })
   }
 
   /**
-   * FerretDB: an owner's write. With more than the margin left on its lease nobody else may
-   * decide on the process, so a read and an update by `_id` are safe; closer to the expiry it
-   * goes through a decision, racing any claimer fairly. Fence -1: any fence of this owner.
+   * FerretDB: an owner's write is a decision like any other (a revision insert decides it), so
+   * it is ordered against every claim however slow the database is. (A read and an update by
+   * `_id` while the lease had a margin left was tried: under load one such pair took longer
+   * than the margin and a side effect ran twice.) Fence -1: any fence of this owner.
    */
-  async #ownerWrite(id: string, lease: ProcessLease, set: Record<string, unknown>, leaseMs?: number): Promise<boolean> {
+  async #ownerWrite(id: string, lease: ProcessLease, set: Record<string, unknown>): Promise<boolean> {
     const holds = (doc: LeasedDoc) => doc.status === 'running' && doc.leaseOwner === lease.owner
       && (lease.fence < 0 || (doc.fence ?? 0) === lease.fence)
-    const doc = await this.#processes.findOne({ _id: id }, LEASE_FIELDS)
-    if (!doc || !holds(doc)) return false
-    const margin = new Date(Date.now() + Math.min(OWNER_MARGIN_MS, (leaseMs ?? Infinity) / 4)).toISOString()
-    if (doc.leaseExpiresAt && doc.leaseExpiresAt > margin) {
-      await this.#processes.updateOne({ _id: id }, { $set: set })
-      return true
-    }
     return (await this.#decide(id, (current) => (holds(current) ? set as LeasedFields : null))) !== null
   }
 
   /** One decision about a process (claim, transition); null when `choose` refuses. */
-  decide(id: string, choose: (doc: LeasedDoc) => LeasedFields | null): Promise<LeasedFields | null> {
-    return this.#serial(id, () => this.#decide(id, choose))
+  decide(id: string, choose: (doc: LeasedDoc) => LeasedFields | null, read: FindOptions = LEASE_FIELDS): Promise<LeasedFields | null> {
+    return this.#serial(id, () => this.#decide(id, choose, read))
   }
 
-  async #decide(id: string, choose: (doc: LeasedDoc) => LeasedFields | null): Promise<LeasedFields | null> {
+  async #decide(id: string, choose: (doc: LeasedDoc) => LeasedFields | null, read: FindOptions = LEASE_FIELDS): Promise<LeasedFields | null> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const doc = await this.#processes.findOne({ _id: id }, LEASE_FIELDS)
+      const doc = await this.#processes.findOne({ _id: id }, read)
       if (!doc) return null
       const fields = choose(doc)
       if (!fields) return null
@@ -229,8 +227,6 @@ export class MongoLeases {
 /** A schedule entry whose process does not exist is dropped after this long. */
 const ORPHAN_MS = 60_000
 
-/** An owner writes without a decision only with this much lease left (clocks and slow stores). */
-const OWNER_MARGIN_MS = 5000
 
 function isDuplicateKey(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }

@@ -364,14 +364,7 @@ export class MongoStore implements ProcessStore {
 
   async claimProcesses(owner: string, leaseMs: number, limit: number): Promise<ProcessRecord[]> {
     if (limit <= 0) return []
-    return this.#leases.claim(owner, leaseMs, limit, async (ids) => {
-      // One read by `_id` each: FerretDB serves only `_id` equality from an index.
-      const docs = await Promise.all(ids.map((id) => this.#processes.findOne({ _id: id }, WITHOUT_STEPS)))
-      return docs.filter((doc): doc is ProcessDoc => doc !== null).map((doc) => {
-        const leased = doc as ProcessDoc & { fence?: number; wakeAt?: string | null }
-        return { ...processRecord(doc), rev: leased.fence ?? 0, wakeAt: leased.wakeAt ?? null }
-      })
-    })
+    return this.#leases.claim(owner, leaseMs, limit, (doc) => ({ ...processRecord(doc), rev: doc.fence ?? 0, wakeAt: doc.wakeAt ?? null }))
   }
 
   async renewLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]> {

@@ -148,11 +148,13 @@ export class SqliteStore implements ProcessStore {
       })()
     } catch (error) {
       for (const write of batch) write.reject(error)
+      this.#noteWrite(error)
       return
     }
     for (const write of batch) {
       if (failures.has(write)) write.reject(failures.get(write))
       else write.resolve()
+      this.#noteWrite(failures.get(write))
     }
   }
 
@@ -448,7 +450,17 @@ export class SqliteStore implements ProcessStore {
 
   async probeWrite(owner: string): Promise<void> {
     void this.db
+    // A tiny health row may still fit where process writes no longer do (a full disk leaves
+    // room in pages already allocated): a recent refusal of a process write counts too.
+    if (this.#fullAt && Date.now() - this.#fullAt < FULL_MEMORY_MS) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
     this.#leases!.probeWrite(owner)
+  }
+
+  /** When process writes last failed on a full disk (0: the last one succeeded). */
+  #fullAt = 0
+  #noteWrite(error: unknown): void {
+    if (error === undefined) this.#fullAt = 0
+    else if ((error as { code?: unknown })?.code === 'SQLITE_FULL') this.#fullAt = Date.now()
   }
 
   async renewLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]> {
@@ -485,6 +497,8 @@ export class SqliteStore implements ProcessStore {
   }
 }
 
+/** How long a process write refused for a full disk keeps /healthz saying writes are down. */
+const FULL_MEMORY_MS = 10_000
 /** WAL pages between automatic checkpoints (4 KiB each: ~8 MB). */
 const WAL_AUTOCHECKPOINT_PAGES = 2000
 /** The WAL file is truncated back to this after a checkpoint. */
