@@ -254,10 +254,18 @@ async function runSync(ctx: ServerContext, call: Call): Promise<Response> {
     }
     return 'response' in final ? final.response : errorAnswer(final.error, call)
   }, async (error) => {
-    // startProcess itself failed (not the scenario): nothing ran, nothing to record.
+    // The runner itself failed (not the scenario): the record taken at the start ends failed,
+    // or it would stay running under this server's lease.
     clearTimeout(adoptTimer)
     const caller = toCallerError(error)
     ctx.logger.error({ err: { message: (error as Error)?.message }, processId }, 'process could not run')
+    const now = new Date().toISOString()
+    const failed: ProcessResult = {
+      processId, status: 'failed', output: call.input, error: { code: caller.code, message: caller.message },
+      steps: [], snapshot: null, startedAt: now, finishedAt: now, durationMs: 0,
+    }
+    await storeOrRetry(ctx, `process ${processId}`, () => ctx.store.recordProcess(processRecord(call, failed, storedError(caller, processId), null), []))
+    hosted?.release()
     if (early) return null
     await keepAnswer(ctx, call, storedError(caller, processId), true)
     return errorAnswer(caller, call)
