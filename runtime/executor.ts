@@ -17,6 +17,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
+import { getComponent } from '../components/index.ts'
 import { PotokError } from './errors.ts'
 import { inThreadRunner, type ProcessRunner } from './runner.ts'
 import type { ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from './store/port.ts'
@@ -285,6 +286,8 @@ export class ProcessExecutor {
     // is checked (and renewed) by a fenced write before anything runs.
     const late = Date.now() - claimedAt > this.leaseMs / 4
     if ((record.snapshot || late) && !await this.store.commitProcess(record.id, lease, {}, [], this.leaseMs)) return
+    /** When the lease was last renewed by a fenced write (the claim counts as one). */
+    let committedAt = record.snapshot || late ? Date.now() : claimedAt
     const ended = endedSnapshot(record.snapshot)
     if (ended) {
       // Its end was reached but not recorded (a crash between the two writes of older versions).
@@ -318,15 +321,20 @@ export class ProcessExecutor {
       services: this.options.services,
       parkAfterMs: this.parkAfterMs,
       persist: async ({ snapshot, steps, status }: { snapshot: unknown; steps: StepRecord[]; status: ProcessStatus }) => {
-        if (status !== 'running') {
-          endSteps.push(...steps)
-          return
-        }
-        if (!await this.store.commitProcess(record.id, lease, { snapshot }, steps, this.leaseMs)) {
+        // Steps not committed yet go with the next commit (or the end).
+        endSteps.push(...steps)
+        if (status !== 'running') return
+        // Instant steps (assignments, gateways…) have no effect outside the process: running
+        // them again after a crash is harmless, so they need no commit of their own while the
+        // lease is surely still held (renewed by the last commit less than a third of it ago:
+        // nobody can have claimed the process since). Activities and timers always commit.
+        if (Date.now() - committedAt < this.leaseMs / 3 && steps.every(isInstant)) return
+        if (!await this.store.commitProcess(record.id, lease, { snapshot }, endSteps.splice(0), this.leaseMs)) {
           const lost = new PotokError(LEASE_LOST, 'another server holds this process now, or it was cancelled')
           controller.abort(lost)
           throw lost
         }
+        committedAt = Date.now()
       },
     }
     const runner = this.options.runner ?? inThreadRunner
@@ -368,6 +376,13 @@ export class ProcessExecutor {
       this.options.onEnd?.({ processId: id, scenarioId: record.scenario.id, status: result.status, durationMs, trigger: record.trigger, replayOf: record.replayOf })
     }
   }
+}
+
+/** Node types that run inside one step and touch nothing outside the process. */
+const INSTANT = new Set(['start', 'end', 'errorEnd', 'exclusiveGateway', 'parallelGateway', 'errorBoundary', 'timeoutBoundary'])
+
+function isInstant(step: StepRecord): boolean {
+  return step.status !== 'running' && (INSTANT.has(step.type) || getComponent(step.type)?.kind === 'sync')
 }
 
 /** The end a stored snapshot reached (`done`, or resting at `failed`), if it did. */
