@@ -1,12 +1,13 @@
 /**
  * Durable execution of asynchronous processes. A process is stored `queued` before anyone is
  * told it exists; a server claims it (one atomic claim in a small batch, raising its fence), runs
- * it in durable mode — a snapshot and step records committed after every step — and commits its
- * end. Every write of the owner is fenced: applied only while its claim is the latest and its
- * lease held (each write also renews the lease; a heartbeat renews it between steps), so a
- * server that stalled past its lease can never move the process on. The next step starts only
- * after the previous one is committed: each step runs once, except an activity cut mid-flight
- * by a crash, which runs again on resume.
+ * it in durable mode — a snapshot and the step records committed before every activity or timer
+ * (instant steps go with the next commit) — and commits its end. Every write of the owner is
+ * fenced: applied only while its claim is the latest and its lease held (each write also renews
+ * the lease; a heartbeat renews it between steps), so a server that stalled past its lease can
+ * never move the process on. An activity starts only after what came before it is committed:
+ * each step runs once, except an activity cut mid-flight by a crash, which runs again on resume
+ * (and instant steps, harmless to repeat).
  *
  * The end (status, output, final snapshot, last steps) is one write. A process waiting only on
  * timers is parked: stored `queued` with its wake time and resumed by whichever server claims it
