@@ -29,8 +29,9 @@ export async function resumeStoredProcess(store: ProcessStore, executor: Process
     throw new PotokError('NOT_RESUMABLE', `process ${id} is ${record.status}; only interrupted or failed processes can be resumed`, { status: 409 })
   }
   const snapshot = record.snapshot as { status?: string } | null | undefined
-  // A process cut before its first snapshot (its worker stopped in its first step) starts over
-  // from its input, under its own id: there is nothing of it to lose.
+  // A process cut before its first snapshot starts over from its input, under its own id: a
+  // synchronous process cut by its server's death (SERVER_LOST; sync runs keep no step
+  // snapshots), or one whose worker stopped in its first step. There is nothing of it to lose.
   const fromStart = !snapshot && record.status === 'interrupted'
   if (!fromStart && snapshot?.status !== 'active') {
     throw new PotokError('NOT_RESUMABLE', `process ${id} has no snapshot to resume from; replay it instead`, { status: 409 })
@@ -69,7 +70,8 @@ export async function replayStoredProcess(
 }
 
 /** Stops a queued or running process; status `cancelled`. */
-export async function cancelStoredProcess(store: ProcessStore, id: string): Promise<ProcessRecord | { id: string; status: 'cancelled' }> {
+export async function cancelStoredProcess(store: ProcessStore, id: string,
+  local?: { abortLocal(id: string, reason: PotokError): boolean }): Promise<ProcessRecord | { id: string; status: 'cancelled' }> {
   const reason = new PotokError('CANCELLED', 'the process was cancelled')
   const record = await store.getProcess(id)
   if (!record) {
@@ -85,7 +87,9 @@ export async function cancelStoredProcess(store: ProcessStore, id: string): Prom
     durationMs: Math.max(0, Date.now() - Date.parse(record.startedAt)),
   })
   if (!cancelled) throw new PotokError('CONFLICT', `process ${id} ended while it was being cancelled`, { status: 409 })
-  // Running here: stop it now. Running elsewhere: its server loses the lease and stops it.
+  // Running here: stop it now (hosted here but not started yet: it starts stopped). Running
+  // elsewhere: its server loses the lease and stops it.
   stopLiveProcess(id, reason)
+  local?.abortLocal(id, reason)
   return (await store.getProcess(id))!
 }

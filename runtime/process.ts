@@ -116,7 +116,7 @@ async function run(
     let restoring = false
     let timer: ReturnType<typeof setTimeout> | undefined
 
-    const settle = (status: ProcessStatus, error: ProcessError | null, vars: Variables) => {
+    const settle = (status: ProcessStatus, error: ProcessError | null, vars: Variables, wakeAt?: string) => {
       if (settled) return
       settled = true
       if (timer) clearTimeout(timer)
@@ -133,6 +133,7 @@ async function run(
         startedAt: started.toISOString(),
         finishedAt: finished.toISOString(),
         durationMs: finished.getTime() - started.getTime(),
+        ...(wakeAt ? { wakeAt } : {}),
       }
       persistQueue.then(() => (persistFailure ? reject(persistFailure) : resolve(result)))
     }
@@ -151,6 +152,21 @@ async function run(
       settle(status, { code, message, ...(nodeId ? { nodeId } : {}), variables: ctx.vars }, ctx.vars)
     }
     live.stop = (reason) => interrupt(reason.code, reason.message)
+
+    /**
+     * Parks a process that only waits on timers, once the snapshot of that state is stored: the
+     * host resumes it from that snapshot at the nearest deadline (the timers wait only the rest).
+     */
+    const park = (parked: unknown) => {
+      if (settled || persistFailure || actor.getSnapshot() !== parked) return
+      const running = [...live.running.values()]
+      if (!running.length || running.some((step) => step.type !== 'timer')) return
+      const ctx = (parked as { context: ProcessContext }).context
+      const wake = Math.min(...running.map((step) => ctx.deadlines[step.nodeId] ?? 0))
+      if (wake - Date.now() <= options.parkAfterMs!) return
+      settle('queued', null, ctx.vars, new Date(wake).toISOString())
+      actor.stop()
+    }
 
     const onAbort = () => {
       const reason = options.signal?.reason
@@ -174,6 +190,7 @@ async function run(
           persist('running')
           // Durable mode: the next step starts once this one's snapshot is stored.
           if (ctx.stepwise && snapshot.can(STEP)) persistQueue.then(() => { if (!settled) actor.send(STEP) })
+          else if (options.parkAfterMs !== undefined && options.persist) persistQueue.then(() => park(snapshot))
           else if (live.yielding && snapshot.can(STEP)) {
             // A long synchronous run rests a turn (see `SLICE_MS`); the rest is a fresh slice.
             options.checkpoint?.(actor.getPersistedSnapshot())

@@ -206,6 +206,12 @@ export interface StartOptions {
    * thread: the worker pool keeps the last one, so a process cut with its worker resumes from it.
    */
   checkpoint?: (snapshot: unknown) => void
+  /**
+   * Durable runs: when nothing runs but timers and the nearest deadline is more than this many
+   * ms away, the process stops once its snapshot is stored and returns status `queued` with
+   * `wakeAt` — waiting then holds no slot and no memory; the host resumes it at `wakeAt`.
+   */
+  parkAfterMs?: number
 }
 
 export interface ProcessResult {
@@ -220,4 +226,6 @@ export interface ProcessResult {
   startedAt: string
   finishedAt: string
   durationMs: number
+  /** Status `queued`: parked at a timer (`parkAfterMs`), to be resumed from `snapshot` at this time. */
+  wakeAt?: string
 }

@@ -3,6 +3,8 @@
  * logger, executor) and the state that lives as long as the app (rate windows, the count of
  * running processes, writes still in flight, metrics).
  */
+import type { PotokError } from '../runtime/errors.ts'
+import type { HostedProcess } from '../runtime/executor.ts'
 import type { ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessStore, ProcessTrigger, ScenarioRecord } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types.ts'
@@ -18,10 +20,14 @@ import type { Settings } from './settings.ts'
 export interface AsyncProcesses {
   /** Stores a new process as `queued` (awaits the write), then runs it soon; returns its id. */
   enqueue(job: { scenario: ScenarioRecord; input: Variables; trigger: ProcessTrigger; processId?: string }): Promise<string>
-  /** Takes over a process already running in memory: stores it as running and records its result when it ends. */
-  adopt(job: { scenario: ScenarioRecord; input: Variables; trigger: ProcessTrigger; processId: string }, running: Promise<ProcessResult>): Promise<void>
+  /** Records a synchronous process `running` under this server's lease (renewed until `release`). */
+  host(job: { scenario: ScenarioRecord; input: Variables; trigger: ProcessTrigger; processId: string; startedAt: string }): Promise<HostedProcess>
+  /** Takes over a hosted process still running in memory: commits its end (steps included) when it comes. */
+  adopt(job: { scenario: ScenarioRecord; input: Variables; trigger: ProcessTrigger; processId: string }, hosted: HostedProcess, running: Promise<ProcessResult>): void
   /** Looks for claimable processes now (after a resume queued one). */
   wake(): void
+  /** Stops a process running (or hosted) here; false when it is not here. */
+  abortLocal(id: string, reason: PotokError): boolean
 }
 
 export interface AppDeps {

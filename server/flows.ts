@@ -9,6 +9,7 @@
  * const loaded = await loadFlows(store, './flows')   // { scenarios: 5, webrequests: 5 }
  */
 import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { PotokError } from '../runtime/errors.ts'
 import { validateScenario } from '../runtime/scenario.ts'
 import type { ProcessStore, ScenarioRecord, WebRequestRecord } from '../runtime/store/port.ts'
@@ -103,9 +104,17 @@ export async function saveScenarioDocument(store: ProcessStore, document: Scenar
   for (const entry of document.webrequests) {
     const existing = await store.findWebRequestByUrlId(entry.urlId)
     const next = toWebRequestRecord({ ...entry, id: entry.id ?? entry.urlId }, existing)
-    webrequests.push(existing ? (await store.replaceWebRequest(next))! : await store.createWebRequest(next))
+    // Unchanged: nothing written, so a start on a full disk (or a read-only replica) works.
+    if (existing && sameWebRequest(existing, next)) webrequests.push(existing)
+    else webrequests.push(existing ? (await store.replaceWebRequest(next))! : await store.createWebRequest(next))
   }
   return { record, webrequests }
+}
+
+/** Equal but for `updatedAt` (compared as stored: JSON). */
+function sameWebRequest(stored: WebRequestRecord, next: WebRequestRecord): boolean {
+  const plain = (record: WebRequestRecord) => JSON.parse(JSON.stringify({ ...record, updatedAt: null })) as unknown
+  return isDeepStrictEqual(plain(stored), plain(next))
 }
 
 /** Loads `FLOWS_DIR` into the store (see the file comment); a missing directory loads nothing. */

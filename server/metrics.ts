@@ -32,14 +32,14 @@ export function createMetrics(): Metrics {
     }),
     processDuration: new Histogram({
       name: 'potok_process_duration_seconds',
-      help: 'Duration of processes started by web requests, by scenario and final status',
+      help: 'Duration of processes that ended here, by scenario and final status',
       labelNames: ['scenario', 'status'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
     processes: new Counter({
       name: 'potok_processes_total',
-      help: 'Processes started by web requests that ended here, by scenario and final status',
+      help: 'Processes that ended here (synchronous, asynchronous, replayed, resumed), by scenario and final status',
       labelNames: ['scenario', 'status'],
       registers: [registry],
     }),

@@ -47,6 +47,7 @@ const processRecordSchema = z.object({
   snapshot: z.unknown().optional(),
   replayOf: z.string().nullable().optional(),
   parentId: z.string().nullable().optional(),
+  wakeAt: z.string().nullable().optional().describe('a queued process parked at a timer: when it wakes'),
   steps: z.array(z.object({
     index: z.number(), nodeId: z.string(), type: z.string(), startedAt: z.string(), finishedAt: z.string().optional(),
     durationMs: z.number().optional(), status: z.enum(['running', 'completed', 'failed', 'cancelled', 'interrupted']),
@@ -57,7 +58,7 @@ const processRecordSchema = z.object({
 }).describe('SPEC §5; credentials (REDACT_HEADERS) are stored as "***"')
 const healthSchema = z.object({
   status: z.literal('ok'),
-  store: z.object({ kind: z.enum(['sqlite', 'mongodb']), ok: z.boolean(), pingMs: z.number() }),
+  store: z.object({ kind: z.enum(['sqlite', 'mongodb']), ok: z.boolean(), read: z.boolean(), write: z.boolean(), pingMs: z.number(), writeMs: z.number() }),
   processes: z.object({ running: z.number(), max: z.number() }),
   async: z.boolean(),
 })
@@ -128,7 +129,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
     paths: {
       '/api/webrequest/{urlId}': endpoint,
-      '/healthz': Object.fromEntries(['get', 'head'].map((m) => [m, { summary: 'Health (public)', tags: ['operations'], responses: { 200: ok('the store answers', ref('Health')), 503: error('the store does not answer') } }])),
+      '/healthz': Object.fromEntries(['get', 'head'].map((m) => [m, { summary: 'Health (public)', tags: ['operations'], responses: { 200: ok('the store answers', ref('Health')), 503: error('the store does not answer, or does not take writes (details say which: read, write, reason)') } }])),
       '/metrics': Object.fromEntries(['get', 'head'].map((m) => [m, { summary: 'Prometheus metrics (admin token, or public with METRICS_PUBLIC=true)', tags: ['operations'], security, responses: guarded({ 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } }) }])),
       '/api/v1/openapi.json': { get: { summary: 'This document', tags: ['operations'], security, responses: guarded({ 200: ok('OpenAPI 3.1') }) } },
       '/api/v1/scenarios': {

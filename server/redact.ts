@@ -175,6 +175,11 @@ export function redactingStore(store: ProcessStore, redactor: Redactor): Process
       if (done) settle(id, value.status)
       return done
     },
+    commitProcess: async (id, lease, value, list, leaseMs) => {
+      const done = await store.commitProcess(id, lease, redactor.redact(value, id), steps(id, list), leaseMs)
+      if (done) settle(id, value.status)
+      return done
+    },
     setIdempotencyResponse: (key: string, response: StoredResponse) => store.setIdempotencyResponse(key, redactor.redact(response)),
   }
   return new Proxy(store, {

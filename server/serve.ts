@@ -65,7 +65,7 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
   const logger = options.logger ?? createLogger(settings.logLevel)
   setRuntimeLimits(settings.runtime, true)
   // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.
-  const store = withCatalogCache(await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir }), { ttlMs: settings.catalogCacheMs })
+  const store = withCatalogCache(await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir, storeTimeoutMs: settings.storeTimeoutMs }), { ttlMs: settings.catalogCacheMs })
   let executor: ProcessExecutor | undefined
   let pool: WorkerPool | null = null
   try {
@@ -93,8 +93,15 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       services,
       runner,
       onError: (error) => logger.error({ err: { message: (error as Error)?.message } }, 'async executor error'),
+      // Asynchronous, replayed, resumed and adopted processes count in the process metrics too.
+      onEnd: (end) => {
+        const labels = { scenario: end.scenarioId, status: end.status }
+        context?.metrics.processes.inc(labels)
+        context?.metrics.processDuration.observe(labels, end.durationMs / 1000)
+      },
     })
-    const context = createServerContext({ store: redacted, redactor, settings, logger, executor, services, connections, runner, adminToken: adminToken.token })
+    let context: ServerContext | undefined
+    context = createServerContext({ store: redacted, redactor, settings, logger, executor, services, connections, runner, adminToken: adminToken.token })
     await pool?.ready()
     const app = buildApp(context)
     const server = await listenWith(options.listener ?? 'srvx', app.fetch, settings)

@@ -83,6 +83,8 @@ export const settingsSchema = z.object({
   WORKER_MEMORY_MB: count(512),
   /** How long catalog lookups (external requests, scenarios) are served from memory; 0: never. */
   CATALOG_CACHE_MS: env(z.coerce.number().int().min(0).default(1000)),
+  /** Deadline of one call to a MongoDB store; while it is unreachable calls fail at once (503). */
+  STORE_TIMEOUT_MS: count(5_000),
 }).superRefine((s, context) => {
   // A body the process could never hold would fail with DATA_LIMIT after a process was made.
   if (s.MAX_BODY_BYTES > s.MAX_PROCESS_DATA_BYTES) {
@@ -123,6 +125,7 @@ export interface Settings {
   workers: number
   workerMemoryMb: number
   catalogCacheMs: number
+  storeTimeoutMs: number
 }
 
 /**
@@ -179,6 +182,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     workers: s.WORKERS,
     workerMemoryMb: s.WORKER_MEMORY_MB,
     catalogCacheMs: s.CATALOG_CACHE_MS,
+    storeTimeoutMs: s.STORE_TIMEOUT_MS,
     ...overrides,
   }
 }

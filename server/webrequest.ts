@@ -15,6 +15,7 @@ import type { ServerResponse } from 'node:http'
 import type { H3Event } from 'h3'
 import { FastResponse } from 'srvx'
 import { PotokError } from '../runtime/errors.ts'
+import type { HostedProcess } from '../runtime/executor.ts'
 import { inThreadRunner } from '../runtime/runner.ts'
 import type { ProcessRecord, ProcessTrigger, ScenarioRecord, StoredResponse, WebRequestRecord } from '../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types.ts'
@@ -210,10 +211,21 @@ async function runSync(ctx: ServerContext, call: Call): Promise<Response> {
   }
   ctx.metrics.running.inc()
   ctx.gate.expect(timeoutMs)
+  // On record before it starts: listed as running, cancellable, never answered without a record.
+  let hosted: HostedProcess | null
+  try {
+    hosted = await recordStart(ctx, call)
+  } catch (error) {
+    clearTimeout(boundTimer)
+    release()
+    throw error
+  }
+  const signals = [hosted?.signal, bound?.signal].filter((signal): signal is AbortSignal => signal !== undefined)
   const running = (ctx.runner ?? inThreadRunner).start(call.scenario.scenario, call.input, {
     processId,
     services,
-    ...(bound ? { signal: bound.signal } : { timeoutMs }),
+    ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
+    ...(bound ? {} : { timeoutMs }),
   })
 
   let adopted = false
@@ -223,21 +235,15 @@ async function runSync(ctx: ServerContext, call: Call): Promise<Response> {
       // Adopted even when `respond` answered already (then only the caller's 202 is skipped).
       adopted = true
       const trigger: ProcessTrigger = { type: '$webRequest', id: webRequest.id, async: false }
-      ctx.executor!.adopt({ scenario: call.scenario, input: call.input, trigger, processId }, running)
-        .then(async () => {
-          release()
-          if (bound) {
-            ctx.adopted.add(bound)
-            running.finally(() => ctx.adopted.delete(bound)).catch(() => {})
-          }
-          if (early) return
-          await keepAnswer(ctx, call, { status: 202, headers: { 'x-process-id': processId } }, true)
-          answer(accepted(processId, call.extra))
-        })
-        .catch((error) => {
-          adopted = false // not adopted after all: recorded here when it ends
-          if (!early) answer(errorAnswer(toCallerError(error), call))
-        })
+      ctx.executor!.adopt({ scenario: call.scenario, input: call.input, trigger, processId }, hosted!, running)
+      release()
+      if (bound) {
+        ctx.adopted.add(bound)
+        running.finally(() => ctx.adopted.delete(bound)).catch(() => {})
+      }
+      if (early) return
+      Promise.resolve(keepAnswer(ctx, call, { status: 202, headers: { 'x-process-id': processId } }, true))
+        .then(() => answer(accepted(processId, call.extra)))
     }, timeoutMs)
   }
 
@@ -251,25 +257,39 @@ async function runSync(ctx: ServerContext, call: Call): Promise<Response> {
     const failure = 'error' in responded ? responded.error : null
     const record = processRecord(call, result, stored, failure)
     observe(ctx, call, record, result)
-    // The record (and the answer kept for idempotent repeats) is committed before the caller
-    // hears of the process: measured no slower than writing after the answer (the store
-    // group-commits), and nothing is lost to a crash in between. A failing store does not
-    // change the answer; the write is then retried in the background.
-    await Promise.all([
+    if ((hosted?.signal.reason as PotokError | undefined)?.code === 'LEASE_LOST') {
+      // Cancelled (or taken over) through the store: the record there is the one that counts.
+      hosted?.release()
+      return early ? null : errorAnswer(toCallerError(hosted!.signal.reason), call)
+    }
+    // The end (and the answer kept for idempotent repeats) is committed before the caller hears
+    // of it: no answer without a record. When the store cannot take it the caller gets a 503
+    // (the write is still retried in the background, so the record ends as the process did).
+    const [kept] = await Promise.all([
       storeOrRetry(ctx, `process ${processId}`, () => ctx.store.recordProcess(record, result.steps)),
       early ? undefined : keepAnswer(ctx, call, stored, true),
     ])
+    hosted?.release()
     if (early) return null
+    if (kept) return errorAnswer(kept, call)
     if (result.status === 'interrupted' && result.error?.code === 'TIMEOUT' && webRequest.onTimeout === 'reset') {
       resetConnection(call.request)
     }
     return 'response' in final ? final.response : errorAnswer(final.error, call)
   }, async (error) => {
-    // startProcess itself failed (not the scenario): nothing ran, nothing to record.
+    // The runner itself failed (not the scenario): the record taken at the start ends failed,
+    // or it would stay running under this server's lease.
     clearTimeout(adoptTimer)
     const caller = toCallerError(error)
     ctx.redactor.forget(processId)
     ctx.logger.error({ err: { message: (error as Error)?.message }, processId }, 'process could not run')
+    const now = new Date().toISOString()
+    const failed: ProcessResult = {
+      processId, status: 'failed', output: call.input, error: { code: caller.code, message: caller.message },
+      steps: [], snapshot: null, startedAt: now, finishedAt: now, durationMs: 0,
+    }
+    await storeOrRetry(ctx, `process ${processId}`, () => ctx.store.recordProcess(processRecord(call, failed, storedError(caller, processId), null), []))
+    hosted?.release()
     if (early) return null
     await keepAnswer(ctx, call, storedError(caller, processId), true)
     return errorAnswer(caller, call)
@@ -354,18 +374,50 @@ function keepAnswer(ctx: ServerContext, call: Call, stored: StoredResponse, now 
   // The caller's credentials, wherever the answer copied them, are not kept for repeats either.
   const redacted = ctx.redactor.redact(stored, call.processId)
   const write = () => ctx.store.setIdempotencyResponse(key, redacted)
-  if (now) return storeOrRetry(ctx, `idempotency ${key}`, write)
+  if (now) return storeOrRetry(ctx, `idempotency ${key}`, write).then(() => undefined)
   ctx.writes.later(`idempotency ${key}`, write)
   return undefined
 }
 
-/** Writes now; when the store fails, hands the write to the background retries instead. */
-async function storeOrRetry(ctx: ServerContext, what: string, write: () => Promise<void>): Promise<void> {
+/**
+ * Writes now; when the store fails, hands the write to the background retries instead and
+ * returns the caller's error (a 503, or 507 when the disk is full).
+ */
+async function storeOrRetry(ctx: ServerContext, what: string, write: () => Promise<void>): Promise<PotokError | undefined> {
   try {
     await write()
+    return undefined
   } catch (error) {
     ctx.logger.warn({ err: { message: (error as Error)?.message }, what }, 'store write failed; retrying in the background')
     ctx.writes.later(what, write)
+    return unstored(error)
+  }
+}
+
+/** The caller's error when its process could not be recorded. */
+function unstored(error: unknown): PotokError {
+  const cause = toCallerError(error)
+  if (cause.status === 507 || cause.status === 503) return cause
+  return new PotokError('STORE_UNAVAILABLE', 'the process could not be recorded; try again later', { status: 503, details: { retryAfter: 5 } })
+}
+
+/**
+ * Records a synchronous process `running` before it starts: hosted under the executor's lease
+ * (renewed while it runs; another server records it `interrupted` if this one dies), or plainly
+ * when this server runs no executor.
+ */
+async function recordStart(ctx: ServerContext, call: Call): Promise<HostedProcess | null> {
+  const trigger: ProcessTrigger = { type: '$webRequest', id: call.webRequest.id, async: false }
+  const startedAt = new Date().toISOString()
+  try {
+    if (ctx.executor) return await ctx.executor.host({ scenario: call.scenario, input: call.input, trigger, processId: call.processId, startedAt })
+    await ctx.store.createProcess({
+      id: call.processId, scenario: { id: call.scenario.id, version: call.scenario.version }, trigger,
+      status: 'running', input: call.input, startedAt, replayOf: null, parentId: null, lease: null,
+    })
+    return null
+  } catch (error) {
+    throw unstored(error)
   }
 }
 

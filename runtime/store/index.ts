@@ -12,14 +12,17 @@ import type { ProcessStore } from './port.ts'
 export interface StoreSettings {
   mongodbUri?: string
   dataDir?: string
+  /** Deadline of one call to a MongoDB store (STORE_TIMEOUT_MS). */
+  storeTimeoutMs?: number
 }
 
 export async function openStore(settings: StoreSettings = {}): Promise<ProcessStore> {
   // An explicit empty `mongodbUri` means SQLite even when MONGODB_URI is set.
   const mongodbUri = settings.mongodbUri ?? process.env.MONGODB_URI
   // Each adapter is loaded only when chosen: the MongoDB driver costs a SQLite server ~0.3 s of start and ~20 MiB.
+  // A shared database may go away: its calls get deadlines and fail fast while it is down.
   const store: ProcessStore = mongodbUri
-    ? new (await import('./mongo.ts')).MongoStore({ uri: mongodbUri })
+    ? (await import('./availability.ts')).guardAvailability(new (await import('./mongo.ts')).MongoStore({ uri: mongodbUri }), { timeoutMs: settings.storeTimeoutMs })
     : new (await import('./sqlite.ts')).SqliteStore({ dataDir: settings.dataDir ?? (process.env.DATA_DIR || './data') })
   try {
     await store.init()

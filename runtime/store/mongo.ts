@@ -14,8 +14,9 @@
  *   process ~50% of the time). The only atomic decisions are inserts under a unique `_id`.
  *   State decisions about a process (claim, transition, lease renewal across owners) are
  *   therefore made by inserting revision `<processId>:<rev + 1>` into `revisions`: exactly one
- *   writer wins each revision, then applies it (see `decide`). This costs one extra insert on
- *   real MongoDB as well, but the same code runs and is tested on both.
+ *   writer wins each revision, then applies it. On real MongoDB (detected at `init`) the same
+ *   decisions are compare-and-set updates instead; `mongo-leases.ts` holds both, the fencing of
+ *   owners' writes and the durable schedule claims read.
  *
  * Steps are embedded in the process document (`steps.i<index>` = JSON text) rather than kept in
  * a `steps` collection: `recordProcess` — the hot path of a synchronous request — is then one
@@ -38,7 +39,7 @@ import type {
 } from './port.ts'
 import {
   idempotencyRecord, json, patchFields, processDoc, processRecord, scenarioRecord, webRequestDoc,
-  type IdempotencyDoc, type ProcessDoc, type ProcessFields, type RevisionDoc, type ScenarioDoc, type WebRequestDoc,
+  type IdempotencyDoc, type ProcessDoc, type RevisionDoc, type ScenarioDoc, type WebRequestDoc,
 } from './mongo-documents.ts'
 import { nextScenarioVersion } from './scenario-version.ts'
 import { guardStoreErrors } from './store-error.ts'
@@ -46,20 +47,24 @@ import type { ConnectionStore } from './connections-port.ts'
 import { mongoConnections } from './mongo-connections.ts'
 import { MongoRecordTables } from './mongo-records.ts'
 import { RecordStore } from './records.ts'
+import { MongoLeases, type LeasedFields } from './mongo-leases.ts'
+import type { CommitPatch, ProcessLease } from './port.ts'
 
 export interface MongoStoreOptions {
   uri: string
   /** Database name; default the URI's path, else `potok`. */
   dbName?: string
-  /** How long to look for a server before an operation fails (default 10 s). */
+  /** How long to look for a server before an operation fails (default 2 s: callers get a 503 soon). */
   serverSelectionTimeoutMS?: number
+  /** Force the compare-and-set path of real MongoDB (true) or FerretDB's (false); default: detected. */
+  atomicUpdates?: boolean
 }
+
+const TERMINAL: ProcessStatus[] = ['completed', 'failed', 'interrupted', 'cancelled']
 
 const ACTIVE: ProcessStatus[] = ['queued', 'running']
 const WITHOUT_STEPS = { projection: { steps: 0 } } as const
 const NEWEST_FIRST: Sort = { startedAt: -1, _id: -1 }
-/** A lease renewed with at least this much left cannot race a reclaim: a plain update does. */
-const RENEW_MARGIN_MS = 1000
 const MAX_DECISION_ATTEMPTS = 50
 
 /** Connections live in `mongo-connections.ts`; their methods are mixed in by the constructor. */
@@ -76,12 +81,17 @@ export class MongoStore implements ProcessStore {
   readonly #idempotency: Collection<IdempotencyDoc>
   /** Catalogs, records and files (`mongo-records.ts`). */
   readonly records: RecordStore
+  readonly #leases: MongoLeases
+  readonly #atomicUpdates?: boolean
 
   constructor(options: MongoStoreOptions) {
     this.#client = new MongoClient(options.uri, {
       ignoreUndefined: true,
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 2_000,
+      connectTimeoutMS: 2_000,
+      socketTimeoutMS: 30_000,
     })
+    this.#atomicUpdates = options.atomicUpdates
     this.#db = this.#client.db(options.dbName ?? databaseNameOf(options.uri) ?? 'potok')
     this.#scenarios = this.#db.collection('scenarios')
     this.#webrequests = this.#db.collection('webrequests')
@@ -89,6 +99,7 @@ export class MongoStore implements ProcessStore {
     this.#revisions = this.#db.collection('revisions')
     this.#idempotency = this.#db.collection('idempotency')
     this.records = new RecordStore(new MongoRecordTables(this.#db))
+    this.#leases = new MongoLeases(this.#db, (id, write) => this.#serial(id, write))
     guardStoreErrors(this)
     Object.assign(this, mongoConnections(this.#db))
   }
@@ -128,6 +139,12 @@ export class MongoStore implements ProcessStore {
     await this.#idempotency.createIndex({ key: 1, seq: 1 }, { unique: true, name: 'key_seq' })
     await this.#idempotency.createIndex({ expiresAt: 1 }, { name: 'expiresAt' })
     await this.records.init()
+    await this.#leases.init(this.#db, { atomic: this.#atomicUpdates })
+  }
+
+  /** True when decisions are compare-and-set updates (real MongoDB), false on FerretDB. */
+  get atomicUpdates(): boolean {
+    return this.#leases.atomic
   }
 
   async close(): Promise<void> {
@@ -245,6 +262,8 @@ export class MongoStore implements ProcessStore {
   // Processes
 
   async createProcess(record: ProcessRecord): Promise<void> {
+    const due = MongoLeases.dueAt(record.status, { wakeAt: record.wakeAt, leaseExpiresAt: record.lease?.expiresAt, startedAt: record.startedAt })
+    if (due) await this.#leases.schedule(record.id, due)
     try {
       await this.#processes.insertOne(processDoc(record, record.steps ?? []))
     } catch (error) {
@@ -280,6 +299,8 @@ export class MongoStore implements ProcessStore {
       if (!isDuplicateKey(error)) throw error
       const { _id, rev: _rev, ...fields } = doc
       await this.#processes.updateOne({ _id }, { $set: fields })
+      // It was on the schedule (created running or queued): it leaves it now that it ended.
+      if (TERMINAL.includes(record.status)) await this.#leases.unschedule(record.id)
     }
   }
 
@@ -289,6 +310,7 @@ export class MongoStore implements ProcessStore {
       : await this.#processes.findOne({ _id: id }, WITHOUT_STEPS)
     if (!doc) return null
     const record = processRecord(doc)
+    record.wakeAt = (doc as { wakeAt?: string | null }).wakeAt ?? null
     if (options.steps) {
       record.steps = Object.values(doc.steps ?? {})
         .map((text) => JSON.parse(text) as StepRecord)
@@ -328,9 +350,14 @@ export class MongoStore implements ProcessStore {
   }
 
   async transitionProcess(id: string, from: ProcessStatus[], patch: ProcessPatch, owner?: string): Promise<boolean> {
-    const set = patchFields(patch)
+    const set: LeasedFields = patchFields(patch)
     const allowed = (doc: ProcessDoc) => from.includes(doc.status) && (owner === undefined || doc.leaseOwner === owner)
-    return (await this.decide(id, (doc) => (allowed(doc) ? set : null))) !== null
+    if (patch.status === 'queued') set.wakeAt = null
+    const due = patch.status ? MongoLeases.dueAt(patch.status, { leaseExpiresAt: set.leaseExpiresAt }) : null
+    if (due) await this.#leases.schedule(id, due)
+    const done = (await this.#leases.decide(id, (doc) => (allowed(doc) ? set : null))) !== null
+    if (done && patch.status && TERMINAL.includes(patch.status)) await this.#leases.unschedule(id)
+    return done
   }
 
   async pruneProcesses(before: string): Promise<number> {
@@ -354,81 +381,20 @@ export class MongoStore implements ProcessStore {
 
   async claimProcesses(owner: string, leaseMs: number, limit: number): Promise<ProcessRecord[]> {
     if (limit <= 0) return []
-    const now = new Date().toISOString()
-    const candidates = await this.#processes
-      .find({ $or: [{ status: 'queued' }, { status: 'running', leaseExpiresAt: { $lt: now } }] }, { projection: { _id: 1 } })
-      .sort({ startedAt: 1, _id: 1 })
-      .limit(limit * 4 + 8)
-      .toArray()
-    const claimed: string[] = []
-    for (const { _id: id } of candidates) {
-      if (claimed.length >= limit) break
-      const decided = await this.decide(id, (doc) => {
-        const claimable = doc.status === 'queued'
-          || (doc.status === 'running' && !!doc.leaseExpiresAt && doc.leaseExpiresAt < new Date().toISOString())
-        return claimable
-          ? { status: 'running', leaseOwner: owner, leaseExpiresAt: new Date(Date.now() + leaseMs).toISOString() }
-          : null
-      })
-      if (decided) claimed.push(id)
-    }
-    if (claimed.length === 0) return []
-    const docs = await this.#processes.find({ _id: { $in: claimed } }, WITHOUT_STEPS).sort({ startedAt: 1, _id: 1 }).toArray()
-    return docs.map(processRecord)
+    return this.#leases.claim(owner, leaseMs, limit, (doc) => ({ ...processRecord(doc), rev: doc.fence ?? 0, wakeAt: doc.wakeAt ?? null }))
   }
 
   async renewLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]> {
-    const held = await Promise.all(ids.map(async (id) => {
-      const now = Date.now()
-      const expiresAt = new Date(now + leaseMs).toISOString()
-      // A lease with time left cannot be reclaimed meanwhile, so a plain update is safe.
-      const { matchedCount } = await this.#serial(id, () => this.#processes.updateOne(
-        { _id: id, status: 'running', leaseOwner: owner, leaseExpiresAt: { $gt: new Date(now + RENEW_MARGIN_MS).toISOString() } },
-        { $set: { leaseExpiresAt: expiresAt } },
-      ))
-      if (matchedCount > 0) return true
-      // Expired or about to: renew only through a decision, racing any reclaimer fairly.
-      const decided = await this.decide(id, (doc) =>
-        doc.status === 'running' && doc.leaseOwner === owner ? { leaseExpiresAt: expiresAt } : null)
-      return decided !== null
-    }))
+    const held = await Promise.all(ids.map((id) => this.#leases.renew(id, owner, leaseMs)))
     return ids.filter((_, index) => held[index])
   }
 
-  /**
-   * Makes one atomic decision about a process: reads it, asks `choose` for the fields to set
-   * (null = refuse), and wins revision `rev + 1` by inserting it under a unique `_id`. A loser
-   * applies the winning revision itself (so a writer that died between its insert and its
-   * update never blocks the process) and decides again on the new state.
-   */
-  private decide(id: string, choose: (doc: ProcessDoc) => ProcessFields | null): Promise<ProcessFields | null> {
-    return this.#serial(id, () => this.#decide(id, choose))
+  commitProcess(id: string, lease: ProcessLease, patch: CommitPatch, steps?: StepRecord[], leaseMs?: number): Promise<boolean> {
+    return this.#leases.commit(id, lease, patch, steps, leaseMs)
   }
 
-  async #decide(id: string, choose: (doc: ProcessDoc) => ProcessFields | null): Promise<ProcessFields | null> {
-    for (let attempt = 0; attempt < MAX_DECISION_ATTEMPTS; attempt++) {
-      const doc = await this.#processes.findOne({ _id: id }, WITHOUT_STEPS)
-      if (!doc) return null
-      const fields = choose(doc)
-      if (!fields) return null
-      const rev = (doc.rev ?? 0) + 1
-      const set = { ...fields, rev }
-      try {
-        await this.#revisions.insertOne({ _id: `${id}:${rev}`, processId: id, rev, set: JSON.stringify(set) })
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error
-        await this.applyRevision(id, rev)
-        continue
-      }
-      await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: set })
-      return set
-    }
-    throw contention(`process "${id}"`)
-  }
-
-  private async applyRevision(id: string, rev: number): Promise<void> {
-    const revision = await this.#revisions.findOne({ _id: `${id}:${rev}` })
-    if (revision) await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: JSON.parse(revision.set) as ProcessFields })
+  async probeWrite(owner: string): Promise<void> {
+    await this.#leases.probeWrite(owner)
   }
 
   // Idempotency

@@ -82,6 +82,12 @@ export interface ProcessRecord {
   steps?: StepRecord[]
   /** In list items only: the values left out for their size (`list-items.ts`); never the snapshot either. */
   omitted?: string[]
+  /** Fencing revision: every claim raises it, so writes of an earlier owner are refused. */
+  rev?: number
+  /** A queued process parked at a timer: not claimed before this time. */
+  wakeAt?: string | null
+  /** Set by a claim: the process was running under a lease that expired (its server died). */
+  reclaimed?: boolean
 }
 
 export interface ProcessFilter {
@@ -105,6 +111,16 @@ export interface Page<T> {
 /** Fields a running process updates; `undefined` fields are left as they are. */
 export type ProcessPatch = Partial<Pick<ProcessRecord,
   'status' | 'output' | 'response' | 'error' | 'finishedAt' | 'durationMs' | 'snapshot' | 'lease'>>
+
+/** What an owner holds after a claim: every write it makes to the process carries it. */
+export interface ProcessLease {
+  owner: string
+  /** The process's `rev` at the claim. */
+  fence: number
+}
+
+/** A fenced commit's patch: a process patch plus its wake time (parking at a timer). */
+export type CommitPatch = ProcessPatch & { wakeAt?: string | null }
 
 export interface IdempotencyRecord {
   /** `<webRequestId>:<key>` */
@@ -169,6 +185,15 @@ export interface ProcessStore {
   claimProcesses(owner: string, leaseMs: number, limit: number): Promise<ProcessRecord[]>
   /** Extends the leases `owner` holds on `ids`; returns the ids it still holds. */
   renewLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]>
+  /**
+   * Applies `patch` (and upserts `steps`) only while the process is `running` under `lease`
+   * (owner and fence unchanged since the claim): a compare-and-set on its revision, so a stale
+   * owner can never move a process on. With `leaseMs` the lease is extended in the same write.
+   * False when fenced out.
+   */
+  commitProcess(id: string, lease: ProcessLease, patch: CommitPatch, steps?: StepRecord[], leaseMs?: number): Promise<boolean>
+  /** Writes a small health record: throws when the store cannot take a write now. */
+  probeWrite(owner: string): Promise<void>
 
   // Idempotency
   /** Inserts when absent (atomic); returns the record already there otherwise (unexpired). */

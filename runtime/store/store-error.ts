@@ -15,18 +15,27 @@ export function redactSecrets(message: string): string {
 
 export function toStoreError(error: unknown): PotokError {
   if (error instanceof PotokError) return error
+  if (isDiskFull(error)) {
+    return new PotokError('STORE_FULL', 'The store\'s disk is full: nothing more can be written until space is freed', { status: 507, details: { retryAfter: 30 } })
+  }
   const message = error instanceof Error ? error.message : String(error)
   const name = error instanceof Error ? error.name : 'Error'
-  return new PotokError('STORE_ERROR', `Store error (${name}): ${redactSecrets(message)}`, { status: 503 })
+  return new PotokError('STORE_ERROR', `Store error (${name}): ${redactSecrets(message)}`, {
+    status: 503,
+    ...(UNREACHABLE.test(name) ? { details: { unreachable: true, retryAfter: 2 } } : {}),
+  })
 }
 
+/** Driver errors that mean the database cannot be reached (rather than refusing one operation). */
+const UNREACHABLE = /^(MongoServerSelectionError|MongoNetworkError|MongoNetworkTimeoutError|MongoTopologyClosedError|MongoPoolClearedError|PoolClearedError|MongoNotConnectedError)$/
+
 /** The port's methods; `guardStoreErrors` wraps exactly these. */
-const PORT_METHODS = [
+export const PORT_METHODS = [
   'init', 'close', 'ping',
   'saveScenario', 'getScenario', 'listScenarios', 'listScenarioVersions', 'deleteScenario',
   'createWebRequest', 'replaceWebRequest', 'getWebRequest', 'findWebRequestByUrlId', 'listWebRequests', 'deleteWebRequest',
   'createProcess', 'updateProcess', 'recordProcess', 'getProcess', 'listProcesses', 'transitionProcess', 'pruneProcesses',
-  'claimProcesses', 'renewLeases',
+  'claimProcesses', 'renewLeases', 'commitProcess', 'probeWrite',
   'putIdempotency', 'setIdempotencyResponse',
 ] as const
 
@@ -52,4 +61,10 @@ export function guardStoreErrors<T extends object>(store: T): T {
     })
   }
   return store
+}
+
+/** SQLite's "database or disk is full" (and the file system's ENOSPC beneath it). */
+function isDiskFull(error: unknown): boolean {
+  const { code } = (error ?? {}) as { code?: unknown }
+  return code === 'SQLITE_FULL' || code === 'ENOSPC'
 }

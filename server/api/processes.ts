@@ -90,6 +90,6 @@ export function registerProcessRoutes(app: H3, ctx: ServerContext): void {
   }))
 
   app.post('/api/v1/processes/:id/cancel', admin(ctx, async (event) => {
-    return json(await cancelStoredProcess(store, param(event, 'id')))
+    return json(await cancelStoredProcess(store, param(event, 'id'), ctx.executor))
   }))
 }

@@ -1,47 +1,19 @@
 /**
  * Processes are never lost: a server running asynchronous processes is killed with SIGKILL
  * mid-way; a new server on the same store finishes every one of them, each exactly once.
+ * Synchronous processes cut by the kill are on record `interrupted` and can be resumed.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, test } from 'vitest'
 import { openStore } from '../../runtime/store/index.ts'
+import { CHILD_TOKEN, killChildren, startChildServer } from './child.ts'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const TOKEN = 'crash-test-token-0123456789'
-const children: ChildProcess[] = []
-afterAll(() => { for (const child of children) child.kill('SIGKILL') })
+const TOKEN = CHILD_TOKEN
+afterAll(() => killChildren())
 
-const freePort = () => new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number }
-    probe.close(() => resolve(port))
-  })
-})
-
-async function startChild(env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort()
-  const child = spawn(process.execPath, [join(root, 'bin/potok.mjs'), 'serve'], {
-    cwd: root, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', MONGODB_URI: env.MONGODB_URI ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  child.stderr!.on('data', (chunk) => { output += chunk })
-  const base = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${output}`)
-    const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
-    if (ok) return { child, base }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`server did not start: ${output}`)
-}
+const startChild = (env: Record<string, string>) => startChildServer(env)
 
 const ticking = {
   id: 'ticking',
@@ -63,7 +35,7 @@ describe('crash: SIGKILL mid-way, a new server finishes every process exactly on
     const dataDir = mkdtempSync(join(tmpdir(), 'potok-crash-data-'))
     const flowsDir = mkdtempSync(join(tmpdir(), 'potok-crash-flows-'))
     writeFileSync(join(flowsDir, 'ticking.json'), JSON.stringify(ticking))
-    const env = { DATA_DIR: dataDir, FLOWS_DIR: flowsDir, POTOK_ADMIN_TOKEN: TOKEN, ASYNC_LEASE_MS: '1500', ASYNC_CONCURRENCY: '16' }
+    const env = { DATA_DIR: dataDir, FLOWS_DIR: flowsDir, ASYNC_LEASE_MS: '1500', ASYNC_CONCURRENCY: '16' }
 
     const first = await startChild(env)
     const ids: string[] = []
@@ -73,8 +45,7 @@ describe('crash: SIGKILL mid-way, a new server finishes every process exactly on
       ids.push(response.headers.get('x-process-id')!)
     }
     await new Promise((r) => setTimeout(r, 600))
-    first.child.kill('SIGKILL')
-    await new Promise((r) => first.child.once('exit', r))
+    await first.kill()
 
     const store = await openStore({ dataDir, mongodbUri: '' })
     const before = await store.listProcesses({ limit: 100 })
@@ -101,6 +72,67 @@ describe('crash: SIGKILL mid-way, a new server finishes every process exactly on
       expect(p.steps.map((s: { index: number }) => s.index)).toEqual(p.steps.map((_: unknown, i: number) => i))
       expect(p.lease).toBeNull()
     }
-    second.child.kill('SIGTERM')
+    await second.kill()
   }, 90_000)
+
+  test('synchronous processes cut by SIGKILL are on record interrupted and resumable; an early answer\'s process too', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'potok-crash-sync-data-'))
+    const flowsDir = mkdtempSync(join(tmpdir(), 'potok-crash-sync-flows-'))
+    const napping = {
+      id: 'napping',
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'first', type: 'setVariables', config: { assignments: [{ name: '$body', value: "({ early: true })" }] } },
+        { id: 'maybe', type: 'exclusiveGateway' },
+        { id: 'respond', type: 'respond' },
+        { id: 'nap', type: 'timer', config: { pause: 'PT2S' } },
+        { id: 'last', type: 'setVariables', config: { assignments: [{ name: '$body', value: "({ napped: true })" }] } },
+        { id: 'end', type: 'end' },
+      ],
+      edges: [
+        { from: 'start', to: 'first' }, { from: 'first', to: 'maybe' },
+        { from: 'maybe', to: 'respond', condition: "query.early === '1'" }, { from: 'maybe', to: 'nap', default: true },
+        { from: 'respond', to: 'nap' }, { from: 'nap', to: 'last' }, { from: 'last', to: 'end' },
+      ],
+      webrequests: [{ urlId: 'napping', name: 'Napping', timeoutMs: 10_000 }],
+    }
+    writeFileSync(join(flowsDir, 'napping.json'), JSON.stringify(napping))
+    const env = { DATA_DIR: dataDir, FLOWS_DIR: flowsDir, ASYNC_LEASE_MS: '1500' }
+    const first = await startChildServer(env)
+    const cut = Array.from({ length: 6 }, () => fetch(`${first.base}/api/webrequest/napping`, { method: 'POST' }).then((r) => r.status, () => 'cut'))
+    const early = await fetch(`${first.base}/api/webrequest/napping?early=1`, { method: 'POST' })
+    expect(early.status).toBeLessThan(300)
+    expect(await early.json()).toEqual({ early: true })
+    const earlyId = early.headers.get('x-process-id')!
+    await new Promise((r) => setTimeout(r, 300))
+    await first.kill()
+    expect(await Promise.all(cut)).toEqual(Array(6).fill('cut'))
+
+    const second = await startChildServer(env)
+    const auth = { authorization: `Bearer ${CHILD_TOKEN}` }
+    let records: Array<{ id: string; status: string; error?: { code: string } }> = []
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      records = (await (await fetch(`${second.base}/api/v1/processes?scenarioId=napping&limit=100`, { headers: auth })).json()).items
+      if (records.length === 7 && records.every((p) => p.status === 'interrupted')) break
+      if (Date.now() > deadline) throw new Error(`not all interrupted: ${JSON.stringify(records.map((p) => p.status))}`)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    for (const record of records) expect(record.error?.code).toBe('SERVER_LOST')
+    expect(records.map((p) => p.id)).toContain(earlyId)
+
+    // Resumable: the early-answered one runs again and completes.
+    const resumed = await fetch(`${second.base}/api/v1/processes/${earlyId}/resume`, { method: 'POST', headers: auth })
+    expect(resumed.status).toBe(202)
+    for (;;) {
+      const p = await (await fetch(`${second.base}/api/v1/processes/${earlyId}`, { headers: auth })).json()
+      if (p.status === 'completed') {
+        expect(p.output.$body).toEqual({ napped: true })
+        break
+      }
+      if (Date.now() > deadline + 10_000) throw new Error(`not resumed: ${p.status}`)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    await second.kill()
+  }, 60_000)
 })

@@ -272,7 +272,7 @@ describe('health, metrics, OpenAPI', () => {
   test('/healthz is public and reports the store', async () => {
     const response = await server.call('/healthz')
     expect(response.status).toBe(200)
-    expect(await response.json()).toMatchObject({ status: 'ok', store: { kind: 'sqlite', ok: true }, async: true })
+    expect(await response.json()).toMatchObject({ status: 'ok', store: { kind: 'sqlite', ok: true, read: true, write: true }, async: true })
   })
 
   test('/healthz answers 503 with the §6 body when the store does not answer', async () => {
@@ -281,7 +281,9 @@ describe('health, metrics, OpenAPI', () => {
       await other.store.close()
       const response = await other.call('/healthz')
       expect(response.status).toBe(503)
-      expect((await errorOf(response)).code).toBe('STORE_UNAVAILABLE')
+      const error = await errorOf(response)
+      expect(error.code).toBe('STORE_UNAVAILABLE')
+      expect(error.details).toMatchObject({ store: 'sqlite', read: false, write: false })
       expect(response.headers.get('retry-after')).toBe('5')
     } finally {
       await other.close().catch(() => {})

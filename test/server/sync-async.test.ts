@@ -102,7 +102,12 @@ test('respond answers the caller mid-flow; the process goes on; the later answer
   expect(await response.json()).toEqual({ answered: 'early' })
   expect(elapsed).toBeLessThan(350)
   const processId = response.headers.get('x-process-id')!
-  expect(await server.store.getProcess(processId)).toBeNull() // still running: recorded when it ends
+  // On record before the early answer: readable, and listed as running until it ends.
+  const read = await server.api('GET', `/api/v1/processes/${processId}`)
+  expect(read.status).toBe(200)
+  expect(await read.json()).toMatchObject({ id: processId, status: 'running', trigger: { async: false } })
+  const runningNow = await (await server.api('GET', '/api/v1/processes?status=running&limit=100')).json()
+  expect(runningNow.items.map((p: { id: string }) => p.id)).toContain(processId)
   const done = await until(() => server.processes().then((all) => all.find((p) => p.id === processId)), (p) => p?.status === 'completed', 3000)
   expect(done?.output?.after).toBe(true)
   expect(done?.response).toMatchObject({ status: 202, body: { answered: 'early' } })

@@ -461,6 +461,55 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         expect(await store.renewLeases('a', [], 1000)).toEqual([])
       })
 
+      it('fences a stale owner: after a reclaim its commits are refused, the new owner\'s apply', async () => {
+        await store.createProcess(proc({ id: 'f1' }))
+        const [first] = await store.claimProcesses('a', 300, 1)
+        const fenceA = { owner: 'a', fence: first.rev! }
+        expect(await store.commitProcess('f1', fenceA, { snapshot: { step: 1 } }, [step(0)])).toBe(true)
+        await sleep(350)
+        const [second] = await store.claimProcesses('b', 60_000, 1)
+        expect(second.id).toBe('f1')
+        expect(second.rev).toBeGreaterThan(first.rev!)
+        expect(await store.commitProcess('f1', fenceA, { snapshot: { step: 99 } }, [step(1)])).toBe(false)
+        expect(await store.commitProcess('f1', fenceA, { status: 'completed', lease: null })).toBe(false)
+        // The same owner name with an old fence (a server that reclaimed its own process) is refused too.
+        expect(await store.commitProcess('f1', { owner: 'b', fence: first.rev! }, { snapshot: { step: 98 } })).toBe(false)
+        const fenceB = { owner: 'b', fence: second.rev! }
+        expect(await store.commitProcess('f1', fenceB, { status: 'completed', snapshot: { step: 3 }, lease: null }, [step(1)])).toBe(true)
+        const stored = await store.getProcess('f1', { steps: true })
+        expect(stored).toMatchObject({ status: 'completed', snapshot: { step: 3 }, lease: null })
+        expect(stored!.steps!.map((s) => s.index)).toEqual([0, 1])
+        expect(await store.commitProcess('f1', fenceB, { snapshot: { step: 4 } })).toBe(false)
+        expect(await store.claimProcesses('c', 60_000, 5)).toEqual([])
+      })
+
+      it('parks a process until its wake time, then any owner claims it', async () => {
+        await store.createProcess(proc({ id: 'sleeper' }))
+        const [claimed] = await store.claimProcesses('a', 60_000, 1)
+        const wakeAt = new Date(Date.now() + 300).toISOString()
+        expect(await store.commitProcess('sleeper', { owner: 'a', fence: claimed.rev! }, { status: 'queued', lease: null, wakeAt, snapshot: { at: 'timer' } })).toBe(true)
+        expect((await store.getProcess('sleeper'))).toMatchObject({ status: 'queued', wakeAt })
+        expect(await store.claimProcesses('b', 60_000, 5)).toEqual([])
+        await sleep(350)
+        const [woken] = await store.claimProcesses('b', 60_000, 5)
+        expect(woken).toMatchObject({ id: 'sleeper', status: 'running', snapshot: { at: 'timer' }, wakeAt: null })
+        expect(woken.lease?.owner).toBe('b')
+      })
+
+      it('renews the lease with a commit', async () => {
+        await store.createProcess(proc({ id: 'renewed' }))
+        const [claimed] = await store.claimProcesses('a', 60_000, 1)
+        const before = claimed.lease!.expiresAt
+        await sleep(5)
+        expect(await store.commitProcess('renewed', { owner: 'a', fence: claimed.rev! }, { snapshot: { n: 1 } }, [], 120_000)).toBe(true)
+        expect((await store.getProcess('renewed'))!.lease!.expiresAt > before).toBe(true)
+      })
+
+      it('takes a health write', async () => {
+        await store.probeWrite('server-1')
+        await store.probeWrite('server-1')
+      })
+
       it('renews an expired lease nobody took', async () => {
         await store.createProcess(proc({ id: 'lapsed' }))
         await store.claimProcesses('a', 20, 1)

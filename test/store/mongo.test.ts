@@ -51,6 +51,22 @@ describe.skipIf(!uri)('mongodb records from two servers', () => {
   })
 })
 
+// Real MongoDB decides with compare-and-set updates; FerretDB cannot (its updates are
+// read-modify-write), so CI runs that path here against FerretDB too: within one store every
+// write to a process is serialised, which is what the contract's single-store cases exercise.
+storeContract('mongodb, compare-and-set path', async () => {
+  const store = new MongoStore({ uri: uri!, dbName: `potok_test_${run}_${count++}`, atomicUpdates: true })
+  await store.init()
+  expect(store.atomicUpdates).toBe(true)
+  return store
+}, {
+  skip: !uri,
+  dispose: async (store: ProcessStore) => {
+    await (store as MongoStore).dropDatabase()
+    await store.close()
+  },
+})
+
 describe.skipIf(!uri)('mongodb store', () => {
   it('is what openStore picks when a URI is given', async () => {
     const dbUri = uri!.replace(/\/?(\?|$)/, `/potok_test_${run}_open$1`)

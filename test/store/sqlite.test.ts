@@ -102,6 +102,17 @@ describe('sqlite group commit', () => {
     const reopened = store
     await expect(reopened.getProcess('q')).rejects.toMatchObject({ code: 'STORE_ERROR' })
   })
+
+  it('serves claims and lease renewals from indexes, never a scan of the processes', async () => {
+    const store = new SqliteStore({ filename: ':memory:' })
+    await store.init()
+    const [due, expired, renew] = store.leasePlans()
+    expect(due).toMatch(/USING (COVERING )?INDEX processes_due/)
+    expect(expired).toMatch(/USING (COVERING )?INDEX processes_lease/)
+    expect(renew).toMatch(/USING (INDEX sqlite_autoindex_processes_1|COVERING INDEX|INDEX processes_id)|PRIMARY KEY/)
+    for (const plan of [due, expired, renew]) expect(plan).not.toMatch(/SCAN processes(?! USING)/)
+    await store.close()
+  })
 })
 
 describe('sqlite compact record', () => {
