@@ -87,9 +87,23 @@ export async function cancelStoredProcess(store: ProcessStore, id: string,
     durationMs: Math.max(0, Date.now() - Date.parse(record.startedAt)),
   })
   if (!cancelled) throw new PotokError('CONFLICT', `process ${id} ended while it was being cancelled`, { status: 409 })
+  // Steps it left open are closed here: its runner's own writes are fenced out from now on.
+  await closeOpenSteps(store, id, reason)
   // Running here: stop it now (hosted here but not started yet: it starts stopped). Running
   // elsewhere: its server loses the lease and stops it.
   stopLiveProcess(id, reason)
   local?.abortLocal(id, reason)
   return (await store.getProcess(id))!
+}
+
+/** Marks the steps a stopped process left `running` as ended by `reason` (status, end time, duration). */
+async function closeOpenSteps(store: ProcessStore, id: string, reason: PotokError): Promise<void> {
+  const open = (await store.getProcess(id, { steps: true }))?.steps?.filter((step) => step.status === 'running') ?? []
+  if (!open.length) return
+  const finishedAt = new Date().toISOString()
+  await store.updateProcess(id, {}, open.map((step) => ({
+    ...step, status: 'cancelled' as const, finishedAt,
+    durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(step.startedAt)),
+    error: { code: reason.code, message: reason.message },
+  })))
 }

@@ -9,6 +9,7 @@
  * @example
  * const catalogs = await loadCatalogs(store, './flows/catalogs')
  */
+import { isDeepStrictEqual } from 'node:util'
 import { PotokError } from '../runtime/errors.ts'
 import { catalogFileSchema } from '../runtime/store/catalog-schema.ts'
 import type { ProcessStore } from '../runtime/store/port.ts'
@@ -39,10 +40,16 @@ export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Ca
 
   const saved: Array<{ catalog: Catalog; isNew: boolean; records: typeof declared[number]['records']; file: string }> = []
   for (const { file, records, ...input } of declared) {
-    const isNew = !(await store.records.getCatalog(input.id))
+    const existing = await store.records.getCatalog(input.id)
+    // Unchanged: nothing is written (a server restarts on a full disk when nothing changed).
+    if (existing && sameCatalog(existing, input)) {
+      saved.push({ catalog: existing, isNew: false, records, file })
+      continue
+    }
     try {
-      saved.push({ catalog: await store.records.saveCatalog(input), isNew, records, file })
+      saved.push({ catalog: await store.records.saveCatalog(input), isNew: !existing, records, file })
     } catch (error) {
+      if (isStoreFailure(error)) throw error
       throw new PotokError('INVALID_FLOWS', `invalid catalog file ${file}: ${(error as Error).message}`, { status: 422 })
     }
   }
@@ -55,9 +62,23 @@ export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Ca
       } catch (error) {
         // Another server starting at the same time seeded it first.
         if ((error as PotokError).code === 'RECORD_ID_TAKEN') continue
+        if (isStoreFailure(error)) throw error
         throw new PotokError('INVALID_FLOWS', `invalid catalog file ${file}: records.${i}: ${(error as Error).message}`, { status: 422 })
       }
     }
   }
   return saved.map((s) => s.catalog)
+}
+
+/** Whether the stored catalog already says what the file declares (timestamps aside). */
+function sameCatalog(stored: Catalog, declared: Record<string, unknown>): boolean {
+  const keys = new Set([...Object.keys(stored), ...Object.keys(declared)])
+  keys.delete('createdAt')
+  keys.delete('updatedAt')
+  return [...keys].every((key) => isDeepStrictEqual((stored as unknown as Record<string, unknown>)[key], declared[key]))
+}
+
+/** The store refusing a write (full disk, unreachable database) is not a problem of the file. */
+function isStoreFailure(error: unknown): boolean {
+  return error instanceof PotokError && error.status >= 500
 }
