@@ -289,7 +289,7 @@ export class ProcessExecutor {
     if ((record.snapshot || late) && !await this.store.commitProcess(record.id, lease, {}, [], this.leaseMs)) return
     /** When the lease was last renewed by a fenced write (the claim counts as one). */
     let committedAt = record.snapshot || late ? Date.now() : claimedAt
-    const ended = endedSnapshot(record.snapshot)
+    const ended = endedSnapshot(record.snapshot, record.reclaimed === true)
     if (ended) {
       // Its end was reached but not recorded (a crash between the two writes of older versions).
       await this.finish(record.id, lease, { ...ended, processId: record.id, snapshot: record.snapshot, steps: [], startedAt: record.startedAt, finishedAt: new Date().toISOString(), durationMs: 0 }, [], record)
@@ -386,13 +386,17 @@ function isInstant(step: StepRecord): boolean {
   return step.status !== 'running' && (INSTANT.has(step.type) || getComponent(step.type)?.kind === 'sync')
 }
 
-/** The end a stored snapshot reached (`done`, or resting at `failed`), if it did. */
-function endedSnapshot(snapshot: unknown): Pick<ProcessResult, 'status' | 'output' | 'error'> | null {
+/**
+ * The end a stored snapshot reached (`done`, or resting at `failed`), if it did. A `failed`
+ * snapshot is an end only when its server died before recording it (`reclaimed`): a failed
+ * process someone resumed is queued with that same snapshot, to enter its failed node again.
+ */
+function endedSnapshot(snapshot: unknown, reclaimed: boolean): Pick<ProcessResult, 'status' | 'output' | 'error'> | null {
   const taken = snapshot as { status?: string; value?: unknown; context?: { vars?: Variables; error?: ProcessResult['error'] } } | null
   if (!taken || typeof taken !== 'object') return null
   const vars = taken.context?.vars ?? {}
   if (taken.status === 'done') return { status: 'completed', output: vars, error: null }
-  if (taken.value === 'failed') return { status: 'failed', output: vars, error: taken.context?.error ?? { code: 'PROCESS_FAILED', message: 'the process failed' } }
+  if (taken.value === 'failed' && reclaimed) return { status: 'failed', output: vars, error: taken.context?.error ?? { code: 'PROCESS_FAILED', message: 'the process failed' } }
   return null
 }
 

@@ -5,7 +5,8 @@
 import { PotokError } from './errors.ts'
 import type { AsyncJob } from './executor.ts'
 import { stopLiveProcess } from './live.ts'
-import type { ProcessRecord, ProcessStore } from './store/port.ts'
+import { rebaseSnapshot } from './rebase.ts'
+import type { ProcessPatch, ProcessRecord, ProcessStore } from './store/port.ts'
 
 /** The part of the executor these need: queue a process, or look for queued ones now. */
 export interface ProcessRunner {
@@ -21,9 +22,11 @@ async function find(store: ProcessStore, id: string): Promise<ProcessRecord> {
 
 /**
  * Continues an `interrupted` or `failed` process from its last snapshot (re-running the step
- * that failed or was cut short); it is queued and the executor picks it up.
+ * that failed or was cut short); it is queued and the executor picks it up. With `current` it
+ * goes on under the scenario's latest version from where it stopped (`rebase.ts`), when that
+ * version still has the node it stopped at.
  */
-export async function resumeStoredProcess(store: ProcessStore, executor: ProcessRunner, id: string): Promise<ProcessRecord> {
+export async function resumeStoredProcess(store: ProcessStore, executor: ProcessRunner, id: string, version: 'original' | 'current' = 'original'): Promise<ProcessRecord> {
   const record = await find(store, id)
   if (record.status !== 'interrupted' && record.status !== 'failed') {
     throw new PotokError('NOT_RESUMABLE', `process ${id} is ${record.status}; only interrupted or failed processes can be resumed`, { status: 409 })
@@ -36,10 +39,25 @@ export async function resumeStoredProcess(store: ProcessStore, executor: Process
   if (!fromStart && snapshot?.status !== 'active') {
     throw new PotokError('NOT_RESUMABLE', `process ${id} has no snapshot to resume from; replay it instead`, { status: 409 })
   }
-  const queued = await store.transitionProcess(id, [record.status], { status: 'queued', lease: null, error: null, finishedAt: null, durationMs: null })
+  const moved = version === 'current' ? await onCurrentVersion(store, record) : {}
+  const queued = await store.transitionProcess(id, [record.status], { status: 'queued', lease: null, error: null, finishedAt: null, durationMs: null, ...moved })
   if (!queued) throw new PotokError('CONFLICT', `process ${id} changed while it was being resumed; try again`, { status: 409 })
   executor.wake()
   return (await store.getProcess(id))!
+}
+
+/** The patch that moves a stopped process onto its scenario's latest version (nothing when it is on it). */
+async function onCurrentVersion(store: ProcessStore, record: ProcessRecord): Promise<ProcessPatch> {
+  const [original, current] = await Promise.all([
+    store.getScenario(record.scenario.id, record.scenario.version),
+    store.getScenario(record.scenario.id),
+  ])
+  if (!current) throw new PotokError('NOT_FOUND', `scenario ${record.scenario.id} no longer exists`, { status: 404 })
+  if (current.version === record.scenario.version) return {}
+  const scenario = { id: current.id, version: current.version }
+  if (!record.snapshot) return { scenario }
+  if (!original) throw new PotokError('NOT_RESUMABLE', `version ${record.scenario.version} of scenario ${record.scenario.id} is no longer stored, so where the process stopped cannot be found in the current one`, { status: 409 })
+  return { scenario, snapshot: rebaseSnapshot(record.snapshot, original.scenario, current.scenario) }
 }
 
 /**

@@ -212,7 +212,11 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/processes/{id}/resume': {
         parameters: [idParam('id', 'process id')],
-        post: { summary: 'Resume an interrupted or failed process from its last snapshot', tags: ['processes'], security, responses: guarded({ 202: ok('resuming', ref('Process')), 404: error('no such process'), 409: error('not resumable') }) },
+        post: {
+          summary: 'Resume an interrupted or failed process from its last snapshot, on the version it ran or (`current`) the latest one', tags: ['processes'], security,
+          requestBody: { required: false, content: jsonContent(schema(replayBody)) },
+          responses: guarded({ 202: ok('resuming', ref('Process')), 404: error('no such process'), 409: error('not resumable (on the current version: the node it stopped at is gone)') }),
+        },
       },
       '/api/v1/processes/{id}/replay': {
         parameters: [idParam('id', 'process id')],

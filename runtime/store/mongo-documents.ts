@@ -35,6 +35,8 @@ export interface ProcessFields {
   leaseOwner?: string | null
   leaseExpiresAt?: string | null
   rev?: number
+  /** Changed only when a stopped process is resumed on a newer version of its scenario. */
+  scenarioVersion?: number
 }
 
 export interface ProcessDoc extends ProcessFields {
@@ -94,6 +96,7 @@ export function patchFields(patch: ProcessPatch): ProcessFields {
   if (patch.finishedAt !== undefined) fields.finishedAt = patch.finishedAt
   if (patch.durationMs !== undefined) fields.durationMs = patch.durationMs
   if (patch.snapshot !== undefined) fields.snapshot = json(patch.snapshot)
+  if (patch.scenario !== undefined) fields.scenarioVersion = patch.scenario.version
   if (patch.lease !== undefined) {
     fields.leaseOwner = patch.lease?.owner ?? null
     fields.leaseExpiresAt = patch.lease?.expiresAt ?? null

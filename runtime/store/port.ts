@@ -110,7 +110,10 @@ export interface Page<T> {
 
 /** Fields a running process updates; `undefined` fields are left as they are. */
 export type ProcessPatch = Partial<Pick<ProcessRecord,
-  'status' | 'output' | 'response' | 'error' | 'finishedAt' | 'durationMs' | 'snapshot' | 'lease'>>
+  'status' | 'output' | 'response' | 'error' | 'finishedAt' | 'durationMs' | 'snapshot' | 'lease'>> & {
+  /** Only when a stopped process is resumed on another version of its scenario (same id). */
+  scenario?: { id: string; version: number }
+}
 
 /** What an owner holds after a claim: every write it makes to the process carries it. */
 export interface ProcessLease {

@@ -48,6 +48,7 @@ export const PATCH_SQL = `UPDATE processes SET
   finished_at = CASE WHEN @set_finished_at THEN @finished_at ELSE finished_at END,
   duration_ms = CASE WHEN @set_duration_ms THEN @duration_ms ELSE duration_ms END,
   snapshot = CASE WHEN @set_snapshot THEN @snapshot ELSE snapshot END,
+  scenario_version = CASE WHEN @set_scenario THEN @scenario_version ELSE scenario_version END,
   lease_owner = CASE WHEN @set_lease THEN @lease_owner ELSE lease_owner END,
   lease_expires_at = CASE WHEN @set_lease THEN @lease_expires_at ELSE lease_expires_at END
   WHERE id = @id`
@@ -151,6 +152,7 @@ export function patchParams(id: string, patch: ProcessPatch): Record<string, unk
     set_finished_at: has('finishedAt'), finished_at: patch.finishedAt ?? null,
     set_duration_ms: has('durationMs'), duration_ms: patch.durationMs ?? null,
     set_snapshot: has('snapshot'), snapshot: json(patch.snapshot),
+    set_scenario: has('scenario'), scenario_version: patch.scenario?.version ?? null,
     set_lease: has('lease'), lease_owner: patch.lease?.owner ?? null, lease_expires_at: patch.lease?.expiresAt ?? null,
   }
 }

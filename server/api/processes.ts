@@ -77,7 +77,11 @@ export function registerProcessRoutes(app: H3, ctx: ServerContext): void {
   }))
 
   app.post('/api/v1/processes/:id/resume', admin(ctx, async (event) => {
-    return json(await resumeStoredProcess(store, runner(ctx), param(event, 'id')), 202)
+    // The body is optional: no body resumes on the version the process ran.
+    const raw = await readRawBody(event.req, ctx.settings.maxBodyBytes)
+    const body = replayBody.safeParse(raw?.length ? await parseJson(raw) : {})
+    if (!body.success) throw badRequest(body.error)
+    return json(await resumeStoredProcess(store, runner(ctx), param(event, 'id'), body.data.version), 202)
   }))
 
   app.post('/api/v1/processes/:id/replay', admin(ctx, async (event) => {

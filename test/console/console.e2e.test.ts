@@ -378,6 +378,33 @@ describe('console in a browser', () => {
     return { x: box.x + box.width / 2, y: box.y + box.height / 2 }
   }
 
+  it('resumes a failed process on the current version, where the failing node was fixed', async () => {
+    const admin = (method: string, path: string, body: unknown) => fetch(`${server.url}api/v1/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+      body: JSON.stringify(body),
+    })
+    const version = (value: string) => ({
+      id: 'e2e-fix',
+      nodes: [{ id: 'start', type: 'start' }, { id: 'calc', type: 'setVariables', config: { assignments: [{ name: '$body', value }] } }, { id: 'end', type: 'end' }],
+      edges: [{ from: 'start', to: 'calc' }, { from: 'calc', to: 'end' }],
+    })
+    expect((await admin('POST', 'scenarios', version('price * 2'))).status).toBe(201)
+    expect((await admin('POST', 'webrequests', { name: 'E2E fix', urlId: 'e2e-fix', scenarioId: 'e2e-fix' })).status).toBe(201)
+    const answer = await call('e2e-fix', {})
+    expect(answer.status).toBe(500)
+    const id = answer.headers.get('x-process-id')!
+    expect((await admin('PUT', 'scenarios/e2e-fix', version('21 * 2'))).status).toBe(200)
+
+    await page.goto(`${server.url}processes/${id}`)
+    await expect.poll(() => page.locator('h1 [data-status]').getAttribute('data-status')).toBe('failed')
+    await page.getByTestId('resume-current').click()
+    await expect.poll(() => page.locator('h1 [data-status]').getAttribute('data-status'), { timeout: 15_000 }).toBe('completed')
+    const record = await (await fetch(`${server.url}api/v1/processes/${id}`, { headers: { authorization: `Bearer ${server.token}` } })).json()
+    expect(record).toMatchObject({ scenario: { version: 2 }, output: { $body: 42 } })
+    await screenshot(page, 'process-resumed-on-current')
+  }, STEP)
+
   it('imports a .bpmn file: its report, its graph as the file draws it, an id from the file name; saves it', async () => {
     await page.goto(`${server.url}scenarios`)
     await page.getByTestId('scenarios').waitFor()

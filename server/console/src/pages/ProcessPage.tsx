@@ -96,7 +96,12 @@ export function ProcessPage({ id }: { id: string }) {
           </div>
         </div>
         <div className="head-actions">
-          <button type="button" className="btn" disabled={!!busy || !['interrupted', 'failed'].includes(process.status)} onClick={() => act('resume', 'resume')} title={t('process.resumeHint')} data-testid="resume">{t('process.resume')}</button>
+          <div className="btn-group">
+            <button type="button" className="btn" disabled={!!busy || !['interrupted', 'failed'].includes(process.status)} onClick={() => act('resume', 'resume', { version: 'original' })} title={t('process.resumeHint')} data-testid="resume">{t('process.resume')}</button>
+            <button type="button" className="btn" disabled={!!busy || !['interrupted', 'failed'].includes(process.status)} onClick={() => act('resume', 'resume', { version: 'current' })} title={t('process.resumeCurrentHint')} data-testid="resume-current">
+              {t('process.current')}
+            </button>
+          </div>
           <div className="btn-group">
             <button type="button" className="btn" disabled={!!busy} onClick={() => act('replay', 'replay', { version: 'original' })} title={t('process.replayOriginalHint', { version: process.scenario.version })} data-testid="replay-original">
               {t('process.replay')} · v{process.scenario.version}
