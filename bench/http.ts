@@ -20,7 +20,7 @@
  *   BENCH_DURATION=3 BENCH_CONNECTIONS=50 node --import tsx bench/http.ts
  *   BENCH_SERVER=listhen …                               # potok served through listhen instead of srvx
  *   BENCH_COMPARE_SERVING=1 …                            # the bare app through srvx vs listhen
- *   (listhen is not a dependency: `npm install --no-save listhen@1.10`, or LISTHEN_MODULE=<path to its dist/index.mjs>)
+ *   (listhen is a dependency now, for `potok dev`; LISTHEN_MODULE=<path to a dist/index.mjs> measures another build)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
