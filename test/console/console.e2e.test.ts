@@ -56,11 +56,11 @@ describe('console in a browser', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message))
   }, 120_000)
 
-  // Without the console at / nothing below can pass: the first test says why, the rest skip.
+  // Without the console at / nothing below can pass: the first test says why, the rest fail fast saying so.
   let served = false
   beforeEach(async (context) => {
     if (context.task.name.startsWith('serves the console')) return
-    if (!served) context.skip()
+    if (!served) throw new Error('the console is not served at / (see the first test of this file)')
     // A failing step leaves a picture of the page it failed on.
     context.onTestFailed(async () => {
       await screenshot(page, `FAILED-${context.task.name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => {})
