@@ -50,12 +50,6 @@ export async function readContent(value: unknown, services: RuntimeServices, wha
   return content
 }
 
-/** A byte limit from the environment (read on use, so operators and tests can change it). */
-export function byteLimit(name: string, fallback: number): number {
-  const value = Number(process.env[name])
-  return Number.isFinite(value) && value > 0 ? value : fallback
-}
-
 export function kindOf(value: unknown): string {
   if (value === null) return 'null'
   if (value === undefined) return 'undefined'

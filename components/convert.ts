@@ -2,11 +2,12 @@ import { z } from 'zod'
 import { toBinary } from '../runtime/binary.ts'
 import { PotokError } from '../runtime/errors.ts'
 import type { Component } from '../runtime/types.ts'
-import { byteLimit, kindOf, readContent } from './content.ts'
+import { kindOf, readContent } from './content.ts'
 import { csvToJson } from './convert/csv.ts'
 import { excelToJson, jsonToExcel } from './convert/excel.ts'
 import { jsonToXml, xmlToJson } from './convert/xml.ts'
 import { expr, variablePath } from './schema.ts'
+import { runtimeLimits } from '../runtime/limits.ts'
 
 const config = z.object({
   method: z.enum(['excel-json', 'json-excel', 'xml-json', 'json-xml', 'csv-json']),
@@ -18,8 +19,6 @@ const config = z.object({
 }).strict()
 export type ConvertConfig = z.infer<typeof config>
 
-const MAX_SOURCE_BYTES = 10 * 1024 * 1024
-const MAX_CELLS = 1_000_000
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 /**
@@ -37,8 +36,7 @@ export const convert: Component<ConvertConfig> = {
   run: async (ctx) => {
     const c = ctx.config
     const [source, options] = ctx.evaluateAll(c.options ? [c.source, c.options] : [c.source])
-    const maxBytes = byteLimit('CONVERT_MAX_BYTES', MAX_SOURCE_BYTES)
-    const maxCells = byteLimit('CONVERT_MAX_CELLS', MAX_CELLS)
+    const { convertMaxBytes: maxBytes, convertMaxCells: maxCells } = runtimeLimits()
     const read = async () => (await readContent(source, ctx.services, 'source', 'CONVERT_INVALID_SOURCE', maxBytes)).data
     let value: unknown
     switch (c.method) {

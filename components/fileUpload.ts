@@ -5,6 +5,7 @@ import type { Component } from '../runtime/types.ts'
 import { idOf, recordService } from './records/common.ts'
 import { expr, variablePath } from './schema.ts'
 import { send } from './webRequest/send.ts'
+import { runtimeLimits } from '../runtime/limits.ts'
 
 const config = z.object({
   source: z.union([
@@ -25,11 +26,6 @@ const config = z.object({
 })
 export type FileUploadConfig = z.infer<typeof config>
 
-/** MAX_FILE_BYTES (default 20 MB); the server checks it again when it stores the file. */
-function maxFileBytes(): number {
-  const value = Number(process.env.MAX_FILE_BYTES)
-  return Number.isFinite(value) && value > 0 ? value : 20 * 1024 * 1024
-}
 
 function expressions(c: FileUploadConfig) {
   const list: Array<{ path: Array<string | number>; source: string }> = []
@@ -84,7 +80,12 @@ async function download(ctx: { evaluate(s: string): unknown; signal: AbortSignal
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PotokError('HTTP_INVALID_URL', `source.url must be http or https, not ${url.protocol}`)
   const describe = `GET ${url.origin}${url.pathname}`
-  const response = await send({ url, method: 'GET', headers: new Headers(), describe }, { timeoutMs, maxBytes: maxFileBytes(), signal: ctx.signal })
+  const maxBytes = runtimeLimits().fileMaxBytes
+  const response = await send({ url, method: 'GET', headers: new Headers(), describe }, { timeoutMs, maxBytes, signal: ctx.signal }).catch((error) => {
+    // Cut off at MAX_FILE_BYTES while downloading: the same error as a file the store refuses.
+    if ((error as PotokError).code === 'HTTP_TOO_LARGE') throw new PotokError('FILE_TOO_LARGE', `${describe}: the file is larger than MAX_FILE_BYTES (${maxBytes} bytes)`, { details: { limit: maxBytes } })
+    throw error
+  })
   if (response.status < 200 || response.status > 299) throw new PotokError('HTTP_STATUS', `${describe} answered ${response.status}`, { details: { status: response.status } })
   const name = source.name ? String(ctx.evaluate(source.name)) : decodeURIComponent(url.pathname.split('/').pop() || 'file')
   return { name, contentType: response.headers.get('content-type')?.split(';')[0].trim() || 'application/octet-stream', data: response.bytes }

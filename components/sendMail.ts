@@ -1,9 +1,10 @@
 import { z } from 'zod'
 import { PotokError } from '../runtime/errors.ts'
 import type { Component } from '../runtime/types.ts'
-import { byteLimit, kindOf, readContent } from './content.ts'
+import { kindOf, readContent } from './content.ts'
 import { expr, variablePath } from './schema.ts'
 import { deliver } from './sendMail/transport.ts'
+import { runtimeLimits } from '../runtime/limits.ts'
 
 const attachment = z.object({ name: expr.optional(), content: expr, contentType: expr.optional() }).strict()
 
@@ -23,7 +24,6 @@ const config = z.object({
 }).strict().refine((c) => c.text !== undefined || c.html !== undefined, { message: 'give the message a text or an html body (or both)', path: ['text'] })
 export type SendMailConfig = z.infer<typeof config>
 
-const MAX_MAIL_BYTES = 25 * 1024 * 1024
 
 function expressions(c: SendMailConfig) {
   const list: Array<{ path: Array<string | number>; source: string }> = []
@@ -80,7 +80,7 @@ export const sendMail: Component<SendMailConfig> = {
     const connection = await ctx.services.getConnection(c.connection)
     if (connection.type !== 'smtp') throw new PotokError('CONNECTION_TYPE', `connection "${c.connection}" is of type ${connection.type}; sendMail needs an smtp connection`)
 
-    const limit = byteLimit('MAIL_MAX_BYTES', MAX_MAIL_BYTES)
+    const limit = runtimeLimits().mailMaxBytes
     let total = 0
     const attachments: Array<{ filename: string; content: Buffer; contentType?: string }> = []
     for (const [i, a] of (c.attachments ?? []).entries()) {

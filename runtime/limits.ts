@@ -32,6 +32,16 @@ export interface RuntimeLimits {
   webRequestDenyPrivate: boolean
   /** Host names or addresses exempt from `webRequestDenyPrivate` (lower case). */
   webRequestAllowHosts: readonly string[]
+  /** How long a synchronous run holds its thread before it yields a turn (ms). */
+  sliceMs: number
+  /** All attachments of one `sendMail` together. */
+  mailMaxBytes: number
+  /** The source of one `convert`. */
+  convertMaxBytes: number
+  /** Cells of one workbook or CSV read or written by `convert`. */
+  convertMaxCells: number
+  /** A file `fileUpload` fetches or stores (MAX_FILE_BYTES; the store checks it again). */
+  fileMaxBytes: number
 }
 
 export const DEFAULT_RUNTIME_LIMITS: Readonly<RuntimeLimits> = Object.freeze({
@@ -46,6 +56,11 @@ export const DEFAULT_RUNTIME_LIMITS: Readonly<RuntimeLimits> = Object.freeze({
   webRequestMaxResponseBytes: 10 * 1024 * 1024,
   webRequestDenyPrivate: false,
   webRequestAllowHosts: [],
+  sliceMs: 10,
+  mailMaxBytes: 25 * 1024 * 1024,
+  convertMaxBytes: 10 * 1024 * 1024,
+  convertMaxCells: 1_000_000,
+  fileMaxBytes: 20 * 1024 * 1024,
 })
 
 let current: Readonly<RuntimeLimits> = DEFAULT_RUNTIME_LIMITS

@@ -10,6 +10,7 @@ import { toPotokError, type PotokError } from './errors.ts'
 import type { Sandbox } from './sandbox.ts'
 import type { ComponentContext, ProcessError, ProcessInfo, RuntimeServices, StepRecord, Variables, VariableWrite } from './types.ts'
 import { ScopeSize, applyWrites } from './variables.ts'
+import { runtimeLimits } from './limits.ts'
 
 export interface LiveProcess {
   info: ProcessInfo
@@ -32,11 +33,8 @@ export interface LiveProcess {
 }
 
 /** How long a synchronous run keeps the thread before it yields (SLICE_MS, default 10 ms). */
-export const SLICE_MS = positive(process.env.SLICE_MS, 10)
-
-function positive(text: string | undefined, fallback: number): number {
-  const value = Number(text)
-  return Number.isFinite(value) && value > 0 ? value : fallback
+export function sliceMs(): number {
+  return runtimeLimits().sliceMs
 }
 
 /**

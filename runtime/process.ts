@@ -8,7 +8,7 @@ import { createActor, type AnyActor } from 'xstate'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
-import { liveProcesses, SLICE_MS, stopRunningSteps, type LiveProcess } from './live.ts'
+import { liveProcesses, sliceMs, stopRunningSteps, type LiveProcess } from './live.ts'
 import { getSandbox } from './sandbox.ts'
 import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from './types.ts'
 import { ScopeSize } from './variables.ts'
@@ -83,7 +83,7 @@ async function run(
     changed: options.persist ? new Set() : null,
     size: undefined as unknown as ScopeSize,
     running: new Map(),
-    sliceEnd: performance.now() + SLICE_MS,
+    sliceEnd: performance.now() + sliceMs(),
   }
   let sizeError: PotokError | null = null
   try {
@@ -192,14 +192,14 @@ async function run(
           if (ctx.stepwise && snapshot.can(STEP)) persistQueue.then(() => { if (!settled) actor.send(STEP) })
           else if (options.parkAfterMs !== undefined && options.persist) persistQueue.then(() => park(snapshot))
           else if (live.yielding && snapshot.can(STEP)) {
-            // A long synchronous run rests a turn (see `SLICE_MS`); the rest is a fresh slice.
+            // A long synchronous run rests a turn (see `sliceMs`); the rest is a fresh slice.
             options.checkpoint?.(actor.getPersistedSnapshot())
             setImmediate(() => {
               live.yielding = false
-              live.sliceEnd = performance.now() + SLICE_MS
+              live.sliceEnd = performance.now() + sliceMs()
               if (!settled) actor.send(STEP)
             })
-          } else live.sliceEnd = performance.now() + SLICE_MS
+          } else live.sliceEnd = performance.now() + sliceMs()
         }
       },
       error: (error) => {

@@ -15,7 +15,6 @@
  * console links them to it.
  */
 import { randomUUID } from 'node:crypto'
-import { DEFAULT_MAX_SUBPROCESS_DEPTH } from '../runtime/children.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessStore, ProcessTrigger } from '../runtime/store/port.ts'
@@ -23,6 +22,7 @@ import type { Catalog, CatalogRecord, EventKind, EventPhase, RecordValues } from
 import type { ProcessInfo, RuntimeServices, Variables } from '../runtime/types.ts'
 import { fileValue } from '../runtime/store/record-fields.ts'
 import type { AsyncProcesses } from './context.ts'
+import { runtimeLimits } from '../runtime/limits.ts'
 
 export interface RecordServiceOptions {
   store: ProcessStore
@@ -119,7 +119,7 @@ export class RecordService {
     let depth = origin?.depth ?? -1
     if (origin) depth = Math.max(depth, (await this.options.store.getProcess(origin.id))?.trigger.depth ?? 0)
     const next = depth + 1
-    const max = this.options.maxDepth ?? envDepth()
+    const max = this.options.maxDepth ?? runtimeLimits().maxSubprocessDepth
     if (next > max) {
       throw new PotokError('SUBPROCESS_DEPTH',
         `data-change events may nest ${max} deep (MAX_SUBPROCESS_DEPTH): a ${kind} in catalog "${catalog.name}" (${catalog.id}) by process ${origin?.id} would start events at depth ${next} — does an event's scenario change the record it was started for?`,
@@ -211,11 +211,6 @@ function triggerOf(change: Change, phase: EventPhase, depth: number): ProcessTri
     record: { catalogId: change.catalog.id, ...(change.recordId ? { recordId: change.recordId } : {}), event: `${phase}.${change.kind}` },
     depth,
   }
-}
-
-function envDepth(): number {
-  const value = Number(process.env.MAX_SUBPROCESS_DEPTH?.trim())
-  return process.env.MAX_SUBPROCESS_DEPTH?.trim() && Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_SUBPROCESS_DEPTH
 }
 
 /** The catalogs-and-records functions of `RuntimeServices`, over a `RecordService`. */

@@ -63,7 +63,8 @@ export interface RunningServer {
 
 export async function serve(settings: Settings = loadSettings(), options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel)
-  setRuntimeLimits(settings.runtime, true)
+  // MAX_FILE_BYTES bounds both the store and fileUpload's download: one value for both.
+  setRuntimeLimits({ ...settings.runtime, fileMaxBytes: settings.maxFileBytes }, true)
   // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.
   const store = withCatalogCache(await openStore({ mongodbUri: settings.mongodbUri ?? '', dataDir: settings.dataDir, storeTimeoutMs: settings.storeTimeoutMs }), { ttlMs: settings.catalogCacheMs })
   let executor: ProcessExecutor | undefined

@@ -66,6 +66,10 @@ export const settingsSchema = z.object({
   WEBREQUEST_MAX_RESPONSE_BYTES: count(DEFAULT_RUNTIME_LIMITS.webRequestMaxResponseBytes),
   WEBREQUEST_DENY_PRIVATE: flag(false),
   WEBREQUEST_ALLOW_HOSTS: names(''),
+  SLICE_MS: count(DEFAULT_RUNTIME_LIMITS.sliceMs),
+  MAIL_MAX_BYTES: count(DEFAULT_RUNTIME_LIMITS.mailMaxBytes),
+  CONVERT_MAX_BYTES: count(DEFAULT_RUNTIME_LIMITS.convertMaxBytes),
+  CONVERT_MAX_CELLS: count(DEFAULT_RUNTIME_LIMITS.convertMaxCells),
   /** Request headers kept as `***` in stored processes (their values, wherever they were copied). */
   REDACT_HEADERS: names('authorization,proxy-authorization,cookie,set-cookie,x-api-key,api-key,x-auth-token,x-access-token'),
   /** Wrong credentials one client may send in AUTH_FAILURE_WINDOW_MS before it gets 429. */
@@ -172,6 +176,11 @@ export function loadSettings(source: Record<string, string | undefined> = proces
       webRequestMaxResponseBytes: s.WEBREQUEST_MAX_RESPONSE_BYTES,
       webRequestDenyPrivate: s.WEBREQUEST_DENY_PRIVATE,
       webRequestAllowHosts: s.WEBREQUEST_ALLOW_HOSTS,
+      sliceMs: s.SLICE_MS,
+      mailMaxBytes: s.MAIL_MAX_BYTES,
+      convertMaxBytes: s.CONVERT_MAX_BYTES,
+      convertMaxCells: s.CONVERT_MAX_CELLS,
+      fileMaxBytes: s.MAX_FILE_BYTES,
     },
     redactHeaders: s.REDACT_HEADERS,
     authFailureLimit: s.AUTH_FAILURE_LIMIT,

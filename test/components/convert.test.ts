@@ -10,6 +10,7 @@ import { PotokError } from '../../runtime/errors.ts'
 import { startProcess } from '../../runtime/process.ts'
 import type { RuntimeServices, ScenarioNode } from '../../runtime/types.ts'
 import { chain, withErrorBoundary } from './helpers.ts'
+import { DEFAULT_RUNTIME_LIMITS, setRuntimeLimits } from '../../runtime/limits.ts'
 
 async function workbook(): Promise<Buffer> {
   const book = new ExcelJS.Workbook()
@@ -102,19 +103,19 @@ describe('convert', () => {
   })
 
   test('sources over CONVERT_MAX_BYTES and sheets over CONVERT_MAX_CELLS are refused', async () => {
-    process.env.CONVERT_MAX_BYTES = '100'
+    setRuntimeLimits({ convertMaxBytes: 100 })
     try {
       const big = await run({ method: 'csv-json' }, { doc: 'x'.repeat(101) })
       expect(big.output.err).toMatchObject({ code: 'CONVERT_INVALID_SOURCE', message: expect.stringContaining('over the limit of 100') })
     } finally {
-      delete process.env.CONVERT_MAX_BYTES
+      setRuntimeLimits({ convertMaxBytes: DEFAULT_RUNTIME_LIMITS.convertMaxBytes })
     }
-    process.env.CONVERT_MAX_CELLS = '5'
+    setRuntimeLimits({ convertMaxCells: 5 })
     try {
       const cells = await run({ method: 'excel-json' }, { doc: toBinary(await workbook()) })
       expect(cells.output.err).toMatchObject({ code: 'CONVERT_TOO_LARGE' })
     } finally {
-      delete process.env.CONVERT_MAX_CELLS
+      setRuntimeLimits({ convertMaxCells: DEFAULT_RUNTIME_LIMITS.convertMaxCells })
     }
   })
 })

@@ -14,6 +14,7 @@ import { validateScenario } from '../../runtime/scenario.ts'
 import type { ConnectionInfo, RuntimeServices, ScenarioNode } from '../../runtime/types.ts'
 import { startSmtp, type TestSmtp } from '../mail/smtp.ts'
 import { chain, withErrorBoundary } from './helpers.ts'
+import { DEFAULT_RUNTIME_LIMITS, setRuntimeLimits } from '../../runtime/limits.ts'
 
 const PASSWORD = 'smtp-pa55word'
 let smtp: TestSmtp
@@ -118,12 +119,12 @@ describe('sendMail', () => {
   })
 
   test('an attachment over MAIL_MAX_BYTES is refused before anything is sent', async () => {
-    process.env.MAIL_MAX_BYTES = '10'
+    setRuntimeLimits({ mailMaxBytes: 10 })
     try {
       const result = await startProcess(withErrorBoundary(mail({ attachments: [{ name: "'big.txt'", content: "'x'.repeat(11)" }] })), {}, { services: services() })
       expect(result.output.err).toMatchObject({ code: 'MAIL_INVALID', message: expect.stringContaining('over the limit of 10') })
     } finally {
-      delete process.env.MAIL_MAX_BYTES
+      setRuntimeLimits({ mailMaxBytes: DEFAULT_RUNTIME_LIMITS.mailMaxBytes })
     }
   })
 })

@@ -31,6 +31,8 @@ describe('settings', () => {
     ['ASYNC_CONCURRENCY', '0'],
     ['MAX_PROCESS_DATA_BYTES', '1e3x'],
     ['EXPRESSION_TIMEOUT_MS', 'soon'],
+    ['CONVERT_MAX_BYTES', 'big'],
+    ['SLICE_MS', '0'],
   ])('serve with %s=%s: one clear line naming it, exit 1', async (name, value) => {
     const result = await potok(['serve'], { PORT: '0', [name]: value })
     expect(result.code).toBe(1)
