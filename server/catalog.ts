@@ -11,8 +11,8 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { PotokError } from '../runtime/errors.ts'
-import { formatPath } from '../runtime/scenario.ts'
 import type { WebRequestRecord } from '../runtime/store/port.ts'
+import { parseDocument } from './validation.ts'
 
 export const MASK = '***'
 
@@ -75,12 +75,7 @@ export type WebRequestInput = z.infer<typeof webRequestInputSchema>
 
 /** Parses a client's document; throws 422 `VALIDATION_FAILED` listing every problem by path. */
 export function parseWebRequestInput(input: unknown, pathPrefix: ReadonlyArray<PropertyKey> = []): WebRequestInput {
-  const parsed = webRequestInputSchema.safeParse(input)
-  if (parsed.success) return parsed.data
-  throw new PotokError('VALIDATION_FAILED', 'the external request is invalid', {
-    status: 422,
-    details: { problems: parsed.error.issues.map((issue) => ({ path: formatPath([...pathPrefix, ...issue.path]), message: issue.message })) },
-  })
+  return parseDocument(webRequestInputSchema, input, 'the external request', pathPrefix)
 }
 
 /**

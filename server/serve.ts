@@ -38,6 +38,7 @@ import { RecordService, recordServices } from './records.ts'
 import { createLogger, type Logger } from './log.ts'
 import { startRetention } from './retention.ts'
 import { loadSettings, type Settings } from './settings.ts'
+import { finishedRecord } from '../runtime/store/process-record.ts'
 
 export interface ServeOptions {
   /** Handle SIGTERM/SIGINT (close, then exit). Default true; tests pass false. */
@@ -208,22 +209,12 @@ export function processServices(
     },
     record: async (result: ProcessResult, request) => {
       const scenario = await store.getScenario(request.scenarioId)
-      await store.recordProcess({
-        id: result.processId,
+      await store.recordProcess(finishedRecord(result, {
         scenario: { id: request.scenarioId, version: scenario?.version ?? 0 },
         trigger: { type: '$subProcess', id: request.parent.id, async: request.mode === 'async' },
-        status: result.status,
         input: request.input,
-        output: result.output,
-        error: result.error,
-        startedAt: result.startedAt,
-        finishedAt: result.finishedAt,
-        durationMs: result.durationMs,
-        snapshot: result.snapshot,
         parentId: request.parent.id,
-        replayOf: null,
-        lease: null,
-      }, result.steps)
+      }), result.steps)
     },
   })
   return Object.assign(services, recordServices(records, store), { startChild })

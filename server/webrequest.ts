@@ -29,6 +29,7 @@ import { clientOf } from './auth-failures.ts'
 import { adminUserId } from './admin-token.ts'
 import { challengeOf, checkRequestAuth, hmacSecretOf, verifyHmac } from './protect.ts'
 import { storedToResponse, toHttpResponse, type HttpAnswer } from './response.ts'
+import { finishedRecord } from '../runtime/store/process-record.ts'
 
 const URL_ID = /^[A-Za-z0-9_-]{1,128}$/
 /** Step types whose time is spent in the expression sandbox (the `potok_sandbox_seconds_total` metric). */
@@ -346,25 +347,13 @@ function errorAnswer(error: PotokError, call: Call): Response {
 function processRecord(call: Call, result: ProcessResult, response: StoredResponse, outputError: PotokError | null): ProcessRecord {
   // A completed process whose output variables could not become an answer is recorded failed.
   const invalidOutput = result.status === 'completed' && outputError !== null
-  return {
-    id: result.processId,
+  return finishedRecord(result, {
     scenario: { id: call.scenario.id, version: call.scenario.version },
     trigger: { type: '$webRequest', id: call.webRequest.id, async: false },
-    status: invalidOutput ? 'failed' : result.status,
     input: call.input,
-    output: result.output,
     response,
-    error: invalidOutput
-      ? { code: outputError.code, message: outputError.message, variables: result.output }
-      : result.error,
-    startedAt: result.startedAt,
-    finishedAt: result.finishedAt,
-    durationMs: result.durationMs,
-    snapshot: result.snapshot,
-    replayOf: null,
-    parentId: null,
-    lease: null,
-  }
+    ...(invalidOutput ? { status: 'failed' as const, error: { code: outputError.code, message: outputError.message, variables: result.output } } : {}),
+  })
 }
 
 /** Keeps the caller's answer for idempotent repeats (now, or after the answer). */

@@ -16,7 +16,7 @@ import type { H3 } from 'h3'
 import { z } from 'zod'
 import { PotokError } from '../../runtime/errors.ts'
 import { inThreadRunner } from '../../runtime/runner.ts'
-import type { ProcessRecord, ProcessTrigger, StoredResponse } from '../../runtime/store/port.ts'
+import type { ProcessRecord, StoredResponse } from '../../runtime/store/port.ts'
 import type { ProcessResult, RuntimeServices, Scenario, Variables } from '../../runtime/types.ts'
 import { readRequestBody } from '../body.ts'
 import type { ServerContext } from '../context.ts'
@@ -25,6 +25,7 @@ import { checkScenarioDocument } from '../flows.ts'
 import { buildInputVariables } from '../input.ts'
 import { toHttpResponse } from '../response.ts'
 import { admin, json, readJson } from './http.ts'
+import { finishedRecord } from '../../runtime/store/process-record.ts'
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
 
@@ -97,23 +98,12 @@ async function runTest(ctx: ServerContext, scenario: Scenario, sample: SampleReq
   } finally {
     ctx.gate.leave()
   }
-  const record: ProcessRecord = {
-    id: result.processId,
+  const record = finishedRecord(result, {
     scenario: { id: scenario.id, version: await versionOf(ctx, scenario) },
-    trigger: { type: TEST_TRIGGER, id: null, async: false } satisfies ProcessTrigger,
-    status: result.status,
+    trigger: { type: TEST_TRIGGER, id: null, async: false },
     input,
-    output: result.output,
     response: early ?? finalAnswer(result, sample.method),
-    error: result.error,
-    startedAt: result.startedAt,
-    finishedAt: result.finishedAt,
-    durationMs: result.durationMs,
-    snapshot: result.snapshot,
-    replayOf: null,
-    parentId: null,
-    lease: null,
-  }
+  })
   await ctx.store.recordProcess(record, result.steps)
   return { ...record, steps: result.steps }
 }

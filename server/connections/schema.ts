@@ -11,9 +11,8 @@
  * | `http` | `{ scheme: "oauth2", tokenUrl, clientId, scope? }` (client credentials) | `{ clientSecret }` |
  */
 import { z } from 'zod'
-import { PotokError } from '../../runtime/errors.ts'
-import { formatPath } from '../../runtime/scenario.ts'
 import { secretSchema } from '../catalog.ts'
+import { parseDocument } from '../validation.ts'
 
 const recordId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1 to 64 letters, digits, "_" or "-"')
 const secret = secretSchema.optional()
@@ -72,10 +71,5 @@ export type ConnectionInput = z.infer<typeof connectionInputSchema>
 
 /** Parses a client's document; throws 422 `VALIDATION_FAILED` listing every problem by path. */
 export function parseConnectionInput(input: unknown, pathPrefix: ReadonlyArray<PropertyKey> = []): ConnectionInput {
-  const parsed = connectionInputSchema.safeParse(input)
-  if (parsed.success) return parsed.data
-  throw new PotokError('VALIDATION_FAILED', 'the connection is invalid', {
-    status: 422,
-    details: { problems: parsed.error.issues.map((issue) => ({ path: formatPath([...pathPrefix, ...issue.path]), message: issue.message })) },
-  })
+  return parseDocument(connectionInputSchema, input, 'the connection', pathPrefix)
 }
