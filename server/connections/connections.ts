@@ -10,6 +10,7 @@
  * (await connections.resolve('mail')).secrets.password // 'pw'
  */
 import { randomUUID } from 'node:crypto'
+import { isDeepStrictEqual } from 'node:util'
 import { PotokError } from '../../runtime/errors.ts'
 import type { ConnectionRecord, ConnectionStore, StoredSecret } from '../../runtime/store/port.ts'
 import type { ConnectionInfo } from '../../runtime/types.ts'
@@ -54,6 +55,8 @@ export class Connections {
   async upsert(input: ConnectionInput & { id: string }): Promise<PublicConnection> {
     const existing = await this.store.getConnection(input.id)
     const record = this.toRecord(input, existing)
+    // Unchanged (a restart with the same declarations): no write, so a server starts on a full disk.
+    if (existing && sameConnection(existing, record)) return publicConnection(existing)
     return publicConnection(existing ? (await this.store.replaceConnection(record))! : await this.store.createConnection(record))
   }
 
@@ -148,4 +151,10 @@ export function publicConnection(record: ConnectionRecord): PublicConnection {
 
 function notFound(id: string): PotokError {
   return new PotokError('NOT_FOUND', `there is no connection "${id}"`, { status: 404 })
+}
+
+/** Equal but for `updatedAt` (undefined fields and key order aside, as the store keeps them). */
+function sameConnection(a: ConnectionRecord, b: ConnectionRecord): boolean {
+  const comparable = (record: ConnectionRecord) => JSON.parse(JSON.stringify({ ...record, updatedAt: null })) as unknown
+  return isDeepStrictEqual(comparable(a), comparable(b))
 }

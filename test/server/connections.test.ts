@@ -106,13 +106,23 @@ describe('start', () => {
     const settings = loadSettings({}, { port: 0, host: '127.0.0.1', dataDir, flowsDir, mongodbUri: undefined, adminToken: 'x'.repeat(32), logLevel: 'silent' })
     const options = { handleSignals: false, banner: false, logger: createLogger('silent') } as const
 
+    let before: unknown[] = []
     const again = await serve(settings, options)
     try {
       expect((await again.context.services!.getConnection!('declared-mail')).secrets.password).toBe('inline-secret')
       const sealed = (await again.store.getConnection('declared-mail'))!.secrets.password
       expect(JSON.stringify(sealed)).not.toContain('inline-secret')
+      before = await again.store.listConnections()
     } finally {
       await again.close()
+    }
+    // A restart with the same declarations writes nothing (it must start on a full disk too).
+    expect(before).toHaveLength(2)
+    const restarted = await serve(settings, options)
+    try {
+      expect(await restarted.store.listConnections()).toEqual(before)
+    } finally {
+      await restarted.close()
     }
 
     delete process.env.POTOK_SECRET_KEY
