@@ -205,7 +205,9 @@ export class MongoLeases {
         await this.#applyRevision(id, rev)
         continue
       }
-      await this.#processes.updateOne({ _id: id }, { $set: set })
+      // Applied only over an older revision: a writer delayed past a later decision (its own,
+      // or another server's applying this one) must not put the process back to this state.
+      await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: set })
       return set
     }
     throw new PotokError('STORE_CONTENTION', `Too many concurrent writers on process "${id}"; try again`, { status: 503 })
@@ -215,8 +217,10 @@ export class MongoLeases {
   async #applyRevision(id: string, rev: number): Promise<void> {
     const revision = await this.#revisions.findOne({ _id: `${id}:${rev}` })
     if (!revision) return
-    const doc = await this.#processes.findOne({ _id: id }, LEASE_FIELDS)
-    if (doc && (doc.rev ?? 0) < rev) await this.#processes.updateOne({ _id: id }, { $set: JSON.parse(revision.set) as LeasedFields })
+    // The revision check is in the update's filter, not in a read before it: the winner may
+    // apply a later revision between such a read and this write, which would then undo it
+    // (two servers lost a process's completion that way: it stayed `running`, off the schedule).
+    await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: JSON.parse(revision.set) as LeasedFields })
   }
 
   async probeWrite(owner: string): Promise<void> {
