@@ -18,11 +18,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startProcess } from '../runtime/process.ts'
-import { MongoStore } from '../runtime/store/mongo.ts'
-import type { ProcessRecord, ProcessStore } from '../runtime/store/port.ts'
-import { SqliteStore } from '../runtime/store/sqlite.ts'
+import { MongoStore } from '../store/mongo.ts'
+import type { ProcessRecord, ProcessStore } from '../store/port.ts'
+import { SqliteStore } from '../store/sqlite.ts'
 import type { Scenario } from '../runtime/types.ts'
 import { killChildren, startChildServer, type ChildServer } from '../test/server/child.ts'
+import { registerComponents } from '../components/index.ts'
+
+registerComponents()
 
 const ASYNC = Number(process.env.BENCH_ASYNC ?? 400)
 const STORED = Number(process.env.BENCH_STORED ?? 10_000)

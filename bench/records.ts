@@ -15,12 +15,15 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startProcess } from '../runtime/process.ts'
-import { MongoStore } from '../runtime/store/mongo.ts'
-import type { ProcessStore } from '../runtime/store/port.ts'
-import type { RecordQuery } from '../runtime/store/records-port.ts'
-import { SqliteStore } from '../runtime/store/sqlite.ts'
+import { MongoStore } from '../store/mongo.ts'
+import type { ProcessStore } from '../store/port.ts'
+import type { RecordQuery } from '../store/records-port.ts'
+import { SqliteStore } from '../store/sqlite.ts'
 import type { Scenario } from '../runtime/types.ts'
 import { processServices } from '../server/serve.ts'
+import { registerComponents } from '../components/index.ts'
+
+registerComponents()
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
 const RECORDS = Number(process.env.RECORDS ?? 100_000)

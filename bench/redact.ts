@@ -8,6 +8,9 @@ import { startProcess } from '../runtime/process.ts'
 import { Redactor } from '../server/redact.ts'
 import type { Scenario } from '../runtime/types.ts'
 import { readFileSync } from 'node:fs'
+import { registerComponents } from '../components/index.ts'
+
+registerComponents()
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 2)
 const greet: Scenario = JSON.parse(readFileSync(new URL('../flows/greet.json', import.meta.url), 'utf8'))

@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs'
 import { compileScenario } from '../runtime/compile.ts'
 import { startProcess } from '../runtime/process.ts'
 import type { Scenario } from '../runtime/types.ts'
+import { registerComponents } from '../components/index.ts'
+
+registerComponents()
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3)
 const flow = (name: string): Scenario => JSON.parse(readFileSync(new URL(`../flows/${name}.json`, import.meta.url), 'utf8'))

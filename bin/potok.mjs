@@ -4,7 +4,7 @@
 // TypeScript sources through tsx, a development dependency.
 import { existsSync } from 'node:fs'
 
-const built = new URL('../dist/server/cli/main.js', import.meta.url)
+const built = new URL('../dist/cli/main.js', import.meta.url)
 if (existsSync(built)) {
   await import(built.href)
 } else {
@@ -16,5 +16,5 @@ if (existsSync(built)) {
     process.exit(1)
   }
   register()
-  await import('../server/cli/main.ts')
+  await import('../cli/main.ts')
 }

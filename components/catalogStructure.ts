@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Catalog } from '../runtime/store/records-port.ts'
+import type { Catalog } from '../runtime/records.ts'
 import type { Component } from '../runtime/types.ts'
 import { idOf, recordService } from './records/common.ts'
 import { expr, variablePath } from './schema.ts'

@@ -1,7 +1,9 @@
 /**
- * The component registry: adding a component is adding its file and one line here.
+ * The component list: adding a component is adding its file and one line here. Entry points
+ * hand it to the engine with `registerComponents()`.
  * SPEC §3 lists what each does.
  */
+import { useComponents } from '../runtime/registry.ts'
 import type { Component } from '../runtime/types.ts'
 import { catalogStructure } from './catalogStructure.ts'
 import { code } from './code.ts'
@@ -39,4 +41,9 @@ export const components: ReadonlyMap<string, Component<any>> = new Map(all.map((
 
 export function getComponent(type: string): Component<any> | undefined {
   return components.get(type)
+}
+
+/** Hands every node type to the engine (`runtime/registry.ts`); entry points call it once. */
+export function registerComponents(): void {
+  useComponents(all)
 }

@@ -9,6 +9,7 @@
  * to blame without asking it.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { registerComponents } from '../components/index.ts'
 import { cutDeepValues, MAX_STORED_DEPTH } from '../runtime/depth.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { resumeProcess, startProcess } from '../runtime/process.ts'
@@ -27,6 +28,7 @@ interface Job {
 const port = parentPort!
 const data = workerData as { watch: SharedArrayBuffer; limits: RuntimeLimits }
 setRuntimeLimits(data.limits, true)
+registerComponents()
 const slots = new Float64Array(data.watch)
 const jobs = new Map<number, Job>()
 const jobOfPid = new Map<string, number>()

@@ -10,7 +10,7 @@
  * transitions from a snapshot, but it does re-invoke actors, which then wait only the rest.
  */
 import { and, assign, fromPromise, raise, setup, stateIn, type AnyStateMachine } from 'xstate'
-import { getComponent } from '../components/index.ts'
+import { getComponent } from './registry.ts'
 import { durationMs } from './duration.ts'
 import { PotokError } from './errors.ts'
 import { analyzeGraph, isJoin, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'

@@ -4,7 +4,7 @@
  * owns each node. Validation reports what breaks these rules; the compiler turns scopes into
  * XState compound and parallel states.
  */
-import { getComponent } from '../components/index.ts'
+import { getComponent } from './registry.ts'
 import type { Problem } from './scenario.ts'
 import type { Scenario, ScenarioEdge, ScenarioNode } from './types.ts'
 

@@ -4,7 +4,7 @@
  * each with its JSON path and a sentence a designer can act on.
  */
 import { z } from 'zod'
-import { getComponent } from '../components/index.ts'
+import { getComponent } from './registry.ts'
 import { analyzeGraph } from './graph.ts'
 import { expressionSyntaxError } from './sandbox.ts'
 import type { Scenario } from './types.ts'

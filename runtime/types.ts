@@ -1,7 +1,7 @@
 /** Types shared across the runtime, the components and the server. */
 import type { z } from 'zod'
 import type { PotokError } from './errors.ts'
-import type { Catalog, CatalogRecord, RecordPage, RecordQuery, RecordValues } from './store/records-port.ts'
+import type { Catalog, CatalogRecord, RecordPage, RecordQuery, RecordValues } from './records.ts'
 
 /** A process's data: JSON values plus binary values in their tagged form (see `binary.ts`). */
 export type Variables = Record<string, unknown>

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run build`: the server as JavaScript in dist/ (tsc, one file per source file, `.ts`
 // imports rewritten to `.js`), the files the sources read at run time copied beside their
-// JavaScript, and the console built by Vite into dist/server/console/dist.
+// JavaScript, and the console built by Vite into dist/console/dist.
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -21,9 +21,9 @@ if (only !== 'console') {
   for (const asset of ['runtime/sandbox/prelude.js', 'processes/worker-entry.mjs']) cpSync(join(root, asset), join(root, 'dist', asset))
 }
 if (only !== 'server') {
-  run(join(dirname(require.resolve('vite/package.json')), 'bin/vite.js'), ['build', '--config', 'server/console/vite.config.ts', '--logLevel', 'warn'])
+  run(join(dirname(require.resolve('vite/package.json')), 'bin/vite.js'), ['build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'])
 }
-const consoleBuild = join(root, 'server/console/dist')
+const consoleBuild = join(root, 'console/dist')
 if (existsSync(consoleBuild) && existsSync(join(root, 'dist'))) {
-  cpSync(consoleBuild, join(root, 'dist/server/console/dist'), { recursive: true })
+  cpSync(consoleBuild, join(root, 'dist/console/dist'), { recursive: true })
 }

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 const has = (name) => { try { require.resolve(name); return true } catch { return false } }
 const sources = existsSync(new URL('../tsconfig.build.json', import.meta.url))
-const built = existsSync(new URL('../dist/server/cli/main.js', import.meta.url))
+const built = existsSync(new URL('../dist/cli/main.js', import.meta.url))
 
 if (sources && has('typescript/bin/tsc') && has('vite/package.json')) {
   await import('./build.mjs')

@@ -27,7 +27,7 @@
  */
 import { H3, type H3Event } from 'h3'
 import { FastResponse } from 'srvx'
-import { PotokError } from '../runtime/errors.ts'
+import { PotokError } from '../runtime/index.ts'
 import { isAdminRequest } from './admin-token.ts'
 import { admin, checkAdmin } from './api/http.ts'
 import { registerBpmnRoutes } from './api/bpmn.ts'

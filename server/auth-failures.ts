@@ -9,7 +9,7 @@
  * failures.check(clientOf(request))           // 429 while blocked
  * failures.fail(clientOf(request))            // after a 401
  */
-import { PotokError } from '../runtime/errors.ts'
+import { PotokError } from '../runtime/index.ts'
 
 /** Most clients tracked at once; the oldest windows are swept beyond it. */
 const MAX_CLIENTS = 100_000

@@ -19,8 +19,7 @@
 import { createHmac, type Hmac } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import busboy from 'busboy'
-import { toBinary } from '../runtime/binary.ts'
-import { PotokError } from '../runtime/errors.ts'
+import { PotokError, toBinary } from '../runtime/index.ts'
 import { paramsObject } from './input.ts'
 import { assertJsonDepth } from './json-depth.ts'
 

@@ -14,7 +14,7 @@
  * const store = withCatalogCache(await openStore(settings), { ttlMs: 1000 })
  * await store.findWebRequestByUrlId('greet') // from the database, then from memory for 1 s
  */
-import type { ProcessStore, ScenarioRecord, WebRequestRecord } from '../runtime/store/port.ts'
+import type { ProcessStore, ScenarioRecord, WebRequestRecord } from '../store/port.ts'
 
 export interface CatalogCacheOptions {
   /** How long an entry is served without asking the database (ms). */

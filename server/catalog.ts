@@ -10,8 +10,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import { PotokError } from '../runtime/errors.ts'
-import type { WebRequestRecord } from '../runtime/store/port.ts'
+import { PotokError } from '../runtime/index.ts'
+import type { WebRequestRecord } from '../store/port.ts'
 import { parseDocument } from './validation.ts'
 
 export const MASK = '***'

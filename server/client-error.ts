@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net'
 import { errorBody } from './errors.ts'
-import { PotokError } from '../runtime/errors.ts'
+import { PotokError } from '../runtime/index.ts'
 
 const ANSWERS: Record<string, [number, string, string, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are over the server limit'],

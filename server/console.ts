@@ -1,5 +1,5 @@
 /**
- * The console: the built web app (`server/console/dist/`, made by `npm run build`) served at `/`
+ * The console: the built web app (`console/dist/`, made by `npm run build`) served at `/`
  * with h3's `serveStatic`. Hashed assets (`/assets/*`) are cached for a year; `index.html` is
  * always revalidated; text files go out brotli- or gzip-compressed when the browser accepts it
  * (`console-encoding.ts`). Any other non-API path answers index.html, so the app's own addresses
@@ -15,15 +15,15 @@ import { readFile, stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { HTTPResponse, serveStatic, type H3, type H3Event } from 'h3'
-import { PotokError } from '../runtime/errors.ts'
+import { PotokError } from '../runtime/index.ts'
 import { compressedFile, encodingsFor } from './console-encoding.ts'
 
 export interface ConsoleOptions {
-  /** The built app (default `server/console/dist/` beside this file). */
+  /** The built app (default: `console/dist/` at the top of the package). */
   dir?: string
 }
 
-export const CONSOLE_DIR = fileURLToPath(new URL('./console/dist/', import.meta.url))
+export const CONSOLE_DIR = fileURLToPath(new URL('../console/dist/', import.meta.url))
 
 /** What the console's pages may load: only this server (nothing from the internet). */
 const SECURITY_HEADERS: Record<string, string> = {

@@ -3,11 +3,9 @@
  * logger, executor) and the state that lives as long as the app (rate windows, the count of
  * running processes, writes still in flight, metrics).
  */
-import type { PotokError } from '../runtime/errors.ts'
-import type { HostedProcess } from '../runtime/executor.ts'
-import type { ProcessRunner } from '../runtime/runner.ts'
-import type { ProcessStore, ProcessTrigger, ScenarioRecord } from '../runtime/store/port.ts'
-import type { ProcessResult, RuntimeServices, Variables } from '../runtime/types.ts'
+import type { PotokError, ProcessResult, ProcessRunner, RuntimeServices, Variables } from '../runtime/index.ts'
+import type { HostedProcess } from '../processes/executor.ts'
+import type { ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
 import type { Connections } from './connections/connections.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
@@ -16,7 +14,7 @@ import type { AuthFailures } from './auth-failures.ts'
 import type { ProcessGate, RateLimiter } from './protect.ts'
 import type { Settings } from './settings.ts'
 
-/** The durable asynchronous side (`runtime/executor.ts`'s `ProcessExecutor`), as the server uses it. */
+/** The durable asynchronous side (`processes/executor.ts`'s `ProcessExecutor`), as the server uses it. */
 export interface AsyncProcesses {
   /** Stores a new process as `queued` (awaits the write), then runs it soon; returns its id. */
   enqueue(job: { scenario: ScenarioRecord; input: Variables; trigger: ProcessTrigger; processId?: string }): Promise<string>

@@ -9,7 +9,7 @@
  * const extra = corsHeaders(webRequest.cors, request)   // merged into the process's answer
  */
 import { FastResponse } from 'srvx'
-import type { WebRequestRecord } from '../runtime/store/port.ts'
+import type { WebRequestRecord } from '../store/port.ts'
 
 export type CorsSetting = NonNullable<WebRequestRecord['cors']>
 

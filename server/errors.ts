@@ -9,7 +9,7 @@
  */
 import { HTTPError } from 'h3'
 import { FastResponse } from 'srvx'
-import { PotokError } from '../runtime/errors.ts'
+import { PotokError } from '../runtime/index.ts'
 
 export interface ErrorBody {
   error: { code: string; message: string; processId?: string; details?: Record<string, unknown> }

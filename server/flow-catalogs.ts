@@ -10,10 +10,10 @@
  * const catalogs = await loadCatalogs(store, './flows/catalogs')
  */
 import { isDeepStrictEqual } from 'node:util'
-import { PotokError } from '../runtime/errors.ts'
-import { catalogFileSchema } from '../runtime/store/catalog-schema.ts'
-import type { ProcessStore } from '../runtime/store/port.ts'
-import type { Catalog } from '../runtime/store/records-port.ts'
+import { PotokError } from '../runtime/index.ts'
+import { catalogFileSchema } from '../store/catalog-schema.ts'
+import type { ProcessStore } from '../store/port.ts'
+import type { Catalog } from '../store/records-port.ts'
 import { readJsonFiles } from './json-files.ts'
 
 export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Catalog[]> {

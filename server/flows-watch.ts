@@ -7,7 +7,7 @@
  * const stop = watchFlows(store, './flows', { onReload: console.log, onProblem: console.error })
  */
 import { watch, type FSWatcher } from 'node:fs'
-import type { ProcessStore } from '../runtime/store/port.ts'
+import type { ProcessStore } from '../store/port.ts'
 import { loadFlows } from './flows.ts'
 
 export interface FlowsReload {

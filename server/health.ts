@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os'
 import type { H3Event } from 'h3'
-import { PotokError, toPotokError } from '../runtime/errors.ts'
+import { PotokError, toPotokError } from '../runtime/index.ts'
 import type { ServerContext } from './context.ts'
 import { json } from './api/http.ts'
 

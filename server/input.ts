@@ -7,9 +7,7 @@
  * input.query // ?tag=a&tag=b&x=1 → { tag: ['a', 'b'], x: '1' }
  */
 import { parseCookies as h3ParseCookies, type H3Event } from 'h3'
-import { PotokError } from '../runtime/errors.ts'
-import type { Variables } from '../runtime/types.ts'
-import { sizeOf } from '../runtime/variables.ts'
+import { PotokError, sizeOf, type Variables } from '../runtime/index.ts'
 
 export interface InputSource {
   request: Request

@@ -7,7 +7,7 @@
  * @example
  * assertJsonDepth(Buffer.from('[[[1]]]'), 2) // throws 400 BODY_TOO_DEEP
  */
-import { PotokError } from '../runtime/errors.ts'
+import { PotokError } from '../runtime/index.ts'
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c

@@ -3,7 +3,7 @@
  * The catalog schema comes from the zod schema that validates it.
  */
 import { z } from 'zod'
-import { catalogSchema } from '../runtime/store/catalog-schema.ts'
+import { catalogSchema } from '../store/catalog-schema.ts'
 
 function schema(type: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>

@@ -4,7 +4,7 @@
  * `z.toJSONSchema()`), so the document cannot drift from what the server accepts.
  */
 import { z } from 'zod'
-import { scenarioSchema } from '../runtime/scenario.ts'
+import { scenarioSchema } from '../runtime/index.ts'
 import { FastResponse } from 'srvx'
 import { processListQuery, replayBody } from './api/processes.ts'
 import { testRunBody } from './api/test-run.ts'

@@ -9,7 +9,7 @@
  * verifyHmac(webRequest.auth, request, body.hmac)    // after the body streamed through the HMAC
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { PotokError } from '../runtime/errors.ts'
+import { PotokError } from '../runtime/index.ts'
 import { resolveSecret, type WebRequestAuth } from './catalog.ts'
 
 /** Constant-time string equality (both sides hashed first, so lengths leak nothing either). */

@@ -15,14 +15,11 @@
  * console links them to it.
  */
 import { randomUUID } from 'node:crypto'
-import { PotokError } from '../runtime/errors.ts'
-import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
-import type { ProcessStore, ProcessTrigger } from '../runtime/store/port.ts'
-import type { Catalog, CatalogRecord, EventKind, EventPhase, RecordValues } from '../runtime/store/records-port.ts'
-import type { ProcessInfo, RuntimeServices, Variables } from '../runtime/types.ts'
-import { fileValue } from '../runtime/store/record-fields.ts'
+import { inThreadRunner, PotokError, type ProcessInfo, type ProcessRunner, runtimeLimits, type RuntimeServices, type Variables } from '../runtime/index.ts'
+import type { ProcessStore, ProcessTrigger } from '../store/port.ts'
+import type { Catalog, CatalogRecord, EventKind, EventPhase, RecordValues } from '../store/records-port.ts'
+import { fileValue } from '../store/record-fields.ts'
 import type { AsyncProcesses } from './context.ts'
-import { runtimeLimits } from '../runtime/limits.ts'
 
 export interface RecordServiceOptions {
   store: ProcessStore

@@ -19,9 +19,8 @@
  * const store = redactingStore(await openStore(), redactor)
  * redactor.track(processId, request.headers)   // before the process's first write
  */
-import { MAX_STORED_DEPTH, tooDeepNote } from '../runtime/depth.ts'
-import type { ProcessPatch, ProcessRecord, ProcessStore, StoredResponse } from '../runtime/store/port.ts'
-import type { StepRecord } from '../runtime/types.ts'
+import { MAX_STORED_DEPTH, type StepRecord, tooDeepNote } from '../runtime/index.ts'
+import type { ProcessPatch, ProcessRecord, ProcessStore, StoredResponse } from '../store/port.ts'
 
 export const REDACTED = '***'
 /** Shorter derived parts (a cookie value such as `1`) would blank innocent text. */

@@ -10,10 +10,8 @@
  * answer.response.status // 201, content-type application/json; charset=utf-8, X-Process-Id set
  */
 import { FastResponse } from 'srvx'
-import { binaryBytes, isBinary } from '../runtime/binary.ts'
-import { PotokError } from '../runtime/errors.ts'
-import type { Variables } from '../runtime/types.ts'
-import type { StoredResponse } from '../runtime/store/port.ts'
+import { binaryBytes, isBinary, PotokError, type Variables } from '../runtime/index.ts'
+import type { StoredResponse } from '../store/port.ts'
 
 /** Headers the server owns (framing, hop-by-hop): values set in `$headers` are ignored. */
 export const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer'])

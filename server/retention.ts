@@ -2,7 +2,7 @@
  * Retention: finished processes older than PROCESS_RETENTION_DAYS are pruned at start and then
  * hourly — never a queued or running one (the store's `pruneProcesses` guarantees that).
  */
-import type { ProcessStore } from '../runtime/store/port.ts'
+import type { ProcessStore } from '../store/port.ts'
 import type { Logger } from './log.ts'
 
 const DAY = 86_400_000

@@ -14,15 +14,12 @@
  * await fetch(`${server.url}healthz`)
  * await server.close()
  */
-import { childProcessService } from '../runtime/children.ts'
-import { PotokError } from '../runtime/errors.ts'
-import { ProcessExecutor } from '../runtime/executor.ts'
-import { setRuntimeLimits } from '../runtime/limits.ts'
-import type { ProcessRunner } from '../runtime/runner.ts'
+import { registerComponents } from '../components/index.ts'
+import { childProcessService, PotokError, type ProcessResult, type ProcessRunner, type RuntimeServices, setRuntimeLimits } from '../runtime/index.ts'
+import { ProcessExecutor } from '../processes/executor.ts'
 import { WorkerPool } from '../processes/pool.ts'
-import { openStore } from '../runtime/store/index.ts'
-import type { ProcessStore } from '../runtime/store/port.ts'
-import type { ProcessResult, RuntimeServices } from '../runtime/types.ts'
+import { openStore } from '../store/index.ts'
+import type { ProcessStore } from '../store/port.ts'
 import { resolveAdminToken, type AdminToken } from './admin-token.ts'
 import { buildApp, createServerContext } from './app.ts'
 import { answerClientError } from './client-error.ts'
@@ -38,7 +35,7 @@ import { RecordService, recordServices } from './records.ts'
 import { createLogger, type Logger } from './log.ts'
 import { startRetention } from './retention.ts'
 import { loadSettings, type Settings } from './settings.ts'
-import { finishedRecord } from '../runtime/store/process-record.ts'
+import { finishedRecord } from '../store/process-record.ts'
 
 export interface ServeOptions {
   /** Handle SIGTERM/SIGINT (close, then exit). Default true; tests pass false. */
@@ -64,6 +61,7 @@ export interface RunningServer {
 
 export async function serve(settings: Settings = loadSettings(), options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel)
+  registerComponents()
   // MAX_FILE_BYTES bounds both the store and fileUpload's download: one value for both.
   setRuntimeLimits({ ...settings.runtime, fileMaxBytes: settings.maxFileBytes }, true)
   // Settings are the one source: an unset MONGODB_URI means SQLite even if the variable changes later.

@@ -8,10 +8,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { z } from 'zod'
-import { PotokError } from '../runtime/errors.ts'
-import { formatPath } from '../runtime/scenario.ts'
-import { DEFAULT_SANDBOX_TZ, timeZoneProblem } from '../runtime/sandbox/timeZone.ts'
-import { DEFAULT_RUNTIME_LIMITS, type RuntimeLimits } from '../runtime/limits.ts'
+import { DEFAULT_RUNTIME_LIMITS, DEFAULT_SANDBOX_TZ, formatPath, PotokError, type RuntimeLimits, timeZoneProblem } from '../runtime/index.ts'
 
 /** Empty strings count as unset, so `PORT= npm start` takes the default. */
 const env = <T extends z.ZodType>(schema: T) =>

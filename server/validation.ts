@@ -6,8 +6,7 @@
  * const input = parseDocument(webRequestInputSchema, body, 'the external request')
  */
 import type { z } from 'zod'
-import { PotokError } from '../runtime/errors.ts'
-import { formatPath } from '../runtime/scenario.ts'
+import { formatPath, PotokError } from '../runtime/index.ts'
 
 export function parseDocument<T extends z.ZodType>(schema: T, input: unknown, what: string, pathPrefix: ReadonlyArray<PropertyKey> = []): z.infer<T> {
   const parsed = schema.safeParse(input)

@@ -6,9 +6,9 @@
  * and `$body`.
  */
 import type { H3 } from 'h3'
-import { PotokError } from '../../runtime/errors.ts'
-import type { CatalogInput } from '../../runtime/store/catalog-schema.ts'
-import { catalogNotFound, recordNotFound } from '../../runtime/store/records.ts'
+import { PotokError } from '../../runtime/index.ts'
+import type { CatalogInput } from '../../store/catalog-schema.ts'
+import { catalogNotFound, recordNotFound } from '../../store/records.ts'
 import type { ServerContext } from '../context.ts'
 import { RecordService } from '../records.ts'
 import { admin, json, list, noContent, param, readJson } from './http.ts'

@@ -7,7 +7,7 @@
 import type { H3 } from 'h3'
 import { z } from 'zod'
 import { components } from '../../components/index.ts'
-import type { Component } from '../../runtime/types.ts'
+import type { Component } from '../../runtime/index.ts'
 import type { ServerContext } from '../context.ts'
 import { admin, list } from './http.ts'
 

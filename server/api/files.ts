@@ -6,7 +6,7 @@
  */
 import type { H3 } from 'h3'
 import { FastResponse } from 'srvx'
-import { PotokError } from '../../runtime/errors.ts'
+import { PotokError } from '../../runtime/index.ts'
 import { readRawBody } from '../body.ts'
 import type { ServerContext } from '../context.ts'
 import { RecordService } from '../records.ts'

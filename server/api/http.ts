@@ -7,7 +7,7 @@
  */
 import type { H3Event } from 'h3'
 import { FastResponse } from 'srvx'
-import { PotokError } from '../../runtime/errors.ts'
+import { PotokError } from '../../runtime/index.ts'
 import { isAdminRequest } from '../admin-token.ts'
 import { readRawBody } from '../body.ts'
 import type { ServerContext } from '../context.ts'

@@ -4,7 +4,7 @@
  * of one per row. `?ids=a,b` limits it to some external requests.
  */
 import type { H3 } from 'h3'
-import type { ProcessRecord } from '../../runtime/store/port.ts'
+import type { ProcessRecord } from '../../store/port.ts'
 import type { ServerContext } from '../context.ts'
 import { admin, list } from './http.ts'
 

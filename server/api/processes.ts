@@ -4,9 +4,8 @@
  */
 import type { H3, H3Event } from 'h3'
 import { z } from 'zod'
-import { PotokError } from '../../runtime/errors.ts'
-import { cancelStoredProcess, replayStoredProcess, resumeStoredProcess, type ProcessRunner } from '../../runtime/lifecycle.ts'
-import type { ProcessStatus } from '../../runtime/types.ts'
+import { PotokError, type ProcessStatus } from '../../runtime/index.ts'
+import { cancelStoredProcess, replayStoredProcess, resumeStoredProcess, type ProcessRunner } from '../../processes/lifecycle.ts'
 import type { ServerContext } from '../context.ts'
 import { readRawBody } from '../body.ts'
 import { admin, json, param } from './http.ts'

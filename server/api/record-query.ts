@@ -4,8 +4,8 @@
  * `fields` as a JSON array (`["2","3"]`, Bpium's objects `{ fieldId, fields }` keep their
  * `fieldId`) or `2,3`; `searchText`, `sortField`, `sortType` (1 / -1), `limit`, `offset`.
  */
-import { PotokError } from '../../runtime/errors.ts'
-import type { RecordQuery } from '../../runtime/store/records-port.ts'
+import { PotokError } from '../../runtime/index.ts'
+import type { RecordQuery } from '../../store/records-port.ts'
 
 function invalid(name: string, message: string): PotokError {
   return new PotokError('INVALID_QUERY', `${name}: ${message}`, { status: 400, details: { parameter: name } })

@@ -5,7 +5,7 @@
  * Answers carry the stored record `{ id, version, createdAt, scenario }`.
  */
 import type { H3 } from 'h3'
-import { PotokError } from '../../runtime/errors.ts'
+import { PotokError } from '../../runtime/index.ts'
 import type { ServerContext } from '../context.ts'
 import { checkScenarioDocument, saveScenarioDocument, type ScenarioDocument } from '../flows.ts'
 import { admin, json, list, noContent, param, readJson } from './http.ts'

@@ -5,8 +5,8 @@
  * the stored secret. Changes take effect on the next request — nothing is cached.
  */
 import type { H3 } from 'h3'
-import { PotokError } from '../../runtime/errors.ts'
-import type { ProcessStore } from '../../runtime/store/port.ts'
+import { PotokError } from '../../runtime/index.ts'
+import type { ProcessStore } from '../../store/port.ts'
 import { parseWebRequestInput, publicWebRequest, toWebRequestRecord, type WebRequestInput } from '../catalog.ts'
 import type { ServerContext } from '../context.ts'
 import { admin, json, list, noContent, param, readJson } from './http.ts'

@@ -11,9 +11,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
-import { PotokError } from '../../runtime/errors.ts'
-import type { ConnectionRecord, ConnectionStore, StoredSecret } from '../../runtime/store/port.ts'
-import type { ConnectionInfo } from '../../runtime/types.ts'
+import { type ConnectionInfo, PotokError } from '../../runtime/index.ts'
+import type { ConnectionRecord, ConnectionStore, StoredSecret } from '../../store/port.ts'
 import { MASK } from '../catalog.ts'
 import type { ConnectionInput } from './schema.ts'
 import { open, seal } from './secretKey.ts'

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PotokError } from '../../runtime/errors.ts'
+import { PotokError } from '../../runtime/index.ts'
 import type { FlowProblem } from '../flows.ts'
 import type { Connections, PublicConnection } from './connections.ts'
 import { parseConnectionInput, type ConnectionInput } from './schema.ts'

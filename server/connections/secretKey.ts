@@ -11,7 +11,7 @@
  * open(key, 'mail', 'password', sealed)                    // 'hunter2'
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { PotokError } from '../../runtime/errors.ts'
+import { PotokError } from '../../runtime/index.ts'
 
 const ALGORITHM = 'aes-256-gcm'
 const VERSION = 'v1'

@@ -1,6 +1,6 @@
 /** The route functions of `server/api/bpmn.ts`, called as the server calls them. */
 import { describe, expect, it } from 'vitest'
-import { importBpmn } from '../../runtime/bpmn/import.ts'
+import { importBpmn } from '../../bpmn/import.ts'
 import { exportRoute, importRoute } from '../../server/api/bpmn.ts'
 import { fixture } from './helpers.ts'
 

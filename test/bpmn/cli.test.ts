@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { canonicalScenario } from '../../runtime/bpmn/canonical.ts'
-import { parseXml } from '../../runtime/bpmn/parse.ts'
+import { canonicalScenario } from '../../bpmn/canonical.ts'
+import { parseXml } from '../../bpmn/parse.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'potok-bpmn-cli-'))

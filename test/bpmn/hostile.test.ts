@@ -3,7 +3,7 @@
  * (no entity expansion, no file or network read, bounded memory and time).
  */
 import { describe, expect, it } from 'vitest'
-import { importBpmn } from '../../runtime/bpmn/import.ts'
+import { importBpmn } from '../../bpmn/import.ts'
 import { PotokError } from '../../runtime/errors.ts'
 
 function refusal(xml: string, options = {}): { error: PotokError; ms: number } {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { H3 } from 'h3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importBpmn } from '../../runtime/bpmn/import.ts'
+import { importBpmn } from '../../bpmn/import.ts'
 import { registerBpmnRoutes } from '../../server/api/bpmn.ts'
 import { errorResponse, toCallerError } from '../../server/errors.ts'
 import { errorOf, startServer, type TestServer } from '../server/helpers.ts'

@@ -3,8 +3,8 @@
  * with `startProcess` against a small upstream API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { exportBpmn } from '../../runtime/bpmn/export.ts'
-import { importBpmn } from '../../runtime/bpmn/import.ts'
+import { exportBpmn } from '../../bpmn/export.ts'
+import { importBpmn } from '../../bpmn/import.ts'
 import { startProcess } from '../../runtime/process.ts'
 import { validateScenario } from '../../runtime/scenario.ts'
 import type { Scenario } from '../../runtime/types.ts'

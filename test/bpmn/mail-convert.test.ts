@@ -4,9 +4,9 @@
  * which connection to create, and the file's password is copied nowhere.
  */
 import { describe, expect, it } from 'vitest'
-import { exportBpmn } from '../../runtime/bpmn/export.ts'
-import { importBpmn } from '../../runtime/bpmn/import.ts'
-import { describeReport } from '../../server/cli/import.ts'
+import { exportBpmn } from '../../bpmn/export.ts'
+import { importBpmn } from '../../bpmn/import.ts'
+import { describeReport } from '../../cli/import.ts'
 import type { Scenario } from '../../runtime/types.ts'
 import { fixture } from './helpers.ts'
 

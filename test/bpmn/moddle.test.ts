@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
-import { exportBpmn } from '../../runtime/bpmn/export.ts'
-import { importBpmn } from '../../runtime/bpmn/import.ts'
+import { exportBpmn } from '../../bpmn/export.ts'
+import { importBpmn } from '../../bpmn/import.ts'
 import type { Scenario } from '../../runtime/types.ts'
 import { FLOWS, fixture, fixtureNames, flowFiles } from './helpers.ts'
 

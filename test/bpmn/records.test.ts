@@ -4,9 +4,9 @@
  * on a real server against catalog 48 of flows/catalogs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { canonicalScenario } from '../../runtime/bpmn/canonical.ts'
-import { exportBpmn } from '../../runtime/bpmn/export.ts'
-import { importBpmn } from '../../runtime/bpmn/import.ts'
+import { canonicalScenario } from '../../bpmn/canonical.ts'
+import { exportBpmn } from '../../bpmn/export.ts'
+import { importBpmn } from '../../bpmn/import.ts'
 import type { Scenario } from '../../runtime/types.ts'
 import { startServer, type TestServer } from '../server/helpers.ts'
 import { fixture } from './helpers.ts'

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { startProcess } from '../../runtime/process.ts'
-import { SqliteStore } from '../../runtime/store/sqlite.ts'
+import { SqliteStore } from '../../store/sqlite.ts'
 import type { RuntimeServices, ScenarioNode } from '../../runtime/types.ts'
 import { processServices } from '../../server/serve.ts'
 import { chain, withErrorBoundary } from './helpers.ts'

@@ -4,13 +4,13 @@
  * sample requests as headers and curl lines, and the server's choice of a compressed encoding.
  */
 import { describe, expect, it } from 'vitest'
-import { layeredPositions, needsPositions } from '../../server/console/src/editor/autoLayout.ts'
+import { layeredPositions, needsPositions } from '../../console/src/editor/autoLayout.ts'
 import {
   addNode, centreOf, connect, copyElements, freeId, moveNodes, normalize, pasteElements, positionFor, removeElements, renameNode,
   type EditorDocument,
-} from '../../server/console/src/editor/document.ts'
-import { curlLine, parseHeaderLines } from '../../server/console/src/editor/drafts.ts'
-import { knownVariables, writtenBy } from '../../server/console/src/editor/knownVariables.ts'
+} from '../../console/src/editor/document.ts'
+import { curlLine, parseHeaderLines } from '../../console/src/editor/drafts.ts'
+import { knownVariables, writtenBy } from '../../console/src/editor/knownVariables.ts'
 import { encodingsFor } from '../../server/console-encoding.ts'
 
 const doc = (): EditorDocument => ({

@@ -16,10 +16,10 @@ export const ARTIFACTS = join(REPO, 'test/artifacts')
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ADMIN_TOKEN = 'console-e2e-admin-token-0123456789'
 
-/** Builds `server/console/dist/` from the current sources (what `npm run build` does). */
+/** Builds `console/dist/` from the current sources (what `npm run build` does). */
 export async function buildConsole(): Promise<void> {
   const { build } = await import('vite')
-  await build({ configFile: join(REPO, 'server/console/vite.config.ts'), logLevel: 'warn' })
+  await build({ configFile: join(REPO, 'console/vite.config.ts'), logLevel: 'warn' })
 }
 
 export interface TestServer {

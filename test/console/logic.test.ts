@@ -8,17 +8,17 @@ import { readFileSync } from 'node:fs'
 import { json } from '@codemirror/lang-json'
 import { EditorState } from '@codemirror/state'
 import { describe, expect, it } from 'vitest'
-import { importBpmn } from '../../runtime/bpmn/import.ts'
-import { formatBytes, suggestedId } from '../../server/console/src/bpmn.ts'
-import { diffLines, foldDiff } from '../../server/console/src/diff.ts'
-import { layoutGraph } from '../../server/console/src/graph/layout.ts'
-import { buildModel, shapeOf } from '../../server/console/src/graph/model.ts'
-import { hasPositions, positionedLayout } from '../../server/console/src/graph/positioned.ts'
-import { placeProblems } from '../../server/console/src/graph/problems.ts'
-import { stepBadge, traceOf } from '../../server/console/src/graph/trace.ts'
-import type { StepRecord } from '../../server/console/src/types.ts'
-import { locatePath, parsePath } from '../../server/console/src/ui/jsonPath.ts'
-import { variablesAfterStep, variablesAfterSteps, writtenNames } from '../../server/console/src/variables.ts'
+import { importBpmn } from '../../bpmn/import.ts'
+import { formatBytes, suggestedId } from '../../console/src/bpmn.ts'
+import { diffLines, foldDiff } from '../../console/src/diff.ts'
+import { layoutGraph } from '../../console/src/graph/layout.ts'
+import { buildModel, shapeOf } from '../../console/src/graph/model.ts'
+import { hasPositions, positionedLayout } from '../../console/src/graph/positioned.ts'
+import { placeProblems } from '../../console/src/graph/problems.ts'
+import { stepBadge, traceOf } from '../../console/src/graph/trace.ts'
+import type { StepRecord } from '../../console/src/types.ts'
+import { locatePath, parsePath } from '../../console/src/ui/jsonPath.ts'
+import { variablesAfterStep, variablesAfterSteps, writtenNames } from '../../console/src/variables.ts'
 
 const step = (index: number, nodeId: string, extra: Partial<StepRecord> = {}): StepRecord => ({
   index, nodeId, type: 'setVariables', startedAt: '2026-01-01T00:00:00.000Z', status: 'completed', ...extra,
@@ -182,7 +182,7 @@ describe('locatePath', () => {
 
 describe('the external request form', () => {
   it('turns a stored record into fields and back into the document the API takes', async () => {
-    const { toBody, toForm } = await import('../../server/console/src/pages/webRequestForm.ts')
+    const { toBody, toForm } = await import('../../console/src/pages/webRequestForm.ts')
     const record = {
       id: 'w1', name: 'Orders', urlId: 'orders', scenarioId: 'greet', enabled: false, timeoutMs: 5000, onTimeout: 'async' as const,
       auth: { type: 'hmac', header: 'X-Sig', secret: '***', encoding: 'base64', prefix: 'sha256=' },

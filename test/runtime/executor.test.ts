@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { ProcessExecutor } from '../../runtime/executor.ts'
-import { openStore } from '../../runtime/store/index.ts'
-import type { ProcessStore } from '../../runtime/store/port.ts'
+import { ProcessExecutor } from '../../processes/executor.ts'
+import { openStore } from '../../store/index.ts'
+import type { ProcessStore } from '../../store/port.ts'
 import { loadFlow, scenario, set } from './helpers.ts'
 
 const stores: ProcessStore[] = []

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { MongoStore } from '../../runtime/store/mongo.ts'
+import { MongoStore } from '../../store/mongo.ts'
 import { createLogger } from '../../server/log.ts'
 import { serve, type RunningServer } from '../../server/serve.ts'
 import { loadSettings } from '../../server/settings.ts'

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, test } from 'vitest'
-import { ProcessExecutor } from '../../runtime/executor.ts'
-import { openStore } from '../../runtime/store/index.ts'
-import type { ProcessStore } from '../../runtime/store/port.ts'
+import { ProcessExecutor } from '../../processes/executor.ts'
+import { openStore } from '../../store/index.ts'
+import type { ProcessStore } from '../../store/port.ts'
 import { loadFlow } from '../runtime/helpers.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { openStore } from '../../runtime/store/index.ts'
+import { openStore } from '../../store/index.ts'
 import { CHILD_TOKEN, killChildren, startChildServer } from './child.ts'
 
 const TOKEN = CHILD_TOKEN

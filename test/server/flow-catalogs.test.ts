@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SqliteStore } from '../../runtime/store/sqlite.ts'
+import { SqliteStore } from '../../store/sqlite.ts'
 import { loadCatalogs } from '../../server/flow-catalogs.ts'
 
 const dirs: string[] = []

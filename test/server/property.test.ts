@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import type { ProcessStore } from '../../runtime/store/port.ts'
+import type { ProcessStore } from '../../store/port.ts'
 import { isErrorBody, startServer, type TestServer } from './helpers.ts'
 
 const LIMIT = 64 * 1024

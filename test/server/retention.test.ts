@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
-import { openStore } from '../../runtime/store/index.ts'
+import { openStore } from '../../store/index.ts'
 import type { ProcessStatus } from '../../runtime/types.ts'
 import { pruneOldProcesses } from '../../server/retention.ts'
 

@@ -144,7 +144,7 @@ describe('graceful shutdown', () => {
     expect(await answer.json()).toEqual({ waited: true })
     await closing
     // the store is closed now: read the records through a fresh one
-    const { openStore } = await import('../../runtime/store/index.ts')
+    const { openStore } = await import('../../store/index.ts')
     const reopened = await openStore({ dataDir: settings.dataDir, mongodbUri: '' })
     try {
       expect((await reopened.getProcess(asyncId))?.status).toBe('queued')

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { MongoStore } from '../../runtime/store/mongo.ts'
-import type { ConnectionRecord, ProcessStore } from '../../runtime/store/port.ts'
-import { SqliteStore } from '../../runtime/store/sqlite.ts'
+import { MongoStore } from '../../store/mongo.ts'
+import type { ConnectionRecord, ProcessStore } from '../../store/port.ts'
+import { SqliteStore } from '../../store/sqlite.ts'
 
 const uri = process.env.MONGODB_URI
 const run = randomBytes(4).toString('hex')

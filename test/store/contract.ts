@@ -1,11 +1,11 @@
 /**
- * The one contract every store adapter passes (`runtime/store/port.ts`). Each adapter's test
+ * The one contract every store adapter passes (`store/port.ts`). Each adapter's test
  * file calls `storeContract(name, makeStore)`; every test gets a fresh, initialised store.
  */
 import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PotokError } from '../../runtime/errors.ts'
-import type { ProcessRecord, ProcessStore, WebRequestRecord } from '../../runtime/store/port.ts'
+import type { ProcessRecord, ProcessStore, WebRequestRecord } from '../../store/port.ts'
 import type { ProcessStatus, Scenario, StepRecord } from '../../runtime/types.ts'
 
 export interface ContractOptions {

@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { MongoStore, databaseNameOf } from '../../runtime/store/mongo.ts'
-import { openStore } from '../../runtime/store/index.ts'
-import type { ProcessStore } from '../../runtime/store/port.ts'
+import { MongoStore, databaseNameOf } from '../../store/mongo.ts'
+import { openStore } from '../../store/index.ts'
+import type { ProcessStore } from '../../store/port.ts'
 import { storeContract } from './contract.ts'
 import { recordsContract } from './records-contract.ts'
 

@@ -3,8 +3,8 @@
  * Each adapter's test file calls `recordsContract(name, makeStore)`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { ProcessStore } from '../../runtime/store/port.ts'
-import type { Catalog } from '../../runtime/store/records-port.ts'
+import type { ProcessStore } from '../../store/port.ts'
+import type { Catalog } from '../../store/records-port.ts'
 
 export interface RecordsContractOptions {
   skip?: boolean
