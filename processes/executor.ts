@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { getComponent } from '../components/index.ts'
+import { getComponent } from '../runtime/registry.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
@@ -379,11 +379,11 @@ export class ProcessExecutor {
   }
 }
 
-/** Node types that run inside one step and touch nothing outside the process. */
-const INSTANT = new Set(['start', 'end', 'errorEnd', 'exclusiveGateway', 'parallelGateway', 'errorBoundary', 'timeoutBoundary'])
-
+/** A step that ran inside one step and touched nothing outside the process (its component says so). */
 function isInstant(step: StepRecord): boolean {
-  return step.status !== 'running' && (INSTANT.has(step.type) || getComponent(step.type)?.kind === 'sync')
+  if (step.status === 'running') return false
+  const component = getComponent(step.type)
+  return component?.instant ?? component?.kind === 'sync'
 }
 
 /**

@@ -160,7 +160,7 @@ async function run(
     const park = (parked: unknown) => {
       if (settled || persistFailure || actor.getSnapshot() !== parked) return
       const running = [...live.running.values()]
-      if (!running.length || running.some((step) => step.type !== 'timer')) return
+      if (!running.length || running.some((step) => live.compiled.plans.get(step.nodeId)?.kind !== 'wait')) return
       const ctx = (parked as { context: ProcessContext }).context
       const wake = Math.min(...running.map((step) => ctx.deadlines[step.nodeId] ?? 0))
       if (wake - Date.now() <= options.parkAfterMs!) return
