@@ -10,7 +10,7 @@
 import type { CodeConfig } from '../components/code.ts'
 import type { ConvertConfig } from '../components/convert.ts'
 import type { SendMailConfig } from '../components/sendMail.ts'
-import { getComponent } from '../components/index.ts'
+import { getComponent } from '../runtime/registry.ts'
 import type { SetVariablesConfig } from '../components/setVariables.ts'
 import type { WebRequestConfig } from '../components/webRequest.ts'
 import type { ScenarioNode } from '../runtime/types.ts'
