@@ -33,6 +33,7 @@ export const subProcess: Component<SubProcessConfig> = {
   type: 'subProcess',
   displayName: { ru: 'Запуск процесса', en: 'Sub-process' },
   kind: 'async',
+  group: 'actions',
   config,
   expressions,
   run: async (ctx) => {
