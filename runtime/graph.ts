@@ -268,8 +268,8 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
         : graph.incoming.get(node.id)!
       if (fromOutside.length && graph.ownerOf.has(node.id)) {
         problems.push({ path: nodePath(node.id), message: block
-          ? `parallelGateway "${node.id}" joins the branches of "${block.split}" but is also entered from ${fromOutside.map((e) => `"${e.from}"`).join(', ')}, outside those branches`
-          : `parallelGateway "${node.id}" waits for ${graph.incoming.get(node.id)!.length} incoming edges that do not come from one parallel split; merge alternative paths with an exclusiveGateway instead` })
+          ? `${node.type} "${node.id}" joins the branches of "${block.split}" but is also entered from ${fromOutside.map((e) => `"${e.from}"`).join(', ')}, outside those branches`
+          : `${node.type} "${node.id}" waits for ${graph.incoming.get(node.id)!.length} incoming edges that do not come from one parallel split; merge alternative paths with an exclusiveGateway instead` })
       }
     }
   }
