@@ -197,6 +197,11 @@ export interface ProcessStore {
   commitProcess(id: string, lease: ProcessLease, patch: CommitPatch, steps?: StepRecord[], leaseMs?: number): Promise<boolean>
   /** Writes a small health record: throws when the store cannot take a write now. */
   probeWrite(owner: string): Promise<void>
+  /**
+   * Makes a `queued` process due now (a parent parked waiting on a child that ended); false
+   * when it is not queued, or already due.
+   */
+  wakeProcess(id: string): Promise<boolean>
 
   // Idempotency
   /** Inserts when absent (atomic); returns the record already there otherwise (unexpired). */
