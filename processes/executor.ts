@@ -328,6 +328,8 @@ export class ProcessExecutor {
     const options = {
       processId: record.id,
       signal,
+      // A durable child's sub-process depth, from its record (any server may run it).
+      depth: record.trigger.depth,
       timeoutMs: Math.max(1, this.asyncTimeoutMs - elapsed),
       services: this.options.services,
       parkAfterMs: this.parkAfterMs,

@@ -49,6 +49,8 @@ export interface ChildLaunch {
   processId: string
   scenario: Scenario
   request: ChildProcessRequest
+  /** The child's sub-process depth (its parent's + 1): a durable child keeps it in its record. */
+  depth: number
   /** Runs the child to its end and records it; rejects only if running or recording breaks. */
   run: (signal?: AbortSignal) => Promise<ProcessResult>
 }
@@ -96,11 +98,11 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
     }
 
     if (durable) {
-      await durable.enqueue({ processId, scenario, request, run })
+      await durable.enqueue({ processId, scenario, request, depth, run })
       return { processId, status: 'queued', waiting: true }
     }
     if (request.mode === 'async') {
-      const launch: ChildLaunch = { processId, scenario, request, run }
+      const launch: ChildLaunch = { processId, scenario, request, depth, run }
       if (options.startAsync) await options.startAsync(launch)
       else run().catch(() => { /* detached: the child's own record is where its failure shows */ })
       return { processId, status: 'running' }

@@ -211,13 +211,14 @@ export function processServices(
         const child = await store.getProcess(id)
         return child && { processId: child.id, status: child.status, output: child.output ?? {}, error: child.error ?? null }
       },
-      enqueue: async ({ processId, scenario, request }) => {
+      enqueue: async ({ processId, scenario, request, depth }) => {
         const durable = executor()
         if (!durable) throw new PotokError('SUBPROCESS_UNAVAILABLE', 'sub-processes cannot be queued: the server is not running its executor')
         await durable.enqueue({
           scenario: { id: scenario.id, version: scenario.version ?? 0, scenario, createdAt: new Date().toISOString() },
           input: request.input,
-          trigger: { type: '$subProcess', id: request.parent.id, async: false },
+          // The depth goes with the child to whichever server runs it (nesting stays bounded).
+          trigger: { type: '$subProcess', id: request.parent.id, async: false, depth },
           processId,
           parentId: request.parent.id,
         })

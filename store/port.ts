@@ -47,7 +47,7 @@ export interface ProcessTrigger {
   async: boolean
   /** A data-change event's record (`$dataChange`): the console links the process to it. */
   record?: { catalogId: string; recordId?: string; event: string }
-  /** Sub-process depth of a process started by a data change (loops are bounded by it). */
+  /** Sub-process depth of a process started by a data change or as a durable child (loops are bounded by it). */
   depth?: number
 }
 

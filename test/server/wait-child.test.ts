@@ -40,6 +40,16 @@ function flows(counterPort: number, childPause: string): Record<string, unknown>
       edges: chain('start', 'call', 'answer', 'end'),
       webrequests: [{ urlId: 'parent', name: 'Parent' }],
     },
+    loop: {
+      id: 'loop',
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'again', type: 'subProcess', config: { scenario: "'loop'", resultTo: 'inner' } },
+        { id: 'end', type: 'end' },
+      ],
+      edges: chain('start', 'again', 'end'),
+      webrequests: [{ urlId: 'loop', name: 'Starts itself' }],
+    },
     instant: {
       id: 'instant',
       nodes: [{ id: 'start', type: 'start' }, { id: 'answer', type: 'setVariables', config: { assignments: [{ name: 'ok', value: 'true' }] } }, { id: 'end', type: 'end' }],
@@ -152,6 +162,32 @@ describe.each(stores)('waiting on a child holds no slot (%s)', (store) => {
     expect(await expectDelivered(server, records, keys)).toBe(0)
     await server.kill()
   }, 240_000)
+
+  test('nesting stays bounded: a scenario that starts itself fails with SUBPROCESS_DEPTH, its depth kept in each durable child', async () => {
+    const server = await startChildServer({ ...setup(store, 'PT0.1S'), MAX_SUBPROCESS_DEPTH: '3' })
+    const id = await accept(server, 'loop', {})
+    const deadline = Date.now() + 60_000
+    let top = await read(server, id)
+    while (top.status !== 'failed' && Date.now() < deadline) {
+      await sleep(200)
+      top = await read(server, id)
+    }
+    expect(top.status).toBe('failed')
+    expect((top as unknown as { error: { code: string } }).error.code).toBe('SUBPROCESS_DEPTH')
+    // The top process and its descendants at depths 1, 2 and 3; the one at depth 3 could not start a fourth.
+    let levels = 0
+    for (let parent = id; ;) {
+      const children = (await (await server.api('GET', `/api/v1/processes?parentId=${parent}&limit=10`)).json()).items
+      if (!children.length) break
+      expect(children.map((c: Stored) => c.status)).toEqual(['failed'])
+      levels++
+      // Stored with the child, so the bound holds on whichever server runs it.
+      expect(children[0].trigger).toMatchObject({ type: '$subProcess', id: parent, async: false, depth: levels })
+      parent = children[0].id
+    }
+    expect(levels).toBe(3)
+    await server.kill()
+  }, 120_000)
 
   test('servers SIGKILLed while children end and parents wake: every parent completes once with its child\'s result', async () => {
     // Children park at their own timer too (1.2 s > the 1 s parking threshold).
