@@ -33,6 +33,11 @@ export interface ProcessContext {
   route: number
   /** Epoch ms deadlines of running timers and timeout boundaries, by node id. */
   deadlines: Record<string, number>
+  /**
+   * The step index each activity node was entered at (by node id): stable when a resumed
+   * process runs the activity again, so the activity can find what it started before (a child).
+   */
+  entered?: Record<string, number>
   maxSteps: number
   maxDataBytes: number
   /**
@@ -67,7 +72,7 @@ const activity = fromPromise<VariableWrite[], { pid: string; node: string }>(asy
   if (context.fatal) return []
   runningStep(live, node, context)
   watchProcess(input.pid)
-  return getComponent(node.type)!.run!(componentContext(live, node.id, node.config, context.vars, signal))
+  return getComponent(node.type)!.run!(componentContext(live, node.id, node.config, context.vars, signal, context.entered?.[node.id]))
 })
 
 /** Waits until the deadline stored under `key` (timers, timeout boundaries). */
@@ -394,7 +399,7 @@ class MachineBuilder {
         startStep(liveProcess(context.pid), counted.stepCount - 1, node.id, node.type)
         const deadlines = { ...context.deadlines }
         for (const b of timeouts) deadlines[b.id] = Date.now() + durationMs(b.after)
-        return { ...counted, deadlines }
+        return { ...counted, deadlines, entered: { ...context.entered, [node.id]: counted.stepCount - 1 } }
       }),
       exit: timeouts.length
         ? assign(({ context }: Ctx) => {

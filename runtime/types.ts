@@ -70,6 +70,15 @@ export interface ComponentContext<C> extends Evaluator {
   process: ProcessInfo
   /** Services the host provides (sub-processes, the respond hook…); see `RuntimeServices`. */
   services: RuntimeServices
+  /** The step index this activity was entered at: the same when a resumed process runs it again. */
+  step: number
+  /**
+   * Only in durable runs whose host resumes parked processes: this activity waits on another
+   * process (`processId`, e.g. a child). Once nothing else runs, the process is stored and leaves
+   * memory and its slot; the activity runs again when the host wakes it (the child ended). The
+   * promise never resolves: it rejects when the process stops.
+   */
+  park?: (on: { processId: string }) => Promise<never>
 }
 
 /** Host services reachable from components; the server fills in what it has. */
@@ -113,6 +122,12 @@ export interface ChildProcessRequest {
   input: Variables
   mode: 'sync' | 'async'
   parent: ProcessInfo
+  /**
+   * A `sync` child of a parent that can park: the child is run durably and the parent does not
+   * wait in memory. `key` names the parent's step (node and step index) — the same when the parent
+   * runs the step again after a wake or a crash, so the same child is found, never a second one.
+   */
+  park?: { key: string }
 }
 
 export interface ChildProcessResult {
@@ -120,6 +135,8 @@ export interface ChildProcessResult {
   status: ProcessStatus
   output?: Variables
   error?: ProcessError | null
+  /** A parked `sync` child (`request.park`) has not ended yet: the parent parks until it does. */
+  waiting?: boolean
 }
 
 /**
@@ -332,4 +349,6 @@ export interface ProcessResult {
   durationMs: number
   /** Status `queued`: parked at a timer (`parkAfterMs`), to be resumed from `snapshot` at this time. */
   wakeAt?: string
+  /** Status `queued`: parked waiting on these processes (children); resume it when one ends. */
+  waitingFor?: string[]
 }
