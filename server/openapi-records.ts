@@ -1,5 +1,5 @@
 /**
- * The OpenAPI part of catalogs, records and files (SPEC §9), merged into `openapi.ts`'s document.
+ * The OpenAPI part of catalogs, records and files (docs/catalogs.md), merged into `openapi.ts`'s document.
  * The catalog schema comes from the zod schema that validates it.
  */
 import { z } from 'zod'

@@ -1,5 +1,5 @@
 /**
- * `/api/v1/catalogs…` (SPEC §9): catalogs (list, create 201, get, replace, delete) and their
+ * `/api/v1/catalogs…` (docs/catalogs.md): catalogs (list, create 201, get, replace, delete) and their
  * records (`GET …/records` with Bpium's search parameters answering `{ items, total }`, create
  * 201, get, PATCH merging values, delete). Record writes go through `RecordService`, so the
  * catalog's data-change events run; a `before` event that refuses answers with its `$status`

@@ -1,5 +1,5 @@
 /**
- * SPEC §6's management API through real HTTP: token auth on every route, scenarios (with
+ * The management API (docs/server.md) through real HTTP: token auth on every route, scenarios (with
  * versions, validation and delete protection), the external requests catalog (unique urlId,
  * masked secrets), /healthz, /metrics and the OpenAPI document.
  */

@@ -1,7 +1,7 @@
 /**
  * Property-based: random methods, paths, headers, content types and bodies (valid, truncated,
  * huge, binary, wrong encodings) thrown at the endpoint and the management API. The server
- * never crashes, every error answer has SPEC §6's body, and no request without a valid token
+ * never crashes, every error answer has the standard error body (docs/server.md), and no request without a valid token
  * reaches a management route.
  */
 import fc from 'fast-check'

@@ -1,5 +1,5 @@
 /**
- * SPEC §1: the synchronous deadline (504, reset, async), `?async=true`, and the `respond`
+ * The endpoint (docs/server.md): the synchronous deadline (504, reset, async), `?async=true`, and the `respond`
  * component answering mid-flow — through real HTTP, with the records they leave in the store.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest'
