@@ -57,7 +57,7 @@ export function errorBody(error: PotokError, processId?: string): ErrorBody {
   }
 }
 
-/** The HTTP answer for an error: §6 body, the error's status, `X-Process-Id` when there is a process. */
+/** The HTTP answer for an error: the standard error body, the error's status, `X-Process-Id` when there is a process. */
 export function errorResponse(value: unknown, options: ErrorAnswerOptions = {}): Response {
   const error = toCallerError(value)
   const status = error.status >= 400 && error.status <= 599 ? error.status : 500

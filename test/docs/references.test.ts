@@ -33,6 +33,8 @@ function textOf(file: string): string | null {
 const OUTSIDE: Array<[RegExp, string]> = [
   [new RegExp(`SPEC ${'§'}`), 'cites the outside contract by section: say the rule, or link the docs page'],
   [new RegExp(`SPEC${'\\.'}md`), 'names the outside contract file'],
+  // A bare section number ("the section-6 body") cites the same contract; an RFC's sections are fine.
+  [new RegExp(`(?<!(RFC|SPEC) \\d+ )${'§'} ?\\d`), 'cites a section of the outside contract: say the rule, or link the docs page'],
   [new RegExp(`\\.\\./${'shared'}/`), 'points outside the repository'],
   [new RegExp(`/work/${'shared'}`), 'points outside the repository'],
   [new RegExp(`${'spec'}/(bpium-bpmn|webrequest\\.ru)\\.md`), 'names a file beside the outside contract'],
@@ -139,7 +141,9 @@ describe('docs references', () => {
   // The checks themselves: each catches what it is meant to catch.
   test('the checks catch a contract citation, an outside path, a broken link and a missing heading', () => {
     const cited = `see SPEC ${'§'}3 and ../${'shared'}/x`
-    expect(OUTSIDE.filter(([pattern]) => pattern.test(cited))).toHaveLength(2)
+    expect(OUTSIDE.filter(([pattern]) => pattern.test(cited))).toHaveLength(3)
+    expect(OUTSIDE.filter(([pattern]) => pattern.test(`answers with the ${'§'}6 body`))).toHaveLength(1)
+    expect(OUTSIDE.filter(([pattern]) => pattern.test(`RFC 6265 ${'§'}5.2: a pair`))).toHaveLength(0)
     const markdown = '# One `two`: three\n\n```sh\n[x](nowhere.md)\n```\n[a](server.md#one-two-three) [b](#missing) `[c](skipped.md)`\n'
     expect(anchorsOf(markdown)).toEqual(new Set(['one-two-three']))
     expect(linksOf(markdown).map((l) => l.target)).toEqual(['server.md#one-two-three', '#missing'])

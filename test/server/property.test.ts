@@ -128,7 +128,7 @@ async function healthy() {
   await response.text()
 }
 
-test('random requests without the admin token: never a crash, §6 error bodies, no management route reached', async () => {
+test('random requests without the admin token: never a crash, standard error bodies, no management route reached', async () => {
   const before = JSON.stringify(await server.store.listScenarios()) + JSON.stringify(await server.store.listWebRequests())
   const spy = spyOnManagement(server.store)
   try {
@@ -151,7 +151,7 @@ test('random requests without the admin token: never a crash, §6 error bodies, 
   await server.processes()
 })
 
-test('random requests to the management API with the token: never a crash, no 5xx, §6 error bodies', async () => {
+test('random requests to the management API with the token: never a crash, no 5xx, standard error bodies', async () => {
   const scenarioish = fc.record({
     id: fc.oneof(fc.constantFrom('prop', 'greet', 'bad id'), fc.string({ maxLength: 10 })),
     nodes: fc.oneof(fc.constant([{ id: 'start', type: 'start' }, { id: 'end', type: 'end' }]), fc.array(fc.record({ id: fc.string({ maxLength: 5 }), type: fc.constantFrom('start', 'end', 'setVariables', 'timer', 'nope'), config: fc.jsonValue({ maxDepth: 2 }) }), { maxLength: 4 })),

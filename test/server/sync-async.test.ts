@@ -18,7 +18,7 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 
   }
 }
 
-test('a process past its timeoutMs → 504 with the §6 body; recorded interrupted with TIMEOUT', async () => {
+test('a process past its timeoutMs → 504 with the standard error body; recorded interrupted with TIMEOUT', async () => {
   const started = Date.now()
   const response = await server.call('/api/webrequest/slow', { method: 'POST' })
   expect(Date.now() - started).toBeLessThan(1200)
