@@ -6,7 +6,8 @@
  *   outside the checkout: the rules are stated in `docs/`, in the project's own words.
  * - Every relative link in `README.md` and `docs/*.md` points at a file of the repository, and
  *   an `#anchor` at a heading of that file.
- * - Every `docs/<page>.md` named anywhere (comments cite pages that way) exists.
+ * - Every `docs/<page>.md` named anywhere (comments cite pages that way) exists, and every page
+ *   is linked from the README.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
@@ -136,6 +137,12 @@ describe('docs references', () => {
       })
     }
     expect(report(missing)).toEqual([])
+  })
+
+  test('every docs page is linked from the README, so a newcomer finds it', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const pages = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'))
+    expect(pages.filter((page) => !linksOf(readme).some((l) => l.target.split('#')[0] === `docs/${page}`))).toEqual([])
   })
 
   // The checks themselves: each catches what it is meant to catch.
