@@ -214,6 +214,27 @@ describe('README commands', () => {
     }
   })
 
+  test('the commands in the README\'s tables exist: each potok command (run by its own test) and each benchmark file', async () => {
+    // Where each CLI command of the table is run as a user runs it (node bin/potok.mjs …).
+    const tested: Record<string, string> = {
+      serve: 'test/server/serve.test.ts', dev: 'test/server/dev.test.ts', validate: 'test/runtime/cli.test.ts',
+      run: 'test/runtime/cli.test.ts', processes: 'test/server/cli-processes.test.ts', replay: 'test/server/cli-processes.test.ts',
+      import: 'test/bpmn/cli.test.ts', export: 'test/bpmn/cli.test.ts',
+    }
+    const listed = [...README.matchAll(/^\| `potok (\w+)[^`]*` \|/gm)].map((m) => m[1]!)
+    expect(listed.sort()).toEqual(Object.keys(tested).sort())
+    const help = await run(process.execPath, [join(ROOT, PACKAGE.bin.potok!), '--help'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } })
+    const usage = /potok ([\w|]+)/.exec(help.stdout.replace(/\u001b\[\d+m/g, ''))?.[1]?.split('|') ?? []
+    for (const command of listed) {
+      expect(usage, `potok ${command} is not a command`).toContain(command)
+      expect(readFileSync(join(ROOT, tested[command]!), 'utf8'), `${tested[command]} runs potok ${command}`).toMatch(new RegExp(`['"]${command}['"]`))
+    }
+    // Benchmarks are run by hand (never timed in tests); the files the README names must exist.
+    const benches = [...README.matchAll(/`node --import tsx (bench\/[\w-]+\.ts)`/g)].map((m) => m[1]!)
+    expect(benches.length).toBeGreaterThan(0)
+    expect(benches.filter((file) => !existsSync(join(ROOT, file)))).toEqual([])
+  })
+
   test('the extraction reads prompts, continuations, comments and the output shown after a command', () => {
     const parsed = readmeCommands('```sh\n$ a \\\n  b\nout 1\n$ c # note\n```\n\n```json\n{}\n```\n```sh\nd   # why\n# shown\n```\n')
     expect(parsed).toEqual([
