@@ -1,5 +1,5 @@
 /**
- * `exportBpmn(scenario)`: BPMN 2.0 XML in Bpium's dialect (`spec/bpium-bpmn.md`) — one
+ * `exportBpmn(scenario)`: BPMN 2.0 XML in Bpium's dialect (docs/bpmn.md) — one
  * `bpmn:process` (`isExecutable="false"`) and a `bpmndi:BPMNDiagram` with a 64×64 shape per
  * node (boundary events 24×24 on their host) and an edge with waypoints per flow. Positions are
  * the nodes' own, or laid out automatically (`layout.ts`). Importing the result gives back

@@ -1,5 +1,5 @@
 /**
- * `importBpmn(xml)`: a Bpium scenario file (`spec/bpium-bpmn.md`) — or any BPMN 2.0 file in its
+ * `importBpmn(xml)`: a Bpium scenario file (docs/bpmn.md) — or any BPMN 2.0 file in its
  * dialect, potok's own exports included — as a potok scenario plus a report of what could not
  * be mapped. Names, documentation and diagram positions are kept. An unsupported element is
  * reported by element id, name and connector id (never its parameters, which may hold
@@ -60,7 +60,7 @@ export interface ImportReport {
   ignored: Array<{ elementId?: string; element: string }>
   /** Element ids that are not potok ids, and the node ids they became. */
   renamed: Array<{ elementId: string; nodeId: string }>
-  /** Connections to create (SPEC §10): inline SMTP settings of «Отправка почты», without the password. */
+  /** Connections to create (docs/connections.md): inline SMTP settings of «Отправка почты», without the password. */
   connections: ConnectionToCreate[]
 }
 

@@ -6,7 +6,7 @@ import { expr, variablePath } from './schema.ts'
 
 const config = z.object({
   scenario: expr,
-  // SPEC §3's list of `{ name, value }`, or (beyond it) one expression giving the whole input object.
+  // the list of `{ name, value }`, or (beyond it) one expression giving the whole input object.
   inputs: z.union([z.array(z.object({ name: variablePath, value: expr }).strict()), expr]).optional(),
   mode: z.enum(['sync', 'async']).default('sync'),
   resultTo: variablePath.optional(),

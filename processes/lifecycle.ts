@@ -1,5 +1,5 @@
 /**
- * What can be done to a stored process (SPEC §5): resume it, replay it, cancel it. The HTTP API
+ * What can be done to a stored process (docs/processes.md): resume it, replay it, cancel it. The HTTP API
  * and the CLI both call these; the durable executor does the running.
  */
 import { PotokError } from '../runtime/errors.ts'

@@ -1,7 +1,7 @@
 /**
  * Errors are values with a code. Everything potok reports — a failed process, a refused
  * request, an invalid scenario — is a `PotokError`; `server/errors.ts` is the one place that
- * turns it into an HTTP answer (SPEC §6).
+ * turns it into an HTTP answer (docs/server.md).
  *
  * @example
  * throw new PotokError('UNDEFINED_VARIABLE', 'Variable "x" is not defined', { details: { name: 'x' } })

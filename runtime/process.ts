@@ -1,7 +1,7 @@
 /**
  * Running processes: `startProcess` runs a scenario with input variables to its end (or failure,
  * or interruption) and `resumeProcess` continues one from a persisted snapshot on a fresh actor.
- * Both return SPEC §5's view of the process; storage plugs in through `options.persist`.
+ * Both return the process as docs/processes.md describes it; storage plugs in through `options.persist`.
  */
 import { randomUUID } from 'node:crypto'
 import { createActor, type AnyActor } from 'xstate'

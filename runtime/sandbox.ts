@@ -1,6 +1,6 @@
 /**
  * The expression sandbox: scenario expressions and `code` bodies are untrusted JavaScript and
- * run in QuickJS compiled to WebAssembly (SPEC §4), never in Node's own engine.
+ * run in QuickJS compiled to WebAssembly (docs/sandbox.md), never in Node's own engine.
  *
  * One context is reused by every process (a fresh one costs more than a whole request); it
  * is safe to share because its intrinsics are frozen and each call gets a fresh scope. Every

@@ -87,10 +87,10 @@ export interface RuntimeServices {
   startChild?: (request: ChildProcessRequest, signal: AbortSignal) => Promise<ChildProcessResult>
   /** Answers the waiting caller now (`respond`). */
   respond?: (vars: Readonly<Variables>) => void
-  /** A connection by id, secrets in clear (SPEC §10); PotokError when absent or unreadable. Components never write it to variables. */
+  /** A connection by id, secrets in clear (docs/connections.md); PotokError when absent or unreadable. Components never write it to variables. */
   getConnection?: (id: string) => Promise<ConnectionInfo>
 
-  // Catalogs and records (SPEC §9): plain async functions with JSON/binary arguments, so a
+  // Catalogs and records (docs/catalogs.md): plain async functions with JSON/binary arguments, so a
   // worker thread can call them on the main thread by name. Errors are PotokErrors with a code.
   /** A catalog (CATALOG_NOT_FOUND when there is none). */
   getCatalog?: (catalogId: string) => Promise<Catalog>

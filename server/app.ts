@@ -1,7 +1,7 @@
 /**
  * The h3 application: the public endpoint, the management API, health and metrics. Routes
  * are registered here and implemented one concern per file; every error leaves through
- * `errors.ts` in SPEC §6's shape, and every answer is counted and logged (without bodies).
+ * `errors.ts` in the standard error shape (docs/server.md), and every answer is counted and logged (without bodies).
  *
  * | route | file |
  * |---|---|

@@ -1,5 +1,5 @@
 /**
- * Reading a request body into the `body` input variable (SPEC §1), streaming: the size limit
+ * Reading a request body into the `body` input variable (docs/server.md), streaming: the size limit
  * is enforced while the bytes arrive (→ 413, the rest is never read), multipart goes straight
  * into busboy chunk by chunk (the raw upload is never held whole, files are base64-encoded as
  * they stream), and an HMAC of the raw bytes can be computed on the way (hmac auth).

@@ -1,5 +1,5 @@
 /**
- * The external requests catalog record («внешний запрос», SPEC §6): its zod schema, how a
+ * The external requests catalog record («внешний запрос», docs/server.md): its zod schema, how a
  * client's document becomes a stored record, and how secrets are kept — given either inline
  * or as `{ "env": "NAME" }` (read from the environment when a request arrives), and never
  * returned: the API shows `"***"`, and `"***"` sent back in a replace keeps the stored secret.

@@ -1,7 +1,7 @@
 /**
  * Answers Node's protocol-level failures — a request that does not parse (400), headers over
  * Node's limit (431), headers or body not received within HTTP_HEADERS_TIMEOUT_MS /
- * HTTP_REQUEST_TIMEOUT_MS (408) — with SPEC §6's JSON error body instead of Node's bare status
+ * HTTP_REQUEST_TIMEOUT_MS (408) — with the standard JSON error body instead of Node's bare status
  * line, then closes the connection (its state is unknown).
  *
  * @example

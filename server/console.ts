@@ -4,7 +4,7 @@
  * always revalidated; text files go out brotli- or gzip-compressed when the browser accepts it
  * (`console-encoding.ts`). Any other non-API path answers index.html, so the app's own addresses
  * (`/processes/…`) can be reloaded and shared. Paths under `/api/`, `/healthz` and `/metrics`
- * are never the console's: they get SPEC §6's 404.
+ * are never the console's: they get the standard 404 error body.
  *
  * @example
  * const app = buildApp(ctx)

@@ -1,5 +1,5 @@
 /**
- * The one place an error becomes an HTTP answer (SPEC §6): every error everywhere answers
+ * The one place an error becomes an HTTP answer (docs/server.md): every error everywhere answers
  * `{ "error": { "code", "message", "processId"?, "details"? } }` with a fitting status, and
  * never a stack trace. Errors that are not `PotokError`s (bugs, h3's own 404/400) are mapped
  * here too; an unexpected error's message is not sent, only logged by the caller.
@@ -45,7 +45,7 @@ export function toCallerError(value: unknown): PotokError {
   return new PotokError('INTERNAL_ERROR', 'internal server error', { status: 500 })
 }
 
-/** SPEC §6's error body. */
+/** The error body every error answers with (docs/server.md, Errors). */
 export function errorBody(error: PotokError, processId?: string): ErrorBody {
   return {
     error: {
@@ -57,7 +57,7 @@ export function errorBody(error: PotokError, processId?: string): ErrorBody {
   }
 }
 
-/** The HTTP answer for an error: §6 body, the error's status, `X-Process-Id` when there is a process. */
+/** The HTTP answer for an error: the standard error body, the error's status, `X-Process-Id` when there is a process. */
 export function errorResponse(value: unknown, options: ErrorAnswerOptions = {}): Response {
   const error = toCallerError(value)
   const status = error.status >= 400 && error.status <= 599 ? error.status : 500

@@ -1,5 +1,5 @@
 /**
- * Catalog files (SPEC §9): every `*.json` in `FLOWS_DIR/catalogs/` declares one catalog (with
+ * Catalog files (docs/catalogs.md): every `*.json` in `FLOWS_DIR/catalogs/` declares one catalog (with
  * an `id`), which may seed records. On start all are validated — one invalid file stops the
  * start, every problem listed — then upserted: the catalog is created or replaced; a seed record
  * with an `id` is created when that record does not exist, one without an id only when the

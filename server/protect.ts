@@ -1,5 +1,5 @@
 /**
- * Protection of an external request (SPEC §1), each optional: `auth` (basic, bearer, hmac —
+ * Protection of an external request (docs/server.md), each optional: `auth` (basic, bearer, hmac —
  * constant-time compares, 401 without a process), `rateLimit` (429 + Retry-After),
  * `idempotency` (a repeated key answers the first process's stored response), and the server's
  * `MAX_CONCURRENT_PROCESSES` (429, no process).

@@ -1,5 +1,5 @@
 /**
- * Record writes with Bpium's data-change events (SPEC §9, «Изменение данных»): the one path
+ * Record writes with Bpium's data-change events (docs/catalogs.md, «Изменение данных»): the one path
  * for the API and for scenarios' data actions. A catalog's `events` bind scenarios to `create`,
  * `update`, `delete` in two phases:
  *

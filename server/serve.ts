@@ -183,7 +183,7 @@ export function processServices(
   executor?: () => ProcessExecutor | undefined,
   options: { runner?: ProcessRunner; maxFileBytes?: number; shared?: Omit<RuntimeServices, 'startChild' | 'respond'> } = {},
 ): RuntimeServices {
-  // Catalogs and records (SPEC §9), connections: event processes and children get these same services.
+  // Catalogs and records (docs/catalogs.md), connections: event processes and children get these same services.
   const services: RuntimeServices = { ...options.shared }
   const records = new RecordService({ store, services: () => services, executor, runner: options.runner, maxFileBytes: options.maxFileBytes })
   const startChild = childProcessService({

@@ -1,5 +1,5 @@
 /**
- * Server settings (SPEC §7): read from environment variables, validated with zod, every one
+ * Server settings (docs/server.md): read from environment variables, validated with zod, every one
  * with a default. An invalid value stops the start with every problem listed.
  *
  * @example
@@ -38,7 +38,7 @@ export const settingsSchema = z.object({
   PROCESS_RETENTION_DAYS: count(30),
   MAX_BODY_BYTES: count(10 * 1024 * 1024),
   MAX_CONCURRENT_PROCESSES: count(1000),
-  /** Largest file stored in a record's file field (SPEC §9). */
+  /** Largest file stored in a record's file field (docs/catalogs.md). */
   MAX_FILE_BYTES: count(20 * 1024 * 1024),
   /** `true`: trust X-Forwarded-* from anyone; `loopback`: only from a proxy on 127.0.0.0/8 or ::1. */
   TRUST_PROXY: env(z.enum(['true', 'false', '1', '0', 'loopback']).default('false')

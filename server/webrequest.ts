@@ -1,5 +1,5 @@
 /**
- * The public endpoint `/api/webrequest/{urlId}` (SPEC §1): finds the external request, applies
+ * The public endpoint `/api/webrequest/{urlId}` (docs/server.md): finds the external request, applies
  * its CORS and protection, reads the body, builds the input variables, and runs the scenario —
  * synchronously (the caller waits for `$status/$headers/$body`, or for the `respond`
  * component), or asynchronously with `?async=true` (stored `queued`, then 202).
@@ -341,7 +341,7 @@ function errorAnswer(error: PotokError, call: Call): Response {
   return errorResponse(error, { processId: call.processId, headers: call.extra })
 }
 
-/** SPEC §5's record of a finished synchronous process: one store write. */
+/** The record of a finished synchronous process (docs/processes.md): one store write. */
 function processRecord(call: Call, result: ProcessResult, response: StoredResponse, outputError: PotokError | null): ProcessRecord {
   // A completed process whose output variables could not become an answer is recorded failed.
   const invalidOutput = result.status === 'completed' && outputError !== null

@@ -17,7 +17,7 @@ export interface ScenarioRecord {
   createdAt: string
 }
 
-/** One external request («внешний запрос»): a urlId bound to a scenario (SPEC §6). */
+/** One external request («внешний запрос»): a urlId bound to a scenario (docs/server.md). */
 export interface WebRequestRecord {
   id: string
   name: string
@@ -51,7 +51,7 @@ export interface ProcessTrigger {
   depth?: number
 }
 
-/** What the caller of a synchronous process got (SPEC §5 `response`). */
+/** What the caller of a synchronous process got (the `response` of docs/processes.md). */
 export interface StoredResponse {
   status: number
   headers: Record<string, string | string[]>
@@ -59,7 +59,7 @@ export interface StoredResponse {
   body?: unknown
 }
 
-/** SPEC §5's process record. */
+/** The process record (docs/processes.md). */
 export interface ProcessRecord {
   id: string
   scenario: { id: string; version: number }
@@ -135,7 +135,7 @@ export interface IdempotencyRecord {
 
 export type { ConnectionRecord, ConnectionStore, StoredSecret } from './connections-port.ts'
 
-/** Connections (SPEC §10) are part of the store: `connections-port.ts`. */
+/** Connections (docs/connections.md) are part of the store: `connections-port.ts`. */
 export interface ProcessStore extends ConnectionStore {}
 
 export interface ProcessStore {
@@ -208,6 +208,6 @@ export interface ProcessStore {
   putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord | null>
   setIdempotencyResponse(key: string, response: StoredResponse): Promise<void>
 
-  /** Catalogs, records and files (SPEC §9; `records.ts`). */
+  /** Catalogs, records and files (docs/catalogs.md; `records.ts`). */
   readonly records: RecordStore
 }

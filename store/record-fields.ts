@@ -1,5 +1,5 @@
 /**
- * Field types of a catalog (SPEC §9): each value is checked and brought to Bpium's shape
+ * Field types of a catalog (docs/catalogs.md): each value is checked and brought to Bpium's shape
  * (dropdown `["1"]`, contact `[{ contact, comment }]`, date an ISO string…), and gives the index
  * terms equality filters use. A wrong value is a `RECORD_INVALID` error naming the field.
  */

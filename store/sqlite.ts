@@ -102,7 +102,7 @@ export class SqliteStore implements ProcessStore {
     db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 5000')
     // Small disks: checkpoint every ~8 MB of WAL and truncate the file back to 8 MB after one,
-    // so the WAL stays bounded next to the data (docs/store.md has the measured trade-off).
+    // so the WAL stays bounded next to the data (docs/durability.md, "SQLite on small disks", has the measured trade-off).
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`)
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`)
     db.exec(SCHEMA)

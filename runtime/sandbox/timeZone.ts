@@ -1,5 +1,5 @@
 /**
- * The sandbox's time zone (SPEC §10: `SANDBOX_TZ`, default `UTC`). QuickJS asks the C library
+ * The sandbox's time zone (`SANDBOX_TZ`, default `UTC`). QuickJS asks the C library
  * for local time, and emscripten answers that import (`localtime_r`) with the host's `Date`, so
  * expressions followed the server's TZ: a scenario's output shifted with the machine it ran on.
  * `localTimeImport` replaces that one import, per engine, with an answer computed for the

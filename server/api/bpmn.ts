@@ -1,5 +1,5 @@
 /**
- * BPMN over HTTP (SPEC §8), as plain functions the app routes:
+ * BPMN over HTTP (docs/bpmn.md), as plain functions the app routes:
  *
  * | route | function |
  * |---|---|
@@ -8,7 +8,7 @@
  *
  * Import converts and does not store: the client saves the scenario it gets (after fixing what
  * the report names) with `POST /api/v1/scenarios`. A document that is refused (not XML, not
- * BPMN, hostile, too large) answers SPEC §6's error body: 400 `INVALID_BPMN`, 413
+ * BPMN, hostile, too large) answers the standard error body (docs/server.md, Errors): 400 `INVALID_BPMN`, 413
  * `BPMN_TOO_LARGE`. `registerBpmnRoutes` wires both behind the admin token.
  *
  * @example

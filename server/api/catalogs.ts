@@ -1,5 +1,5 @@
 /**
- * `/api/v1/catalogs…` (SPEC §9): catalogs (list, create 201, get, replace, delete) and their
+ * `/api/v1/catalogs…` (docs/catalogs.md): catalogs (list, create 201, get, replace, delete) and their
  * records (`GET …/records` with Bpium's search parameters answering `{ items, total }`, create
  * 201, get, PATCH merging values, delete). Record writes go through `RecordService`, so the
  * catalog's data-change events run; a `before` event that refuses answers with its `$status`
@@ -13,6 +13,7 @@ import type { ServerContext } from '../context.ts'
 import { RecordService } from '../records.ts'
 import { admin, json, list, noContent, param, readJson } from './http.ts'
 import { recordQueryOf } from './record-query.ts'
+import { recordValuesBody } from './record-body.ts'
 
 function objectBody(body: unknown, what: string): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new PotokError('VALIDATION_FAILED', `${what} must be a JSON object`, { status: 400 })
@@ -20,9 +21,10 @@ function objectBody(body: unknown, what: string): Record<string, unknown> {
 }
 
 function valuesOf(body: unknown): Record<string, unknown> {
-  const values = objectBody(body, 'the body').values
-  if (!values || typeof values !== 'object' || Array.isArray(values)) throw new PotokError('VALIDATION_FAILED', 'the body must be { "values": { "<fieldId>": value } }', { status: 400 })
-  return values as Record<string, unknown>
+  const object = objectBody(body, 'the body')
+  if (!recordValuesBody.safeParse(object).success) throw new PotokError('VALIDATION_FAILED', 'the body must be { "values": { "<fieldId>": value } }', { status: 400 })
+  // The values as sent (zod's copy would lose keys such as "__proto__", which the field checks name).
+  return object.values as Record<string, unknown>
 }
 
 /** A refusal by a `before` event answers as the event's scenario said: its status and `$body`. */

@@ -1,5 +1,5 @@
 /**
- * `/api/v1/files` (SPEC §9): the files of records' file fields, kept in the store. `POST` stores
+ * `/api/v1/files` (docs/catalogs.md): the files of records' file fields, kept in the store. `POST` stores
  * the raw body (name from `?name=`, type from Content-Type; at most MAX_FILE_BYTES, 413 beyond)
  * and answers 201 with `{ id, name, contentType, size, createdAt }` — the `id` goes into a file
  * field as `[{ "id": "…" }]`; `GET /api/v1/files/{id}` answers the bytes.

@@ -1,5 +1,5 @@
 /**
- * What every management route shares: the admin guard, JSON bodies in and out, and SPEC §6's
+ * What every management route shares: the admin guard, JSON bodies in and out, and the standard
  * list shape `{ items, nextCursor }`.
  *
  * @example
@@ -43,7 +43,7 @@ export function json(value: unknown, status = 200, headers: Record<string, strin
   return new FastResponse(JSON.stringify(value), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } })
 }
 
-/** SPEC §6's list answer (the catalogs are not paged: `nextCursor` is always null). */
+/** The list answer `{ items, nextCursor }` of docs/server.md (the catalogs are not paged: `nextCursor` is always null). */
 export function list(items: unknown[], nextCursor: string | null = null): Response {
   return json({ items, nextCursor })
 }

@@ -1,5 +1,5 @@
 /**
- * `/api/v1/processes` (SPEC §6): the processes catalog — newest first, filtered, cursor-paged —
+ * `/api/v1/processes` (docs/server.md): the processes catalog — newest first, filtered, cursor-paged —
  * one process with its steps, and resume / replay / cancel.
  */
 import type { H3, H3Event } from 'h3'

@@ -1,5 +1,5 @@
 /**
- * `/api/v1/scenarios` (SPEC §6): list, create, get, replace (a new immutable version),
+ * `/api/v1/scenarios` (docs/server.md): list, create, get, replace (a new immutable version),
  * delete (409 while an external request runs it), versions, and validate. A scenario
  * document may declare `webrequests` (as flow files do); they are upserted by `urlId`.
  * Answers carry the stored record `{ id, version, createdAt, scenario }`.

@@ -1,5 +1,5 @@
 /**
- * `/api/v1/webrequests` — the external requests catalog (SPEC §6): list (`?scenarioId=`),
+ * `/api/v1/webrequests` — the external requests catalog (docs/server.md): list (`?scenarioId=`),
  * create (201), get, replace (PUT of the whole record), delete. `urlId` is unique (409);
  * the scenario must exist (422); secrets are answered as `"***"`, and `"***"` sent back keeps
  * the stored secret. Changes take effect on the next request — nothing is cached.

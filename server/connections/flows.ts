@@ -1,5 +1,5 @@
 /**
- * `FLOWS_DIR/connections/*.json` (SPEC §10): each file holds one connection or a list of them,
+ * `FLOWS_DIR/connections/*.json` (docs/connections.md): each file holds one connection or a list of them,
  * in the API's shape, with an `id`. All are validated first (one bad file stops the start, every
  * problem listed), then upserted. Secrets in files should be `{ "env": "NAME" }`; an inline one
  * is sealed under POTOK_SECRET_KEY like one sent to the API.
