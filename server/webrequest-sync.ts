@@ -5,8 +5,15 @@
  * records it). The process is on record `running` before it starts and its end is committed
  * before the caller hears of it: no answer without a record.
  *
+ * The `running` record is grouped with the end when the process ends quickly: it is written
+ * `SYNC_RECORD_AFTER_MS` after the start, or at once when the process answers early (`respond`)
+ * or calls a host service (a sub-process, a record write…), whichever comes first. A process that
+ * ends before any of these is recorded by one write, its end. A crash inside that window leaves
+ * no record of a process that answered no one and touched nothing of this server's; one cut
+ * later is on record and becomes `interrupted`. `SYNC_RECORD_AFTER_MS=0` records before the start.
+ *
  * One `SyncRun` per request; each of its steps is one method, in the order they happen:
- * `run` (enter → record the start → start → watch the deadline → finish).
+ * `run` (enter → start → record the start → watch the deadline → finish).
  */
 import type { ServerResponse } from 'node:http'
 import { inThreadRunner, PotokError, type ProcessResult, type RuntimeServices, type Variables } from '../runtime/index.ts'
@@ -46,6 +53,15 @@ class SyncRun {
    */
   #holdsSlot = true
   #hosted: HostedProcess | null = null
+  /** When the process started (its `running` record may be written later). */
+  readonly #startedAt = new Date().toISOString()
+  /** The `running` record's write, once begun; the timer that begins it. */
+  #startRecord: Promise<void> | null = null
+  #startRecordTimer: ReturnType<typeof setTimeout> | undefined
+  /** The store could not take the `running` record: the process is stopped, the caller gets this. */
+  #unrecorded: PotokError | null = null
+  /** Stops the process: the lease lost (cancel, takeover) or the start not recorded. */
+  readonly #stop = new AbortController()
   #answer!: (response: Response) => void
   readonly #answered = new Promise<Response>((resolve) => { this.#answer = resolve })
 
@@ -57,14 +73,18 @@ class SyncRun {
 
   async run(): Promise<Response> {
     this.#enter()
-    try {
-      this.#hosted = await recordStart(this.ctx, this.call)
-    } catch (error) {
-      clearTimeout(this.#boundTimer)
-      this.#release()
-      throw error
+    const after = this.ctx.settings.syncRecordAfterMs
+    if (!after) {
+      try {
+        await this.#recordStart()
+      } catch (error) {
+        clearTimeout(this.#boundTimer)
+        this.#release()
+        throw error
+      }
     }
     const running = this.#start()
+    if (after && !this.#startRecord) this.#startRecordTimer = setTimeout(() => { this.#recordStart().catch(() => {}) }, after)
     if (this.#adoptable) this.#adoptTimer = setTimeout(() => this.#adopt(running), this.#timeoutMs)
     running
       .then((result) => this.#finish(result), (error) => this.#runnerFailed(error))
@@ -96,24 +116,60 @@ class SyncRun {
     this.ctx.metrics.running.dec()
   }
 
+  /**
+   * Writes the `running` record (once): hosted under the executor's lease, whose loss stops the
+   * process. When the store cannot take it the process is stopped and the caller gets a 503.
+   */
+  #recordStart(): Promise<void> {
+    if (this.#startRecord) return this.#startRecord
+    clearTimeout(this.#startRecordTimer)
+    this.#startRecord = recordStart(this.ctx, this.call, this.#startedAt).then((hosted) => {
+      this.#hosted = hosted
+      if (!hosted) return
+      const stop = () => this.#stop.abort(hosted.signal.reason)
+      if (hosted.signal.aborted) stop()
+      else hosted.signal.addEventListener('abort', stop, { once: true })
+    }, (error: PotokError) => {
+      this.#unrecorded = error
+      this.#stop.abort(error)
+      throw error
+    })
+    return this.#startRecord
+  }
+
   /** Hands the process to the runner (a worker, or this thread). */
   #start(): Promise<ProcessResult> {
-    const signals = [this.#hosted?.signal, this.#bound?.signal].filter((signal): signal is AbortSignal => signal !== undefined)
-    const services: RuntimeServices = { ...this.ctx.services, respond: (vars) => this.#respond(vars) }
+    const bound = this.#bound?.signal
     return (this.ctx.runner ?? inThreadRunner).start(this.call.scenario.scenario, this.call.input, {
       processId: this.call.processId,
-      services,
-      ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
+      services: this.#services(),
+      signal: bound ? AbortSignal.any([this.#stop.signal, bound]) : this.#stop.signal,
       ...(this.#bound ? {} : { timeoutMs: this.#timeoutMs }),
     })
   }
 
-  /** The `respond` component: the caller is answered now; the process goes on. */
+  /**
+   * The server's host services, each called only once the process is on record (what it
+   * starts or writes then never outlives an unrecorded process), and `respond`.
+   */
+  #services(): RuntimeServices {
+    const services: Record<string, unknown> = {}
+    for (const [name, service] of Object.entries(this.ctx.services ?? {})) {
+      services[name] = typeof service !== 'function' || this.#startRecord
+        ? service
+        : (...args: unknown[]) => this.#recordStart().then(() => (service as (...a: unknown[]) => unknown)(...args))
+    }
+    services.respond = (vars: Readonly<Variables>) => this.#respond(vars)
+    return services as RuntimeServices
+  }
+
+  /** The `respond` component: the caller is answered now (once on record); the process goes on. */
   #respond(vars: Readonly<Variables>): void {
     if (this.#early) return
     const early = buildAnswer(vars, this.call)
     this.#early = early
-    this.#answer('response' in early ? early.response : errorAnswer(early.error, this.call))
+    const response = 'response' in early ? early.response : errorAnswer(early.error, this.call)
+    this.#recordStart().then(() => this.#answer(response), (error: PotokError) => this.#answer(errorAnswer(error, this.call)))
   }
 
   /**
@@ -123,6 +179,16 @@ class SyncRun {
   #adopt(running: Promise<ProcessResult>): void {
     const { ctx, call } = this
     this.#adopted = true
+    this.#recordStart().then(() => this.#handOver(running), (error: PotokError) => {
+      // Not on record: the process was stopped, and no one will record its end.
+      this.#release()
+      if (!this.#early) this.#answer(errorAnswer(error, call))
+    })
+  }
+
+  /** The adoption proper, once the process is on record. */
+  #handOver(running: Promise<ProcessResult>): void {
+    const { ctx, call } = this
     const trigger: ProcessTrigger = { type: '$webRequest', id: call.webRequest.id, async: false }
     ctx.executor!.adopt({ scenario: call.scenario, input: call.input, trigger, processId: call.processId }, this.#hosted!, running)
     this.#release()
@@ -141,6 +207,7 @@ class SyncRun {
     const { ctx, call } = this
     clearTimeout(this.#adoptTimer)
     if (this.#adopted) return null
+    await this.#recorded()
     const final = finalAnswer(result, call)
     // After `respond`, the end's variables answer no one: only the early answer can be invalid.
     const responded: Answer = this.#early ?? final
@@ -162,11 +229,21 @@ class SyncRun {
     ])
     hosted?.release()
     if (this.#early) return null
+    if (this.#unrecorded) return errorAnswer(this.#unrecorded, call)
     if (kept) return errorAnswer(kept, call)
     if (result.status === 'interrupted' && result.error?.code === 'TIMEOUT' && call.webRequest.onTimeout === 'reset') {
       resetConnection(call.request)
     }
     return 'response' in final ? final.response : errorAnswer(final.error, call)
+  }
+
+  /**
+   * Before the end is written: the `running` record's write, if begun, has landed (or failed),
+   * so the end is written after it; if not begun, it never will be — the end is the one write.
+   */
+  async #recorded(): Promise<void> {
+    clearTimeout(this.#startRecordTimer)
+    await this.#startRecord?.catch(() => {})
   }
 
   /**
@@ -177,6 +254,7 @@ class SyncRun {
     const { ctx, call } = this
     const { processId } = call
     clearTimeout(this.#adoptTimer)
+    await this.#recorded()
     const caller = toCallerError(error)
     ctx.redactor.forget(processId)
     ctx.logger.error({ err: { message: (error as Error)?.message }, processId }, 'process could not run')
@@ -219,13 +297,12 @@ function processRecord(call: Call, result: ProcessResult, response: StoredRespon
 }
 
 /**
- * Records a synchronous process `running` before it starts: hosted under the executor's lease
- * (renewed while it runs; another server records it `interrupted` if this one dies), or plainly
- * when this server runs no executor.
+ * Records a synchronous process `running`: hosted under the executor's lease (renewed while it
+ * runs; another server records it `interrupted` if this one dies), or plainly when this server
+ * runs no executor.
  */
-async function recordStart(ctx: ServerContext, call: Call): Promise<HostedProcess | null> {
+async function recordStart(ctx: ServerContext, call: Call, startedAt: string): Promise<HostedProcess | null> {
   const trigger: ProcessTrigger = { type: '$webRequest', id: call.webRequest.id, async: false }
-  const startedAt = new Date().toISOString()
   try {
     if (ctx.executor) return await ctx.executor.host({ scenario: call.scenario, input: call.input, trigger, processId: call.processId, startedAt })
     await ctx.store.createProcess({
