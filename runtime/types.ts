@@ -87,6 +87,12 @@ export interface RuntimeServices {
   startChild?: (request: ChildProcessRequest, signal: AbortSignal) => Promise<ChildProcessResult>
   /** Answers the waiting caller now (`respond`). */
   respond?: (vars: Readonly<Variables>) => void
+  /**
+   * Awaited before every activity (a step with effects outside the process: a web request, mail,
+   * a record…) starts: a host that has not recorded the process yet records it here, so no
+   * effect ever outlives an unrecorded process.
+   */
+  beforeActivity?: () => Promise<void>
   /** A connection by id, secrets in clear (docs/connections.md); PotokError when absent or unreadable. Components never write it to variables. */
   getConnection?: (id: string) => Promise<ConnectionInfo>
 

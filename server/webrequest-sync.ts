@@ -6,11 +6,12 @@
  * before the caller hears of it: no answer without a record.
  *
  * The `running` record is grouped with the end when the process ends quickly: it is written
- * `SYNC_RECORD_AFTER_MS` after the start, or at once when the process answers early (`respond`)
- * or calls a host service (a sub-process, a record write…), whichever comes first. A process that
- * ends before any of these is recorded by one write, its end. A crash inside that window leaves
- * no record of a process that answered no one and touched nothing of this server's; one cut
- * later is on record and becomes `interrupted`. `SYNC_RECORD_AFTER_MS=0` records before the start.
+ * `SYNC_RECORD_AFTER_MS` after the start, or at once when the process answers early (`respond`),
+ * calls a host service (a sub-process, a record write…) or is about to start an activity (an
+ * outgoing web request, mail, code…: the engine awaits `beforeActivity`), whichever comes first.
+ * A process that ends before any of these — assignments and gateways only — is recorded by one
+ * write, its end. A crash inside that window leaves no record of a process that answered no one
+ * and had no effect outside itself; one cut later is on record and becomes `interrupted`. `SYNC_RECORD_AFTER_MS=0` records before the start.
  *
  * One `SyncRun` per request; each of its steps is one method, in the order they happen:
  * `run` (enter → start → record the start → watch the deadline → finish).
@@ -160,6 +161,8 @@ class SyncRun {
         : (...args: unknown[]) => this.#recordStart().then(() => (service as (...a: unknown[]) => unknown)(...args))
     }
     services.respond = (vars: Readonly<Variables>) => this.#respond(vars)
+    // Every activity (an outgoing web request, mail…) starts only once the process is on record.
+    services.beforeActivity = () => this.#recordStart()
     return services as RuntimeServices
   }
 

@@ -1,10 +1,12 @@
 /**
  * When a synchronous process goes on record `running` (SYNC_RECORD_AFTER_MS): a process that
  * ends inside the window is written once, at its end; one that answers early through `respond`,
- * or calls a host service (here: starts a sub-process), is on record before that happens. The
+ * calls a host service (here: starts a sub-process) or starts an activity (an outgoing web
+ * request), is on record before that happens. The
  * window is set far longer than any process here, so only those events can write the start.
  * (A process cut by a crash after the window is in crash.test.ts.)
  */
+import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { FIXTURES, sleep, startServer, type TestServer } from './helpers.ts'
 
@@ -32,12 +34,31 @@ const fixtures = {
   },
 }
 
+Object.assign(fixtures, {
+  outbound: {
+    id: 'outbound',
+    nodes: [start, {
+      id: 'call', type: 'webRequest',
+      config: { method: 'GET', url: 'body.target', responseFormat: 'json', timeoutMs: 5000, bodyTo: 'reply' },
+    }, { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: 'reply' }] } }, end],
+    edges: chain('start', 'call', 'answer', 'end'),
+    webrequests: [{ urlId: 'outbound', name: 'Outbound', timeoutMs: 10_000 }],
+  },
+})
+
 let server: TestServer
+/** An outside service that answers with the processes potok lists as running when it is called. */
+let upstream: Server
 beforeAll(async () => {
   server = await startServer({ syncRecordAfterMs: 60_000 }, fixtures)
+  upstream = createServer((_request, response) => {
+    running().then((items) => response.end(JSON.stringify({ runningWhenCalled: items.map((p) => p.id) })))
+  })
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
 })
 afterAll(async () => {
   await server?.close()
+  upstream?.close()
 })
 
 const running = async () => (await (await server.api('GET', '/api/v1/processes?status=running&limit=100')).json()).items as Array<{ id: string; parentId?: string | null }>
@@ -87,4 +108,13 @@ test('a host service call (a sub-process) puts the process on record first', asy
   expect(listed[0].id).toBe(response.headers.get('x-process-id'))
   await server.processes()
   expect(await server.store.getProcess(body.childId)).toMatchObject({ parentId: listed[0].id, status: 'completed' })
+})
+
+test('an activity (an outgoing web request) starts only once the process is on record', async () => {
+  const { port } = upstream.address() as { port: number }
+  const response = await server.call('/api/webrequest/outbound', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: `http://127.0.0.1:${port}/` }),
+  })
+  expect(response.status).toBe(200)
+  expect(await response.json()).toEqual({ runningWhenCalled: [response.headers.get('x-process-id')] })
 })
