@@ -23,7 +23,7 @@ import { getComponent } from '../runtime/registry.ts'
 import { ENDED_STATUSES } from '../runtime/children.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
-import type { ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
+import type { CommitPatch, ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
 import type { ProcessResult, ProcessStatus, RuntimeServices, StepRecord, Variables } from '../runtime/types.ts'
 
 export interface ExecutorOptions {
@@ -342,7 +342,7 @@ export class ProcessExecutor {
         // lease is surely still held (renewed by the last commit less than a third of it ago:
         // nobody can have claimed the process since). Activities and timers always commit.
         if (Date.now() - committedAt < this.leaseMs / 3 && steps.every(isInstant)) return
-        if (!await this.store.commitProcess(record.id, lease, { snapshot }, endSteps.splice(0), this.leaseMs)) {
+        if (!await this.commit(record.id, lease, { snapshot }, endSteps.splice(0), this.leaseMs, committedAt)) {
           const lost = new PotokError(LEASE_LOST, 'another server holds this process now, or it was cancelled')
           controller.abort(lost)
           throw lost
@@ -358,7 +358,7 @@ export class ProcessExecutor {
     if (reason?.code === LEASE_LOST) return
     if (result.status === 'interrupted' && reason?.code === SHUTDOWN) {
       // Handed back: the next claim resumes it from the snapshot taken when it stopped.
-      await this.store.commitProcess(record.id, lease, { status: 'queued', lease: null, snapshot: result.snapshot }, endSteps)
+      await this.commit(record.id, lease, { status: 'queued', lease: null, snapshot: result.snapshot }, endSteps)
       return
     }
     if (result.status === 'queued' && (result.wakeAt || result.waitingFor?.length)) {
@@ -367,7 +367,7 @@ export class ProcessExecutor {
       const waitingFor = result.waitingFor ?? []
       const recheck = waitingFor.length ? new Date(Date.now() + this.waitRecheckMs).toISOString() : undefined
       const wakeAt = [result.wakeAt, recheck].filter((at): at is string => !!at).sort()[0]!
-      if (await this.store.commitProcess(record.id, lease, { status: 'queued', lease: null, wakeAt, snapshot: result.snapshot }, endSteps)) {
+      if (await this.commit(record.id, lease, { status: 'queued', lease: null, wakeAt, snapshot: result.snapshot }, endSteps)) {
         this.wakeLater(wakeAt)
         // A child that ended before this park was stored found its parent still running: its
         // wake was lost, so the parent looks once more now that it is parked.
@@ -384,12 +384,31 @@ export class ProcessExecutor {
     if (ended.some(Boolean) && await this.store.wakeProcess(parentId)) this.wake()
   }
 
+  /**
+   * A fenced commit, tried again while the store is only slow or briefly away (a timeout, a
+   * store marked down, contention) and the lease may still be this server's: giving up at once
+   * would leave the process to be claimed again from its previous snapshot, so the activity it
+   * just ran would run twice. Fencing makes a retry safe: a commit whose lease was lost is
+   * refused, whichever attempt lands.
+   */
+  private async commit(id: string, lease: ProcessLease, patch: CommitPatch, steps: StepRecord[], leaseMs?: number, since = Date.now()): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.store.commitProcess(id, lease, patch, steps, leaseMs)
+      } catch (error) {
+        const wait = Math.min(1_000, 100 * 2 ** attempt)
+        if (!TRANSIENT_STORE_ERRORS.has((error as PotokError).code) || Date.now() + wait - since >= this.leaseMs) throw error
+        await new Promise((resolve) => setTimeout(resolve, wait))
+      }
+    }
+  }
+
   /** Stores a process's end — status, output, final snapshot and last steps — as one fenced write. */
   private async finish(id: string, lease: ProcessLease, result: ProcessResult, steps: StepRecord[],
     record: { startedAt?: string; scenario: { id: string }; trigger: ProcessTrigger; replayOf?: string | null; parentId?: string | null }): Promise<void> {
     const startedAt = record.startedAt ?? result.startedAt
     const durationMs = Math.max(0, Date.parse(result.finishedAt) - Date.parse(startedAt))
-    const committed = await this.store.commitProcess(id, lease, {
+    const committed = await this.commit(id, lease, {
       status: result.status,
       output: result.output,
       error: result.error,
@@ -407,6 +426,9 @@ export class ProcessExecutor {
     }
   }
 }
+
+/** Store failures that pass: a commit that met one is tried again while the lease holds. */
+const TRANSIENT_STORE_ERRORS = new Set(['STORE_TIMEOUT', 'STORE_UNAVAILABLE', 'STORE_CONTENTION'])
 
 /** A step that ran inside one step and touched nothing outside the process (its component says so). */
 function isInstant(step: StepRecord): boolean {
