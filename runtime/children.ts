@@ -130,7 +130,7 @@ const MAX_LINEAGE = 200_000
 
 /** A failed child as its parent's error; a depth overflow keeps its code up the whole chain. */
 function childFailure(result: ProcessResult, scenarioId: string): PotokError {
-  const error = result.error ?? { code: 'UNKNOWN', message: 'no error recorded' }
+  const error = result.error ?? { code: 'PROCESS_FAILED', message: 'no error recorded' }
   const details = { childProcessId: result.processId, scenarioId, childStatus: result.status, childError: { code: error.code, message: error.message, nodeId: error.nodeId } }
   if (error.code === 'SUBPROCESS_DEPTH' || error.code === 'DESCENDANT_LIMIT') return new PotokError(error.code, error.message, { details })
   const where = error.nodeId ? ` at node "${error.nodeId}"` : ''
