@@ -43,7 +43,7 @@ import { SqliteLeases } from './sqlite-leases.ts'
 import type { CommitPatch, ProcessLease } from './port.ts'
 
 export interface SqliteStoreOptions {
-  /** Directory of `potok.sqlite` (created if missing). Default `DATA_DIR` or `./data`. */
+  /** Directory of `potok.sqlite` (created if missing; the DATA_DIR setting). Default `./data`. */
   dataDir?: string
   /** A file path or `:memory:`; overrides `dataDir`. */
   filename?: string
@@ -78,7 +78,7 @@ export class SqliteStore implements ProcessStore {
     if (options.filename) {
       this.filename = options.filename
     } else {
-      const dir = options.dataDir ?? process.env.DATA_DIR ?? './data'
+      const dir = options.dataDir ?? './data'
       this.filename = join(dir, 'potok.sqlite')
     }
     guardStoreErrors(this)
