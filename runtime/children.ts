@@ -165,7 +165,7 @@ export function childIdFor(parentId: string, key: string): string {
 
 /** A failed child as its parent's error; a depth overflow keeps its code up the whole chain. */
 function childFailure(result: Pick<ProcessResult, 'processId' | 'status' | 'error'>, scenarioId: string): PotokError {
-  const error = result.error ?? { code: 'UNKNOWN', message: 'no error recorded' }
+  const error = result.error ?? { code: 'PROCESS_FAILED', message: 'no error recorded' }
   const details = { childProcessId: result.processId, scenarioId, childStatus: result.status, childError: { code: error.code, message: error.message, nodeId: error.nodeId } }
   if (error.code === 'SUBPROCESS_DEPTH' || error.code === 'DESCENDANT_LIMIT') return new PotokError(error.code, error.message, { details })
   const where = error.nodeId ? ` at node "${error.nodeId}"` : ''

@@ -128,7 +128,7 @@ export function compileScenario(input: Scenario): CompiledScenario {
   const validation = validateScenario(input)
   if (!validation.ok) {
     throw new PotokError('INVALID_SCENARIO', `scenario "${(input as Scenario)?.id}" is invalid: ${validation.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
-      status: 422, details: { problems: validation.problems },
+      details: { problems: validation.problems },
     })
   }
   const scenario = validation.scenario

@@ -12,6 +12,7 @@
 export * from './binary.ts'
 export * from './children.ts'
 export * from './depth.ts'
+export * from './error-codes.ts'
 export * from './errors.ts'
 export * from './limits.ts'
 export * from './process.ts'

@@ -51,11 +51,11 @@ export async function resumeProcess(scenario: Scenario, snapshot: unknown, optio
   const compiled = compileScenario(scenario)
   const context = (snapshot as { context?: ProcessContext } | null)?.context
   if (!context || typeof context.pid !== 'string' || typeof context.vars !== 'object') {
-    throw new PotokError('INVALID_SNAPSHOT', 'the snapshot is not a persisted potok process snapshot', { status: 422 })
+    throw new PotokError('INVALID_SNAPSHOT', 'the snapshot is not a persisted potok process snapshot')
   }
   const status = (snapshot as { status?: string }).status
   if (status !== 'active') {
-    throw new PotokError('INVALID_SNAPSHOT', `the snapshot is of a process that has ended (${status}); only an interrupted or failed process can be resumed`, { status: 409 })
+    throw new PotokError('INVALID_SNAPSHOT', `the snapshot is of a process that has ended (${status}); only an interrupted or failed process can be resumed`)
   }
   const stepwise = options.stepwise ?? Boolean(options.persist)
   const restored = { ...(snapshot as object), context: { ...context, stepwise } }
@@ -72,7 +72,7 @@ async function run(
 ): Promise<ProcessResult> {
   const sandbox = await getSandbox()
   const pid = context.pid
-  if (liveProcesses.has(pid)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`, { status: 409 })
+  if (liveProcesses.has(pid)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`)
   const started = new Date()
   const live: LiveProcess = {
     info: { id: pid, scenarioId: compiled.scenario.id, scenarioVersion: compiled.scenario.version, depth: options.depth ?? 0 },

@@ -126,7 +126,7 @@ export function buildApp(ctx: ServerContext): H3 {
 
   // Anything else under /api/v1: 401 without the token (whether or not the route exists), else 404.
   const unknownApiRoute = admin(ctx, (event) => {
-    throw new PotokError('NOT_FOUND', `there is no route ${event.req.method} ${event.url.pathname}`, { status: 404 })
+    throw new PotokError('NOT_FOUND', `there is no route ${event.req.method} ${event.url.pathname}`)
   })
   app.all('/api/v1', unknownApiRoute)
   app.all('/api/v1/**', unknownApiRoute)

@@ -99,7 +99,6 @@ function keepMaskedSecrets(auth: WebRequestAuth, previous: WebRequestAuth | unde
   if (!key || (auth as Record<string, unknown>)[key] !== MASK) return auth
   if (!previous || previous.type !== auth.type) {
     throw new PotokError('VALIDATION_FAILED', 'the external request is invalid', {
-      status: 422,
       details: { problems: [{ path: `auth.${key}`, message: `"${MASK}" keeps the stored secret, but there is no stored ${auth.type} secret to keep` }] },
     })
   }
@@ -135,7 +134,6 @@ export function resolveSecret(secret: Secret, env: Record<string, string | undef
   const value = env[secret.env]
   if (value === undefined || value === '') {
     throw new PotokError('SECRET_MISSING', `the external request's secret is read from the environment variable ${secret.env}, which is not set`, {
-      status: 500,
       details: { env: secret.env },
     })
   }

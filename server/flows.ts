@@ -90,7 +90,7 @@ export async function readFlows(dir: string): Promise<Array<ScenarioDocument & {
   }
   if (problems.length) {
     const list = problems.map((p) => `${p.file}: ${p.path}: ${p.message}`).join('\n')
-    throw new PotokError('INVALID_FLOWS', `invalid scenario files in ${dir}:\n${list}`, { status: 422, details: { problems } })
+    throw new PotokError('INVALID_FLOWS', `invalid scenario files in ${dir}:\n${list}`, { details: { problems } })
   }
   return flows
 }

@@ -22,7 +22,6 @@ export function healthHandler(ctx: ServerContext) {
     if (!read.ok || !write.ok) {
       const failure = (read.ok ? write : read).error!
       throw new PotokError('STORE_UNAVAILABLE', `the ${ctx.store.kind} store ${read.ok ? 'answers reads but does not take writes' : 'does not answer'}: ${failure.message}`, {
-        status: 503,
         details: { store: ctx.store.kind, read: read.ok, write: write.ok, reason: failure.code, retryAfter: 5 },
       })
     }

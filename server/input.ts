@@ -64,7 +64,6 @@ export function assertInputFits(input: Variables, bodyBytes: number, maxDataByte
   const bytes = sizeOf(input)
   if (bytes <= maxDataBytes) return
   throw new PotokError('PAYLOAD_TOO_LARGE', `the request's input variables would take ${bytes} bytes, over the process data limit of ${maxDataBytes} (MAX_PROCESS_DATA_BYTES)`, {
-    status: 413,
     details: { bytes, limit: maxDataBytes },
   })
 }

@@ -20,7 +20,7 @@ export function safeEqual(given: string | Buffer, expected: string | Buffer): bo
 }
 
 function unauthorized(message: string): PotokError {
-  return new PotokError('UNAUTHORIZED', message, { status: 401 })
+  return new PotokError('UNAUTHORIZED', message)
 }
 
 /** The `WWW-Authenticate` challenge of an auth setting. */
@@ -87,7 +87,6 @@ export class RateLimiter {
     if (window.count >= limit.requests) {
       const retryAfter = Math.max(1, Math.ceil((window.start + window.windowMs - now) / 1000))
       throw new PotokError('RATE_LIMITED', `more than ${limit.requests} requests in ${limit.windowMs} ms`, {
-        status: 429,
         details: { retryAfter },
       })
     }
@@ -111,7 +110,6 @@ export class ProcessGate {
   enter(): void {
     if (this.running >= this.max) {
       throw new PotokError('TOO_MANY_PROCESSES', `${this.max} processes are running already; try again shortly`, {
-        status: 429,
         details: { retryAfter: 1 },
       })
     }

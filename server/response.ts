@@ -124,7 +124,7 @@ function storedHeaders(headers: Headers): Record<string, string | string[]> {
 }
 
 function invalid(variable: string, problem: string): PotokError {
-  return new PotokError('INVALID_OUTPUT', `output variable ${variable} ${problem}`, { status: 500, details: { variable } })
+  return new PotokError('INVALID_OUTPUT', `output variable ${variable} ${problem}`, { details: { variable } })
 }
 
 function describe(value: unknown): string {

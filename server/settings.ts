@@ -45,7 +45,7 @@ export const settingsSchema = z.object({
     .transform((value): boolean | 'loopback' => (value === 'loopback' ? 'loopback' : value === 'true' || value === '1'))),
   METRICS_PUBLIC: flag(false),
   LOG_LEVEL: env(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
-  /** Time zone of expressions and code (read by the sandbox itself; checked here so a bad name stops the start). */
+  /** Time zone of expressions and code (handed to the sandbox as a runtime limit; a bad name stops the start). */
   SANDBOX_TZ: env(z.string().default(DEFAULT_SANDBOX_TZ).superRefine((zone, ctx) => {
     const problem = timeZoneProblem(zone)
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
@@ -184,6 +184,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
       convertMaxBytes: s.CONVERT_MAX_BYTES,
       convertMaxCells: s.CONVERT_MAX_CELLS,
       fileMaxBytes: s.MAX_FILE_BYTES,
+      sandboxTimeZone: s.SANDBOX_TZ,
     },
     redactHeaders: s.REDACT_HEADERS,
     authFailureLimit: s.AUTH_FAILURE_LIMIT,

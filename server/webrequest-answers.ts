@@ -85,5 +85,5 @@ export async function storeOrRetry(ctx: ServerContext, what: string, write: () =
 export function unstored(error: unknown): PotokError {
   const cause = toCallerError(error)
   if (cause.status === 507 || cause.status === 503) return cause
-  return new PotokError('STORE_UNAVAILABLE', 'the process could not be recorded; try again later', { status: 503, details: { retryAfter: 5 } })
+  return new PotokError('STORE_UNAVAILABLE', 'the process could not be recorded; try again later', { details: { retryAfter: 5 } })
 }

@@ -1,5 +1,5 @@
 /**
- * The public endpoint `/api/webrequest/{urlId}` (SPEC §1): finds the external request, applies
+ * The public endpoint `/api/webrequest/{urlId}` (docs/server.md): finds the external request, applies
  * its CORS and protection, reads the body, builds the input variables, and runs the scenario —
  * synchronously (the caller waits for `$status/$headers/$body`, or for the `respond`
  * component), or asynchronously with `?async=true` (stored `queued`, then 202).
@@ -39,7 +39,7 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
   const urlId = decodeURIComponentSafe(event.context.params?.urlId ?? '')
   const webRequest = URL_ID.test(urlId) ? await ctx.store.findWebRequestByUrlId(urlId) : null
   if (!webRequest || !webRequest.enabled) {
-    throw new PotokError('NOT_FOUND', `there is no enabled external request with urlId "${urlId}"`, { status: 404 })
+    throw new PotokError('NOT_FOUND', `there is no enabled external request with urlId "${urlId}"`)
   }
   event.context.potok = { urlId }
   if (webRequest.cors && isPreflightRequest(request)) return preflightResponse(webRequest.cors, request)
@@ -55,7 +55,7 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
     const async = isAsync(event.url.searchParams.get('async'))
     const scenario = await ctx.store.getScenario(webRequest.scenarioId)
     if (!scenario) {
-      throw new PotokError('SCENARIO_NOT_FOUND', `external request "${urlId}" runs scenario "${webRequest.scenarioId}", which does not exist`, { status: 500 })
+      throw new PotokError('SCENARIO_NOT_FOUND', `external request "${urlId}" runs scenario "${webRequest.scenarioId}", which does not exist`)
     }
     const body = await readRequestBody(request, { limit: ctx.settings.maxBodyBytes, hmacSecret: hmacSecretOf(auth), maxDepth: ctx.settings.maxBodyDepth })
     verifyHmac(auth, request, body.hmac)
@@ -125,7 +125,7 @@ async function claimIdempotency(ctx: ServerContext, call: Call): Promise<Respons
   if (!setting) return null
   const key = call.request.headers.get(setting.header ?? 'Idempotency-Key')
   if (!key) return null
-  if (key.length > 255) throw new PotokError('INVALID_IDEMPOTENCY_KEY', 'the idempotency key is longer than 255 characters', { status: 400 })
+  if (key.length > 255) throw new PotokError('INVALID_IDEMPOTENCY_KEY', 'the idempotency key is longer than 255 characters')
   // Scoped by the caller: another caller's repeat of a key runs its own process, never reads this answer.
   const storeKey = `${call.webRequest.id}:${callerScope(call.request)}:${key}`
   const expiresAt = new Date(Date.now() + (setting.windowMs ?? 86_400_000)).toISOString()
@@ -136,7 +136,6 @@ async function claimIdempotency(ctx: ServerContext, call: Call): Promise<Respons
   }
   if (!existing.response) {
     throw new PotokError('IDEMPOTENCY_IN_PROGRESS', 'a request with this idempotency key is still being processed', {
-      status: 409,
       details: { processId: existing.processId, retryAfter: 1 },
     })
   }
@@ -145,7 +144,7 @@ async function claimIdempotency(ctx: ServerContext, call: Call): Promise<Respons
 
 /** `?async=true`: stored as `queued` (the executor awaits the write), then 202. */
 async function runAsync(ctx: ServerContext, call: Call): Promise<Response> {
-  if (!ctx.executor) throw new PotokError('ASYNC_UNAVAILABLE', 'this server runs no asynchronous executor', { status: 503 })
+  if (!ctx.executor) throw new PotokError('ASYNC_UNAVAILABLE', 'this server runs no asynchronous executor')
   const trigger: ProcessTrigger = { type: '$webRequest', id: call.webRequest.id, async: true }
   const processId = await ctx.executor.enqueue({ scenario: call.scenario, input: call.input, trigger, processId: call.processId })
   await keepAnswer(ctx, call, { status: 202, headers: { 'x-process-id': processId } }, true)

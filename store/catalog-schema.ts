@@ -91,5 +91,5 @@ function withItemIds(config: Record<string, unknown>, fieldName: string): Record
 }
 
 function catalogError(message: string): PotokError {
-  return new PotokError('CATALOG_INVALID', message, { status: 400 })
+  return new PotokError('CATALOG_INVALID', message)
 }

@@ -210,7 +210,7 @@ export class MongoLeases {
       await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: set })
       return set
     }
-    throw new PotokError('STORE_CONTENTION', `Too many concurrent writers on process "${id}"; try again`, { status: 503 })
+    throw new PotokError('STORE_CONTENTION', `Too many concurrent writers on process "${id}"; try again`)
   }
 
   /** Applies a revision another writer won (it may have died before applying it). */

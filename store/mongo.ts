@@ -222,7 +222,7 @@ export class MongoStore implements ProcessStore {
       if (!isDuplicateKey(error)) throw error
       // FerretDB's duplicate-key error does not name the index: look which key is taken.
       if (await this.#webrequests.findOne({ _id: record.id }, { projection: { _id: 1 } })) {
-        throw new PotokError('CONFLICT', `External request "${record.id}" already exists`, { status: 409, details: { id: record.id } })
+        throw new PotokError('CONFLICT', `External request "${record.id}" already exists`, { details: { id: record.id } })
       }
       throw urlIdTaken(record.urlId)
     }
@@ -267,7 +267,7 @@ export class MongoStore implements ProcessStore {
     try {
       await this.#processes.insertOne(processDoc(record, record.steps ?? []))
     } catch (error) {
-      if (isDuplicateKey(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`, { status: 409 })
+      if (isDuplicateKey(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`)
       throw error
     }
   }
@@ -282,7 +282,7 @@ export class MongoStore implements ProcessStore {
     const found = Object.keys(set).length === 0
       ? await this.#processes.findOne({ _id: id }, { projection: { _id: 1 } }) !== null
       : (await this.#processes.updateOne({ _id: id }, { $set: set })).matchedCount > 0
-    if (!found) throw new PotokError('NOT_FOUND', `Process "${id}" not found`, { status: 404 })
+    if (!found) throw new PotokError('NOT_FOUND', `Process "${id}" not found`)
   }
 
   recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
@@ -455,9 +455,9 @@ function isDuplicateKey(error: unknown): boolean {
 }
 
 function contention(what: string): PotokError {
-  return new PotokError('STORE_CONTENTION', `Too many concurrent writers on ${what}; try again`, { status: 503 })
+  return new PotokError('STORE_CONTENTION', `Too many concurrent writers on ${what}; try again`)
 }
 
 function urlIdTaken(urlId: string): PotokError {
-  return new PotokError('CONFLICT', `urlId "${urlId}" is already taken`, { status: 409, details: { urlId } })
+  return new PotokError('CONFLICT', `urlId "${urlId}" is already taken`, { details: { urlId } })
 }

@@ -43,7 +43,7 @@ import { SqliteLeases } from './sqlite-leases.ts'
 import type { CommitPatch, ProcessLease } from './port.ts'
 
 export interface SqliteStoreOptions {
-  /** Directory of `potok.sqlite` (created if missing). Default `DATA_DIR` or `./data`. */
+  /** Directory of `potok.sqlite` (created if missing; the DATA_DIR setting). Default `./data`. */
   dataDir?: string
   /** A file path or `:memory:`; overrides `dataDir`. */
   filename?: string
@@ -78,12 +78,12 @@ export class SqliteStore implements ProcessStore {
     if (options.filename) {
       this.filename = options.filename
     } else {
-      const dir = options.dataDir ?? process.env.DATA_DIR ?? './data'
+      const dir = options.dataDir ?? './data'
       this.filename = join(dir, 'potok.sqlite')
     }
     guardStoreErrors(this)
     Object.assign(this, sqliteConnections(() => {
-      if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+      if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
       return this.#db
     }))
   }
@@ -128,14 +128,14 @@ export class SqliteStore implements ProcessStore {
 
   /** Statements; commits queued writes first so every operation sees the ones called before it. */
   private get sql(): ReturnType<SqliteStore['prepare']> {
-    if (!this.#sql) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+    if (!this.#sql) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
     if (this.#queue.length > 0) this.flush()
     return this.#sql
   }
 
   /** Queues a process write for the group commit; resolves once it is committed. */
   private enqueue(apply: () => void): Promise<void> {
-    if (!this.#db) return Promise.reject(new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 }))
+    if (!this.#db) return Promise.reject(new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())'))
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ apply, resolve, reject })
       if (!this.#flushScheduled) {
@@ -153,7 +153,7 @@ export class SqliteStore implements ProcessStore {
     this.#queue = []
     const db = this.#db
     if (!db) {
-      for (const write of batch) write.reject(new PotokError('STORE_ERROR', 'The SQLite store was closed', { status: 503 }))
+      for (const write of batch) write.reject(new PotokError('STORE_ERROR', 'The SQLite store was closed'))
       return
     }
     const failures = new Map<QueuedWrite, unknown>()
@@ -190,13 +190,13 @@ export class SqliteStore implements ProcessStore {
    * first — which would turn every request's write into a transaction of its own.
    */
   private get catalog(): ReturnType<SqliteStore['prepare']> {
-    if (!this.#sql) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+    if (!this.#sql) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
     return this.#sql
   }
 
   /** The connection; commits queued writes first, like `sql`. */
   private get db(): Database.Database {
-    if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+    if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
     if (this.#queue.length > 0) this.flush()
     return this.#db
   }
@@ -346,7 +346,7 @@ export class SqliteStore implements ProcessStore {
       try {
         seq = this.statements.insertProcess.get(params) as number
       } catch (error) {
-        if (isConstraint(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`, { status: 409 })
+        if (isConstraint(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`)
         throw error
       }
       if (record.steps) this.upsertSteps(seq, record.steps)
@@ -357,7 +357,7 @@ export class SqliteStore implements ProcessStore {
     const params = patchParams(id, patch)
     await this.enqueue(() => {
       const seq = this.statements.patchProcess.get(params) as number | undefined
-      if (seq === undefined) throw new PotokError('NOT_FOUND', `Process "${id}" not found`, { status: 404 })
+      if (seq === undefined) throw new PotokError('NOT_FOUND', `Process "${id}" not found`)
       if (steps?.length) this.upsertSteps(seq, steps)
     })
   }
@@ -547,7 +547,7 @@ function isConstraint(error: unknown): error is { code: string } {
 function webRequestConflict(error: unknown, record: WebRequestRecord): unknown {
   if (!isConstraint(error)) return error
   if (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new PotokError('CONFLICT', `External request "${record.id}" already exists`, { status: 409, details: { id: record.id } })
+    return new PotokError('CONFLICT', `External request "${record.id}" already exists`, { details: { id: record.id } })
   }
-  return new PotokError('CONFLICT', `urlId "${record.urlId}" is already taken`, { status: 409, details: { urlId: record.urlId } })
+  return new PotokError('CONFLICT', `urlId "${record.urlId}" is already taken`, { details: { urlId: record.urlId } })
 }

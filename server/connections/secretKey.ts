@@ -51,6 +51,6 @@ export function open(key: Buffer, connectionId: string, name: string, sealed: st
     decipher.setAuthTag(Buffer.from(tag, 'base64url'))
     return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8')
   } catch {
-    throw new PotokError('SECRET_UNREADABLE', `the secret "${name}" of connection "${connectionId}" cannot be decrypted: POTOK_SECRET_KEY is not the key it was stored with`, { status: 500 })
+    throw new PotokError('SECRET_UNREADABLE', `the secret "${name}" of connection "${connectionId}" cannot be decrypted: POTOK_SECRET_KEY is not the key it was stored with`)
   }
 }
