@@ -33,7 +33,7 @@ export const importCommand = defineCommand({
       if (error instanceof CliError) throw error
       throw new CliError(`${args.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
     }
-    let result
+    let result: ReturnType<typeof importBpmn>
     try {
       result = importBpmn(xml.replace(/^\uFEFF/, ''), { placeholders: Boolean(args.placeholders), id: args.id || undefined })
     } catch (error) {

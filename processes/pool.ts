@@ -243,7 +243,10 @@ export class WorkerPool implements ProcessRunner {
   }
 
   private onMessage(slot: Slot<Job>, message: Exclude<FromWorker, { type: 'ready' }>): void {
-    if (message.type === 'abort-call') return this.calls.abort(slot.threadId, message.call, message.reason)
+    if (message.type === 'abort-call') {
+      this.calls.abort(slot.threadId, message.call, message.reason)
+      return
+    }
     const job = this.jobs.get(message.job)
     if (!job || job.slot !== slot) {
       // Ended here already (past its deadline on a held worker): what it still asks is refused,

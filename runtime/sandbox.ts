@@ -103,7 +103,7 @@ class EngineSandbox implements Sandbox {
   compile(source: string): CompiledExpression {
     let compiled = this.expressions.get(source)
     if (compiled === undefined) {
-      let plan
+      let plan: ReturnType<typeof planExpression>
       try {
         plan = planExpression(source)
       } catch (error) {
@@ -121,7 +121,7 @@ class EngineSandbox implements Sandbox {
     const key = inputNames.join(',') + '\n' + source
     let compiled = this.codes.get(key)
     if (compiled === undefined) {
-      let plan
+      let plan: ReturnType<typeof planCode>
       try {
         plan = planCode(source, inputNames)
       } catch (error) {

@@ -180,7 +180,7 @@ class SyncRun {
    * when `respond` answered already; then only the caller's 202 is skipped).
    */
   #adopt(running: Promise<ProcessResult>): void {
-    const { ctx, call } = this
+    const { call } = this
     this.#adopted = true
     this.#recordStart().then(() => this.#handOver(running), (error: PotokError) => {
       // Not on record: the process was stopped, and no one will record its end.

@@ -70,6 +70,7 @@ const MAX_DECISION_ATTEMPTS = 50
 /** Connections live in `mongo-connections.ts`; their methods are mixed in by the constructor. */
 export interface MongoStore extends ConnectionStore {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns the ConnectionStore methods (mongoConnections)
 export class MongoStore implements ProcessStore {
   readonly kind = 'mongodb' as const
   readonly #client: MongoClient

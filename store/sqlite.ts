@@ -60,6 +60,7 @@ interface QueuedWrite {
 /** Connections live in `sqlite-connections.ts`; their methods are mixed in by the constructor. */
 export interface SqliteStore extends ConnectionStore {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns the ConnectionStore methods (sqliteConnections)
 export class SqliteStore implements ProcessStore {
   readonly kind = 'sqlite' as const
   readonly filename: string

@@ -44,7 +44,7 @@ describe('settings', () => {
       error = e as PotokError
     }
     expect(error?.code).toBe('INVALID_SETTINGS')
-    const paths = (error?.details?.problems as Array<{ path: string }>).map((p) => p.path)
+    const paths = (error!.details!.problems as Array<{ path: string }>).map((p) => p.path)
     expect(paths.sort()).toEqual(['LOG_LEVEL', 'MAX_BODY_BYTES', 'MONGODB_URI', 'PORT', 'POTOK_ADMIN_TOKEN'])
   })
 })

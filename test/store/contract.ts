@@ -576,7 +576,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         await store.updateProcess(record.id, { output: { copy: big } })
         const read = await store.getProcess(record.id)
         expect(read?.input).toEqual(input)
-        expect((read?.output as { copy: string }).copy === big).toBe(true)
+        expect((read!.output as { copy: string }).copy === big).toBe(true)
         // A list never carries values that large (nor snapshots): it names what it left out.
         const listed = await store.listProcesses({ limit: 1 })
         expect(listed.items[0].id).toBe(record.id)
