@@ -68,6 +68,7 @@ export const webRequest: Component<WebRequestConfig> = {
   type: 'webRequest',
   displayName: { ru: 'Веб-запрос', en: 'Web request' },
   kind: 'async',
+  group: 'communications',
   config,
   expressions: requestExpressions,
   run: async (ctx) => {

@@ -10,15 +10,17 @@
  * (and instant steps, harmless to repeat).
  *
  * The end (status, output, final snapshot, last steps) is one write. A process waiting only on
- * timers is parked: stored `queued` with its wake time and resumed by whichever server claims it
- * then (the store's due-time index), so waiting holds no slot and no memory.
+ * timers, or on children (a `sync` subProcess), is parked: stored `queued` with its wake time
+ * and resumed by whichever server claims it then (the store's due-time index), so waiting holds
+ * no slot and no memory. A child's end makes its parked parent due at once (`wakeProcess`).
  *
  * Synchronous processes are hosted (`host`): recorded `running` under this server's lease while
  * the caller waits; a server that finds such a lease expired records the process `interrupted`.
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { getComponent } from '../components/index.ts'
+import { getComponent } from '../runtime/registry.ts'
+import { ENDED_STATUSES } from '../runtime/children.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
@@ -44,6 +46,12 @@ export interface ExecutorOptions {
   onEnd?: (end: ProcessEnd) => void
   /** A process waiting only on timers further away than this is parked (default 1 s). */
   parkAfterMs?: number
+  /**
+   * A process parked waiting on a child is woken when the child ends; it is also woken this
+   * long after parking (default twice the lease) to look again — the net for a wake lost to a
+   * crash between the child's end and that wake, or for a child ended from outside (cancelled).
+   */
+  waitRecheckMs?: number
 }
 
 export interface AsyncJob {
@@ -92,6 +100,7 @@ export class ProcessExecutor {
   private readonly pollMs: number
   private readonly asyncTimeoutMs: number
   private readonly parkAfterMs: number
+  private readonly waitRecheckMs: number
   private readonly running = new Map<string, Running>()
   /** Synchronous processes whose leases the heartbeat renews (they hold no executor slot). */
   private readonly hosted = new Map<string, AbortController>()
@@ -109,6 +118,7 @@ export class ProcessExecutor {
     this.pollMs = options.pollMs ?? 2_000
     this.asyncTimeoutMs = options.asyncTimeoutMs ?? 86_400_000
     this.parkAfterMs = options.parkAfterMs ?? 1_000
+    this.waitRecheckMs = options.waitRecheckMs ?? 2 * this.leaseMs
   }
 
   /** Starts claiming: now, every `pollMs`, and whenever a process is queued here. */
@@ -295,7 +305,7 @@ export class ProcessExecutor {
       await this.finish(record.id, lease, { ...ended, processId: record.id, snapshot: record.snapshot, steps: [], startedAt: record.startedAt, finishedAt: new Date().toISOString(), durationMs: 0 }, [], record)
       return
     }
-    if (record.reclaimed && !record.trigger.async && !record.snapshot) {
+    if (record.reclaimed && !record.trigger.async && record.trigger.type !== '$subProcess' && !record.snapshot) {
       // A synchronous process whose server died: its caller is gone; kept resumable.
       await this.finish(record.id, lease, {
         processId: record.id, status: 'interrupted', output: record.input, snapshot: null, steps: [],
@@ -318,6 +328,8 @@ export class ProcessExecutor {
     const options = {
       processId: record.id,
       signal,
+      // A durable child's sub-process depth, from its record (any server may run it).
+      depth: record.trigger.depth,
       timeoutMs: Math.max(1, this.asyncTimeoutMs - elapsed),
       services: this.options.services,
       parkAfterMs: this.parkAfterMs,
@@ -349,19 +361,32 @@ export class ProcessExecutor {
       await this.store.commitProcess(record.id, lease, { status: 'queued', lease: null, snapshot: result.snapshot }, endSteps)
       return
     }
-    if (result.status === 'queued' && result.wakeAt) {
-      // Parked at a timer: no slot, no memory; any server resumes it at wakeAt.
-      if (await this.store.commitProcess(record.id, lease, { status: 'queued', lease: null, wakeAt: result.wakeAt, snapshot: result.snapshot }, endSteps)) {
-        this.wakeLater(result.wakeAt)
+    if (result.status === 'queued' && (result.wakeAt || result.waitingFor?.length)) {
+      // Parked at a timer or waiting on children: no slot, no memory; any server resumes it at
+      // wakeAt, or when a child it waits on ends (that child's end wakes it).
+      const waitingFor = result.waitingFor ?? []
+      const recheck = waitingFor.length ? new Date(Date.now() + this.waitRecheckMs).toISOString() : undefined
+      const wakeAt = [result.wakeAt, recheck].filter((at): at is string => !!at).sort()[0]!
+      if (await this.store.commitProcess(record.id, lease, { status: 'queued', lease: null, wakeAt, snapshot: result.snapshot }, endSteps)) {
+        this.wakeLater(wakeAt)
+        // A child that ended before this park was stored found its parent still running: its
+        // wake was lost, so the parent looks once more now that it is parked.
+        if (waitingFor.length) await this.wakeIfEnded(record.id, waitingFor)
       }
       return
     }
     await this.finish(record.id, lease, result, endSteps, record)
   }
 
+  /** Wakes a parked parent now when one of the children it waits on has ended. */
+  private async wakeIfEnded(parentId: string, children: string[]): Promise<void> {
+    const ended = await Promise.all(children.map(async (id) => ENDED_STATUSES.has((await this.store.getProcess(id))?.status ?? 'queued')))
+    if (ended.some(Boolean) && await this.store.wakeProcess(parentId)) this.wake()
+  }
+
   /** Stores a process's end — status, output, final snapshot and last steps — as one fenced write. */
   private async finish(id: string, lease: ProcessLease, result: ProcessResult, steps: StepRecord[],
-    record: { startedAt?: string; scenario: { id: string }; trigger: ProcessTrigger; replayOf?: string | null }): Promise<void> {
+    record: { startedAt?: string; scenario: { id: string }; trigger: ProcessTrigger; replayOf?: string | null; parentId?: string | null }): Promise<void> {
     const startedAt = record.startedAt ?? result.startedAt
     const durationMs = Math.max(0, Date.parse(result.finishedAt) - Date.parse(startedAt))
     const committed = await this.store.commitProcess(id, lease, {
@@ -373,17 +398,21 @@ export class ProcessExecutor {
       durationMs,
       lease: null,
     }, steps)
-    if (committed) {
-      this.options.onEnd?.({ processId: id, scenarioId: record.scenario.id, status: result.status, durationMs, trigger: record.trigger, replayOf: record.replayOf })
+    if (!committed) return
+    this.options.onEnd?.({ processId: id, scenarioId: record.scenario.id, status: result.status, durationMs, trigger: record.trigger, replayOf: record.replayOf })
+    if (record.parentId && record.trigger.type === '$subProcess' && !record.trigger.async) {
+      // The parent waits parked for this child: due now, on whichever server claims it first
+      // (here at once). A crash before this write leaves it to the parent's recheck.
+      if (await this.store.wakeProcess(record.parentId)) this.wake()
     }
   }
 }
 
-/** Node types that run inside one step and touch nothing outside the process. */
-const INSTANT = new Set(['start', 'end', 'errorEnd', 'exclusiveGateway', 'parallelGateway', 'errorBoundary', 'timeoutBoundary'])
-
+/** A step that ran inside one step and touched nothing outside the process (its component says so). */
 function isInstant(step: StepRecord): boolean {
-  return step.status !== 'running' && (INSTANT.has(step.type) || getComponent(step.type)?.kind === 'sync')
+  if (step.status === 'running') return false
+  const component = getComponent(step.type)
+  return component?.instant ?? component?.kind === 'sync'
 }
 
 /**

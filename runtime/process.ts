@@ -84,6 +84,7 @@ async function run(
     size: undefined as unknown as ScopeSize,
     running: new Map(),
     sliceEnd: performance.now() + sliceMs(),
+    waiting: new Map(),
   }
   let sizeError: PotokError | null = null
   try {
@@ -116,7 +117,7 @@ async function run(
     let restoring = false
     let timer: ReturnType<typeof setTimeout> | undefined
 
-    const settle = (status: ProcessStatus, error: ProcessError | null, vars: Variables, wakeAt?: string) => {
+    const settle = (status: ProcessStatus, error: ProcessError | null, vars: Variables, wakeAt?: string, waitingFor?: string[]) => {
       if (settled) return
       settled = true
       if (timer) clearTimeout(timer)
@@ -134,6 +135,7 @@ async function run(
         finishedAt: finished.toISOString(),
         durationMs: finished.getTime() - started.getTime(),
         ...(wakeAt ? { wakeAt } : {}),
+        ...(waitingFor?.length ? { waitingFor } : {}),
       }
       persistQueue.then(() => (persistFailure ? reject(persistFailure) : resolve(result)))
     }
@@ -154,18 +156,29 @@ async function run(
     live.stop = (reason) => interrupt(reason.code, reason.message)
 
     /**
-     * Parks a process that only waits on timers, once the snapshot of that state is stored: the
-     * host resumes it from that snapshot at the nearest deadline (the timers wait only the rest).
+     * Parks a process that only waits — on timers, or on other processes (`ctx.park`) — once the
+     * snapshot of that state is stored: the host resumes it from that snapshot at the nearest
+     * deadline (the timers wait only the rest) or when a process it waits on ends (the waiting
+     * activity runs again).
      */
     const park = (parked: unknown) => {
       if (settled || persistFailure || actor.getSnapshot() !== parked) return
       const running = [...live.running.values()]
-      if (!running.length || running.some((step) => step.type !== 'timer')) return
+      if (!running.length || running.some((step) => live.compiled.plans.get(step.nodeId)?.kind !== 'wait' && !live.waiting.has(step.nodeId))) return
       const ctx = (parked as { context: ProcessContext }).context
-      const wake = Math.min(...running.map((step) => ctx.deadlines[step.nodeId] ?? 0))
+      // The nearest deadline: a timer's, or a timeout boundary's on a waiting activity.
+      const timers = running.filter((step) => !live.waiting.has(step.nodeId))
+      const deadlines = [...timers.map((step) => ctx.deadlines[step.nodeId] ?? 0), ...Object.values(ctx.deadlines)]
+      const wake = deadlines.length ? Math.min(...deadlines) : Infinity
       if (wake - Date.now() <= options.parkAfterMs!) return
-      settle('queued', null, ctx.vars, new Date(wake).toISOString())
+      settle('queued', null, ctx.vars, wake === Infinity ? undefined : new Date(wake).toISOString(), [...live.waiting.values()])
       actor.stop()
+    }
+    if (options.parkAfterMs !== undefined && options.persist) {
+      live.park = () => {
+        const current = actor.getSnapshot()
+        persistQueue.then(() => park(current))
+      }
     }
 
     const onAbort = () => {

@@ -47,7 +47,7 @@ const processRecordSchema = z.object({
   snapshot: z.unknown().optional(),
   replayOf: z.string().nullable().optional(),
   parentId: z.string().nullable().optional(),
-  wakeAt: z.string().nullable().optional().describe('a queued process parked at a timer: when it wakes'),
+  wakeAt: z.string().nullable().optional().describe('a queued process parked at a timer (or waiting on a child): when it wakes (or looks again)'),
   steps: z.array(z.object({
     index: z.number(), nodeId: z.string(), type: z.string(), startedAt: z.string(), finishedAt: z.string().optional(),
     durationMs: z.number().optional(), status: z.enum(['running', 'completed', 'failed', 'cancelled', 'interrupted']),

@@ -86,6 +86,11 @@ export const settingsSchema = z.object({
   CATALOG_CACHE_MS: env(z.coerce.number().int().min(0).default(1000)),
   /** Deadline of one call to a MongoDB store; while it is unreachable calls fail at once (503). */
   STORE_TIMEOUT_MS: count(5_000),
+  /**
+   * A synchronous process is put on record `running` this long after it starts (sooner when it
+   * answers early or calls a host service); one that ends first is one write. 0: before it starts.
+   */
+  SYNC_RECORD_AFTER_MS: whole(50),
 }).superRefine((s, context) => {
   // A body the process could never hold would fail with DATA_LIMIT after a process was made.
   if (s.MAX_BODY_BYTES > s.MAX_PROCESS_DATA_BYTES) {
@@ -127,6 +132,7 @@ export interface Settings {
   workerMemoryMb: number
   catalogCacheMs: number
   storeTimeoutMs: number
+  syncRecordAfterMs: number
 }
 
 /**
@@ -189,6 +195,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     workerMemoryMb: s.WORKER_MEMORY_MB,
     catalogCacheMs: s.CATALOG_CACHE_MS,
     storeTimeoutMs: s.STORE_TIMEOUT_MS,
+    syncRecordAfterMs: s.SYNC_RECORD_AFTER_MS,
     ...overrides,
   }
 }

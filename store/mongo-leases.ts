@@ -223,6 +223,18 @@ export class MongoLeases {
     await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: JSON.parse(revision.set) as LeasedFields })
   }
 
+  /**
+   * Makes a queued process due now: the process first, then its schedule entry (a crash between
+   * the two leaves the entry at the process's former wake time, when it is woken anyway).
+   */
+  async wake(id: string): Promise<boolean> {
+    const now = new Date().toISOString()
+    const woken = await this.decide(id, (doc) => (doc.status === 'queued' && !!doc.wakeAt && doc.wakeAt > now ? { wakeAt: now } : null))
+    if (!woken) return false
+    await this.#due.updateOne({ _id: id }, { $set: { at: now, v: randomUUID() } })
+    return true
+  }
+
   async probeWrite(owner: string): Promise<void> {
     await this.#health.updateOne({ _id: owner }, { $set: { at: new Date().toISOString() } }, { upsert: true })
   }

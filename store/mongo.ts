@@ -393,6 +393,10 @@ export class MongoStore implements ProcessStore {
     return this.#leases.commit(id, lease, patch, steps, leaseMs)
   }
 
+  wakeProcess(id: string): Promise<boolean> {
+    return this.#leases.wake(id)
+  }
+
   async probeWrite(owner: string): Promise<void> {
     await this.#leases.probeWrite(owner)
   }

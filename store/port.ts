@@ -47,7 +47,7 @@ export interface ProcessTrigger {
   async: boolean
   /** A data-change event's record (`$dataChange`): the console links the process to it. */
   record?: { catalogId: string; recordId?: string; event: string }
-  /** Sub-process depth of a process started by a data change (loops are bounded by it). */
+  /** Sub-process depth of a process started by a data change or as a durable child (loops are bounded by it). */
   depth?: number
 }
 
@@ -197,6 +197,11 @@ export interface ProcessStore {
   commitProcess(id: string, lease: ProcessLease, patch: CommitPatch, steps?: StepRecord[], leaseMs?: number): Promise<boolean>
   /** Writes a small health record: throws when the store cannot take a write now. */
   probeWrite(owner: string): Promise<void>
+  /**
+   * Makes a `queued` process due now (a parent parked waiting on a child that ended); false
+   * when it is not queued, or already due.
+   */
+  wakeProcess(id: string): Promise<boolean>
 
   // Idempotency
   /** Inserts when absent (atomic); returns the record already there otherwise (unexpired). */

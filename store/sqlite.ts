@@ -466,6 +466,14 @@ export class SqliteStore implements ProcessStore {
     return committed
   }
 
+  async wakeProcess(id: string): Promise<boolean> {
+    let woken = false
+    await this.enqueue(() => {
+      woken = this.#leases!.wake(id)
+    })
+    return woken
+  }
+
   /** Query plans of claims and renewals (tests: every one served by an index). */
   leasePlans(): string[] {
     return this.#leases!.plans()

@@ -35,7 +35,7 @@ export const PORT_METHODS = [
   'saveScenario', 'getScenario', 'listScenarios', 'listScenarioVersions', 'deleteScenario',
   'createWebRequest', 'replaceWebRequest', 'getWebRequest', 'findWebRequestByUrlId', 'listWebRequests', 'deleteWebRequest',
   'createProcess', 'updateProcess', 'recordProcess', 'getProcess', 'listProcesses', 'transitionProcess', 'pruneProcesses',
-  'claimProcesses', 'renewLeases', 'commitProcess', 'probeWrite',
+  'claimProcesses', 'renewLeases', 'commitProcess', 'probeWrite', 'wakeProcess',
   'putIdempotency', 'setIdempotencyResponse',
 ] as const
 
