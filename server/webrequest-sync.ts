@@ -1,5 +1,5 @@
 /**
- * A synchronous process of the endpoint (SPEC §1): the caller waits for the end (or for
+ * A synchronous process of the endpoint (docs/server.md): the caller waits for the end (or for
  * `respond`). At the deadline the external request's `onTimeout` decides: 504 (default), `reset`
  * (drop the connection), or `async` (202 now; the executor adopts the running process and
  * records it). The process is on record `running` before it starts and its end is committed
@@ -283,7 +283,7 @@ function finalAnswer(result: ProcessResult, call: Call): Answer {
   return { error: failure, stored: storedError(failure, call.processId) }
 }
 
-/** SPEC §5's record of a finished synchronous process: one store write. */
+/** The record of a finished synchronous process (docs/processes.md): one store write. */
 function processRecord(call: Call, result: ProcessResult, response: StoredResponse, outputError: PotokError | null): ProcessRecord {
   // A completed process whose output variables could not become an answer is recorded failed.
   const invalidOutput = result.status === 'completed' && outputError !== null

@@ -1,5 +1,5 @@
 /**
- * The public endpoint `/api/webrequest/{urlId}` (SPEC §1): finds the external request, applies
+ * The public endpoint `/api/webrequest/{urlId}` (docs/server.md): finds the external request, applies
  * its CORS and protection, reads the body, builds the input variables, and runs the scenario —
  * synchronously (the caller waits for `$status/$headers/$body`, or for the `respond`
  * component), or asynchronously with `?async=true` (stored `queued`, then 202).
