@@ -12,6 +12,7 @@
 import { and, assign, fromPromise, raise, setup, stateIn, type AnyStateMachine } from 'xstate'
 import { getComponent } from './registry.ts'
 import { durationMs } from './duration.ts'
+import { clock, type TimerHandle } from './clock.ts'
 import { PotokError } from './errors.ts'
 import { analyzeGraph, isJoin, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'
 import { applyStepWrites, componentContext, finishStep, liveProcess, liveProcesses, processError, startStep, type LiveProcess } from './live.ts'
@@ -71,18 +72,18 @@ const activity = fromPromise<VariableWrite[], { pid: string; node: string }>(asy
 const sleep = fromPromise<void, { pid: string; key: string }>(({ input, signal }) => {
   const live = liveProcess(input.pid)
   const context = live.actor!.getSnapshot().context as ProcessContext
-  const deadline = context.deadlines[input.key] ?? Date.now()
+  const deadline = context.deadlines[input.key] ?? clock.now()
   const node = live.compiled.graph.byId.get(input.key)
   // A timer resumed after a restart started a pause before its deadline, not now.
   if (node?.type === 'timer') runningStep(live, node, context, deadline - durationMs((node.config as { pause: string }).pause))
   return new Promise((resolve, reject) => {
-    let handle: ReturnType<typeof setTimeout>
+    let handle: TimerHandle
     const wait = () => {
-      const rest = deadline - Date.now()
+      const rest = deadline - clock.now()
       if (rest <= 0) return resolve()
-      handle = setTimeout(wait, Math.min(rest, 2 ** 30))
+      handle = clock.setTimeout(wait, Math.min(rest, 2 ** 30))
     }
-    signal.addEventListener('abort', () => { clearTimeout(handle); reject(signal.reason) }, { once: true })
+    signal.addEventListener('abort', () => { clock.clearTimeout(handle); reject(signal.reason) }, { once: true })
     wait()
   })
 })
@@ -355,7 +356,7 @@ class MachineBuilder {
         const counted = countStep(context, node)
         if ('fatal' in counted) return counted
         startStep(liveProcess(context.pid), counted.stepCount - 1, node.id, node.type)
-        return { ...counted, deadlines: { ...context.deadlines, [node.id]: Date.now() + ms } }
+        return { ...counted, deadlines: { ...context.deadlines, [node.id]: clock.now() + ms } }
       }),
       always: [{ guard: ({ context }: Ctx) => context.fatal, target: '#failed' }],
       invoke: {
@@ -401,7 +402,7 @@ class MachineBuilder {
         if ('fatal' in counted) return counted
         startStep(liveProcess(context.pid), counted.stepCount - 1, node.id, node.type)
         const deadlines = { ...context.deadlines }
-        for (const b of timeouts) deadlines[b.id] = Date.now() + durationMs((b.config as { after: string }).after)
+        for (const b of timeouts) deadlines[b.id] = clock.now() + durationMs((b.config as { after: string }).after)
         return { ...counted, deadlines }
       }),
       exit: timeouts.length

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createActor, type AnyActor } from 'xstate'
+import { clock } from './clock.ts'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
@@ -73,7 +74,7 @@ async function run(
   const sandbox = await getSandbox()
   const pid = context.pid
   if (liveProcesses.has(pid)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`, { status: 409 })
-  const started = new Date()
+  const started = new Date(clock.now())
   const live: LiveProcess = {
     info: { id: pid, scenarioId: compiled.scenario.id, scenarioVersion: compiled.scenario.version, depth: options.depth ?? 0 },
     compiled,
@@ -122,7 +123,7 @@ async function run(
       if (timer) clearTimeout(timer)
       options.signal?.removeEventListener('abort', onAbort)
       liveProcesses.delete(pid)
-      const finished = new Date()
+      const finished = new Date(clock.now())
       const result: ProcessResult = {
         processId: pid,
         status,
@@ -163,7 +164,7 @@ async function run(
       if (!running.length || running.some((step) => step.type !== 'timer')) return
       const ctx = (parked as { context: ProcessContext }).context
       const wake = Math.min(...running.map((step) => ctx.deadlines[step.nodeId] ?? 0))
-      if (wake - Date.now() <= options.parkAfterMs!) return
+      if (wake - clock.now() <= options.parkAfterMs!) return
       settle('queued', null, ctx.vars, new Date(wake).toISOString())
       actor.stop()
     }
