@@ -16,14 +16,18 @@ export type TimerHandle = unknown
 export interface Clock {
   /** Milliseconds since the epoch, as `Date.now()`. */
   now(): number
-  /** Calls `callback` once `ms` have passed on this clock. */
-  setTimeout(callback: () => void, ms: number): TimerHandle
+  /** Calls `callback` once `ms` have passed on this clock (`unref`: the wait alone keeps no process alive). */
+  setTimeout(callback: () => void, ms: number, options?: { unref?: boolean }): TimerHandle
   clearTimeout(handle: TimerHandle): void
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  setTimeout: (callback, ms, options) => {
+    const timer = setTimeout(callback, ms)
+    if (options?.unref) timer.unref()
+    return timer
+  },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 }
 
@@ -35,7 +39,7 @@ let current: Clock = systemClock
  */
 export const clock: Clock = {
   now: () => current.now(),
-  setTimeout: (callback, ms) => ({ owner: current, handle: current.setTimeout(callback, ms) }),
+  setTimeout: (callback, ms, options) => ({ owner: current, handle: current.setTimeout(callback, ms, options) }),
   clearTimeout: (timer) => {
     const { owner, handle } = (timer ?? {}) as { owner?: Clock; handle?: TimerHandle }
     owner?.clearTimeout(handle)
