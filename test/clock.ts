@@ -11,6 +11,8 @@ import { useClock, type Clock } from '../runtime/clock.ts'
 export interface ManualClock extends Clock {
   /** Moves time on by `ms`, running the timers that fall due (and what they start) in order. */
   advance(ms: number): Promise<void>
+  /** How many timers wait on this clock (a test waits for them to be set before moving on). */
+  pending(): number
   /** Puts the previous clock back. */
   restore(): void
 }
@@ -30,6 +32,7 @@ export function manualClock(start = Date.now()): ManualClock {
       return id
     },
     clearTimeout: (id) => { timers.delete(id as number) },
+    pending: () => timers.size,
     advance: async (ms) => {
       const until = now + ms
       await settle()

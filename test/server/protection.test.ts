@@ -154,7 +154,7 @@ test('MAX_CONCURRENT_PROCESSES: one more → 429 with Retry-After, no process', 
   const busy = await startServer({ maxConcurrentProcesses: 2 })
   try {
     const slow = [busy.call('/api/webrequest/slow-ok'), busy.call('/api/webrequest/slow-ok')]
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await expect.poll(() => busy.context.gate.running).toBe(2)
     const refused = await busy.call('/api/webrequest/echo')
     expect(refused.status).toBe(429)
     expect(refused.headers.get('retry-after')).toBe('1')
