@@ -1,5 +1,5 @@
 /**
- * Catalogs and records (SPEC §9), on SQLite (a file in a temp dir, WAL) and — when MONGODB_URI
+ * Catalogs and records (docs/catalogs.md), on SQLite (a file in a temp dir, WAL) and — when MONGODB_URI
  * is set — MongoDB/FerretDB in a scratch database:
  *
  * - records created per second by a scenario (start → createRecord with 4 fields → end, run

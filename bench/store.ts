@@ -1,7 +1,9 @@
 /**
  * Store throughput: finished synchronous processes recorded per second (`recordProcess`, a
  * greet-sized record with 3 steps and ~1 KB of input and output) and queued processes accepted
- * per second (`createProcess`), one at a time and with 32 in flight, and durable asynchronous
+ * per second (`createProcess`), one at a time and with 32 in flight; a synchronous process
+ * written twice (`running` at its start, then its end: what `SYNC_RECORD_AFTER_MS=0` and a
+ * process outliving the window cost) against once (its end alone), in CPU µs per process; and durable asynchronous
  * completions per second (the executor end to end), on SQLite (a file in a temp
  * dir, WAL) and — when MONGODB_URI is set — MongoDB/FerretDB in a scratch database.
  *
@@ -11,11 +13,14 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { registerComponents } from '../components/index.ts'
 import { ProcessExecutor } from '../processes/executor.ts'
 import { MongoStore } from '../store/mongo.ts'
 import type { ProcessRecord, ProcessStore } from '../store/port.ts'
 import { SqliteStore } from '../store/sqlite.ts'
 import type { StepRecord } from '../runtime/types.ts'
+
+registerComponents() // the async completions run greet through the engine
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
 const IN_FLIGHT = 32
@@ -69,17 +74,22 @@ function queued(): ProcessRecord {
   }
 }
 
-/** Operations per second of `op`, with `inFlight` callers for SECONDS. */
-async function rate(op: () => Promise<void>, inFlight: number): Promise<number> {
+/** Operations per second of `op`, with `inFlight` callers for SECONDS (`cpu`: CPU µs per op, out). */
+async function rate(op: () => Promise<void>, inFlight: number, cpu?: { perOp: number }): Promise<number> {
   const deadline = performance.now() + SECONDS * 1000
   let done = 0
   const start = performance.now()
+  const used = process.cpuUsage()
   await Promise.all(Array.from({ length: inFlight }, async () => {
     while (performance.now() < deadline) {
       await op()
       done++
     }
   }))
+  if (cpu) {
+    const { user, system } = process.cpuUsage(used)
+    cpu.perOp = (user + system) / Math.max(1, done)
+  }
   return done / ((performance.now() - start) / 1000)
 }
 
@@ -118,6 +128,17 @@ async function measure(name: string, store: ProcessStore): Promise<Record<string
     }, inFlight)).toLocaleString('en')
     row[`createProcess/s ×${inFlight}`] = Math.round(await rate(() => store.createProcess(queued()), inFlight)).toLocaleString('en')
   }
+  // A synchronous process: its end alone, or `running` first (awaited, as before the start) and then its end.
+  const once = { perOp: 0 }
+  const twice = { perOp: 0 }
+  await rate(async () => { const { record, steps } = finished(); await store.recordProcess(record, steps) }, IN_FLIGHT, once)
+  await rate(async () => {
+    const { record, steps } = finished()
+    await store.createProcess({ ...record, status: 'running', output: undefined, response: undefined, finishedAt: undefined, durationMs: undefined })
+    await store.recordProcess(record, steps)
+  }, IN_FLIGHT, twice)
+  row[`sync: end only, CPU µs ×${IN_FLIGHT}`] = once.perOp.toFixed(0)
+  row[`sync: running + end, CPU µs ×${IN_FLIGHT}`] = twice.perOp.toFixed(0)
   return row
 }
 

@@ -4,13 +4,13 @@
  * and «Конвертер» (`convertDoc`) map onto `setVariables`, `code`, `webRequest`, `sendMail` and
  * `convert` in Bpium's own parameters. A potok component Bpium does not have (parser,
  * subProcess, respond, and any added later) is written with the connector id `potok.<type>`
- * and one parameter per config field — strings as `{ type: "const" }`, anything else as
+ * (a control type without a BPMN element of its own too) and one parameter per config field — strings as `{ type: "const" }`, anything else as
  * `{ type: "json" }` — so it comes back exactly. Any other connector id is unsupported.
  */
 import type { CodeConfig } from '../components/code.ts'
 import type { ConvertConfig } from '../components/convert.ts'
 import type { SendMailConfig } from '../components/sendMail.ts'
-import { getComponent } from '../components/index.ts'
+import { getComponent } from '../runtime/registry.ts'
 import type { SetVariablesConfig } from '../components/setVariables.ts'
 import type { WebRequestConfig } from '../components/webRequest.ts'
 import type { ScenarioNode } from '../runtime/types.ts'
@@ -47,7 +47,9 @@ export function importAction(params: TaskParams, warn: Warn, context: ActionCont
   const id = params.connectorId ?? ''
   if (id.startsWith(POTOK_CONNECTOR)) {
     const type = id.slice(POTOK_CONNECTOR.length)
-    if (getComponent(type)?.kind === 'sync' || getComponent(type)?.kind === 'async') {
+    // Any registered type that is not an event or gateway (those map by their own element).
+    const component = getComponent(type)
+    if (component && !component.bpmn) {
       const config = importGenericConfig(params, warn)
       return config === undefined ? { type } : { type, config }
     }

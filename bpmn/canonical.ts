@@ -12,7 +12,7 @@
  * canonicalScenario(greet).nodes[1].config // { assignments: [...] } unchanged
  * canonicalScenario(webRequestFlow).nodes[1].config.timeoutMs // 60000 (the default, written out)
  */
-import { getComponent } from '../components/index.ts'
+import { getComponent } from '../runtime/registry.ts'
 import type { Scenario, ScenarioEdge, ScenarioNode } from '../runtime/types.ts'
 import { boundaryPosition, isBoundary } from './layout.ts'
 

@@ -1,5 +1,5 @@
 /**
- * `exportBpmn(scenario)`: BPMN 2.0 XML in Bpium's dialect (`spec/bpium-bpmn.md`) — one
+ * `exportBpmn(scenario)`: BPMN 2.0 XML in Bpium's dialect (docs/bpmn.md) — one
  * `bpmn:process` (`isExecutable="false"`) and a `bpmndi:BPMNDiagram` with a 64×64 shape per
  * node (boundary events 24×24 on their host) and an edge with waypoints per flow. Positions are
  * the nodes' own, or laid out automatically (`layout.ts`). Importing the result gives back
@@ -8,11 +8,9 @@
  * @example
  * const xml = exportBpmn(greet) // opens in bpmn-js based modelers and in Bpium
  */
-import type { ErrorBoundaryConfig } from '../components/errorBoundary.ts'
-import type { TimeoutBoundaryConfig } from '../components/timeoutBoundary.ts'
-import type { TimerConfig } from '../components/timer.ts'
 import type { Scenario, ScenarioEdge, ScenarioNode } from '../runtime/types.ts'
-import { exportAction, exportGenericConfig } from './actions.ts'
+import { exportAction } from './actions.ts'
+import { bpmnMappingOf, exportEvent } from './events.ts'
 import { freshId, generatedEdgeId, uniqueXmlId } from './ids.ts'
 import { boundaryPosition, isBoundary, layoutPositions, waypoints, type Bounds } from './layout.ts'
 import { BOUNDARY_SIZE, NODE_SIZE, NS, PREFIX } from './namespaces.ts'
@@ -54,7 +52,7 @@ export function exportBpmn(scenario: Scenario): string {
     const b = bounds.get(node)!
     plane.push({
       name: 'bpmndi:BPMNShape',
-      attrs: { id: freshId(`${nodeXmlId.get(node.id)}_di`, used), bpmnElement: nodeXmlId.get(node.id), isMarkerVisible: node.type === 'exclusiveGateway' ? 'true' : undefined },
+      attrs: { id: freshId(`${nodeXmlId.get(node.id)}_di`, used), bpmnElement: nodeXmlId.get(node.id), isMarkerVisible: bpmnMappingOf(node.type)?.element === 'exclusiveGateway' ? 'true' : undefined },
       children: [{ name: 'dc:Bounds', attrs: { x: b.x, y: b.y, width: b.width, height: b.height } }],
     })
   }
@@ -139,13 +137,6 @@ function shapeBounds(scenario: Scenario): Map<ScenarioNode, Bounds> {
   return out
 }
 
-function timerDefinition(duration: string): XmlNode {
-  return {
-    name: 'bpmn:timerEventDefinition',
-    children: [{ name: 'bpmn:timeDuration', attrs: { 'xsi:type': 'bpmn:tFormalExpression' }, text: duration }],
-  }
-}
-
 function flowNode(
   node: ScenarioNode,
   ref: (id: string) => string,
@@ -160,47 +151,21 @@ function flowNode(
   let name = 'bpmn:serviceTask'
   let extensions: XmlNode | undefined
 
-  switch (node.type) {
-    case 'start': name = 'bpmn:startEvent'; break
-    case 'end': name = 'bpmn:endEvent'; break
-    case 'errorEnd':
-      name = 'bpmn:endEvent'
-      extensions = extensionElements(undefined, exportGenericConfig(node.config))
-      definitions.push({ name: 'bpmn:errorEventDefinition' })
-      break
-    case 'exclusiveGateway':
-      name = 'bpmn:exclusiveGateway'
-      attrs.default = defaultOf.get(node.id)
-      break
-    case 'parallelGateway': name = 'bpmn:parallelGateway'; break
-    case 'timer':
-      name = 'bpmn:intermediateCatchEvent'
-      definitions.push(timerDefinition((node.config as TimerConfig | undefined)?.pause ?? ''))
-      break
-    case 'errorBoundary': {
-      name = 'bpmn:boundaryEvent'
-      attrs.attachedToRef = ref(node.attachedTo ?? '')
-      const c = node.config as ErrorBoundaryConfig | undefined
-      definitions.push({ name: 'bpmn:errorEventDefinition', attrs: { 'camunda:errorCodeVariable': c?.codeTo, 'camunda:errorMessageVariable': c?.messageTo } })
-      break
-    }
-    case 'timeoutBoundary':
-      name = 'bpmn:boundaryEvent'
-      attrs.attachedToRef = ref(node.attachedTo ?? '')
-      definitions.push(timerDefinition((node.config as TimeoutBoundaryConfig | undefined)?.after ?? ''))
-      break
-    default: {
-      const unsupported = /^bpmn:([A-Za-z]+)$/.exec(node.type)
-      if (unsupported) {
-        // An element an import could not map: written back as the element it was.
-        name = `bpmn:${unsupported[1]}`
-        if (node.attachedTo !== undefined) attrs.attachedToRef = ref(node.attachedTo)
-        break
-      }
-      const action = exportAction(node)
-      extensions = extensionElements(action.connectorId, action.params)
-      attrs.default = defaultOf.get(node.id)
-    }
+  const mapping = bpmnMappingOf(node.type)
+  const unsupported = /^bpmn:([A-Za-z]+)$/.exec(node.type)
+  if (mapping) {
+    const event = exportEvent(node, mapping, attrs, ref, defaultOf.get(node.id))
+    name = event.name
+    extensions = event.extensions
+    definitions.push(...event.definitions)
+  } else if (unsupported) {
+    // An element an import could not map: written back as the element it was.
+    name = `bpmn:${unsupported[1]}`
+    if (node.attachedTo !== undefined) attrs.attachedToRef = ref(node.attachedTo)
+  } else {
+    const action = exportAction(node)
+    extensions = extensionElements(action.connectorId, action.params)
+    attrs.default = defaultOf.get(node.id)
   }
   if (extensions) children.push(extensions)
   for (const flow of incoming.get(node.id) ?? []) children.push({ name: 'bpmn:incoming', text: flow })

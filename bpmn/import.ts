@@ -1,5 +1,5 @@
 /**
- * `importBpmn(xml)`: a Bpium scenario file (`spec/bpium-bpmn.md`) — or any BPMN 2.0 file in its
+ * `importBpmn(xml)`: a Bpium scenario file (docs/bpmn.md) — or any BPMN 2.0 file in its
  * dialect, potok's own exports included — as a potok scenario plus a report of what could not
  * be mapped. Names, documentation and diagram positions are kept. An unsupported element is
  * reported by element id, name and connector id (never its parameters, which may hold
@@ -12,7 +12,8 @@
  */
 import { validateScenario, type Problem } from '../runtime/scenario.ts'
 import type { Scenario, ScenarioEdge, ScenarioNode } from '../runtime/types.ts'
-import { importAction, importGenericConfig, type ActionContext } from './actions.ts'
+import { importAction, type ActionContext } from './actions.ts'
+import { importEvent } from './events.ts'
 import type { ConnectionToCreate } from './sendMail.ts'
 import { canonicalScenario } from './canonical.ts'
 import { fromXmlId, generatedEdgeId, isPotokId, sanitizeId } from './ids.ts'
@@ -59,7 +60,7 @@ export interface ImportReport {
   ignored: Array<{ elementId?: string; element: string }>
   /** Element ids that are not potok ids, and the node ids they became. */
   renamed: Array<{ elementId: string; nodeId: string }>
-  /** Connections to create (SPEC §10): inline SMTP settings of «Отправка почты», without the password. */
+  /** Connections to create (docs/connections.md): inline SMTP settings of «Отправка почты», without the password. */
   connections: ConnectionToCreate[]
 }
 
@@ -170,52 +171,16 @@ type Mapped = { type: string | null; config?: unknown; attachedTo?: string; conn
 
 function mapElement(element: XmlElement, idOf: (xmlId: string) => string, warn: (message: string) => void, context: ActionContext): Mapped {
   const definitions = EVENT_DEFINITIONS.filter((local) => childOf(element, NS.bpmn, local))
-  const duration = () => childOf(childOf(element, NS.bpmn, 'timerEventDefinition'), NS.bpmn, 'timeDuration')?.text.trim()
-  switch (element.local) {
-    case 'startEvent':
-      if (definitions.length) warn(`the start event's ${definitions.join(', ')} is ignored: potok processes start from web requests`)
-      return { type: 'start' }
-    case 'endEvent':
-      if (definitions.includes('errorEventDefinition')) {
-        return { type: 'errorEnd', config: importGenericConfig(readTaskParams(element), warn) }
-      }
-      if (definitions.length) warn(`the end event's ${definitions.join(', ')} is ignored: it is a plain end`)
-      return { type: 'end' }
-    case 'exclusiveGateway': return { type: 'exclusiveGateway' }
-    case 'parallelGateway': return { type: 'parallelGateway' }
-    case 'intermediateCatchEvent': {
-      const pause = duration()
-      if (definitions.length === 1 && pause !== undefined) return { type: 'timer', config: { pause } }
-      return { type: null }
-    }
-    case 'boundaryEvent': {
-      const attachedTo = idOf(attrOf(element, 'attachedToRef') ?? '')
-      if (definitions.length === 1 && definitions[0] === 'errorEventDefinition') {
-        const definition = childOf(element, NS.bpmn, 'errorEventDefinition')!
-        const config: Record<string, string> = {}
-        const codeTo = attrOf(definition, 'errorCodeVariable', NS.camunda)?.trim()
-        const messageTo = attrOf(definition, 'errorMessageVariable', NS.camunda)?.trim()
-        if (codeTo) config.codeTo = codeTo
-        if (messageTo) config.messageTo = messageTo
-        if (attrOf(definition, 'errorRef')) warn('the error boundary catches every error: potok does not filter by errorRef')
-        return { type: 'errorBoundary', attachedTo, ...(Object.keys(config).length ? { config } : {}) }
-      }
-      const after = duration()
-      if (definitions.length === 1 && after !== undefined) {
-        if (attrOf(element, 'cancelActivity') === 'false') warn('a non-interrupting timer boundary becomes an interrupting timeout boundary')
-        return { type: 'timeoutBoundary', attachedTo, config: { after } }
-      }
-      return { type: null, attachedTo }
-    }
-    case 'serviceTask': {
-      const params = readTaskParams(element)
-      if (params.rawScripts) warn(`${params.rawScripts} parameter value(s) are not Bpium's { type, value } JSON: read as plain expressions`)
-      const action = importAction(params, warn, context)
-      return action ?? { type: null, connectorId: params.connectorId ? printable(params.connectorId) : null }
-    }
-    default:
-      return { type: null }
+  // Events and gateways: as the node types that declare them (components' `bpmn` mapping).
+  const event = importEvent(element, definitions, idOf, warn)
+  if (event) return event
+  if (element.local === 'serviceTask') {
+    const params = readTaskParams(element)
+    if (params.rawScripts) warn(`${params.rawScripts} parameter value(s) are not Bpium's { type, value } JSON: read as plain expressions`)
+    const action = importAction(params, warn, context)
+    return action ?? { type: null, connectorId: params.connectorId ? printable(params.connectorId) : null }
   }
+  return { type: null }
 }
 
 function importFlows(process: XmlElement, idOf: (xmlId: string) => string, defaults: Set<string>, warn: (id: string, message: string) => void): ScenarioEdge[] {

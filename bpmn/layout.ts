@@ -10,6 +10,7 @@
  * const at = layoutPositions(scenario)
  * at.get('start') // { x: 100, y: 100 }
  */
+import { getComponent } from '../runtime/registry.ts'
 import type { Scenario } from '../runtime/types.ts'
 import { BOUNDARY_SIZE, NODE_SIZE } from './namespaces.ts'
 
@@ -57,7 +58,7 @@ export function layoutPositions(scenario: Pick<Scenario, 'nodes' | 'edges'>): Ma
       }
     }
   }
-  const start = scenario.nodes.find((n) => n.type === 'start' && known.has(n.id))
+  const start = scenario.nodes.find((n) => getComponent(n.type)?.graph?.starts && known.has(n.id))
   if (start) visit(start.id)
   for (const id of ids) if (!state.has(id)) visit(id)
 

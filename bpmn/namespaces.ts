@@ -1,4 +1,4 @@
-/** The namespaces of Bpium's dialect (`spec/bpium-bpmn.md`): elements are resolved by these URIs. */
+/** The namespaces of Bpium's dialect (docs/bpmn.md): elements are resolved by these URIs. */
 export const NS = {
   bpmn: 'http://www.omg.org/spec/BPMN/20100524/MODEL',
   bpmndi: 'http://www.omg.org/spec/BPMN/20100524/DI',

@@ -1,5 +1,5 @@
 /**
- * The parameters of Bpium's actions (`spec/bpium-bpmn.md`, "Actions"): a `serviceTask` names its
+ * The parameters of Bpium's actions (docs/bpmn.md, "Bpium's dialect"): a `serviceTask` names its
  * component in `camunda:connector/camunda:connectorId` and keeps its parameters in its own
  * `camunda:inputOutput`. A value is a `camunda:script` holding JSON `{ type, value }` (`script`
  * = an expression, `""` meaning unset; `const` = a literal; `outputResult` = an output slot), a

@@ -37,8 +37,8 @@ const DEFAULT_MAX_DEPTH = 64
 const DEFAULT_MAX_ELEMENTS = 200_000
 
 /** An error of the document itself: `INVALID_BPMN` (400) or `BPMN_TOO_LARGE` (413). */
-export function bpmnError(message: string, code = 'INVALID_BPMN', status = 400): PotokError {
-  return new PotokError(code, message, { status })
+export function bpmnError(message: string, code: 'INVALID_BPMN' | 'BPMN_TOO_LARGE' = 'INVALID_BPMN'): PotokError {
+  return new PotokError(code, message)
 }
 
 /** Parses `xml`; throws a `PotokError` (`INVALID_BPMN`, `BPMN_TOO_LARGE`) with a clear message. */
@@ -49,7 +49,7 @@ export function parseXml(xml: string, limits: XmlLimits = {}): XmlElement {
   if (typeof xml !== 'string') throw bpmnError('the BPMN document must be text')
   // A UTF-16 string is at least as many UTF-8 bytes as it has code units over 3: a cheap first check.
   if (xml.length > maxBytes || Buffer.byteLength(xml, 'utf8') > maxBytes) {
-    throw bpmnError(`the BPMN document is larger than ${maxBytes} bytes`, 'BPMN_TOO_LARGE', 413)
+    throw bpmnError(`the BPMN document is larger than ${maxBytes} bytes`, 'BPMN_TOO_LARGE')
   }
 
   const parser = new SaxesParser({ xmlns: true, position: true })
@@ -65,7 +65,7 @@ export function parseXml(xml: string, limits: XmlLimits = {}): XmlElement {
   })
   parser.on('opentag', (tag) => {
     if (stack.length >= maxDepth) throw bpmnError(`elements nest deeper than ${maxDepth} levels (${where()})`)
-    if (++count > maxElements) throw bpmnError(`the document has more than ${maxElements} elements`, 'BPMN_TOO_LARGE', 413)
+    if (++count > maxElements) throw bpmnError(`the document has more than ${maxElements} elements`, 'BPMN_TOO_LARGE')
     const attrs = new Map<string, string>()
     for (const attr of Object.values(tag.attributes)) {
       if (attr.prefix === 'xmlns' || attr.name === 'xmlns') continue

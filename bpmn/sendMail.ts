@@ -3,7 +3,7 @@
  * server inline — `smtphost`, `smtpport`, `smtpsecure`, `smtplogin` and a plain-text `smtppass`
  * (the names seen in real files are `connectionProtocol`, `smtphost`, `smtplogin`, `smtppass`,
  * `to`, `subject`; the others are read under the names Bpium's form suggests). potok keeps
- * server settings in a connection (SPEC §10): the node is mapped to a connection id and the
+ * server settings in a connection (docs/connections.md): the node is mapped to a connection id and the
  * report says which `smtp` connection to create with which host, port and login. The password
  * is never read into anything: the user enters it in the connection. Exchange (`connectionProtocol`
  * = `exchange`) is not supported: such a node is reported as an unsupported connector.
@@ -17,7 +17,7 @@ import type { XmlNode } from './xml.ts'
 
 type Warn = (message: string) => void
 
-/** A connection the import asks the user to create (SPEC §10); never holds a secret. */
+/** A connection the import asks the user to create (docs/connections.md); never holds a secret. */
 export interface ConnectionToCreate {
   id: string
   type: 'smtp'

@@ -5,7 +5,7 @@
  * (list: `noauth`, `basic`, `bearer`, `oauth2` — its `token` sent as a bearer token), `login`, `password`, `async` (list: `sync` waits for the
  * answer), `output_format` (list); output slot `output_body`. potok's extra fields travel as
  * extra parameters Bpium ignores: `queryParams` (map), `token`, `failOnStatus`, `timeoutMs`,
- * `auth` = `connection` with `connection` (a potok connection id, SPEC §10),
+ * `auth` = `connection` with `connection` (a potok connection id, docs/connections.md),
  * and the output slots `output_status` and `output_headers`.
  *
  * With `format` = `keyvalue`, `params` is the query of a GET or HEAD request and the body

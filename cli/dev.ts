@@ -14,7 +14,7 @@ export const devCommand = defineCommand({
     applyListenArgs(args)
     process.env.LOG_LEVEL ||= 'warn'
     const [{ serve }, { watchFlows }] = await Promise.all([import('../server/serve.ts'), import('../server/flows-watch.ts')])
-    let settings
+    let settings: ReturnType<typeof cliSettings>
     try {
       settings = cliSettings() // a bad setting: one line, exit 1
     } catch (error) {

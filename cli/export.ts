@@ -1,6 +1,6 @@
 /**
  * `potok export <scenario.json> [-o file.bpmn]`: the scenario as BPMN 2.0 XML in Bpium's dialect
- * (SPEC §8), on stdout or in `-o`. A file that is not a scenario document exits 1 with its
+ * (docs/bpmn.md), on stdout or in `-o`. A file that is not a scenario document exits 1 with its
  * problems; validation problems of a well-formed scenario are printed to stderr as warnings
  * (an imported scenario with unsupported nodes can still go back to a modeler).
  */

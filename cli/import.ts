@@ -1,6 +1,6 @@
 /**
  * `potok import <file.bpmn> [-o scenario.json] [--placeholders] [--id <id>]`: a Bpium .bpmn file
- * as a potok scenario (SPEC §8). The scenario JSON goes to stdout (or to `-o`), the import
+ * as a potok scenario (docs/bpmn.md). The scenario JSON goes to stdout (or to `-o`), the import
  * report to stderr. Exit 0 when every element was mapped and the scenario is valid; 1 when
  * something could not be mapped or the result is invalid (it is printed all the same); 2 when
  * the file cannot be read or is refused (not XML, not BPMN, hostile, too large).
@@ -33,7 +33,7 @@ export const importCommand = defineCommand({
       if (error instanceof CliError) throw error
       throw new CliError(`${args.file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
     }
-    let result
+    let result: ReturnType<typeof importBpmn>
     try {
       result = importBpmn(xml.replace(/^\uFEFF/, ''), { placeholders: Boolean(args.placeholders), id: args.id || undefined })
     } catch (error) {

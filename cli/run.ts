@@ -21,7 +21,7 @@ export const runCommand = defineCommand({
     const scenario = await readJsonFile(args.scenario) as Scenario
     const input = await readInputArg(args.input)
     const services = await childServices(dirname(args.scenario))
-    let result
+    let result: Awaited<ReturnType<typeof startProcess>>
     try {
       result = await startProcess(scenario, input, { timeoutMs: args.timeout ? Number(args.timeout) : undefined, services })
     } catch (error) {

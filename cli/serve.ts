@@ -20,7 +20,7 @@ export const serveCommand = defineCommand({
   run: async ({ args }) => {
     applyListenArgs(args)
     // A bad setting is one line and exit 1, never a stack trace.
-    let settings
+    let settings: ReturnType<typeof cliSettings>
     try {
       settings = cliSettings()
     } catch (error) {

@@ -26,6 +26,7 @@ export const code: Component<CodeConfig> = {
   type: 'code',
   displayName: { ru: 'Код', en: 'Code' },
   kind: 'async',
+  group: 'actions',
   config,
   expressions: (c) => [
     ...listExpressions('inputs', c.inputs),

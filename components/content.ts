@@ -5,6 +5,7 @@
  * Sizes are bounded; a value of any other kind is a clear error naming what was expected.
  */
 import { binaryBytes, isBinary } from '../runtime/binary.ts'
+import type { ErrorCode } from '../runtime/error-codes.ts'
 import { PotokError } from '../runtime/errors.ts'
 import type { RuntimeServices } from '../runtime/types.ts'
 
@@ -32,7 +33,7 @@ export function isRecordFileRef(value: unknown): value is RecordFileRef {
  * The bytes of `value`; `what` names it in errors (`attachment 2`, `source`), `code` is the
  * component's error code for a wrong value or one over `maxBytes`.
  */
-export async function readContent(value: unknown, services: RuntimeServices, what: string, code: string, maxBytes: number): Promise<Content> {
+export async function readContent(value: unknown, services: RuntimeServices, what: string, code: ErrorCode, maxBytes: number): Promise<Content> {
   let content: Content
   if (isBinary(value)) content = { data: binaryBytes(value), contentType: value.contentType }
   else if (typeof value === 'string') content = { data: Buffer.from(value, 'utf8') }

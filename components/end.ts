@@ -7,4 +7,9 @@ export const end: Component = {
   displayName: { ru: 'Конец процесса', en: 'End' },
   kind: 'control',
   config: noConfig,
+  graph: { ends: true },
+  // The path ends: the process, or only its parallel branch (the others run on).
+  compile: (_node, build) => build.step(null, 'endPath'),
+  instant: true,
+  bpmn: { element: 'endEvent', ignoredEvents: 'it is a plain end' },
 }

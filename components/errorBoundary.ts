@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Component } from '../runtime/types.ts'
+import type { Component, VariableWrite } from '../runtime/types.ts'
 import { variablePath } from './schema.ts'
 
 const config = z.object({ codeTo: variablePath.optional(), messageTo: variablePath.optional() }).strict().optional()
@@ -15,4 +15,14 @@ export const errorBoundary: Component<ErrorBoundaryConfig> = {
   displayName: { ru: 'Обработка ошибки', en: 'Error boundary' },
   kind: 'boundary',
   config,
+  boundary: { catches: 'error' },
+  // Entered with the activity's error: writes its code and message, and handles it.
+  compile: (node, build) => build.step((step) => {
+    const writes: VariableWrite[] = []
+    if (node.config?.codeTo) writes.push({ path: node.config.codeTo, value: step.error?.code ?? null })
+    if (node.config?.messageTo) writes.push({ path: node.config.messageTo, value: step.error?.message ?? null })
+    return { writes, clearError: true }
+  }),
+  instant: true,
+  bpmn: { element: 'boundaryEvent', event: 'error', errorVariables: { code: 'codeTo', message: 'messageTo' } },
 }

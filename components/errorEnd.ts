@@ -19,4 +19,9 @@ export const errorEnd: Component<ErrorEndConfig> = {
     const message = ctx.config?.message ? ctx.evaluate(ctx.config.message) : undefined
     return [{ path: '$error', value: { code: ctx.config?.code ?? 'ERROR', message: message === undefined ? null : message } }]
   },
+  graph: { ends: true },
+  // The whole process completes here, parallel branches still running included.
+  compile: (_node, build) => build.step(undefined, 'endProcess'),
+  instant: true,
+  bpmn: { element: 'endEvent', event: 'error', params: true },
 }

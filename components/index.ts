@@ -1,7 +1,7 @@
 /**
  * The component list: adding a component is adding its file and one line here. Entry points
  * hand it to the engine with `registerComponents()`.
- * SPEC §3 lists what each does.
+ * docs/scenarios.md and docs/components.md say what each does.
  */
 import { useComponents } from '../runtime/registry.ts'
 import type { Component } from '../runtime/types.ts'

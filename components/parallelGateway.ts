@@ -7,4 +7,8 @@ export const parallelGateway: Component = {
   displayName: { ru: 'Шлюз «И»', en: 'Parallel gateway' },
   kind: 'control',
   config: noConfig,
+  // Splitting is what any node with several outgoing edges does; a gateway adds the join.
+  graph: { joins: true },
+  instant: true,
+  bpmn: { element: 'parallelGateway' },
 }

@@ -48,6 +48,7 @@ export const parser: Component<ParserConfig> = {
   type: 'parser',
   displayName: { ru: 'Парсер', en: 'Parser' },
   kind: 'async',
+  group: 'data',
   config,
   expressions: (c) => [{ path: ['data'], source: c.data }, ...(c.queryExpression ? [{ path: ['queryExpression'], source: c.queryExpression }] : [])],
   run: async (ctx) => {

@@ -10,6 +10,7 @@ export const respond: Component = {
   type: 'respond',
   displayName: { ru: 'Ответить', en: 'Respond' },
   kind: 'sync',
+  group: 'actions',
   config: noConfig,
   run: (ctx) => {
     ctx.services.respond?.(ctx.vars)

@@ -1,8 +1,8 @@
-/** zod pieces shared by component configs (SPEC §3: `expr`, `path`, duration). */
+/** zod pieces shared by component configs (`expr`, `path`, duration; docs/scenarios.md). */
 import { z } from 'zod'
 import { durationError } from '../runtime/duration.ts'
 
-/** A JavaScript expression evaluated in the sandbox (SPEC §4). Syntax is checked at validation. */
+/** A JavaScript expression evaluated in the sandbox (docs/scenarios.md). Syntax is checked at validation. */
 export const expr = z.string().min(1, 'expression is empty').meta({ format: 'expression' })
 
 /** A variable name or dotted path (`a.b.c`), not an expression. */

@@ -9,7 +9,7 @@ import { runtimeLimits } from '../runtime/limits.ts'
 const attachment = z.object({ name: expr.optional(), content: expr, contentType: expr.optional() }).strict()
 
 const config = z.object({
-  /** The id of an `smtp` connection (SPEC §10): server, login and password live there. */
+  /** The id of an `smtp` connection (docs/connections.md): server, login and password live there. */
   connection: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a connection id'),
   from: expr.optional(),
   to: expr,

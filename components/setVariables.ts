@@ -16,6 +16,7 @@ export const setVariables: Component<SetVariablesConfig> = {
   type: 'setVariables',
   displayName: { ru: 'Назначение переменных', en: 'Set variables' },
   kind: 'sync',
+  group: 'actions',
   config,
   expressions: (c) => c.assignments.map((a, i) => ({ path: ['assignments', i, 'value'], source: a.value })),
   run: (ctx) => ctx.assign(ctx.config.assignments.map((a) => ({ path: a.name, value: a.value }))),

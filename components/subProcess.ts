@@ -6,7 +6,7 @@ import { expr, variablePath } from './schema.ts'
 
 const config = z.object({
   scenario: expr,
-  // SPEC §3's list of `{ name, value }`, or (beyond it) one expression giving the whole input object.
+  // the list of `{ name, value }`, or (beyond it) one expression giving the whole input object.
   inputs: z.union([z.array(z.object({ name: variablePath, value: expr }).strict()), expr]).optional(),
   mode: z.enum(['sync', 'async']).default('sync'),
   resultTo: variablePath.optional(),
@@ -26,13 +26,15 @@ function expressions(c: SubProcessConfig) {
 /**
  * Запуск процесса: runs another scenario as a child process (a stored process with `parentId`).
  * `sync` waits for it — its variables go to `resultTo`, and a failed or interrupted child is an
- * error of this node (SUBPROCESS_FAILED); `async` returns at once with the child's id. Nesting
+ * error of this node (SUBPROCESS_FAILED); an asynchronous (durable) parent waits parked, holding
+ * no slot, and is woken when the child ends; `async` returns at once with the child's id. Nesting
  * deeper than MAX_SUBPROCESS_DEPTH fails with SUBPROCESS_DEPTH.
  */
 export const subProcess: Component<SubProcessConfig> = {
   type: 'subProcess',
   displayName: { ru: 'Запуск процесса', en: 'Sub-process' },
   kind: 'async',
+  group: 'actions',
   config,
   expressions,
   run: async (ctx) => {
@@ -43,7 +45,11 @@ export const subProcess: Component<SubProcessConfig> = {
     if (typeof scenarioId !== 'string' || !scenarioId) {
       throw new PotokError('SUBPROCESS_NOT_FOUND', `scenario must evaluate to a scenario id (a non-empty string), not ${scenarioId === null ? 'null' : typeof scenarioId}`)
     }
-    const result = await startChild({ scenarioId, input: childInput(c, values), mode: c.mode, parent: ctx.process }, ctx.signal)
+    // A durable parent does not wait for a sync child in memory: the child runs as a process of
+    // its own and this node runs again, finding it by the step's key, once it has ended.
+    const park = c.mode === 'sync' && ctx.park ? { key: `${ctx.nodeId}:${ctx.step}` } : undefined
+    const result = await startChild({ scenarioId, input: childInput(c, values), mode: c.mode, parent: ctx.process, ...(park ? { park } : {}) }, ctx.signal)
+    if (result.waiting && ctx.park) return ctx.park({ processId: result.processId })
     const writes: VariableWrite[] = []
     if (c.processIdTo) writes.push({ path: c.processIdTo, value: result.processId })
     if (c.resultTo) writes.push({ path: c.resultTo, value: result.output ?? {} })

@@ -14,4 +14,8 @@ export const timeoutBoundary: Component<TimeoutBoundaryConfig> = {
   displayName: { ru: 'Таймаут', en: 'Timeout boundary' },
   kind: 'boundary',
   config,
+  // The engine arms the deadline when its activity starts; this node itself only goes on.
+  boundary: { timeout: (c) => c.after },
+  instant: true,
+  bpmn: { element: 'boundaryEvent', event: 'timer', duration: 'after' },
 }

@@ -14,4 +14,6 @@ export const timer: Component<TimerConfig> = {
   displayName: { ru: 'Таймер', en: 'Timer' },
   kind: 'control',
   config,
+  compile: (node, build) => build.wait(node.config.pause),
+  bpmn: { element: 'intermediateCatchEvent', event: 'timer', duration: 'pause' },
 }

@@ -17,8 +17,8 @@ const config = z.object({
   query: named(z.string().min(1)).optional(),
   headers: named(headerName).optional(),
   body: z.object({
-    // "binary" (a binary value, sent as bytes) goes beyond SPEC §3's four formats.
-    // Key/value `fields` without a format are a form, as Bpium sends them (SPEC §10).
+    // "binary" (a binary value, sent as bytes) goes beyond the four formats json, form, text and xml.
+    // Key/value `fields` without a format are a form, as Bpium sends them (docs/connections.md).
     format: z.enum(['json', 'form', 'text', 'xml', 'binary']).optional(),
     value: expr.optional(),
     fields: named(z.string().min(1)).optional(),
@@ -33,7 +33,7 @@ const config = z.object({
       z.object({ type: z.literal('basic'), login: expr, password: expr }).strict(),
       z.object({ type: z.literal('bearer'), token: expr }).strict(),
     ]),
-    // SPEC §10: credentials kept in a connection (basic, bearer, OAuth2 client credentials).
+    // Credentials kept in a connection (basic, bearer, OAuth2 client credentials).
     z.object({ type: z.literal('connection').optional(), connection: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a connection id') }).strict(),
   ]).optional(),
   waitForResponse: z.boolean().default(true),
@@ -68,6 +68,7 @@ export const webRequest: Component<WebRequestConfig> = {
   type: 'webRequest',
   displayName: { ru: 'Веб-запрос', en: 'Web request' },
   kind: 'async',
+  group: 'communications',
   config,
   expressions: requestExpressions,
   run: async (ctx) => {

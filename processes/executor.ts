@@ -10,19 +10,21 @@
  * (and instant steps, harmless to repeat).
  *
  * The end (status, output, final snapshot, last steps) is one write. A process waiting only on
- * timers is parked: stored `queued` with its wake time and resumed by whichever server claims it
- * then (the store's due-time index), so waiting holds no slot and no memory.
+ * timers, or on children (a `sync` subProcess), is parked: stored `queued` with its wake time
+ * and resumed by whichever server claims it then (the store's due-time index), so waiting holds
+ * no slot and no memory. A child's end makes its parked parent due at once (`wakeProcess`).
  *
  * Synchronous processes are hosted (`host`): recorded `running` under this server's lease while
  * the caller waits; a server that finds such a lease expired records the process `interrupted`.
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { getComponent } from '../components/index.ts'
+import { getComponent } from '../runtime/registry.ts'
+import { ENDED_STATUSES } from '../runtime/children.ts'
 import { clock, type TimerHandle } from '../runtime/clock.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
-import type { ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
+import type { CommitPatch, ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
 import type { ProcessResult, ProcessStatus, RuntimeServices, StepRecord, Variables } from '../runtime/types.ts'
 
 export interface ExecutorOptions {
@@ -45,6 +47,12 @@ export interface ExecutorOptions {
   onEnd?: (end: ProcessEnd) => void
   /** A process waiting only on timers further away than this is parked (default 1 s). */
   parkAfterMs?: number
+  /**
+   * A process parked waiting on a child is woken when the child ends; it is also woken this
+   * long after parking (default twice the lease) to look again — the net for a wake lost to a
+   * crash between the child's end and that wake, or for a child ended from outside (cancelled).
+   */
+  waitRecheckMs?: number
 }
 
 export interface AsyncJob {
@@ -93,6 +101,7 @@ export class ProcessExecutor {
   private readonly pollMs: number
   private readonly asyncTimeoutMs: number
   private readonly parkAfterMs: number
+  private readonly waitRecheckMs: number
   private readonly running = new Map<string, Running>()
   /** Synchronous processes whose leases the heartbeat renews (they hold no executor slot). */
   private readonly hosted = new Map<string, AbortController>()
@@ -110,6 +119,7 @@ export class ProcessExecutor {
     this.pollMs = options.pollMs ?? 2_000
     this.asyncTimeoutMs = options.asyncTimeoutMs ?? 86_400_000
     this.parkAfterMs = options.parkAfterMs ?? 1_000
+    this.waitRecheckMs = options.waitRecheckMs ?? 2 * this.leaseMs
   }
 
   /** Starts claiming: now, every `pollMs`, and whenever a process is queued here. */
@@ -296,7 +306,7 @@ export class ProcessExecutor {
       await this.finish(record.id, lease, { ...ended, processId: record.id, snapshot: record.snapshot, steps: [], startedAt: record.startedAt, finishedAt: new Date().toISOString(), durationMs: 0 }, [], record)
       return
     }
-    if (record.reclaimed && !record.trigger.async && !record.snapshot) {
+    if (record.reclaimed && !record.trigger.async && record.trigger.type !== '$subProcess' && !record.snapshot) {
       // A synchronous process whose server died: its caller is gone; kept resumable.
       await this.finish(record.id, lease, {
         processId: record.id, status: 'interrupted', output: record.input, snapshot: null, steps: [],
@@ -319,6 +329,8 @@ export class ProcessExecutor {
     const options = {
       processId: record.id,
       signal,
+      // A durable child's sub-process depth, from its record (any server may run it).
+      depth: record.trigger.depth,
       timeoutMs: Math.max(1, this.asyncTimeoutMs - elapsed),
       services: this.options.services,
       parkAfterMs: this.parkAfterMs,
@@ -331,7 +343,7 @@ export class ProcessExecutor {
         // lease is surely still held (renewed by the last commit less than a third of it ago:
         // nobody can have claimed the process since). Activities and timers always commit.
         if (Date.now() - committedAt < this.leaseMs / 3 && steps.every(isInstant)) return
-        if (!await this.store.commitProcess(record.id, lease, { snapshot }, endSteps.splice(0), this.leaseMs)) {
+        if (!await this.commit(record.id, lease, { snapshot }, endSteps.splice(0), this.leaseMs, committedAt)) {
           const lost = new PotokError(LEASE_LOST, 'another server holds this process now, or it was cancelled')
           controller.abort(lost)
           throw lost
@@ -347,25 +359,57 @@ export class ProcessExecutor {
     if (reason?.code === LEASE_LOST) return
     if (result.status === 'interrupted' && reason?.code === SHUTDOWN) {
       // Handed back: the next claim resumes it from the snapshot taken when it stopped.
-      await this.store.commitProcess(record.id, lease, { status: 'queued', lease: null, snapshot: result.snapshot }, endSteps)
+      await this.commit(record.id, lease, { status: 'queued', lease: null, snapshot: result.snapshot }, endSteps)
       return
     }
-    if (result.status === 'queued' && result.wakeAt) {
-      // Parked at a timer: no slot, no memory; any server resumes it at wakeAt.
-      if (await this.store.commitProcess(record.id, lease, { status: 'queued', lease: null, wakeAt: result.wakeAt, snapshot: result.snapshot }, endSteps)) {
-        this.wakeLater(result.wakeAt)
+    if (result.status === 'queued' && (result.wakeAt || result.waitingFor?.length)) {
+      // Parked at a timer or waiting on children: no slot, no memory; any server resumes it at
+      // wakeAt, or when a child it waits on ends (that child's end wakes it).
+      const waitingFor = result.waitingFor ?? []
+      const recheck = waitingFor.length ? new Date(Date.now() + this.waitRecheckMs).toISOString() : undefined
+      const wakeAt = [result.wakeAt, recheck].filter((at): at is string => !!at).sort()[0]!
+      if (await this.commit(record.id, lease, { status: 'queued', lease: null, wakeAt, snapshot: result.snapshot }, endSteps)) {
+        this.wakeLater(wakeAt)
+        // A child that ended before this park was stored found its parent still running: its
+        // wake was lost, so the parent looks once more now that it is parked.
+        if (waitingFor.length) await this.wakeIfEnded(record.id, waitingFor)
       }
       return
     }
     await this.finish(record.id, lease, result, endSteps, record)
   }
 
+  /** Wakes a parked parent now when one of the children it waits on has ended. */
+  private async wakeIfEnded(parentId: string, children: string[]): Promise<void> {
+    const ended = await Promise.all(children.map(async (id) => ENDED_STATUSES.has((await this.store.getProcess(id))?.status ?? 'queued')))
+    if (ended.some(Boolean) && await this.store.wakeProcess(parentId)) this.wake()
+  }
+
+  /**
+   * A fenced commit, tried again while the store is only slow or briefly away (a timeout, a
+   * store marked down, contention) and the lease may still be this server's: giving up at once
+   * would leave the process to be claimed again from its previous snapshot, so the activity it
+   * just ran would run twice. Fencing makes a retry safe: a commit whose lease was lost is
+   * refused, whichever attempt lands.
+   */
+  private async commit(id: string, lease: ProcessLease, patch: CommitPatch, steps: StepRecord[], leaseMs?: number, since = Date.now()): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.store.commitProcess(id, lease, patch, steps, leaseMs)
+      } catch (error) {
+        const wait = Math.min(1_000, 100 * 2 ** attempt)
+        if (!TRANSIENT_STORE_ERRORS.has((error as PotokError).code) || Date.now() + wait - since >= this.leaseMs) throw error
+        await new Promise((resolve) => setTimeout(resolve, wait))
+      }
+    }
+  }
+
   /** Stores a process's end — status, output, final snapshot and last steps — as one fenced write. */
   private async finish(id: string, lease: ProcessLease, result: ProcessResult, steps: StepRecord[],
-    record: { startedAt?: string; scenario: { id: string }; trigger: ProcessTrigger; replayOf?: string | null }): Promise<void> {
+    record: { startedAt?: string; scenario: { id: string }; trigger: ProcessTrigger; replayOf?: string | null; parentId?: string | null }): Promise<void> {
     const startedAt = record.startedAt ?? result.startedAt
     const durationMs = Math.max(0, Date.parse(result.finishedAt) - Date.parse(startedAt))
-    const committed = await this.store.commitProcess(id, lease, {
+    const committed = await this.commit(id, lease, {
       status: result.status,
       output: result.output,
       error: result.error,
@@ -374,17 +418,24 @@ export class ProcessExecutor {
       durationMs,
       lease: null,
     }, steps)
-    if (committed) {
-      this.options.onEnd?.({ processId: id, scenarioId: record.scenario.id, status: result.status, durationMs, trigger: record.trigger, replayOf: record.replayOf })
+    if (!committed) return
+    this.options.onEnd?.({ processId: id, scenarioId: record.scenario.id, status: result.status, durationMs, trigger: record.trigger, replayOf: record.replayOf })
+    if (record.parentId && record.trigger.type === '$subProcess' && !record.trigger.async) {
+      // The parent waits parked for this child: due now, on whichever server claims it first
+      // (here at once). A crash before this write leaves it to the parent's recheck.
+      if (await this.store.wakeProcess(record.parentId)) this.wake()
     }
   }
 }
 
-/** Node types that run inside one step and touch nothing outside the process. */
-const INSTANT = new Set(['start', 'end', 'errorEnd', 'exclusiveGateway', 'parallelGateway', 'errorBoundary', 'timeoutBoundary'])
+/** Store failures that pass: a commit that met one is tried again while the lease holds. */
+const TRANSIENT_STORE_ERRORS = new Set(['STORE_TIMEOUT', 'STORE_UNAVAILABLE', 'STORE_CONTENTION'])
 
+/** A step that ran inside one step and touched nothing outside the process (its component says so). */
 function isInstant(step: StepRecord): boolean {
-  return step.status !== 'running' && (INSTANT.has(step.type) || getComponent(step.type)?.kind === 'sync')
+  if (step.status === 'running') return false
+  const component = getComponent(step.type)
+  return component?.instant ?? component?.kind === 'sync'
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * What can be done to a stored process (SPEC §5): resume it, replay it, cancel it. The HTTP API
+ * What can be done to a stored process (docs/processes.md): resume it, replay it, cancel it. The HTTP API
  * and the CLI both call these; the durable executor does the running.
  */
 import { PotokError } from '../runtime/errors.ts'
@@ -16,7 +16,7 @@ export interface ProcessRunner {
 
 async function find(store: ProcessStore, id: string): Promise<ProcessRecord> {
   const record = await store.getProcess(id)
-  if (!record) throw new PotokError('NOT_FOUND', `process ${id} does not exist`, { status: 404 })
+  if (!record) throw new PotokError('NOT_FOUND', `process ${id} does not exist`)
   return record
 }
 
@@ -29,7 +29,7 @@ async function find(store: ProcessStore, id: string): Promise<ProcessRecord> {
 export async function resumeStoredProcess(store: ProcessStore, executor: ProcessRunner, id: string, version: 'original' | 'current' = 'original'): Promise<ProcessRecord> {
   const record = await find(store, id)
   if (record.status !== 'interrupted' && record.status !== 'failed') {
-    throw new PotokError('NOT_RESUMABLE', `process ${id} is ${record.status}; only interrupted or failed processes can be resumed`, { status: 409 })
+    throw new PotokError('NOT_RESUMABLE', `process ${id} is ${record.status}; only interrupted or failed processes can be resumed`)
   }
   const snapshot = record.snapshot as { status?: string } | null | undefined
   // A process cut before its first snapshot starts over from its input, under its own id: a
@@ -37,11 +37,11 @@ export async function resumeStoredProcess(store: ProcessStore, executor: Process
   // snapshots), or one whose worker stopped in its first step. There is nothing of it to lose.
   const fromStart = !snapshot && record.status === 'interrupted'
   if (!fromStart && snapshot?.status !== 'active') {
-    throw new PotokError('NOT_RESUMABLE', `process ${id} has no snapshot to resume from; replay it instead`, { status: 409 })
+    throw new PotokError('NOT_RESUMABLE', `process ${id} has no snapshot to resume from; replay it instead`)
   }
   const moved = version === 'current' ? await onCurrentVersion(store, record) : {}
   const queued = await store.transitionProcess(id, [record.status], { status: 'queued', lease: null, error: null, finishedAt: null, durationMs: null, ...moved })
-  if (!queued) throw new PotokError('CONFLICT', `process ${id} changed while it was being resumed; try again`, { status: 409 })
+  if (!queued) throw new PotokError('CONFLICT', `process ${id} changed while it was being resumed; try again`)
   executor.wake()
   return (await store.getProcess(id))!
 }
@@ -52,11 +52,11 @@ async function onCurrentVersion(store: ProcessStore, record: ProcessRecord): Pro
     store.getScenario(record.scenario.id, record.scenario.version),
     store.getScenario(record.scenario.id),
   ])
-  if (!current) throw new PotokError('NOT_FOUND', `scenario ${record.scenario.id} no longer exists`, { status: 404 })
+  if (!current) throw new PotokError('NOT_FOUND', `scenario ${record.scenario.id} no longer exists`)
   if (current.version === record.scenario.version) return {}
   const scenario = { id: current.id, version: current.version }
   if (!record.snapshot) return { scenario }
-  if (!original) throw new PotokError('NOT_RESUMABLE', `version ${record.scenario.version} of scenario ${record.scenario.id} is no longer stored, so where the process stopped cannot be found in the current one`, { status: 409 })
+  if (!original) throw new PotokError('NOT_RESUMABLE', `version ${record.scenario.version} of scenario ${record.scenario.id} is no longer stored, so where the process stopped cannot be found in the current one`)
   return { scenario, snapshot: rebaseSnapshot(record.snapshot, original.scenario, current.scenario) }
 }
 
@@ -75,7 +75,7 @@ export async function replayStoredProcess(
     ? await store.getScenario(record.scenario.id)
     : await store.getScenario(record.scenario.id, record.scenario.version)
   if (!scenario) {
-    throw new PotokError('NOT_FOUND', `scenario ${record.scenario.id}${version === 'original' ? ` version ${record.scenario.version}` : ''} no longer exists`, { status: 404 })
+    throw new PotokError('NOT_FOUND', `scenario ${record.scenario.id}${version === 'original' ? ` version ${record.scenario.version}` : ''} no longer exists`)
   }
   const replayId = await executor.enqueue({
     scenario,
@@ -95,16 +95,16 @@ export async function cancelStoredProcess(store: ProcessStore, id: string,
   if (!record) {
     // A synchronous process is stored when it ends; until then it lives only in memory here.
     if (stopLiveProcess(id, reason)) return { id, status: 'cancelled' }
-    throw new PotokError('NOT_FOUND', `process ${id} does not exist (or runs on another server and is not stored yet)`, { status: 404 })
+    throw new PotokError('NOT_FOUND', `process ${id} does not exist (or runs on another server and is not stored yet)`)
   }
   if (record.status !== 'queued' && record.status !== 'running') {
-    throw new PotokError('NOT_CANCELLABLE', `process ${id} is ${record.status}; only queued or running processes can be cancelled`, { status: 409 })
+    throw new PotokError('NOT_CANCELLABLE', `process ${id} is ${record.status}; only queued or running processes can be cancelled`)
   }
   const cancelled = await store.transitionProcess(id, ['queued', 'running'], {
     status: 'cancelled', lease: null, finishedAt: new Date().toISOString(), error: { code: reason.code, message: reason.message },
     durationMs: Math.max(0, Date.now() - Date.parse(record.startedAt)),
   })
-  if (!cancelled) throw new PotokError('CONFLICT', `process ${id} ended while it was being cancelled`, { status: 409 })
+  if (!cancelled) throw new PotokError('CONFLICT', `process ${id} ended while it was being cancelled`)
   // Steps it left open are closed here: its runner's own writes are fenced out from now on.
   await closeOpenSteps(store, id, reason)
   // Running here: stop it now (hosted here but not started yet: it starts stopped). Running

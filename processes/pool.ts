@@ -151,7 +151,7 @@ export class WorkerPool implements ProcessRunner {
   // -------------------------------------------------------------------------------------------
 
   private submit(kind: Job['kind'], scenario: Scenario, from: { input?: Variables; snapshot?: unknown }, options: StartOptions, pid: string): Promise<ProcessResult> {
-    if (this.closed) return Promise.reject(new PotokError('SHUTDOWN', 'the server is shutting down', { status: 503 }))
+    if (this.closed) return Promise.reject(new PotokError('SHUTDOWN', 'the server is shutting down'))
     return new Promise<ProcessResult>((resolve, reject) => {
       const job: Job = {
         id: this.nextJob++, kind, scenario, ...from, options, pid,
@@ -187,7 +187,7 @@ export class WorkerPool implements ProcessRunner {
     if (slot.gone) {
       // Every worker failed to start (a broken installation, say): a clear refusal, not a hang.
       this.jobs.delete(job.id)
-      job.reject(new PotokError('WORKERS_UNAVAILABLE', 'no process worker could be started; see the server log', { status: 503 }))
+      job.reject(new PotokError('WORKERS_UNAVAILABLE', 'no process worker could be started; see the server log'))
       return
     }
     job.slot = slot
@@ -243,7 +243,10 @@ export class WorkerPool implements ProcessRunner {
   }
 
   private onMessage(slot: Slot<Job>, message: Exclude<FromWorker, { type: 'ready' }>): void {
-    if (message.type === 'abort-call') return this.calls.abort(slot.threadId, message.call, message.reason)
+    if (message.type === 'abort-call') {
+      this.calls.abort(slot.threadId, message.call, message.reason)
+      return
+    }
     const job = this.jobs.get(message.job)
     if (!job || job.slot !== slot) {
       // Ended here already (past its deadline on a held worker): what it still asks is refused,
@@ -357,7 +360,7 @@ export class WorkerPool implements ProcessRunner {
       this.jobs.delete(job.id)
       job.slot = undefined
       if (this.closed) {
-        job.reject(new PotokError('SHUTDOWN', 'the server is shutting down', { status: 503 }))
+        job.reject(new PotokError('SHUTDOWN', 'the server is shutting down'))
       } else if (job.lastStatus && job.lastStatus !== 'running') {
         // Its end was stored before the worker went: that is its result.
         job.resolve(endedResult(job, job.lastStatus))
@@ -371,7 +374,7 @@ export class WorkerPool implements ProcessRunner {
         retried++
         // From the newest snapshot the store has: wait for the writes still under way.
         job.persisting.then(() => {
-          if (this.closed) return job.reject(new PotokError('SHUTDOWN', 'the server is shutting down', { status: 503 }))
+          if (this.closed) return job.reject(new PotokError('SHUTDOWN', 'the server is shutting down'))
           this.jobs.set(job.id, job)
           this.dispatch(job)
         })

@@ -1,5 +1,5 @@
 /**
- * Binary values (SPEC §4): bytes kept as JSON in the tagged form
+ * Binary values (docs/scenarios.md): bytes kept as JSON in the tagged form
  * `{ "$binary": "<base64>", "contentType": "…" }`, so snapshots stay JSON; they become bytes
  * again when sent (`$body`, web requests) and come in as this form (request bodies, uploads).
  */

@@ -9,12 +9,12 @@
  * const startChild = childProcessService({ loadScenario: async (id) => scenarios.get(id) ?? null })
  * await startProcess(parent, input, { services: { startChild } })
  */
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { compileScenario } from './compile.ts'
 import { PotokError, toPotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
 import { inThreadRunner, type ProcessRunner } from './runner.ts'
-import type { ChildProcessRequest, ProcessResult, RuntimeServices, Scenario, StartOptions } from './types.ts'
+import type { ChildProcessRequest, ChildProcessResult, ProcessResult, RuntimeServices, Scenario, StartOptions } from './types.ts'
 
 export const DEFAULT_MAX_SUBPROCESS_DEPTH = 8
 
@@ -33,12 +33,24 @@ export interface ChildProcessServiceOptions {
   startOptions?: (request: ChildProcessRequest, processId: string) => Omit<StartOptions, 'processId' | 'depth' | 'services' | 'signal'>
   /** Other host services children get besides sub-processes (catalogs and records). */
   services?: () => RuntimeServices
+  /** Runs the `sync` children of parents that can park (`request.park`) as durable processes. */
+  durable?: DurableChildren
+}
+
+/** Where a parked parent's children live: the host's durable store and executor. */
+export interface DurableChildren {
+  /** The stored child with this id — its status, and its output and error once it ended — or null. */
+  find: (processId: string) => Promise<ChildProcessResult | null>
+  /** Stores the child `queued` under its id (a child already stored under it is left as it is). */
+  enqueue: (launch: ChildLaunch) => Promise<void>
 }
 
 export interface ChildLaunch {
   processId: string
   scenario: Scenario
   request: ChildProcessRequest
+  /** The child's sub-process depth (its parent's + 1): a durable child keeps it in its record. */
+  depth: number
   /** Runs the child to its end and records it; rejects only if running or recording breaks. */
   run: (signal?: AbortSignal) => Promise<ProcessResult>
 }
@@ -58,6 +70,15 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
         `sub-processes may nest ${maxDepth} deep (MAX_SUBPROCESS_DEPTH); process ${parent.id} of scenario "${parent.scenarioId}" is at depth ${parent.depth} and cannot start "${scenarioId}" — does a scenario start itself?`,
         { details: { maxDepth, scenarioId, parentId: parent.id } })
     }
+    const durable = request.mode === 'sync' && request.park ? options.durable : undefined
+    // The parent's step has one child, found again by its id when the step runs again.
+    const childId = durable ? childIdFor(parent.id, request.park!.key) : undefined
+    if (durable) {
+      const known = await durable.find(childId!)
+      if (known && !ENDED_STATUSES.has(known.status)) return { processId: childId!, status: known.status, waiting: true }
+      if (known && known.status !== 'completed') throw childFailure({ processId: childId!, status: known.status, error: known.error ?? null }, scenarioId)
+      if (known) return { processId: childId!, status: known.status, output: known.output ?? {}, error: null }
+    }
     const scenario = await options.loadScenario(scenarioId)
     if (!scenario) throw new PotokError('SUBPROCESS_NOT_FOUND', `there is no scenario "${scenarioId}" to start as a sub-process`, { details: { scenarioId } })
     try {
@@ -67,7 +88,7 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
       throw new PotokError('SUBPROCESS_INVALID', `scenario "${scenarioId}" cannot run: ${cause.message}`, { details: { scenarioId, ...cause.details } })
     }
 
-    const processId = randomUUID()
+    const processId = childId ?? randomUUID()
     lineage.add(processId, parent.id, depth, runtimeLimits().maxDescendants)
     const run = async (runSignal?: AbortSignal) => {
       const extra = options.startOptions?.(request, processId) ?? {}
@@ -76,8 +97,12 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
       return result
     }
 
+    if (durable) {
+      await durable.enqueue({ processId, scenario, request, depth, run })
+      return { processId, status: 'queued', waiting: true }
+    }
     if (request.mode === 'async') {
-      const launch: ChildLaunch = { processId, scenario, request, run }
+      const launch: ChildLaunch = { processId, scenario, request, depth, run }
       if (options.startAsync) await options.startAsync(launch)
       else run().catch(() => { /* detached: the child's own record is where its failure shows */ })
       return { processId, status: 'running' }
@@ -128,9 +153,19 @@ class Lineage {
 /** Children remembered at most (about 100 bytes each). */
 const MAX_LINEAGE = 200_000
 
+/** Statuses a process does not leave by itself: a parent waiting on such a child goes on. */
+export const ENDED_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'interrupted', 'cancelled'])
+
+/** The id of the child a parent's step starts: derived from the step, so a re-run finds it. */
+export function childIdFor(parentId: string, key: string): string {
+  const hex = createHash('sha256').update(`${parentId}\u0000${key}`).digest('hex')
+  // Shaped as a UUID (version 8: custom), like every other process id.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
+}
+
 /** A failed child as its parent's error; a depth overflow keeps its code up the whole chain. */
-function childFailure(result: ProcessResult, scenarioId: string): PotokError {
-  const error = result.error ?? { code: 'UNKNOWN', message: 'no error recorded' }
+function childFailure(result: Pick<ProcessResult, 'processId' | 'status' | 'error'>, scenarioId: string): PotokError {
+  const error = result.error ?? { code: 'PROCESS_FAILED', message: 'no error recorded' }
   const details = { childProcessId: result.processId, scenarioId, childStatus: result.status, childError: { code: error.code, message: error.message, nodeId: error.nodeId } }
   if (error.code === 'SUBPROCESS_DEPTH' || error.code === 'DESCENDANT_LIMIT') return new PotokError(error.code, error.message, { details })
   const where = error.nodeId ? ` at node "${error.nodeId}"` : ''

@@ -14,10 +14,11 @@ import { getComponent } from './registry.ts'
 import { durationMs } from './duration.ts'
 import { clock, type TimerHandle } from './clock.ts'
 import { PotokError } from './errors.ts'
-import { analyzeGraph, isJoin, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'
+import { analyzeGraph, boundaryRule, graphRules, isJoin, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'
 import { applyStepWrites, componentContext, finishStep, liveProcess, liveProcesses, processError, startStep, type LiveProcess } from './live.ts'
+import { planNodes } from './plan.ts'
 import { validateScenario } from './scenario.ts'
-import type { ProcessError, Scenario, ScenarioNode, StepRecord, Variables, VariableWrite } from './types.ts'
+import type { NodePlan, ProcessError, Scenario, ScenarioNode, StepRecord, StepWork, Variables, VariableWrite } from './types.ts'
 import { watchProcess } from './watch.ts'
 
 /** The machine's context: JSON only, since it is persisted with every snapshot. */
@@ -33,6 +34,11 @@ export interface ProcessContext {
   route: number
   /** Epoch ms deadlines of running timers and timeout boundaries, by node id. */
   deadlines: Record<string, number>
+  /**
+   * The step index each activity node was entered at (by node id): stable when a resumed
+   * process runs the activity again, so the activity can find what it started before (a child).
+   */
+  entered?: Record<string, number>
   maxSteps: number
   maxDataBytes: number
   /**
@@ -45,6 +51,8 @@ export interface ProcessContext {
 export interface CompiledScenario {
   scenario: Scenario
   graph: Graph
+  /** What each node compiles into (asked of its component once), by node id. */
+  plans: Map<string, NodePlan>
   /**
    * For runs without persistence: each chain of synchronous nodes is one state whose entry runs
    * them in order (fewer states, fewer microsteps). Its snapshots restore into `durableMachine`.
@@ -63,9 +71,11 @@ const activity = fromPromise<VariableWrite[], { pid: string; node: string }>(asy
   const node = live.compiled.graph.byId.get(input.node)!
   const context = live.actor!.getSnapshot().context as ProcessContext
   if (context.fatal) return []
+  if (live.services.beforeActivity) await live.services.beforeActivity()
+  if (signal.aborted) throw signal.reason
   runningStep(live, node, context)
   watchProcess(input.pid)
-  return getComponent(node.type)!.run!(componentContext(live, node.id, node.config, context.vars, signal))
+  return getComponent(node.type)!.run!(componentContext(live, node.id, node.config, context.vars, signal, context.entered?.[node.id]))
 })
 
 /** Waits until the deadline stored under `key` (timers, timeout boundaries). */
@@ -74,8 +84,9 @@ const sleep = fromPromise<void, { pid: string; key: string }>(({ input, signal }
   const context = live.actor!.getSnapshot().context as ProcessContext
   const deadline = context.deadlines[input.key] ?? clock.now()
   const node = live.compiled.graph.byId.get(input.key)
-  // A timer resumed after a restart started a pause before its deadline, not now.
-  if (node?.type === 'timer') runningStep(live, node, context, deadline - durationMs((node.config as { pause: string }).pause))
+  const plan = live.compiled.plans.get(input.key)
+  // A wait resumed after a restart started its pause before its deadline, not now.
+  if (node && plan?.kind === 'wait') runningStep(live, node, context, deadline - plan.ms)
   return new Promise((resolve, reject) => {
     let handle: TimerHandle
     const wait = () => {
@@ -118,18 +129,20 @@ export function compileScenario(input: Scenario): CompiledScenario {
   const validation = validateScenario(input)
   if (!validation.ok) {
     throw new PotokError('INVALID_SCENARIO', `scenario "${(input as Scenario)?.id}" is invalid: ${validation.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
-      status: 422, details: { problems: validation.problems },
+      details: { problems: validation.problems },
     })
   }
   const scenario = validation.scenario
   const graph = analyzeGraph(scenario)
+  const plans = planNodes(graph)
   let durable: AnyStateMachine | undefined
   const compiled: CompiledScenario = {
     scenario,
     graph,
-    machine: createProcessMachine(new MachineBuilder(graph, true).build()),
+    plans,
+    machine: createProcessMachine(new MachineBuilder(graph, plans, true).build()),
     get durableMachine() {
-      durable ??= createProcessMachine(new MachineBuilder(graph, false).build())
+      durable ??= createProcessMachine(new MachineBuilder(graph, plans, false).build())
       return durable
     },
   }
@@ -139,21 +152,22 @@ export function compileScenario(input: Scenario): CompiledScenario {
   return compiled
 }
 
-/** Synchronous node types a chain may hold (activities, timers and splits end a chain). */
-const CHAINABLE = new Set(['start', 'end', 'errorEnd', 'exclusiveGateway', 'parallelGateway', 'errorBoundary', 'timeoutBoundary'])
-
 class MachineBuilder {
   /** With `fuse`: the nodes that run inside their predecessor's state (no state of their own). */
   private readonly inner = new Set<string>()
 
-  constructor(private readonly graph: Graph, fuse: boolean) {
+  constructor(private readonly graph: Graph, private readonly plans: Map<string, NodePlan>, fuse: boolean) {
     if (fuse) for (const node of graph.byId.values()) if (this.fusesIntoPredecessor(node.id)) this.inner.add(node.id)
   }
 
+  private plan(id: string): NodePlan {
+    return this.plans.get(id)!
+  }
+
+  /** Synchronous steps may form a chain (activities, waits and splits end one). */
   private chainable(id: string): boolean {
-    const node = this.graph.byId.get(id)!
     if (isSplit(this.graph, id) || isJoin(this.graph, id)) return false
-    return CHAINABLE.has(node.type) || getComponent(node.type)?.kind === 'sync'
+    return this.plan(id).kind === 'step'
   }
 
   /** A node runs in its predecessor's state when it is that predecessor's only way on, and its only way in. */
@@ -161,8 +175,8 @@ class MachineBuilder {
     const incoming = this.graph.incoming.get(id)!
     if (incoming.length !== 1 || !this.chainable(id)) return false
     const from = incoming[0].from
-    const before = this.graph.byId.get(from)!
-    if (!this.chainable(from) || ['end', 'errorEnd', 'exclusiveGateway'].includes(before.type)) return false
+    const before = this.plan(from)
+    if (!this.chainable(from) || (before.kind === 'step' && before.onwards !== 'next')) return false
     const scope = this.graph.ownerOf.get(from)
     return scope !== undefined && scope === this.graph.ownerOf.get(id) && !(scope.block && scope.exits.has(id))
   }
@@ -179,7 +193,7 @@ class MachineBuilder {
   }
 
   build() {
-    const start = this.graph.scenario.nodes.find((n) => n.type === 'start')!
+    const start = this.graph.scenario.nodes.find((n) => graphRules(n.type).starts)!
     return {
       id: 'potok',
       // The root flow's nodes sit directly under the root: one level less for every transition.
@@ -273,7 +287,7 @@ class MachineBuilder {
   }
 
   private errorTarget(id: string) {
-    const boundary = (this.graph.boundaries.get(id) ?? []).find((b) => b.type === 'errorBoundary')
+    const boundary = (this.graph.boundaries.get(id) ?? []).find((b) => { const rule = boundaryRule(b.type); return rule !== undefined && 'catches' in rule })
     return boundary ? `#${this.key(boundary.id)}` : '#failed'
   }
 
@@ -299,8 +313,9 @@ class MachineBuilder {
   }
 
   private nodeState(node: ScenarioNode): Record<string, unknown> {
-    if (node.type === 'timer') return this.timerState(node)
-    if (getComponent(node.type)!.kind === 'async') return this.activityState(node)
+    const plan = this.plan(node.id)
+    if (plan.kind === 'wait') return this.waitState(node, plan.ms)
+    if (plan.kind === 'activity') return this.activityState(node)
     const nodes = this.chain(node.id)
     const tail = nodes[nodes.length - 1]
     return {
@@ -309,22 +324,20 @@ class MachineBuilder {
     }
   }
 
-  /** What a synchronous node does. */
+  /** What a synchronous node does: its plan's work. */
   private work(node: ScenarioNode): Work {
-    switch (node.type) {
-      case 'exclusiveGateway': return this.choose(node)
-      case 'errorBoundary': return catchError(node)
-      case 'end': case 'timeoutBoundary': case 'start': case 'parallelGateway': return () => []
-      default: return runComponent(node)
-    }
+    const plan = this.plan(node.id)
+    const work = plan.kind === 'step' ? plan.work : null
+    return work ? stepWork(node, work) : () => []
   }
 
   /** Where a synchronous node goes when its work is done. */
   private onwards(node: ScenarioNode): Array<{ guard?: (args: Ctx) => boolean; target: string }> {
-    switch (node.type) {
-      case 'end': return [{ target: this.scopeEnd(this.graph.ownerOf.get(node.id)!) }]
-      case 'errorEnd': return [{ target: '#completed' }]
-      case 'exclusiveGateway':
+    const plan = this.plan(node.id)
+    switch (plan.kind === 'step' ? plan.onwards : 'next') {
+      case 'endPath': return [{ target: this.scopeEnd(this.graph.ownerOf.get(node.id)!) }]
+      case 'endProcess': return [{ target: '#completed' }]
+      case 'route':
         return this.graph.outgoing.get(node.id)!.map((edge: IndexedEdge, i) => ({
           guard: ({ context }: Ctx) => context.route === i,
           target: this.target(node.id, edge.to),
@@ -333,24 +346,7 @@ class MachineBuilder {
     }
   }
 
-  /** An exclusive gateway's work: its conditions in edge order, in one sandbox call; the route taken. */
-  private choose(node: ScenarioNode): Work {
-    const edges = this.graph.outgoing.get(node.id)!
-    const conditional = edges.map((edge, i) => ({ edge, i })).filter(({ edge }) => edge.default !== true)
-    const fallback = edges.findIndex((e) => e.default === true)
-    return (live, context) => {
-      const { sandbox } = live
-      const chosen = sandbox.firstTruthy(conditional.map(({ edge }) => sandbox.compile(edge.condition!)), context.vars)
-      const route = chosen >= 0 ? conditional[chosen].i : fallback
-      if (route < 0) {
-        throw new PotokError('NO_BRANCH_MATCHED', `no condition of gateway "${node.id}" holds and it has no default edge`, { nodeId: node.id })
-      }
-      return { route }
-    }
-  }
-
-  private timerState(node: ScenarioNode) {
-    const ms = durationMs((node.config as { pause: string }).pause)
+  private waitState(node: ScenarioNode, ms: number) {
     return {
       entry: assign(({ context }: Ctx) => {
         const counted = countStep(context, node)
@@ -378,7 +374,10 @@ class MachineBuilder {
   }
 
   private activityState(node: ScenarioNode) {
-    const timeouts = (this.graph.boundaries.get(node.id) ?? []).filter((b) => b.type === 'timeoutBoundary')
+    const timeouts = (this.graph.boundaries.get(node.id) ?? []).flatMap((b) => {
+      const rule = boundaryRule(b.type)
+      return rule && 'timeout' in rule ? [{ id: b.id, after: rule.timeout(b.config) }] : []
+    })
     const outcomes = new WeakMap<object, { vars?: Variables; error?: ProcessError }>()
     const outcome = (context: ProcessContext, event: { output: VariableWrite[] }) => {
       let result = outcomes.get(event)
@@ -402,8 +401,8 @@ class MachineBuilder {
         if ('fatal' in counted) return counted
         startStep(liveProcess(context.pid), counted.stepCount - 1, node.id, node.type)
         const deadlines = { ...context.deadlines }
-        for (const b of timeouts) deadlines[b.id] = clock.now() + durationMs((b.config as { after: string }).after)
-        return { ...counted, deadlines }
+        for (const b of timeouts) deadlines[b.id] = clock.now() + durationMs(b.after)
+        return { ...counted, deadlines, entered: { ...context.entered, [node.id]: counted.stepCount - 1 } }
       }),
       exit: timeouts.length
         ? assign(({ context }: Ctx) => {
@@ -445,9 +444,8 @@ class MachineBuilder {
             target: `#${this.key(boundary.id)}`,
             actions: assign(({ context }: Ctx) => {
               const live = liveProcess(context.pid)
-              const after = (boundary.config as { after: string }).after
               finishStep(live, runningStep(live, node, context), {
-                code: 'TIMEOUT', message: `"${node.id}" ran longer than ${after} (timeout boundary "${boundary.id}")`,
+                code: 'TIMEOUT', message: `"${node.id}" ran longer than ${boundary.after} (timeout boundary "${boundary.id}")`,
               })
               return {}
             }),
@@ -525,23 +523,17 @@ function syncStep(context: ProcessContext, node: ScenarioNode, work: Work): Part
   }
 }
 
-function runComponent(node: ScenarioNode) {
+/** A component's step work, given what it may see of the process. */
+function stepWork(node: ScenarioNode, work: StepWork): Work {
   const component = getComponent(node.type)!
-  return (live: LiveProcess, context: ProcessContext): VariableWrite[] => {
-    const writes = component.run!(componentContext(live, node.id, node.config, context.vars, never))
-    if (!Array.isArray(writes)) throw new Error(`component ${node.type} is synchronous but returned a promise`)
-    return writes
-  }
-}
-
-/** An error boundary: writes the caught error's code and message, and clears it. */
-function catchError(node: ScenarioNode) {
-  const config = (node.config ?? {}) as { codeTo?: string; messageTo?: string }
-  return (_live: LiveProcess, context: ProcessContext) => {
-    const caught = context.error
-    const writes: VariableWrite[] = []
-    if (config.codeTo) writes.push({ path: config.codeTo, value: caught?.code ?? null })
-    if (config.messageTo) writes.push({ path: config.messageTo, value: caught?.message ?? null })
-    return { writes, clearError: true }
-  }
+  return (live, context) => work({
+    vars: context.vars,
+    error: context.error,
+    firstTrue: (sources) => live.sandbox.firstTruthy(sources.map((source) => live.sandbox.compile(source)), context.vars),
+    run: () => {
+      const writes = component.run!(componentContext(live, node.id, node.config, context.vars, never))
+      if (!Array.isArray(writes)) throw new Error(`component ${node.type} is synchronous but returned a promise`)
+      return writes
+    },
+  })
 }

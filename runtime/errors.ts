@@ -1,26 +1,20 @@
 /**
  * Errors are values with a code. Everything potok reports — a failed process, a refused
- * request, an invalid scenario — is a `PotokError`; `server/errors.ts` is the one place that
- * turns it into an HTTP answer (SPEC §6).
+ * request, an invalid scenario — is a `PotokError`; its HTTP status comes from its code
+ * (`error-codes.ts`), and `server/errors.ts` is the one place that turns it into an HTTP
+ * answer (docs/errors.md).
  *
  * @example
  * throw new PotokError('UNDEFINED_VARIABLE', 'Variable "x" is not defined', { details: { name: 'x' } })
  */
-export type ErrorCode =
-  | 'EXPRESSION_ERROR'
-  | 'UNDEFINED_VARIABLE'
-  | 'NO_BRANCH_MATCHED'
-  | 'STEP_LIMIT'
-  | 'DATA_LIMIT'
-  | 'TIMEOUT'
-  | 'ABORTED'
-  | 'CANCELLED'
-  | 'INVALID_SCENARIO'
-  | 'ACTIVITY_ERROR'
-  | (string & {})
+import { type ErrorCode, statusOf } from './error-codes.ts'
 
 export interface PotokErrorOptions {
-  /** HTTP status this error maps to when it reaches a caller (default 500). */
+  /**
+   * Only to pass on a status that is someone else's answer: a failed process's (500, or 504
+   * when it ran out of time), a foreign error's, or that of a code the catalogue marks
+   * `relayed`. Every other error takes its code's status (a test keeps throw sites to that).
+   */
   status?: number
   /** Machine-readable extra data (JSON). Never secrets. */
   details?: Record<string, unknown>
@@ -30,16 +24,16 @@ export interface PotokErrorOptions {
 }
 
 export class PotokError extends Error {
-  readonly code: ErrorCode
+  readonly code: ErrorCode | (string & {})
   readonly status: number
   readonly details?: Record<string, unknown>
   nodeId?: string
 
-  constructor(code: ErrorCode, message: string, options: PotokErrorOptions = {}) {
+  constructor(code: ErrorCode | (string & {}), message: string, options: PotokErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'PotokError'
     this.code = code
-    this.status = options.status ?? 500
+    this.status = options.status ?? statusOf(code)
     this.details = options.details
     this.nodeId = options.nodeId
   }
@@ -64,7 +58,8 @@ export function toPotokError(value: unknown, fallbackCode: ErrorCode = 'ACTIVITY
   if (value instanceof PotokError) return value
   if (value && typeof value === 'object' && typeof (value as { code?: unknown }).code === 'string'
     && /^[A-Z][A-Z0-9_]*$/.test((value as { code: string }).code)) {
-    return new PotokError((value as { code: string }).code, messageOf(value))
+    // A foreign error's code is not potok's failure of that name: it answers 500, as any.
+    return new PotokError((value as { code: string }).code, messageOf(value), { status: 500 })
   }
   return new PotokError(fallbackCode, messageOf(value))
 }

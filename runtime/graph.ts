@@ -4,9 +4,9 @@
  * owns each node. Validation reports what breaks these rules; the compiler turns scopes into
  * XState compound and parallel states.
  */
-import { getComponent } from './registry.ts'
+import { getComponent, registeredComponents } from './registry.ts'
 import type { Problem } from './scenario.ts'
-import type { Scenario, ScenarioEdge, ScenarioNode } from './types.ts'
+import type { BoundaryRule, Component, GraphRules, Scenario, ScenarioEdge, ScenarioNode } from './types.ts'
 
 export interface IndexedEdge extends ScenarioEdge {
   index: number
@@ -53,16 +53,33 @@ export interface Graph {
 }
 
 const isBoundaryType = (type: string) => getComponent(type)?.kind === 'boundary'
+const NO_RULES: GraphRules = {}
+
+/** The graph rules a node type declares (none for an unknown type). */
+export function graphRules(type: string): GraphRules {
+  return getComponent(type)?.graph ?? NO_RULES
+}
+
+/** What makes a boundary node's activity leave through it (undefined: not a boundary). */
+export function boundaryRule(type: string): BoundaryRule<any> | undefined {
+  return getComponent(type)?.boundary
+}
+
+/** The registered types that match, quoted for a message: `"end" or "errorEnd"`. */
+function typesWhere(test: (component: Component<any>) => boolean, quote = '"', separator = ' or '): string {
+  return [...registeredComponents().values()].filter(test).map((c) => `${quote}${c.type}${quote}`).join(separator)
+}
 
 /** A node whose outgoing edges all run at once: a parallel gateway, or any activity with several. */
 export function isSplit(graph: Graph, id: string): boolean {
   const node = graph.byId.get(id)
-  if (!node || node.type === 'exclusiveGateway' || isBoundaryType(node.type)) return false
+  if (!node || graphRules(node.type).chooses || isBoundaryType(node.type)) return false
   return (graph.outgoing.get(id)?.length ?? 0) > 1
 }
 
 export function isJoin(graph: Graph, id: string): boolean {
-  return graph.byId.get(id)?.type === 'parallelGateway' && (graph.incoming.get(id)?.length ?? 0) > 1
+  const node = graph.byId.get(id)
+  return node !== undefined && graphRules(node.type).joins === true && (graph.incoming.get(id)?.length ?? 0) > 1
 }
 
 export function analyzeGraph(scenario: Scenario): Graph {
@@ -109,24 +126,28 @@ export function analyzeGraph(scenario: Scenario): Graph {
 
 function checkNodes(graph: Graph, nodePath: (id: string, field?: string) => string) {
   const { problems, scenario } = graph
-  const starts = scenario.nodes.filter((n) => n.type === 'start')
-  if (starts.length === 0) problems.push({ path: 'nodes', message: 'a scenario needs exactly one start node; add a node of type "start"' })
+  const starts = scenario.nodes.filter((n) => graphRules(n.type).starts)
+  if (starts.length === 0) problems.push({ path: 'nodes', message: `a scenario needs exactly one start node; add a node of type ${typesWhere((c) => c.graph?.starts === true)}` })
   starts.slice(1).forEach((n) => problems.push({ path: nodePath(n.id, 'type'), message: `a scenario has exactly one start node; "${n.id}" is another one` }))
-  if (!scenario.nodes.some((n) => n.type === 'end' || n.type === 'errorEnd')) {
-    problems.push({ path: 'nodes', message: 'a scenario needs at least one end node ("end" or "errorEnd")' })
+  if (!scenario.nodes.some((n) => graphRules(n.type).ends)) {
+    problems.push({ path: 'nodes', message: `a scenario needs at least one end node (${typesWhere((c) => c.graph?.ends === true)})` })
   }
 
   for (const node of graph.byId.values()) {
     const kind = getComponent(node.type)?.kind
+    const rules = graphRules(node.type)
     const out = graph.outgoing.get(node.id)!.length
     const inc = graph.incoming.get(node.id)!.length
     if (kind === 'boundary') {
       const host = node.attachedTo ? graph.byId.get(node.attachedTo) : undefined
       const hostKind = host ? getComponent(host.type)?.kind : undefined
+      // A timeout watches an activity that runs while the process waits: an async one.
+      const rule = boundaryRule(node.type)
+      const waitsOnly = rule !== undefined && 'timeout' in rule
       if (!node.attachedTo) problems.push({ path: nodePath(node.id), message: `boundary node "${node.id}" needs "attachedTo": the id of the activity it watches` })
       else if (!host) problems.push({ path: nodePath(node.id, 'attachedTo'), message: `boundary node "${node.id}" is attached to "${node.attachedTo}", which is not a node of this scenario` })
-      else if (node.type === 'timeoutBoundary' ? hostKind !== 'async' : hostKind !== 'async' && hostKind !== 'sync') {
-        problems.push({ path: nodePath(node.id, 'attachedTo'), message: `boundary node "${node.id}" must be attached to an activity${node.type === 'timeoutBoundary' ? ' that waits (code, webRequest, subProcess…)' : ''}; "${host.id}" is a ${host.type}` })
+      else if (waitsOnly ? hostKind !== 'async' : hostKind !== 'async' && hostKind !== 'sync') {
+        problems.push({ path: nodePath(node.id, 'attachedTo'), message: `boundary node "${node.id}" must be attached to an activity${waitsOnly ? ' that waits (code, webRequest, subProcess…)' : ''}; "${host.id}" is a ${host.type}` })
       } else {
         const list = graph.boundaries.get(host.id) ?? []
         list.push(node)
@@ -136,21 +157,22 @@ function checkNodes(graph: Graph, nodePath: (id: string, field?: string) => stri
       if (inc > 0) problems.push({ path: nodePath(node.id), message: `boundary node "${node.id}" cannot have incoming edges; it is entered when its activity fails or times out` })
       continue
     }
-    if (node.attachedTo !== undefined) problems.push({ path: nodePath(node.id, 'attachedTo'), message: `only boundary nodes (errorBoundary, timeoutBoundary) are attached to activities; "${node.id}" is a ${node.type}` })
-    if (node.type === 'start' && inc > 0) problems.push({ path: nodePath(node.id), message: `the start node "${node.id}" cannot have incoming edges` })
-    if ((node.type === 'end' || node.type === 'errorEnd') && out > 0) problems.push({ path: nodePath(node.id), message: `end node "${node.id}" cannot have outgoing edges` })
-    if (node.type !== 'end' && node.type !== 'errorEnd' && out === 0) problems.push({ path: nodePath(node.id), message: `node "${node.id}" has no outgoing edge; connect it to the next node or to an end node` })
+    if (node.attachedTo !== undefined) problems.push({ path: nodePath(node.id, 'attachedTo'), message: `only boundary nodes (${typesWhere((c) => c.kind === 'boundary', '', ', ')}) are attached to activities; "${node.id}" is a ${node.type}` })
+    if (rules.starts && inc > 0) problems.push({ path: nodePath(node.id), message: `the start node "${node.id}" cannot have incoming edges` })
+    if (rules.ends && out > 0) problems.push({ path: nodePath(node.id), message: `end node "${node.id}" cannot have outgoing edges` })
+    if (!rules.ends && out === 0) problems.push({ path: nodePath(node.id), message: `node "${node.id}" has no outgoing edge; connect it to the next node or to an end node` })
   }
 }
 
 function checkEdges(graph: Graph) {
   const { problems } = graph
+  const choosers = () => typesWhere((c) => c.graph?.chooses === true, '')
   for (const [id, edges] of graph.outgoing) {
     const node = graph.byId.get(id)!
-    if (node.type !== 'exclusiveGateway') {
+    if (!graphRules(node.type).chooses) {
       for (const edge of edges) {
-        if (edge.condition !== undefined) problems.push({ path: `edges[${edge.index}].condition`, message: `only edges leaving an exclusiveGateway carry conditions; "${id}" is a ${node.type}` })
-        if (edge.default !== undefined) problems.push({ path: `edges[${edge.index}].default`, message: `only edges leaving an exclusiveGateway can be the default; "${id}" is a ${node.type}` })
+        if (edge.condition !== undefined) problems.push({ path: `edges[${edge.index}].condition`, message: `only edges leaving an ${choosers()} carry conditions; "${id}" is a ${node.type}` })
+        if (edge.default !== undefined) problems.push({ path: `edges[${edge.index}].default`, message: `only edges leaving an ${choosers()} can be the default; "${id}" is a ${node.type}` })
       }
       continue
     }
@@ -230,7 +252,7 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
     return block.join
   }
 
-  const start = graph.scenario.nodes.find((n) => n.type === 'start')
+  const start = graph.scenario.nodes.find((n) => graphRules(n.type).starts)
   if (start && graph.byId.get(start.id) === start) visit(start.id, graph.root)
 
   const joinOf = new Map([...graph.blocks.values()].filter((b) => b.join).map((b) => [b.join!, b]))
@@ -246,8 +268,8 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
         : graph.incoming.get(node.id)!
       if (fromOutside.length && graph.ownerOf.has(node.id)) {
         problems.push({ path: nodePath(node.id), message: block
-          ? `parallelGateway "${node.id}" joins the branches of "${block.split}" but is also entered from ${fromOutside.map((e) => `"${e.from}"`).join(', ')}, outside those branches`
-          : `parallelGateway "${node.id}" waits for ${graph.incoming.get(node.id)!.length} incoming edges that do not come from one parallel split; merge alternative paths with an exclusiveGateway instead` })
+          ? `${node.type} "${node.id}" joins the branches of "${block.split}" but is also entered from ${fromOutside.map((e) => `"${e.from}"`).join(', ')}, outside those branches`
+          : `${node.type} "${node.id}" waits for ${graph.incoming.get(node.id)!.length} incoming edges that do not come from one parallel split; merge alternative paths with an exclusiveGateway instead` })
       }
     }
   }
@@ -294,5 +316,6 @@ function anyMergeOf(graph: Graph, split: string): string | null {
   })
   if (firsts.size !== 1) return null
   const [first] = firsts
-  return graph.byId.get(first!)?.type === 'exclusiveGateway' ? first! : null
+  const node = graph.byId.get(first!)
+  return node && graphRules(node.type).chooses ? first! : null
 }

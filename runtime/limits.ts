@@ -8,6 +8,7 @@
  * setRuntimeLimits({ maxSteps: 500 })
  * runtimeLimits().maxSteps // 500
  */
+import { DEFAULT_SANDBOX_TZ } from './sandbox/timeZone.ts'
 
 export interface RuntimeLimits {
   /** Steps one process may take (`STEP_LIMIT`). */
@@ -42,6 +43,8 @@ export interface RuntimeLimits {
   convertMaxCells: number
   /** A file `fileUpload` fetches or stores (MAX_FILE_BYTES; the store checks it again). */
   fileMaxBytes: number
+  /** Time zone of `Date` and `moment` in the sandbox (SANDBOX_TZ: an IANA name, checked by the settings). */
+  sandboxTimeZone: string
 }
 
 export const DEFAULT_RUNTIME_LIMITS: Readonly<RuntimeLimits> = Object.freeze({
@@ -61,6 +64,7 @@ export const DEFAULT_RUNTIME_LIMITS: Readonly<RuntimeLimits> = Object.freeze({
   convertMaxBytes: 10 * 1024 * 1024,
   convertMaxCells: 1_000_000,
   fileMaxBytes: 20 * 1024 * 1024,
+  sandboxTimeZone: DEFAULT_SANDBOX_TZ,
 })
 
 let current: Readonly<RuntimeLimits> = DEFAULT_RUNTIME_LIMITS

@@ -31,6 +31,10 @@ export interface LiveProcess {
   sliceEnd: number
   /** Set when the run rests for a turn of the event loop; `run` sends STEP and clears it. */
   yielding?: boolean
+  /** Activities waiting on a process outside this one (node id → that process's id). */
+  waiting: Map<string, string>
+  /** Set when the run can park (durable, on a host that resumes it): parks once only waiting remains. */
+  park?: () => void
 }
 
 /** How long a synchronous run keeps the thread before it yields (SLICE_MS, default 10 ms). */
@@ -113,13 +117,16 @@ export function applyStepWrites(live: LiveProcess, step: StepRecord, vars: Varia
 }
 
 /** What a component's `run` receives. */
-export function componentContext<C>(live: LiveProcess, nodeId: string, config: C, vars: Variables, signal: AbortSignal): ComponentContext<C> {
+export function componentContext<C>(live: LiveProcess, nodeId: string, config: C, vars: Variables, signal: AbortSignal, step?: number): ComponentContext<C> {
   const { sandbox } = live
+  const park = live.park
   return {
     config,
     nodeId,
     vars,
     signal,
+    step: step ?? live.running.get(nodeId)?.index ?? live.steps.length,
+    ...(park ? { park: (on: { processId: string }) => waitOutside(live, nodeId, on.processId, signal, park) } : {}),
     process: live.info,
     services: live.services,
     evaluate: (source) => sandbox.evaluate([sandbox.compile(source)], vars)[0],
@@ -127,4 +134,22 @@ export function componentContext<C>(live: LiveProcess, nodeId: string, config: C
     assign: (list) => sandbox.assign(list.map((a) => ({ path: a.path, expr: sandbox.compile(a.value) })), vars),
     runCode: (source, inputs, timeoutMs) => sandbox.runCode(sandbox.compileCode(source, Object.keys(inputs)), inputs, timeoutMs),
   }
+}
+
+/**
+ * An activity waiting on another process: noted, then the process parks as soon as nothing but
+ * waiting (and far timers) is left. The promise only rejects, when the process stops (parked,
+ * cancelled…): the activity runs again from the stored snapshot once the process is woken.
+ */
+function waitOutside(live: LiveProcess, nodeId: string, processId: string, signal: AbortSignal, park: () => void): Promise<never> {
+  return new Promise<never>((_resolve, reject) => {
+    const stop = () => {
+      live.waiting.delete(nodeId)
+      reject(signal.reason)
+    }
+    if (signal.aborted) return stop()
+    signal.addEventListener('abort', stop, { once: true })
+    live.waiting.set(nodeId, processId)
+    park()
+  })
 }

@@ -1,7 +1,7 @@
 /**
  * Running processes: `startProcess` runs a scenario with input variables to its end (or failure,
  * or interruption) and `resumeProcess` continues one from a persisted snapshot on a fresh actor.
- * Both return SPEC §5's view of the process; storage plugs in through `options.persist`.
+ * Both return the process as docs/processes.md describes it; storage plugs in through `options.persist`.
  */
 import { randomUUID } from 'node:crypto'
 import { createActor, type AnyActor } from 'xstate'
@@ -52,11 +52,11 @@ export async function resumeProcess(scenario: Scenario, snapshot: unknown, optio
   const compiled = compileScenario(scenario)
   const context = (snapshot as { context?: ProcessContext } | null)?.context
   if (!context || typeof context.pid !== 'string' || typeof context.vars !== 'object') {
-    throw new PotokError('INVALID_SNAPSHOT', 'the snapshot is not a persisted potok process snapshot', { status: 422 })
+    throw new PotokError('INVALID_SNAPSHOT', 'the snapshot is not a persisted potok process snapshot')
   }
   const status = (snapshot as { status?: string }).status
   if (status !== 'active') {
-    throw new PotokError('INVALID_SNAPSHOT', `the snapshot is of a process that has ended (${status}); only an interrupted or failed process can be resumed`, { status: 409 })
+    throw new PotokError('INVALID_SNAPSHOT', `the snapshot is of a process that has ended (${status}); only an interrupted or failed process can be resumed`)
   }
   const stepwise = options.stepwise ?? Boolean(options.persist)
   const restored = { ...(snapshot as object), context: { ...context, stepwise } }
@@ -73,7 +73,7 @@ async function run(
 ): Promise<ProcessResult> {
   const sandbox = await getSandbox()
   const pid = context.pid
-  if (liveProcesses.has(pid)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`, { status: 409 })
+  if (liveProcesses.has(pid)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`)
   const started = new Date(clock.now())
   const live: LiveProcess = {
     info: { id: pid, scenarioId: compiled.scenario.id, scenarioVersion: compiled.scenario.version, depth: options.depth ?? 0 },
@@ -85,6 +85,7 @@ async function run(
     size: undefined as unknown as ScopeSize,
     running: new Map(),
     sliceEnd: performance.now() + sliceMs(),
+    waiting: new Map(),
   }
   let sizeError: PotokError | null = null
   try {
@@ -117,7 +118,7 @@ async function run(
     let restoring = false
     let timer: ReturnType<typeof setTimeout> | undefined
 
-    const settle = (status: ProcessStatus, error: ProcessError | null, vars: Variables, wakeAt?: string) => {
+    const settle = (status: ProcessStatus, error: ProcessError | null, vars: Variables, wakeAt?: string, waitingFor?: string[]) => {
       if (settled) return
       settled = true
       if (timer) clearTimeout(timer)
@@ -135,6 +136,7 @@ async function run(
         finishedAt: finished.toISOString(),
         durationMs: finished.getTime() - started.getTime(),
         ...(wakeAt ? { wakeAt } : {}),
+        ...(waitingFor?.length ? { waitingFor } : {}),
       }
       persistQueue.then(() => (persistFailure ? reject(persistFailure) : resolve(result)))
     }
@@ -155,18 +157,29 @@ async function run(
     live.stop = (reason) => interrupt(reason.code, reason.message)
 
     /**
-     * Parks a process that only waits on timers, once the snapshot of that state is stored: the
-     * host resumes it from that snapshot at the nearest deadline (the timers wait only the rest).
+     * Parks a process that only waits — on timers, or on other processes (`ctx.park`) — once the
+     * snapshot of that state is stored: the host resumes it from that snapshot at the nearest
+     * deadline (the timers wait only the rest) or when a process it waits on ends (the waiting
+     * activity runs again).
      */
     const park = (parked: unknown) => {
       if (settled || persistFailure || actor.getSnapshot() !== parked) return
       const running = [...live.running.values()]
-      if (!running.length || running.some((step) => step.type !== 'timer')) return
+      if (!running.length || running.some((step) => live.compiled.plans.get(step.nodeId)?.kind !== 'wait' && !live.waiting.has(step.nodeId))) return
       const ctx = (parked as { context: ProcessContext }).context
-      const wake = Math.min(...running.map((step) => ctx.deadlines[step.nodeId] ?? 0))
+      // The nearest deadline: a timer's, or a timeout boundary's on a waiting activity.
+      const timers = running.filter((step) => !live.waiting.has(step.nodeId))
+      const deadlines = [...timers.map((step) => ctx.deadlines[step.nodeId] ?? 0), ...Object.values(ctx.deadlines)]
+      const wake = deadlines.length ? Math.min(...deadlines) : Infinity
       if (wake - clock.now() <= options.parkAfterMs!) return
-      settle('queued', null, ctx.vars, new Date(wake).toISOString())
+      settle('queued', null, ctx.vars, wake === Infinity ? undefined : new Date(wake).toISOString(), [...live.waiting.values()])
       actor.stop()
+    }
+    if (options.parkAfterMs !== undefined && options.persist) {
+      live.park = () => {
+        const current = actor.getSnapshot()
+        persistQueue.then(() => park(current))
+      }
     }
 
     const onAbort = () => {

@@ -1,6 +1,6 @@
 /**
  * Catalogs and records as the engine and the components see them: the shapes of Bpium's API and
- * data actions (SPEC §9). The store keeps them (`store/records-port.ts`); components reach them
+ * data actions (docs/catalogs.md). The store keeps them (`store/records-port.ts`); components reach them
  * through `RuntimeServices.records`.
  */
 

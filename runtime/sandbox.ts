@@ -1,6 +1,6 @@
 /**
  * The expression sandbox: scenario expressions and `code` bodies are untrusted JavaScript and
- * run in QuickJS compiled to WebAssembly (SPEC §4), never in Node's own engine.
+ * run in QuickJS compiled to WebAssembly (docs/sandbox.md), never in Node's own engine.
  *
  * One context is reused by every process (a fresh one costs more than a whole request); it
  * is safe to share because its intrinsics are frozen and each call gets a fresh scope. Every
@@ -103,7 +103,7 @@ class EngineSandbox implements Sandbox {
   compile(source: string): CompiledExpression {
     let compiled = this.expressions.get(source)
     if (compiled === undefined) {
-      let plan
+      let plan: ReturnType<typeof planExpression>
       try {
         plan = planExpression(source)
       } catch (error) {
@@ -121,7 +121,7 @@ class EngineSandbox implements Sandbox {
     const key = inputNames.join(',') + '\n' + source
     let compiled = this.codes.get(key)
     if (compiled === undefined) {
-      let plan
+      let plan: ReturnType<typeof planCode>
       try {
         plan = planCode(source, inputNames)
       } catch (error) {

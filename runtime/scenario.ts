@@ -1,5 +1,5 @@
 /**
- * The scenario document (SPEC §2): its zod schema and `validateScenario`, which reports every
+ * The scenario document (docs/scenarios.md): its zod schema and `validateScenario`, which reports every
  * problem in one pass — schema, component configs, graph structure and expression syntax —
  * each with its JSON path and a sentence a designer can act on.
  */
@@ -43,7 +43,7 @@ export const scenarioSchema = z.object({
   version: z.number().int().positive().optional(),
   nodes: z.array(nodeSchema).min(1, 'a scenario needs nodes'),
   edges: z.array(edgeSchema),
-  /** External requests declared beside a scenario in a flow file (SPEC §7); checked by the server. */
+  /** External requests declared beside a scenario in a flow file (docs/server.md); checked by the server. */
   webrequests: z.array(z.unknown()).optional(),
 }).strict()
 

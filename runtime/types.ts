@@ -70,6 +70,15 @@ export interface ComponentContext<C> extends Evaluator {
   process: ProcessInfo
   /** Services the host provides (sub-processes, the respond hook…); see `RuntimeServices`. */
   services: RuntimeServices
+  /** The step index this activity was entered at: the same when a resumed process runs it again. */
+  step: number
+  /**
+   * Only in durable runs whose host resumes parked processes: this activity waits on another
+   * process (`processId`, e.g. a child). Once nothing else runs, the process is stored and leaves
+   * memory and its slot; the activity runs again when the host wakes it (the child ended). The
+   * promise never resolves: it rejects when the process stops.
+   */
+  park?: (on: { processId: string }) => Promise<never>
 }
 
 /** Host services reachable from components; the server fills in what it has. */
@@ -78,10 +87,16 @@ export interface RuntimeServices {
   startChild?: (request: ChildProcessRequest, signal: AbortSignal) => Promise<ChildProcessResult>
   /** Answers the waiting caller now (`respond`). */
   respond?: (vars: Readonly<Variables>) => void
-  /** A connection by id, secrets in clear (SPEC §10); PotokError when absent or unreadable. Components never write it to variables. */
+  /**
+   * Awaited before every activity (a step with effects outside the process: a web request, mail,
+   * a record…) starts: a host that has not recorded the process yet records it here, so no
+   * effect ever outlives an unrecorded process.
+   */
+  beforeActivity?: () => Promise<void>
+  /** A connection by id, secrets in clear (docs/connections.md); PotokError when absent or unreadable. Components never write it to variables. */
   getConnection?: (id: string) => Promise<ConnectionInfo>
 
-  // Catalogs and records (SPEC §9): plain async functions with JSON/binary arguments, so a
+  // Catalogs and records (docs/catalogs.md): plain async functions with JSON/binary arguments, so a
   // worker thread can call them on the main thread by name. Errors are PotokErrors with a code.
   /** A catalog (CATALOG_NOT_FOUND when there is none). */
   getCatalog?: (catalogId: string) => Promise<Catalog>
@@ -113,6 +128,12 @@ export interface ChildProcessRequest {
   input: Variables
   mode: 'sync' | 'async'
   parent: ProcessInfo
+  /**
+   * A `sync` child of a parent that can park: the child is run durably and the parent does not
+   * wait in memory. `key` names the parent's step (node and step index) — the same when the parent
+   * runs the step again after a wake or a crash, so the same child is found, never a second one.
+   */
+  park?: { key: string }
 }
 
 export interface ChildProcessResult {
@@ -120,12 +141,16 @@ export interface ChildProcessResult {
   status: ProcessStatus
   output?: Variables
   error?: ProcessError | null
+  /** A parked `sync` child (`request.park`) has not ended yet: the parent parks until it does. */
+  waiting?: boolean
 }
 
 /**
- * A component: one module in `components/`. `sync` components run inside a state's entry action
- * (no await, no signal needed); `async` ones are invoked promise actors. Control-flow types
- * (start, end, gateways, timer, boundaries) are compiled by `runtime/compile.ts` itself.
+ * A component: one module in `components/`, the whole of a node type — schema, display names,
+ * behaviour, graph rules, BPMN mapping. The engine names no component: it works from what each
+ * declares here. `sync` components run inside a state's entry action (no await, no signal
+ * needed); `async` ones are invoked promise actors; `control` and `boundary` ones say how they
+ * compile through `compile` / `boundary` (see `NodeBuilder`).
  */
 export interface Component<C = unknown> {
   type: string
@@ -139,6 +164,108 @@ export interface Component<C = unknown> {
   expressions?: (config: C) => Array<{ path: Array<string | number>; source: string }>
   /** Runs the component; returns the variables it writes, in order. */
   run?: (ctx: ComponentContext<C>) => VariableWrite[] | Promise<VariableWrite[]>
+  /**
+   * How the node becomes a state of the process machine. Default: `async` components are invoked
+   * activities; every other kind is a synchronous step running `run` (if any) that goes on by
+   * its edge.
+   */
+  compile?: (node: CompiledNode<C>, build: NodeBuilder) => NodePlan
+  /** Where the node may stand in a graph (default: an activity — edges in, at least one out). */
+  graph?: GraphRules
+  /** For `kind: 'boundary'`: what makes its activity leave through it. */
+  boundary?: BoundaryRule<C>
+  /**
+   * Its step touches nothing outside the process, so a durable run need not store the state
+   * before it (default: true for `sync` components).
+   */
+  instant?: boolean
+  /** Its BPMN element (default: a `serviceTask` with the connector `potok.<type>`). */
+  bpmn?: BpmnMapping
+}
+
+/** A scenario node as a component's `compile` hook sees it (its config parsed by the schema). */
+export interface CompiledNode<C> extends ScenarioNode {
+  config: C
+}
+
+/** Where a synchronous step goes when its work is done. */
+export type Onwards =
+  /** By its one outgoing edge (or into the parallel split its edges make). */
+  | 'next'
+  /** Nowhere: the path ends here (the process, or the parallel branch it runs in). */
+  | 'endPath'
+  /** The whole process completes here, whatever else runs. */
+  | 'endProcess'
+  /** By the outgoing edge whose index the work returned as `route`. */
+  | 'route'
+
+/** What a synchronous step's work sees. */
+export interface StepScope {
+  vars: Readonly<Variables>
+  /** The error a boundary is catching (null elsewhere). */
+  error: ProcessError | null
+  /** The index of the first expression that is truthy against the variables (-1: none), in one sandbox call. */
+  firstTrue(sources: readonly string[]): number
+  /** Runs the component's own `run` (synchronously). */
+  run(): VariableWrite[]
+}
+
+/** A synchronous step's work: the writes, or also the route taken and whether it handled the caught error. */
+export type StepWork = (step: StepScope) => VariableWrite[] | { writes?: VariableWrite[]; route?: number; clearError?: boolean }
+
+/** The narrow API the engine hands a component's `compile` hook. */
+export interface NodeBuilder {
+  /** The node's outgoing edges, in order. */
+  readonly outgoing: ReadonlyArray<Readonly<ScenarioEdge>>
+  /** A synchronous step: `work` (default: the component's `run`, if any), then `onwards`. */
+  step(work?: StepWork | null, onwards?: Onwards): NodePlan
+  /** Waits an ISO 8601 duration, then goes on by its edge; a restored process waits only the rest. */
+  wait(duration: string): NodePlan
+  /** An invoked activity running the component's `run` (what `async` components are). */
+  activity(): NodePlan
+}
+
+/** A compiled node's plan: made by `NodeBuilder`, read by the engine only. */
+export type NodePlan =
+  | { kind: 'step'; work: StepWork | null; onwards: Onwards }
+  | { kind: 'wait'; ms: number }
+  | { kind: 'activity' }
+
+/** A node type's place in a graph; validation reports nodes that break these rules. */
+export interface GraphRules {
+  /** The process starts here: a scenario has exactly one such node, and no edge leads to it. */
+  starts?: boolean
+  /** A path ends here: it has no outgoing edge, and a scenario needs at least one such node. */
+  ends?: boolean
+  /**
+   * Takes one of its outgoing edges, by their `condition` / `default: true` (other nodes run all
+   * of several outgoing edges at once: a parallel split); branches of a split may merge here,
+   * the first to arrive going on.
+   */
+  chooses?: boolean
+  /** With several incoming edges (from one parallel split) it waits for all of them. */
+  joins?: boolean
+}
+
+/** A boundary node's trigger: its activity failing, or running longer than `timeout(config)` (async activities only). */
+export type BoundaryRule<C> = { catches: 'error' } | { timeout: (config: C) => string }
+
+/**
+ * A node type's BPMN element (in Bpium's dialect). Import maps the element (and its event
+ * definition) back to the type; export writes it.
+ */
+export interface BpmnMapping {
+  element: 'startEvent' | 'endEvent' | 'intermediateCatchEvent' | 'boundaryEvent' | 'exclusiveGateway' | 'parallelGateway'
+  /** The element's event definition (none: a plain event; other definitions are ignored with `ignoredEvents` as the reason). */
+  event?: 'error' | 'timer'
+  /** `timer` events: the config field holding the ISO 8601 duration (`timeDuration`). */
+  duration?: string
+  /** `error` events: the config fields written as `camunda:errorCodeVariable` / `camunda:errorMessageVariable`. */
+  errorVariables?: { code: string; message: string }
+  /** The config is written as potok's generic parameters (one per field) in `extensionElements`. */
+  params?: boolean
+  /** A plain event's import warning for event definitions it ignores: why. */
+  ignoredEvents?: string
 }
 
 export type ProcessStatus = 'queued' | 'running' | 'completed' | 'failed' | 'interrupted' | 'cancelled'
@@ -228,4 +355,6 @@ export interface ProcessResult {
   durationMs: number
   /** Status `queued`: parked at a timer (`parkAfterMs`), to be resumed from `snapshot` at this time. */
   wakeAt?: string
+  /** Status `queued`: parked waiting on these processes (children); resume it when one ends. */
+  waitingFor?: string[]
 }

@@ -1,5 +1,5 @@
 /**
- * The management API token (SPEC §6): `POTOK_ADMIN_TOKEN`, or — when unset — a random token
+ * The management API token (docs/server.md): `POTOK_ADMIN_TOKEN`, or — when unset — a random token
  * generated on the first start, stored in `<DATA_DIR>/admin-token` (mode 0600) and printed
  * once. Requests prove it with `Authorization: Bearer <token>`, compared in constant time.
  *

@@ -1,7 +1,7 @@
 /**
  * The h3 application: the public endpoint, the management API, health and metrics. Routes
  * are registered here and implemented one concern per file; every error leaves through
- * `errors.ts` in SPEC §6's shape, and every answer is counted and logged (without bodies).
+ * `errors.ts` in the standard error shape (docs/server.md), and every answer is counted and logged (without bodies).
  *
  * | route | file |
  * |---|---|
@@ -126,7 +126,7 @@ export function buildApp(ctx: ServerContext): H3 {
 
   // Anything else under /api/v1: 401 without the token (whether or not the route exists), else 404.
   const unknownApiRoute = admin(ctx, (event) => {
-    throw new PotokError('NOT_FOUND', `there is no route ${event.req.method} ${event.url.pathname}`, { status: 404 })
+    throw new PotokError('NOT_FOUND', `there is no route ${event.req.method} ${event.url.pathname}`)
   })
   app.all('/api/v1', unknownApiRoute)
   app.all('/api/v1/**', unknownApiRoute)

@@ -25,7 +25,6 @@ export class AuthFailures {
     if (!window || window.count < this.limit) return
     const retryAfter = Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000))
     throw new PotokError('TOO_MANY_AUTH_FAILURES', `more than ${this.limit} requests with wrong credentials from this client; try again in ${retryAfter} s`, {
-      status: 429,
       details: { retryAfter },
     })
   }

@@ -1,5 +1,5 @@
 /**
- * Reading a request body into the `body` input variable (SPEC §1), streaming: the size limit
+ * Reading a request body into the `body` input variable (docs/server.md), streaming: the size limit
  * is enforced while the bytes arrive (→ 413, the rest is never read), multipart goes straight
  * into busboy chunk by chunk (the raw upload is never held whole, files are base64-encoded as
  * they stream), and an HMAC of the raw bytes can be computed on the way (hmac auth).
@@ -113,7 +113,7 @@ function decode(kind: BodyKind, raw: Buffer, contentType: string | null): unknow
       try {
         return JSON.parse(text)
       } catch (error) {
-        throw new PotokError('INVALID_JSON', `the body is not valid JSON: ${(error as Error).message}`, { status: 400 })
+        throw new PotokError('INVALID_JSON', `the body is not valid JSON: ${(error as Error).message}`)
       }
     }
     case 'form':
@@ -149,13 +149,12 @@ function charsetOf(contentType: string | null): string | undefined {
 
 function tooLarge(limit: number): PotokError {
   return new PotokError('PAYLOAD_TOO_LARGE', `the request body is over the limit of ${limit} bytes`, {
-    status: 413,
     details: { limit },
   })
 }
 
 function clientGone(): PotokError {
-  return new PotokError('CLIENT_CLOSED', 'the client closed the connection before the body was read', { status: 400 })
+  return new PotokError('CLIENT_CLOSED', 'the client closed the connection before the body was read')
 }
 
 /** The Node request behind an srvx request, when served by Node. */
@@ -227,7 +226,7 @@ function multipartParser(contentType: string) {
   try {
     parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8' })
   } catch (error) {
-    throw new PotokError('INVALID_BODY', `the multipart body cannot be read: ${(error as Error).message}`, { status: 400 })
+    throw new PotokError('INVALID_BODY', `the multipart body cannot be read: ${(error as Error).message}`)
   }
   const fields = new Map<string, unknown>()
   const add = (name: string, value: unknown) => {
@@ -259,7 +258,7 @@ function multipartParser(contentType: string) {
   })
   closed.catch(() => {})
   const badBody = (error: unknown) =>
-    new PotokError('INVALID_BODY', `the multipart body cannot be read: ${(error as Error)?.message ?? error}`, { status: 400 })
+    new PotokError('INVALID_BODY', `the multipart body cannot be read: ${(error as Error)?.message ?? error}`)
   return {
     write(chunk: Buffer) {
       if (failure) return

@@ -1,5 +1,5 @@
 /**
- * The external requests catalog record («внешний запрос», SPEC §6): its zod schema, how a
+ * The external requests catalog record («внешний запрос», docs/server.md): its zod schema, how a
  * client's document becomes a stored record, and how secrets are kept — given either inline
  * or as `{ "env": "NAME" }` (read from the environment when a request arrives), and never
  * returned: the API shows `"***"`, and `"***"` sent back in a replace keeps the stored secret.
@@ -99,7 +99,6 @@ function keepMaskedSecrets(auth: WebRequestAuth, previous: WebRequestAuth | unde
   if (!key || (auth as Record<string, unknown>)[key] !== MASK) return auth
   if (!previous || previous.type !== auth.type) {
     throw new PotokError('VALIDATION_FAILED', 'the external request is invalid', {
-      status: 422,
       details: { problems: [{ path: `auth.${key}`, message: `"${MASK}" keeps the stored secret, but there is no stored ${auth.type} secret to keep` }] },
     })
   }
@@ -135,7 +134,6 @@ export function resolveSecret(secret: Secret, env: Record<string, string | undef
   const value = env[secret.env]
   if (value === undefined || value === '') {
     throw new PotokError('SECRET_MISSING', `the external request's secret is read from the environment variable ${secret.env}, which is not set`, {
-      status: 500,
       details: { env: secret.env },
     })
   }

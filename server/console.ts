@@ -4,7 +4,7 @@
  * always revalidated; text files go out brotli- or gzip-compressed when the browser accepts it
  * (`console-encoding.ts`). Any other non-API path answers index.html, so the app's own addresses
  * (`/processes/…`) can be reloaded and shared. Paths under `/api/`, `/healthz` and `/metrics`
- * are never the console's: they get SPEC §6's 404.
+ * are never the console's: they get the standard 404 error body.
  *
  * @example
  * const app = buildApp(ctx)
@@ -50,7 +50,7 @@ export function consoleHandler(options: ConsoleOptions = {}) {
 
   return async (event: H3Event) => {
     const path = event.url.pathname
-    if (NOT_CONSOLE.test(path)) throw new PotokError('NOT_FOUND', `there is no route ${event.req.method} ${path}`, { status: 404 })
+    if (NOT_CONSOLE.test(path)) throw new PotokError('NOT_FOUND', `there is no route ${event.req.method} ${path}`)
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) event.res.headers.set(name, value)
     // Brotli or gzip when the browser accepts it; caches keep one copy per encoding.
     event.res.headers.set('vary', 'accept-encoding')
@@ -82,7 +82,7 @@ export function consoleHandler(options: ConsoleOptions = {}) {
       return served
     }
     // A missing file with an extension is a real 404; anything else is one of the app's pages.
-    if (extname(path)) throw new PotokError('NOT_FOUND', `there is no file ${path}`, { status: 404 })
+    if (extname(path)) throw new PotokError('NOT_FOUND', `there is no file ${path}`)
     return indexPage(event, root)
   }
 }

@@ -38,7 +38,7 @@ export interface AppDeps {
   adminToken: string
   /** Host services for processes (sub-processes); `respond` is added per request. */
   services?: RuntimeServices
-  /** Connections (SPEC §10); the routes make their own from the store and POTOK_SECRET_KEY when absent. */
+  /** Connections (docs/connections.md); the routes make their own from the store and POTOK_SECRET_KEY when absent. */
   connections?: Connections
   /** Where synchronous processes run (default: this thread). */
   runner?: ProcessRunner

@@ -1,5 +1,5 @@
 /**
- * CORS of an external request that carries a `cors` setting (SPEC §1): potok answers
+ * CORS of an external request that carries a `cors` setting (docs/server.md): potok answers
  * preflights itself — for every method, without auth and without a process — and adds the
  * CORS headers to every answer. Without the setting, OPTIONS is an ordinary request that runs
  * the scenario, whose `$headers` may answer the preflight (Bpium's way).

@@ -1,15 +1,15 @@
 /**
- * The one place an error becomes an HTTP answer (SPEC §6): every error everywhere answers
+ * The one place an error becomes an HTTP answer (docs/server.md): every error everywhere answers
  * `{ "error": { "code", "message", "processId"?, "details"? } }` with a fitting status, and
  * never a stack trace. Errors that are not `PotokError`s (bugs, h3's own 404/400) are mapped
  * here too; an unexpected error's message is not sent, only logged by the caller.
  *
  * @example
- * return errorResponse(new PotokError('NOT_FOUND', 'no such scenario', { status: 404 }))
+ * return errorResponse(new PotokError('NOT_FOUND', 'no such scenario')) // 404: the code's status (runtime/error-codes.ts)
  */
 import { HTTPError } from 'h3'
 import { FastResponse } from 'srvx'
-import { PotokError } from '../runtime/index.ts'
+import { type ErrorCode, PotokError } from '../runtime/index.ts'
 
 export interface ErrorBody {
   error: { code: string; message: string; processId?: string; details?: Record<string, unknown> }
@@ -20,7 +20,7 @@ export interface ErrorAnswerOptions {
   headers?: Record<string, string>
 }
 
-const STATUS_CODES: Record<number, string> = {
+const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
   406: 'NOT_ACCEPTABLE', 408: 'REQUEST_TIMEOUT', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UNPROCESSABLE_ENTITY', 429: 'TOO_MANY_REQUESTS', 431: 'HEADERS_TOO_LARGE',
@@ -38,14 +38,15 @@ export function toCallerError(value: unknown): PotokError {
   if (HTTPError.isError(value) && !value.unhandled) {
     const status = value.status >= 400 && value.status <= 599 ? value.status : 500
     const code = STATUS_CODES[status] ?? (status < 500 ? 'BAD_REQUEST' : 'INTERNAL_ERROR')
+    // h3's own status is relayed: one outside the table above keeps it under the nearest code.
     return new PotokError(code, value.message || code.toLowerCase().replace(/_/g, ' '), { status })
   }
   const status = (value as { status?: unknown } | null)?.status
-  if (status === 413) return new PotokError('PAYLOAD_TOO_LARGE', 'the request body is over the size limit', { status: 413 })
-  return new PotokError('INTERNAL_ERROR', 'internal server error', { status: 500 })
+  if (status === 413) return new PotokError('PAYLOAD_TOO_LARGE', 'the request body is over the size limit')
+  return new PotokError('INTERNAL_ERROR', 'internal server error')
 }
 
-/** SPEC §6's error body. */
+/** The error body every error answers with (docs/server.md, Errors). */
 export function errorBody(error: PotokError, processId?: string): ErrorBody {
   return {
     error: {
@@ -57,7 +58,7 @@ export function errorBody(error: PotokError, processId?: string): ErrorBody {
   }
 }
 
-/** The HTTP answer for an error: §6 body, the error's status, `X-Process-Id` when there is a process. */
+/** The HTTP answer for an error: the standard error body, the error's status, `X-Process-Id` when there is a process. */
 export function errorResponse(value: unknown, options: ErrorAnswerOptions = {}): Response {
   const error = toCallerError(value)
   const status = error.status >= 400 && error.status <= 599 ? error.status : 500
@@ -72,9 +73,9 @@ export function errorResponse(value: unknown, options: ErrorAnswerOptions = {}):
 
 /** Shorthand for the common client errors. */
 export const httpErrors = {
-  notFound: (message: string, details?: Record<string, unknown>) => new PotokError('NOT_FOUND', message, { status: 404, details }),
-  badRequest: (code: string, message: string, details?: Record<string, unknown>) => new PotokError(code, message, { status: 400, details }),
-  conflict: (message: string, details?: Record<string, unknown>) => new PotokError('CONFLICT', message, { status: 409, details }),
+  notFound: (message: string, details?: Record<string, unknown>) => new PotokError('NOT_FOUND', message, { details }),
+  badRequest: (code: ErrorCode, message: string, details?: Record<string, unknown>) => new PotokError(code, message, { details }),
+  conflict: (message: string, details?: Record<string, unknown>) => new PotokError('CONFLICT', message, { details }),
   invalid: (message: string, problems: Array<{ path: string; message: string }>) =>
-    new PotokError('VALIDATION_FAILED', message, { status: 422, details: { problems } }),
+    new PotokError('VALIDATION_FAILED', message, { details: { problems } }),
 }

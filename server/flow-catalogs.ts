@@ -1,5 +1,5 @@
 /**
- * Catalog files (SPEC §9): every `*.json` in `FLOWS_DIR/catalogs/` declares one catalog (with
+ * Catalog files (docs/catalogs.md): every `*.json` in `FLOWS_DIR/catalogs/` declares one catalog (with
  * an `id`), which may seed records. On start all are validated — one invalid file stops the
  * start, every problem listed — then upserted: the catalog is created or replaced; a seed record
  * with an `id` is created when that record does not exist, one without an id only when the
@@ -35,7 +35,7 @@ export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Ca
   }
   if (problems.length) {
     const list = problems.map((p) => `${p.file}: ${p.path}: ${p.message}`).join('\n')
-    throw new PotokError('INVALID_FLOWS', `invalid catalog files in ${dir}:\n${list}`, { status: 422, details: { problems } })
+    throw new PotokError('INVALID_FLOWS', `invalid catalog files in ${dir}:\n${list}`, { details: { problems } })
   }
 
   const saved: Array<{ catalog: Catalog; isNew: boolean; records: typeof declared[number]['records']; file: string }> = []
@@ -50,7 +50,7 @@ export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Ca
       saved.push({ catalog: await store.records.saveCatalog(input), isNew: !existing, records, file })
     } catch (error) {
       if (isStoreFailure(error)) throw error
-      throw new PotokError('INVALID_FLOWS', `invalid catalog file ${file}: ${(error as Error).message}`, { status: 422 })
+      throw new PotokError('INVALID_FLOWS', `invalid catalog file ${file}: ${(error as Error).message}`)
     }
   }
   // Seeds after every catalog exists, so a seed may link to another catalog's records.
@@ -63,7 +63,7 @@ export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Ca
         // Another server starting at the same time seeded it first.
         if ((error as PotokError).code === 'RECORD_ID_TAKEN') continue
         if (isStoreFailure(error)) throw error
-        throw new PotokError('INVALID_FLOWS', `invalid catalog file ${file}: records.${i}: ${(error as Error).message}`, { status: 422 })
+        throw new PotokError('INVALID_FLOWS', `invalid catalog file ${file}: records.${i}: ${(error as Error).message}`)
       }
     }
   }

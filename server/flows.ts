@@ -1,5 +1,5 @@
 /**
- * Scenario files (SPEC §7): every `*.json` in `FLOWS_DIR` is one scenario, which may carry
+ * Scenario files (docs/server.md): every `*.json` in `FLOWS_DIR` is one scenario, which may carry
  * `"webrequests": [{ "urlId", "name", …catalog fields }]`. On start each file is validated —
  * one invalid file stops the start, with every problem of every file listed — then upserted:
  * a changed scenario becomes a new version, and each external request is created or replaced
@@ -30,7 +30,7 @@ export interface ScenarioDocument {
 }
 
 /**
- * Validates a scenario document (a flow file's content or an API body): the scenario (SPEC §2)
+ * Validates a scenario document (a flow file's content or an API body): the scenario (docs/scenarios.md)
  * and each entry of `webrequests`, which is bound to this scenario.
  */
 export function checkScenarioDocument(input: unknown): { ok: true; document: ScenarioDocument } | { ok: false; problems: FlowProblem[] } {
@@ -90,7 +90,7 @@ export async function readFlows(dir: string): Promise<Array<ScenarioDocument & {
   }
   if (problems.length) {
     const list = problems.map((p) => `${p.file}: ${p.path}: ${p.message}`).join('\n')
-    throw new PotokError('INVALID_FLOWS', `invalid scenario files in ${dir}:\n${list}`, { status: 422, details: { problems } })
+    throw new PotokError('INVALID_FLOWS', `invalid scenario files in ${dir}:\n${list}`, { details: { problems } })
   }
   return flows
 }

@@ -1,8 +1,8 @@
 /**
  * `GET /healthz` (public): the store must answer a read (ping) and take a write (a small health
  * record, as every process start needs) within a short deadline. 200 `{ status: "ok", store:
- * { kind, ok: true, read: true, write: true, pingMs, writeMs }, … }`; otherwise 503 with SPEC
- * §6's body (`STORE_UNAVAILABLE`) saying which part is down: `details: { store, read, write,
+ * { kind, ok: true, read: true, write: true, pingMs, writeMs }, … }`; otherwise 503 with the
+ * standard error body (`STORE_UNAVAILABLE`) saying which part is down: `details: { store, read, write,
  * reason, retryAfter }` (e.g. a full disk: `read: true, write: false`, reason `STORE_FULL`).
  */
 import { hostname } from 'node:os'
@@ -22,7 +22,6 @@ export function healthHandler(ctx: ServerContext) {
     if (!read.ok || !write.ok) {
       const failure = (read.ok ? write : read).error!
       throw new PotokError('STORE_UNAVAILABLE', `the ${ctx.store.kind} store ${read.ok ? 'answers reads but does not take writes' : 'does not answer'}: ${failure.message}`, {
-        status: 503,
         details: { store: ctx.store.kind, read: read.ok, write: write.ok, reason: failure.code, retryAfter: 5 },
       })
     }

@@ -1,5 +1,5 @@
 /**
- * The input variables of a process started by a web request — exactly SPEC §1's table:
+ * The input variables of a process started by a web request — exactly the table in docs/server.md, Input variables:
  * `event`, `script`, `user`, `url`, `method`, `headers`, `cookies`, `query`, `body`.
  *
  * @example
@@ -26,7 +26,7 @@ export interface InputSource {
   adminToken?: string
 }
 
-/** Builds SPEC §1's input variables. */
+/** Builds the input variables (docs/server.md). */
 export function buildInputVariables(source: InputSource): Variables {
   const { request } = source
   const url = source.url ?? new URL(request.url)
@@ -64,7 +64,6 @@ export function assertInputFits(input: Variables, bodyBytes: number, maxDataByte
   const bytes = sizeOf(input)
   if (bytes <= maxDataBytes) return
   throw new PotokError('PAYLOAD_TOO_LARGE', `the request's input variables would take ${bytes} bytes, over the process data limit of ${maxDataBytes} (MAX_PROCESS_DATA_BYTES)`, {
-    status: 413,
     details: { bytes, limit: maxDataBytes },
   })
 }

@@ -30,7 +30,6 @@ export function assertJsonDepth(raw: Uint8Array, maxDepth: number): void {
     } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
       if (++depth > maxDepth) {
         throw new PotokError('BODY_TOO_DEEP', `the JSON body nests deeper than ${maxDepth} levels (MAX_BODY_DEPTH)`, {
-          status: 400,
           details: { maxDepth },
         })
       }

@@ -1,9 +1,10 @@
 /**
- * The OpenAPI part of catalogs, records and files (SPEC §9), merged into `openapi.ts`'s document.
+ * The OpenAPI part of catalogs, records and files (docs/catalogs.md), merged into `openapi.ts`'s document.
  * The catalog schema comes from the zod schema that validates it.
  */
 import { z } from 'zod'
 import { catalogSchema } from '../store/catalog-schema.ts'
+import { recordValuesBody } from './api/record-body.ts'
 
 function schema(type: z.ZodType): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
@@ -24,7 +25,6 @@ const recordSchema = z.object({
   values: z.record(z.string(), z.unknown()).describe('keyed by field id, in Bpium\'s shapes (dropdown ["1"], contact [{ contact, comment }], date ISO…); every field, [] or null when empty'),
   createdAt: z.string(), updatedAt: z.string(),
 })
-const valuesBody = z.object({ values: z.record(z.string(), z.unknown()) })
 const fileSchema = z.object({ id: z.string(), name: z.string(), contentType: z.string(), size: z.number(), createdAt: z.string() })
 
 export function recordSchemas(): Record<string, unknown> {
@@ -32,7 +32,7 @@ export function recordSchemas(): Record<string, unknown> {
     CatalogInput: schema(catalogSchema),
     Catalog: schema(catalogSchema.extend({ id: z.string(), createdAt: z.string(), updatedAt: z.string() })),
     Record: schema(recordSchema),
-    RecordValues: schema(valuesBody),
+    RecordValues: schema(recordValuesBody),
     StoredFile: schema(fileSchema),
   }
 }

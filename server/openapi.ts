@@ -20,7 +20,7 @@ const errorBodySchema = z.object({
     processId: z.string().optional(),
     details: z.record(z.string(), z.unknown()).optional().describe('e.g. `problems` (422), `retryAfter` (429), `nodeId` (500)'),
   }),
-}).describe('SPEC §6: every error everywhere')
+}).describe('every error everywhere (docs/server.md, Errors)')
 const scenarioRecordSchema = z.object({
   id: z.string(),
   version: z.number().int().positive(),
@@ -47,7 +47,7 @@ const processRecordSchema = z.object({
   snapshot: z.unknown().optional(),
   replayOf: z.string().nullable().optional(),
   parentId: z.string().nullable().optional(),
-  wakeAt: z.string().nullable().optional().describe('a queued process parked at a timer: when it wakes'),
+  wakeAt: z.string().nullable().optional().describe('a queued process parked at a timer (or waiting on a child): when it wakes (or looks again)'),
   steps: z.array(z.object({
     index: z.number(), nodeId: z.string(), type: z.string(), startedAt: z.string(), finishedAt: z.string().optional(),
     durationMs: z.number().optional(), status: z.enum(['running', 'completed', 'failed', 'cancelled', 'interrupted']),
@@ -55,7 +55,7 @@ const processRecordSchema = z.object({
   })).optional().describe('with GET /api/v1/processes/{id}'),
   omitted: z.array(z.enum(['input', 'output', 'response', 'error'])).optional()
     .describe('list items only: values over 64 KiB left out (lists never carry `snapshot`); GET /api/v1/processes/{id} has them'),
-}).describe('SPEC §5; credentials (REDACT_HEADERS) are stored as "***"')
+}).describe('docs/processes.md; credentials (REDACT_HEADERS) are stored as "***"')
 const healthSchema = z.object({
   status: z.literal('ok'),
   store: z.object({ kind: z.enum(['sqlite', 'mongodb']), ok: z.boolean(), read: z.boolean(), write: z.boolean(), pingMs: z.number(), writeMs: z.number() }),
@@ -104,7 +104,7 @@ export function openApiDocument(): Record<string, unknown> {
       { name: 'async', in: 'query', required: false, schema: { enum: ['true', '1'] }, description: 'answer 202 at once; the process runs asynchronously' },
     ],
     ...(method === 'get' || method === 'head' || method === 'options' ? {} : {
-      requestBody: { required: false, content: { '*/*': { schema: {} } }, description: 'JSON, form, multipart, text/XML or any bytes (see SPEC §1)' },
+      requestBody: { required: false, content: { '*/*': { schema: {} } }, description: 'JSON, form, multipart, text/XML or any bytes (see docs/server.md)' },
     }),
     responses: webRequestResponses,
   }]))
@@ -159,7 +159,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/scenarios/import': {
         post: {
-          summary: 'Convert a Bpium BPMN file into a scenario (SPEC §8); nothing is stored', tags: ['scenarios', 'bpmn'], security,
+          summary: 'Convert a Bpium BPMN file into a scenario (docs/bpmn.md); nothing is stored', tags: ['scenarios', 'bpmn'], security,
           parameters: [
             { name: 'placeholders', in: 'query', required: false, schema: { enum: ['true', '1', ''] }, description: 'replace unsupported connectors with failing placeholders' },
             { name: 'id', in: 'query', required: false, schema: { type: 'string' }, description: 'the scenario id to give' },

@@ -1,5 +1,5 @@
 /**
- * Protection of an external request (SPEC §1), each optional: `auth` (basic, bearer, hmac —
+ * Protection of an external request (docs/server.md), each optional: `auth` (basic, bearer, hmac —
  * constant-time compares, 401 without a process), `rateLimit` (429 + Retry-After),
  * `idempotency` (a repeated key answers the first process's stored response), and the server's
  * `MAX_CONCURRENT_PROCESSES` (429, no process).
@@ -20,7 +20,7 @@ export function safeEqual(given: string | Buffer, expected: string | Buffer): bo
 }
 
 function unauthorized(message: string): PotokError {
-  return new PotokError('UNAUTHORIZED', message, { status: 401 })
+  return new PotokError('UNAUTHORIZED', message)
 }
 
 /** The `WWW-Authenticate` challenge of an auth setting. */
@@ -87,7 +87,6 @@ export class RateLimiter {
     if (window.count >= limit.requests) {
       const retryAfter = Math.max(1, Math.ceil((window.start + window.windowMs - now) / 1000))
       throw new PotokError('RATE_LIMITED', `more than ${limit.requests} requests in ${limit.windowMs} ms`, {
-        status: 429,
         details: { retryAfter },
       })
     }
@@ -111,7 +110,6 @@ export class ProcessGate {
   enter(): void {
     if (this.running >= this.max) {
       throw new PotokError('TOO_MANY_PROCESSES', `${this.max} processes are running already; try again shortly`, {
-        status: 429,
         details: { retryAfter: 1 },
       })
     }

@@ -1,5 +1,5 @@
 /**
- * Record writes with Bpium's data-change events (SPEC §9, «Изменение данных»): the one path
+ * Record writes with Bpium's data-change events (docs/catalogs.md, «Изменение данных»): the one path
  * for the API and for scenarios' data actions. A catalog's `events` bind scenarios to `create`,
  * `update`, `delete` in two phases:
  *
@@ -79,7 +79,7 @@ export class RecordService {
     const catalog = await this.records.requireCatalog(upload.catalogId)
     const field = catalog.fields.find((f) => f.id === String(upload.fieldId))
     if (!field || field.type !== 'file') {
-      throw new PotokError('FIELD_NOT_FOUND', `catalog "${catalog.name}" (${catalog.id}) has no file field "${upload.fieldId}"`, { status: 400, details: { catalogId: catalog.id, fieldId: upload.fieldId } })
+      throw new PotokError('FIELD_NOT_FOUND', `catalog "${catalog.name}" (${catalog.id}) has no file field "${upload.fieldId}"`, { details: { catalogId: catalog.id, fieldId: upload.fieldId } })
     }
     const file = await this.putFile(upload)
     return this.update(catalog.id, record.id, { [field.id]: [{ id: file.id }] }, origin)
@@ -89,7 +89,7 @@ export class RecordService {
   async putFile(file: { name: string; contentType?: string; data: Uint8Array }) {
     const max = this.options.maxFileBytes ?? 20 * 1024 * 1024
     if (file.data.byteLength > max) {
-      throw new PotokError('FILE_TOO_LARGE', `the file is ${file.data.byteLength} bytes; MAX_FILE_BYTES allows ${max}`, { status: 413, details: { size: file.data.byteLength, maxFileBytes: max } })
+      throw new PotokError('FILE_TOO_LARGE', `the file is ${file.data.byteLength} bytes; MAX_FILE_BYTES allows ${max}`, { details: { size: file.data.byteLength, maxFileBytes: max } })
     }
     return this.records.putFile(file)
   }
@@ -101,7 +101,7 @@ export class RecordService {
     const entry = Array.isArray(list) ? list[ref.index ?? 0] as { id?: string } | undefined : undefined
     const file = entry?.id ? await this.records.getFile(entry.id) : null
     if (!file) {
-      throw new PotokError('FILE_NOT_FOUND', `record ${record.id} of catalog ${record.catalogId} has no file at field "${ref.fieldId}" index ${ref.index ?? 0}`, { status: 404, details: { ...ref } })
+      throw new PotokError('FILE_NOT_FOUND', `record ${record.id} of catalog ${record.catalogId} has no file at field "${ref.fieldId}" index ${ref.index ?? 0}`, { details: { ...ref } })
     }
     return { name: file.name, contentType: file.contentType, data: file.data }
   }
@@ -140,10 +140,10 @@ export class RecordService {
         durationMs: result.durationMs, snapshot: result.snapshot, replayOf: null, parentId: null, lease: null,
       }, result.steps)
       if (result.status !== 'completed') {
-        const error = result.error ?? { code: 'UNKNOWN', message: 'no error recorded' }
+        const error = result.error ?? { code: 'PROCESS_FAILED', message: 'no error recorded' }
         if (error.code === 'SUBPROCESS_DEPTH') throw new PotokError('SUBPROCESS_DEPTH', error.message, { details: { processId } })
         throw new PotokError('RECORD_EVENT_FAILED', `the before-${change.kind} event's scenario "${binding.scenarioId}" ${result.status} (process ${processId}): ${error.code}: ${error.message}`, {
-          status: 500, details: { processId, scenarioId: binding.scenarioId },
+          details: { processId, scenarioId: binding.scenarioId },
         })
       }
       const status = Number(result.output.$status ?? 200)
@@ -181,7 +181,7 @@ export class RecordService {
 
   private async scenario(id: string) {
     const scenario = await this.options.store.getScenario(id)
-    if (!scenario) throw new PotokError('SCENARIO_NOT_FOUND', `a data-change event names scenario "${id}", which does not exist`, { status: 500, details: { scenarioId: id } })
+    if (!scenario) throw new PotokError('SCENARIO_NOT_FOUND', `a data-change event names scenario "${id}", which does not exist`, { details: { scenarioId: id } })
     return scenario
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The answer of a synchronous process, built from its output variables (SPEC §1):
+ * The answer of a synchronous process, built from its output variables (docs/server.md):
  * `$status` (100–599, default 200), `$headers` (strings or arrays of strings; framing headers
  * are the server's and ignored), `$body` (object/array/number/boolean → JSON, string → text,
  * binary value → bytes, absent/null → empty). A wrong-typed variable is an `INVALID_OUTPUT`
@@ -22,7 +22,7 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 
 export interface HttpAnswer {
   response: Response
-  /** What the caller got, as stored with the process (SPEC §5 `response`). */
+  /** What the caller got, as stored with the process (the `response` of docs/processes.md). */
   stored: StoredResponse
 }
 
@@ -124,7 +124,7 @@ function storedHeaders(headers: Headers): Record<string, string | string[]> {
 }
 
 function invalid(variable: string, problem: string): PotokError {
-  return new PotokError('INVALID_OUTPUT', `output variable ${variable} ${problem}`, { status: 500, details: { variable } })
+  return new PotokError('INVALID_OUTPUT', `output variable ${variable} ${problem}`, { details: { variable } })
 }
 
 function describe(value: unknown): string {

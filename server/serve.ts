@@ -183,7 +183,7 @@ export function processServices(
   executor?: () => ProcessExecutor | undefined,
   options: { runner?: ProcessRunner; maxFileBytes?: number; shared?: Omit<RuntimeServices, 'startChild' | 'respond'> } = {},
 ): RuntimeServices {
-  // Catalogs and records (SPEC §9), connections: event processes and children get these same services.
+  // Catalogs and records (docs/catalogs.md), connections: event processes and children get these same services.
   const services: RuntimeServices = { ...options.shared }
   const records = new RecordService({ store, services: () => services, executor, runner: options.runner, maxFileBytes: options.maxFileBytes })
   const startChild = childProcessService({
@@ -205,6 +205,25 @@ export function processServices(
         parentId: request.parent.id,
       })
     },
+    // A sync child of a durable parent is queued like an async one: the parent parks meanwhile.
+    durable: executor ? {
+      find: async (id) => {
+        const child = await store.getProcess(id)
+        return child && { processId: child.id, status: child.status, output: child.output ?? {}, error: child.error ?? null }
+      },
+      enqueue: async ({ processId, scenario, request, depth }) => {
+        const durable = executor()
+        if (!durable) throw new PotokError('SUBPROCESS_UNAVAILABLE', 'sub-processes cannot be queued: the server is not running its executor')
+        await durable.enqueue({
+          scenario: { id: scenario.id, version: scenario.version ?? 0, scenario, createdAt: new Date().toISOString() },
+          input: request.input,
+          // The depth goes with the child to whichever server runs it (nesting stays bounded).
+          trigger: { type: '$subProcess', id: request.parent.id, async: false, depth },
+          processId,
+          parentId: request.parent.id,
+        })
+      },
+    } : undefined,
     record: async (result: ProcessResult, request) => {
       const scenario = await store.getScenario(request.scenarioId)
       await store.recordProcess(finishedRecord(result, {

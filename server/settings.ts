@@ -1,5 +1,5 @@
 /**
- * Server settings (SPEC §7): read from environment variables, validated with zod, every one
+ * Server settings (docs/server.md): read from environment variables, validated with zod, every one
  * with a default. An invalid value stops the start with every problem listed.
  *
  * @example
@@ -38,14 +38,14 @@ export const settingsSchema = z.object({
   PROCESS_RETENTION_DAYS: count(30),
   MAX_BODY_BYTES: count(10 * 1024 * 1024),
   MAX_CONCURRENT_PROCESSES: count(1000),
-  /** Largest file stored in a record's file field (SPEC §9). */
+  /** Largest file stored in a record's file field (docs/catalogs.md). */
   MAX_FILE_BYTES: count(20 * 1024 * 1024),
   /** `true`: trust X-Forwarded-* from anyone; `loopback`: only from a proxy on 127.0.0.0/8 or ::1. */
   TRUST_PROXY: env(z.enum(['true', 'false', '1', '0', 'loopback']).default('false')
     .transform((value): boolean | 'loopback' => (value === 'loopback' ? 'loopback' : value === 'true' || value === '1'))),
   METRICS_PUBLIC: flag(false),
   LOG_LEVEL: env(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
-  /** Time zone of expressions and code (read by the sandbox itself; checked here so a bad name stops the start). */
+  /** Time zone of expressions and code (handed to the sandbox as a runtime limit; a bad name stops the start). */
   SANDBOX_TZ: env(z.string().default(DEFAULT_SANDBOX_TZ).superRefine((zone, ctx) => {
     const problem = timeZoneProblem(zone)
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
@@ -86,6 +86,11 @@ export const settingsSchema = z.object({
   CATALOG_CACHE_MS: env(z.coerce.number().int().min(0).default(1000)),
   /** Deadline of one call to a MongoDB store; while it is unreachable calls fail at once (503). */
   STORE_TIMEOUT_MS: count(5_000),
+  /**
+   * A synchronous process is put on record `running` this long after it starts (sooner when it
+   * answers early or calls a host service); one that ends first is one write. 0: before it starts.
+   */
+  SYNC_RECORD_AFTER_MS: whole(50),
 }).superRefine((s, context) => {
   // A body the process could never hold would fail with DATA_LIMIT after a process was made.
   if (s.MAX_BODY_BYTES > s.MAX_PROCESS_DATA_BYTES) {
@@ -127,6 +132,7 @@ export interface Settings {
   workerMemoryMb: number
   catalogCacheMs: number
   storeTimeoutMs: number
+  syncRecordAfterMs: number
 }
 
 /**
@@ -178,6 +184,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
       convertMaxBytes: s.CONVERT_MAX_BYTES,
       convertMaxCells: s.CONVERT_MAX_CELLS,
       fileMaxBytes: s.MAX_FILE_BYTES,
+      sandboxTimeZone: s.SANDBOX_TZ,
     },
     redactHeaders: s.REDACT_HEADERS,
     authFailureLimit: s.AUTH_FAILURE_LIMIT,
@@ -189,6 +196,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     workerMemoryMb: s.WORKER_MEMORY_MB,
     catalogCacheMs: s.CATALOG_CACHE_MS,
     storeTimeoutMs: s.STORE_TIMEOUT_MS,
+    syncRecordAfterMs: s.SYNC_RECORD_AFTER_MS,
     ...overrides,
   }
 }

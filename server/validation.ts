@@ -12,7 +12,6 @@ export function parseDocument<T extends z.ZodType>(schema: T, input: unknown, wh
   const parsed = schema.safeParse(input)
   if (parsed.success) return parsed.data
   throw new PotokError('VALIDATION_FAILED', `${what} is invalid`, {
-    status: 422,
     details: { problems: parsed.error.issues.map((issue) => ({ path: formatPath([...pathPrefix, ...issue.path]), message: issue.message })) },
   })
 }

@@ -62,7 +62,7 @@ export function guardAvailability<T extends ProcessStore>(store: T, options: Ava
       value: async (...args: unknown[]) => {
         if (state.down) {
           throw new PotokError('STORE_UNAVAILABLE', `the ${store.kind} store is unreachable since ${state.down.since}; try again shortly`, {
-            status: 503, details: { retryAfter: 2, since: state.down.since },
+            details: { retryAfter: 2, since: state.down.since },
           })
         }
         try {
@@ -94,7 +94,7 @@ function withDeadline<T>(work: Promise<T>, ms: number, name: string): Promise<T>
   let timer: ReturnType<typeof setTimeout> | undefined
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new PotokError('STORE_TIMEOUT', `the store did not answer ${name} within ${ms} ms`, {
-      status: 503, details: { retryAfter: 2 },
+      details: { retryAfter: 2 },
     })), ms)
   })
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer))

@@ -1,5 +1,5 @@
 /**
- * A catalog declaration as the API and `FLOWS_DIR/catalogs/*.json` take it (SPEC §9): fields and
+ * A catalog declaration as the API and `FLOWS_DIR/catalogs/*.json` take it (docs/catalogs.md): fields and
  * their items may leave out their ids (they are numbered as Bpium does), and a declaration may
  * carry seed records. Checked with zod at the edge; `toCatalog` numbers what has no id.
  */
@@ -91,5 +91,5 @@ function withItemIds(config: Record<string, unknown>, fieldName: string): Record
 }
 
 function catalogError(message: string): PotokError {
-  return new PotokError('CATALOG_INVALID', message, { status: 400 })
+  return new PotokError('CATALOG_INVALID', message)
 }

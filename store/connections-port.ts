@@ -1,5 +1,5 @@
 /**
- * Connections («Доступы к сервисам», SPEC §10) as the store keeps them. Secrets never reach the
+ * Connections («Доступы к сервисам», docs/connections.md) as the store keeps them. Secrets never reach the
  * store in clear: each is either sealed (AES-256-GCM under POTOK_SECRET_KEY, by the server) or a
  * reference to an environment variable. The store only keeps and returns these documents.
  */

@@ -32,7 +32,7 @@ export function decodeCursor(cursor: string): ProcessCursor {
   } catch {
     // fall through
   }
-  throw new PotokError('INVALID_CURSOR', 'The cursor is not one this server issued', { status: 400 })
+  throw new PotokError('INVALID_CURSOR', 'The cursor is not one this server issued')
 }
 
 /** A page size within 1..MAX_PAGE_LIMIT. */

@@ -1,6 +1,6 @@
 /**
- * Opens the store potok runs on: MongoDB when `MONGODB_URI` (or `settings.mongodbUri`) is set,
- * else the embedded SQLite file in `DATA_DIR` (default `./data`). The store is initialised
+ * Opens the store potok runs on: MongoDB when `settings.mongodbUri` (MONGODB_URI) is set, else
+ * the embedded SQLite file in `settings.dataDir` (DATA_DIR, default `./data`). The store is initialised
  * (tables/collections and indexes exist) when the promise resolves.
  *
  * @example
@@ -17,13 +17,13 @@ export interface StoreSettings {
 }
 
 export async function openStore(settings: StoreSettings = {}): Promise<ProcessStore> {
-  // An explicit empty `mongodbUri` means SQLite even when MONGODB_URI is set.
-  const mongodbUri = settings.mongodbUri ?? process.env.MONGODB_URI
+  // The settings (server/settings.ts) read MONGODB_URI and DATA_DIR: the store reads no environment.
+  const mongodbUri = settings.mongodbUri
   // Each adapter is loaded only when chosen: the MongoDB driver costs a SQLite server ~0.3 s of start and ~20 MiB.
   // A shared database may go away: its calls get deadlines and fail fast while it is down.
   const store: ProcessStore = mongodbUri
     ? (await import('./availability.ts')).guardAvailability(new (await import('./mongo.ts')).MongoStore({ uri: mongodbUri }), { timeoutMs: settings.storeTimeoutMs })
-    : new (await import('./sqlite.ts')).SqliteStore({ dataDir: settings.dataDir ?? (process.env.DATA_DIR || './data') })
+    : new (await import('./sqlite.ts')).SqliteStore({ dataDir: settings.dataDir ?? './data' })
   try {
     await store.init()
   } catch (error) {

@@ -211,7 +211,7 @@ export class MongoLeases {
       await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: set })
       return set
     }
-    throw new PotokError('STORE_CONTENTION', `Too many concurrent writers on process "${id}"; try again`, { status: 503 })
+    throw new PotokError('STORE_CONTENTION', `Too many concurrent writers on process "${id}"; try again`)
   }
 
   /** Applies a revision another writer won (it may have died before applying it). */
@@ -222,6 +222,18 @@ export class MongoLeases {
     // apply a later revision between such a read and this write, which would then undo it
     // (two servers lost a process's completion that way: it stayed `running`, off the schedule).
     await this.#processes.updateOne({ _id: id, rev: { $lt: rev } }, { $set: JSON.parse(revision.set) as LeasedFields })
+  }
+
+  /**
+   * Makes a queued process due now: the process first, then its schedule entry (a crash between
+   * the two leaves the entry at the process's former wake time, when it is woken anyway).
+   */
+  async wake(id: string): Promise<boolean> {
+    const now = new Date(clock.now()).toISOString()
+    const woken = await this.decide(id, (doc) => (doc.status === 'queued' && !!doc.wakeAt && doc.wakeAt > now ? { wakeAt: now } : null))
+    if (!woken) return false
+    await this.#due.updateOne({ _id: id }, { $set: { at: now, v: randomUUID() } })
+    return true
   }
 
   async probeWrite(owner: string): Promise<void> {

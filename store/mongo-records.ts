@@ -88,7 +88,7 @@ export class MongoRecordTables implements RecordTables {
     } catch (error) {
       if ((error as { code?: number }).code === 11000) {
         this.#synced = false
-        throw new PotokError('RECORD_ID_TAKEN', `record id ${row.record.id} is taken`, { status: 409 })
+        throw new PotokError('RECORD_ID_TAKEN', `record id ${row.record.id} is taken`)
       }
       throw error
     }

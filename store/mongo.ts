@@ -70,6 +70,7 @@ const MAX_DECISION_ATTEMPTS = 50
 /** Connections live in `mongo-connections.ts`; their methods are mixed in by the constructor. */
 export interface MongoStore extends ConnectionStore {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns the ConnectionStore methods (mongoConnections)
 export class MongoStore implements ProcessStore {
   readonly kind = 'mongodb' as const
   readonly #client: MongoClient
@@ -222,7 +223,7 @@ export class MongoStore implements ProcessStore {
       if (!isDuplicateKey(error)) throw error
       // FerretDB's duplicate-key error does not name the index: look which key is taken.
       if (await this.#webrequests.findOne({ _id: record.id }, { projection: { _id: 1 } })) {
-        throw new PotokError('CONFLICT', `External request "${record.id}" already exists`, { status: 409, details: { id: record.id } })
+        throw new PotokError('CONFLICT', `External request "${record.id}" already exists`, { details: { id: record.id } })
       }
       throw urlIdTaken(record.urlId)
     }
@@ -267,7 +268,7 @@ export class MongoStore implements ProcessStore {
     try {
       await this.#processes.insertOne(processDoc(record, record.steps ?? []))
     } catch (error) {
-      if (isDuplicateKey(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`, { status: 409 })
+      if (isDuplicateKey(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`)
       throw error
     }
   }
@@ -282,7 +283,7 @@ export class MongoStore implements ProcessStore {
     const found = Object.keys(set).length === 0
       ? await this.#processes.findOne({ _id: id }, { projection: { _id: 1 } }) !== null
       : (await this.#processes.updateOne({ _id: id }, { $set: set })).matchedCount > 0
-    if (!found) throw new PotokError('NOT_FOUND', `Process "${id}" not found`, { status: 404 })
+    if (!found) throw new PotokError('NOT_FOUND', `Process "${id}" not found`)
   }
 
   recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
@@ -393,6 +394,10 @@ export class MongoStore implements ProcessStore {
     return this.#leases.commit(id, lease, patch, steps, leaseMs)
   }
 
+  wakeProcess(id: string): Promise<boolean> {
+    return this.#leases.wake(id)
+  }
+
   async probeWrite(owner: string): Promise<void> {
     await this.#leases.probeWrite(owner)
   }
@@ -451,9 +456,9 @@ function isDuplicateKey(error: unknown): boolean {
 }
 
 function contention(what: string): PotokError {
-  return new PotokError('STORE_CONTENTION', `Too many concurrent writers on ${what}; try again`, { status: 503 })
+  return new PotokError('STORE_CONTENTION', `Too many concurrent writers on ${what}; try again`)
 }
 
 function urlIdTaken(urlId: string): PotokError {
-  return new PotokError('CONFLICT', `urlId "${urlId}" is already taken`, { status: 409, details: { urlId } })
+  return new PotokError('CONFLICT', `urlId "${urlId}" is already taken`, { details: { urlId } })
 }

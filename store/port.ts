@@ -17,7 +17,7 @@ export interface ScenarioRecord {
   createdAt: string
 }
 
-/** One external request («внешний запрос»): a urlId bound to a scenario (SPEC §6). */
+/** One external request («внешний запрос»): a urlId bound to a scenario (docs/server.md). */
 export interface WebRequestRecord {
   id: string
   name: string
@@ -47,11 +47,11 @@ export interface ProcessTrigger {
   async: boolean
   /** A data-change event's record (`$dataChange`): the console links the process to it. */
   record?: { catalogId: string; recordId?: string; event: string }
-  /** Sub-process depth of a process started by a data change (loops are bounded by it). */
+  /** Sub-process depth of a process started by a data change or as a durable child (loops are bounded by it). */
   depth?: number
 }
 
-/** What the caller of a synchronous process got (SPEC §5 `response`). */
+/** What the caller of a synchronous process got (the `response` of docs/processes.md). */
 export interface StoredResponse {
   status: number
   headers: Record<string, string | string[]>
@@ -59,7 +59,7 @@ export interface StoredResponse {
   body?: unknown
 }
 
-/** SPEC §5's process record. */
+/** The process record (docs/processes.md). */
 export interface ProcessRecord {
   id: string
   scenario: { id: string; version: number }
@@ -135,7 +135,7 @@ export interface IdempotencyRecord {
 
 export type { ConnectionRecord, ConnectionStore, StoredSecret } from './connections-port.ts'
 
-/** Connections (SPEC §10) are part of the store: `connections-port.ts`. */
+/** Connections (docs/connections.md) are part of the store: `connections-port.ts`. */
 export interface ProcessStore extends ConnectionStore {}
 
 export interface ProcessStore {
@@ -197,12 +197,17 @@ export interface ProcessStore {
   commitProcess(id: string, lease: ProcessLease, patch: CommitPatch, steps?: StepRecord[], leaseMs?: number): Promise<boolean>
   /** Writes a small health record: throws when the store cannot take a write now. */
   probeWrite(owner: string): Promise<void>
+  /**
+   * Makes a `queued` process due now (a parent parked waiting on a child that ended); false
+   * when it is not queued, or already due.
+   */
+  wakeProcess(id: string): Promise<boolean>
 
   // Idempotency
   /** Inserts when absent (atomic); returns the record already there otherwise (unexpired). */
   putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord | null>
   setIdempotencyResponse(key: string, response: StoredResponse): Promise<void>
 
-  /** Catalogs, records and files (SPEC §9; `records.ts`). */
+  /** Catalogs, records and files (docs/catalogs.md; `records.ts`). */
   readonly records: RecordStore
 }

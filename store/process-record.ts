@@ -1,5 +1,5 @@
 /**
- * The one place a finished run becomes SPEC §5's process record: the synchronous request path,
+ * The one place a finished run becomes the process record (docs/processes.md): the synchronous request path,
  * test runs and sub-processes each name only what differs (scenario, trigger, input, answer).
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * Field types of a catalog (SPEC §9): each value is checked and brought to Bpium's shape
+ * Field types of a catalog (docs/catalogs.md): each value is checked and brought to Bpium's shape
  * (dropdown `["1"]`, contact `[{ contact, comment }]`, date an ISO string…), and gives the index
  * terms equality filters use. A wrong value is a `RECORD_INVALID` error naming the field.
  */
@@ -21,7 +21,7 @@ export const ITEM_TYPES: ReadonlySet<FieldType> = new Set(['dropdown', 'radiobut
 
 function invalid(field: CatalogField, problem: string, value: unknown): PotokError {
   return new PotokError('RECORD_INVALID', `field "${field.name}" (${field.id}, ${field.type}): ${problem}, got ${describe(value)}`, {
-    status: 400, details: { fieldId: field.id, fieldName: field.name, fieldType: field.type },
+    details: { fieldId: field.id, fieldName: field.name, fieldType: field.type },
   })
 }
 
@@ -159,7 +159,7 @@ export function fileValue(file: { id: string; name: string; contentType: string;
  */
 export async function normalizeValues(catalog: Catalog, values: RecordValues, ctx: ValueContext): Promise<RecordValues> {
   if (!values || typeof values !== 'object' || Array.isArray(values)) {
-    throw new PotokError('RECORD_INVALID', `values must be an object keyed by field id, not ${describe(values)}`, { status: 400 })
+    throw new PotokError('RECORD_INVALID', `values must be an object keyed by field id, not ${describe(values)}`)
   }
   const byId = new Map(catalog.fields.map((field) => [field.id, field]))
   const out: RecordValues = {}
@@ -167,7 +167,7 @@ export async function normalizeValues(catalog: Catalog, values: RecordValues, ct
     const field = byId.get(id)
     if (!field) {
       throw new PotokError('RECORD_INVALID', `catalog "${catalog.name}" (${catalog.id}) has no field "${id}"; its fields: ${catalog.fields.map((f) => `${f.id} ${f.name}`).join(', ')}`, {
-        status: 400, details: { fieldId: id, catalogId: catalog.id },
+        details: { fieldId: id, catalogId: catalog.id },
       })
     }
     out[id] = await normalizeValue(field, value, ctx)
@@ -179,7 +179,7 @@ export async function normalizeValues(catalog: Catalog, values: RecordValues, ct
 export function checkRequired(catalog: Catalog, values: RecordValues): void {
   for (const field of catalog.fields) {
     if (field.required && isEmpty(values[field.id])) {
-      throw new PotokError('RECORD_INVALID', `field "${field.name}" (${field.id}) is required`, { status: 400, details: { fieldId: field.id, fieldName: field.name } })
+      throw new PotokError('RECORD_INVALID', `field "${field.name}" (${field.id}) is required`, { details: { fieldId: field.id, fieldName: field.name } })
     }
   }
 }

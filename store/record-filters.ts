@@ -25,7 +25,7 @@ export interface CompiledFilter {
 const ALWAYS: CompiledFilter = { test: () => true, anyOf: [] }
 
 function filterError(message: string, details?: Record<string, unknown>): PotokError {
-  return new PotokError('FILTER_INVALID', message, { status: 400, details })
+  return new PotokError('FILTER_INVALID', message, { details })
 }
 
 export function compileFilters(catalog: Catalog, filters: unknown): CompiledFilter {

@@ -1,5 +1,5 @@
 /**
- * Catalogs and records (SPEC §9): the shapes Bpium's API and data actions use, and the part of
+ * Catalogs and records (docs/catalogs.md): the shapes Bpium's API and data actions use, and the part of
  * the store port that keeps them. `records.ts` holds the behaviour both adapters share
  * (validation by field type, filters, search, sort, data-change hooks); an adapter only stores
  * rows (`RecordTables`: `sqlite-records.ts`, `mongo-records.ts`).

@@ -22,11 +22,11 @@ export const DEFAULT_RECORD_LIMIT = 100
 export const MAX_RECORD_LIMIT = 10_000
 
 export function catalogNotFound(id: string): PotokError {
-  return new PotokError('CATALOG_NOT_FOUND', `there is no catalog "${id}"`, { status: 404, details: { catalogId: id } })
+  return new PotokError('CATALOG_NOT_FOUND', `there is no catalog "${id}"`, { details: { catalogId: id } })
 }
 
 export function recordNotFound(catalogId: string, id: string): PotokError {
-  return new PotokError('RECORD_NOT_FOUND', `there is no record "${id}" in catalog "${catalogId}"`, { status: 404, details: { catalogId, recordId: id } })
+  return new PotokError('RECORD_NOT_FOUND', `there is no record "${id}" in catalog "${catalogId}"`, { details: { catalogId, recordId: id } })
 }
 
 export class RecordStore {
@@ -49,7 +49,7 @@ export class RecordStore {
   async saveCatalog(input: CatalogInput): Promise<Catalog> {
     const parsed = catalogSchema.safeParse(input)
     if (!parsed.success) {
-      throw new PotokError('CATALOG_INVALID', `invalid catalog: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(catalog)'}: ${i.message}`).join('; ')}`, { status: 400 })
+      throw new PotokError('CATALOG_INVALID', `invalid catalog: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(catalog)'}: ${i.message}`).join('; ')}`)
     }
     const id = parsed.data.id ?? nextId((await this.tables.listCatalogs()).map((c) => c.id))
     const previous = await this.tables.getCatalog(id)

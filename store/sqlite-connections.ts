@@ -31,5 +31,5 @@ export function sqliteConnections(db: () => Database.Database): ConnectionStore 
 }
 
 export function conflict(id: string): PotokError {
-  return new PotokError('CONFLICT', `connection "${id}" exists; PUT /api/v1/connections/${id} replaces it`, { status: 409 })
+  return new PotokError('CONFLICT', `connection "${id}" exists; PUT /api/v1/connections/${id} replaces it`)
 }

@@ -72,6 +72,10 @@ export class SqliteLeases {
     return true
   }
 
+  wake(id: string): boolean {
+    return this.#sql.wake.run({ id, now: new Date(clock.now()).toISOString() }).changes > 0
+  }
+
   renew(owner: string, ids: string[], leaseMs: number): string[] {
     return this.#sql.renew.all({ owner, ids: JSON.stringify(ids), expires: new Date(clock.now() + leaseMs).toISOString() }) as string[]
   }
@@ -111,6 +115,7 @@ function prepare(db: Database.Database) {
     renew: db.prepare(`UPDATE processes SET lease_expires_at = @expires
       WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'running' AND lease_owner = @owner
       RETURNING id`).pluck(),
+    wake: db.prepare(`UPDATE processes SET wake_at = @now WHERE id = @id AND status = 'queued' AND coalesce(wake_at, started_at) > @now`),
     probe: db.prepare('INSERT INTO health (owner, at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET at = excluded.at'),
     leaseOf: db.prepare('SELECT rev, wake_at FROM processes WHERE id = ?'),
   }

@@ -68,7 +68,7 @@ export class SqliteRecordTables implements RecordTables {
         for (const term of row.terms) sql.insertTerm.run(row.record.catalogId, term, Number(row.record.id))
       })()
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new PotokError('RECORD_ID_TAKEN', `record id ${row.record.id} is taken`, { status: 409 })
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new PotokError('RECORD_ID_TAKEN', `record id ${row.record.id} is taken`)
       throw error
     }
   }

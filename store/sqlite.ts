@@ -43,7 +43,7 @@ import { SqliteLeases } from './sqlite-leases.ts'
 import type { CommitPatch, ProcessLease } from './port.ts'
 
 export interface SqliteStoreOptions {
-  /** Directory of `potok.sqlite` (created if missing). Default `DATA_DIR` or `./data`. */
+  /** Directory of `potok.sqlite` (created if missing; the DATA_DIR setting). Default `./data`. */
   dataDir?: string
   /** A file path or `:memory:`; overrides `dataDir`. */
   filename?: string
@@ -60,6 +60,7 @@ interface QueuedWrite {
 /** Connections live in `sqlite-connections.ts`; their methods are mixed in by the constructor. */
 export interface SqliteStore extends ConnectionStore {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns the ConnectionStore methods (sqliteConnections)
 export class SqliteStore implements ProcessStore {
   readonly kind = 'sqlite' as const
   readonly filename: string
@@ -78,12 +79,12 @@ export class SqliteStore implements ProcessStore {
     if (options.filename) {
       this.filename = options.filename
     } else {
-      const dir = options.dataDir ?? process.env.DATA_DIR ?? './data'
+      const dir = options.dataDir ?? './data'
       this.filename = join(dir, 'potok.sqlite')
     }
     guardStoreErrors(this)
     Object.assign(this, sqliteConnections(() => {
-      if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+      if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
       return this.#db
     }))
   }
@@ -102,7 +103,7 @@ export class SqliteStore implements ProcessStore {
     db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 5000')
     // Small disks: checkpoint every ~8 MB of WAL and truncate the file back to 8 MB after one,
-    // so the WAL stays bounded next to the data (docs/store.md has the measured trade-off).
+    // so the WAL stays bounded next to the data (docs/durability.md, "SQLite on small disks", has the measured trade-off).
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`)
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`)
     db.exec(SCHEMA)
@@ -128,14 +129,14 @@ export class SqliteStore implements ProcessStore {
 
   /** Statements; commits queued writes first so every operation sees the ones called before it. */
   private get sql(): ReturnType<SqliteStore['prepare']> {
-    if (!this.#sql) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+    if (!this.#sql) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
     if (this.#queue.length > 0) this.flush()
     return this.#sql
   }
 
   /** Queues a process write for the group commit; resolves once it is committed. */
   private enqueue(apply: () => void): Promise<void> {
-    if (!this.#db) return Promise.reject(new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 }))
+    if (!this.#db) return Promise.reject(new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())'))
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ apply, resolve, reject })
       if (!this.#flushScheduled) {
@@ -153,7 +154,7 @@ export class SqliteStore implements ProcessStore {
     this.#queue = []
     const db = this.#db
     if (!db) {
-      for (const write of batch) write.reject(new PotokError('STORE_ERROR', 'The SQLite store was closed', { status: 503 }))
+      for (const write of batch) write.reject(new PotokError('STORE_ERROR', 'The SQLite store was closed'))
       return
     }
     const failures = new Map<QueuedWrite, unknown>()
@@ -190,13 +191,13 @@ export class SqliteStore implements ProcessStore {
    * first — which would turn every request's write into a transaction of its own.
    */
   private get catalog(): ReturnType<SqliteStore['prepare']> {
-    if (!this.#sql) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+    if (!this.#sql) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
     return this.#sql
   }
 
   /** The connection; commits queued writes first, like `sql`. */
   private get db(): Database.Database {
-    if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())', { status: 503 })
+    if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
     if (this.#queue.length > 0) this.flush()
     return this.#db
   }
@@ -346,7 +347,7 @@ export class SqliteStore implements ProcessStore {
       try {
         seq = this.statements.insertProcess.get(params) as number
       } catch (error) {
-        if (isConstraint(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`, { status: 409 })
+        if (isConstraint(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`)
         throw error
       }
       if (record.steps) this.upsertSteps(seq, record.steps)
@@ -357,7 +358,7 @@ export class SqliteStore implements ProcessStore {
     const params = patchParams(id, patch)
     await this.enqueue(() => {
       const seq = this.statements.patchProcess.get(params) as number | undefined
-      if (seq === undefined) throw new PotokError('NOT_FOUND', `Process "${id}" not found`, { status: 404 })
+      if (seq === undefined) throw new PotokError('NOT_FOUND', `Process "${id}" not found`)
       if (steps?.length) this.upsertSteps(seq, steps)
     })
   }
@@ -466,6 +467,14 @@ export class SqliteStore implements ProcessStore {
     return committed
   }
 
+  async wakeProcess(id: string): Promise<boolean> {
+    let woken = false
+    await this.enqueue(() => {
+      woken = this.#leases!.wake(id)
+    })
+    return woken
+  }
+
   /** Query plans of claims and renewals (tests: every one served by an index). */
   leasePlans(): string[] {
     return this.#leases!.plans()
@@ -539,7 +548,7 @@ function isConstraint(error: unknown): error is { code: string } {
 function webRequestConflict(error: unknown, record: WebRequestRecord): unknown {
   if (!isConstraint(error)) return error
   if (error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new PotokError('CONFLICT', `External request "${record.id}" already exists`, { status: 409, details: { id: record.id } })
+    return new PotokError('CONFLICT', `External request "${record.id}" already exists`, { details: { id: record.id } })
   }
-  return new PotokError('CONFLICT', `urlId "${record.urlId}" is already taken`, { status: 409, details: { urlId: record.urlId } })
+  return new PotokError('CONFLICT', `urlId "${record.urlId}" is already taken`, { details: { urlId: record.urlId } })
 }

@@ -16,13 +16,12 @@ export function redactSecrets(message: string): string {
 export function toStoreError(error: unknown): PotokError {
   if (error instanceof PotokError) return error
   if (isDiskFull(error)) {
-    return new PotokError('STORE_FULL', 'The store\'s disk is full: nothing more can be written until space is freed', { status: 507, details: { retryAfter: 30 } })
+    return new PotokError('STORE_FULL', 'The store\'s disk is full: nothing more can be written until space is freed', { details: { retryAfter: 30 } })
   }
   const message = error instanceof Error ? error.message : String(error)
   const name = error instanceof Error ? error.name : 'Error'
   return new PotokError('STORE_ERROR', `Store error (${name}): ${redactSecrets(message)}`, {
-    status: 503,
-    ...(UNREACHABLE.test(name) ? { details: { unreachable: true, retryAfter: 2 } } : {}),
+    details: UNREACHABLE.test(name) ? { unreachable: true, retryAfter: 2 } : undefined,
   })
 }
 
@@ -35,7 +34,7 @@ export const PORT_METHODS = [
   'saveScenario', 'getScenario', 'listScenarios', 'listScenarioVersions', 'deleteScenario',
   'createWebRequest', 'replaceWebRequest', 'getWebRequest', 'findWebRequestByUrlId', 'listWebRequests', 'deleteWebRequest',
   'createProcess', 'updateProcess', 'recordProcess', 'getProcess', 'listProcesses', 'transitionProcess', 'pruneProcesses',
-  'claimProcesses', 'renewLeases', 'commitProcess', 'probeWrite',
+  'claimProcesses', 'renewLeases', 'commitProcess', 'probeWrite', 'wakeProcess',
   'putIdempotency', 'setIdempotencyResponse',
 ] as const
 

@@ -12,6 +12,7 @@
  * | `MAIL_ERROR` | anything else |
  */
 import nodemailer from 'nodemailer'
+import type { ErrorCode } from '../../runtime/error-codes.ts'
 import { PotokError } from '../../runtime/errors.ts'
 import type { ConnectionInfo } from '../../runtime/types.ts'
 
@@ -26,7 +27,7 @@ export interface SmtpMessage {
   attachments: Array<{ filename: string; content: Buffer; contentType?: string }>
 }
 
-const CODES: Record<string, string> = {
+const CODES: Record<string, ErrorCode> = {
   ECONNECTION: 'MAIL_CONNECTION', EDNS: 'MAIL_CONNECTION', ETLS: 'MAIL_CONNECTION', ESOCKET: 'MAIL_CONNECTION',
   EAUTH: 'MAIL_AUTH', ENOAUTH: 'MAIL_AUTH',
   ETIMEDOUT: 'MAIL_TIMEOUT',

@@ -1,6 +1,6 @@
 /**
  * `webRequest`'s `auth: { connection }`: the `Authorization` header from an `http` connection
- * (SPEC §10) — basic, bearer, or an OAuth2 client-credentials token. Tokens are fetched from the
+ * (docs/connections.md) — basic, bearer, or an OAuth2 client-credentials token. Tokens are fetched from the
  * connection's `tokenUrl` (client id and secret in HTTP Basic, RFC 6749 §4.4), cached per
  * connection until shortly before they expire, and shared by concurrent requests; `forget`
  * drops one after the API answered 401, so the caller can fetch a new one and retry once.

@@ -4,6 +4,7 @@
  * part that is wrong, never its value (headers and auth carry secrets).
  */
 import { binaryBytes, isBinary } from '../../runtime/binary.ts'
+import type { ErrorCode } from '../../runtime/error-codes.ts'
 import { PotokError } from '../../runtime/errors.ts'
 import type { WebRequestConfig } from '../webRequest.ts'
 
@@ -110,6 +111,6 @@ function textOf(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value)
 }
 
-function invalid(message: string, code = 'HTTP_INVALID_REQUEST'): PotokError {
+function invalid(message: string, code: ErrorCode = 'HTTP_INVALID_REQUEST'): PotokError {
   return new PotokError(code, message)
 }

@@ -1,5 +1,5 @@
 /**
- * The management API client: JSON in and out, the admin token as a bearer header, SPEC §6's
+ * The management API client: JSON in and out, the admin token as a bearer header, the standard
  * error body turned into `ApiError`. A 401 forgets the token and sends the user to sign-in.
  */
 import { clearToken, getToken } from './auth.ts'

@@ -243,7 +243,7 @@ const en = {
   'process.response': 'Response',
   'process.error': 'Error',
   'process.nothing': 'Nothing here.',
-  // The visual editor (SPEC §11)
+  // The visual editor (docs/console.md)
   'editor.canvas': 'Canvas',
   'editor.a11y.node': 'Press Enter or Space to select the node, then the arrow keys to move it, Delete to remove it, Escape to cancel.',
   'editor.a11y.edge': 'Press Enter or Space to select the edge, then Delete to remove it.',
@@ -581,7 +581,7 @@ const ru: Record<MessageKey, string> = {
   'process.response': 'Ответ',
   'process.error': 'Ошибка',
   'process.nothing': 'Пусто.',
-  // The visual editor (SPEC §11)
+  // The visual editor (docs/console.md)
   'editor.canvas': 'Холст',
   'editor.a11y.node': 'Enter или пробел выбирают узел, стрелки двигают его, Delete удаляет, Escape отменяет.',
   'editor.a11y.edge': 'Enter или пробел выбирают связь, Delete удаляет её.',

@@ -1,4 +1,4 @@
-/** The shapes the management API answers (SPEC §6), taken from the runtime's own types. */
+/** The shapes the management API answers (docs/server.md), taken from the runtime's own types. */
 export type { Scenario, ScenarioNode, ScenarioEdge, StepRecord, ProcessStatus, ProcessError, Variables, VariableWrite } from '../../runtime/types.ts'
 export type { ProcessRecord, ScenarioRecord, WebRequestRecord, StoredResponse, Page } from '../../store/port.ts'
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
-import { localTimeImport, sandboxTimeZone } from './timeZone.ts'
+import { localTimeImport } from './timeZone.ts'
 import { runtimeLimits } from '../limits.ts'
 import {
   newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC,
@@ -113,7 +113,7 @@ export class Engine {
       return before
     }
     const compiled = await quickjsWasm()
-    const zone = sandboxTimeZone()
+    const zone = runtimeLimits().sandboxTimeZone
     const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, {
       wasmMemory: memory,
       emscriptenModule: {

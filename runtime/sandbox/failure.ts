@@ -1,4 +1,4 @@
-/** Turns what the sandbox reports into the `PotokError` a scenario author reads (SPEC §4). */
+/** Turns what the sandbox reports into the `PotokError` a scenario author reads (docs/sandbox.md). */
 import { PotokError } from '../errors.ts'
 import type { Failure } from './engine.ts'
 

@@ -1,21 +1,12 @@
 /**
- * The sandbox's time zone (SPEC §10: `SANDBOX_TZ`, default `UTC`). QuickJS asks the C library
+ * The sandbox's time zone (`SANDBOX_TZ`, default `UTC`). QuickJS asks the C library
  * for local time, and emscripten answers that import (`localtime_r`) with the host's `Date`, so
  * expressions followed the server's TZ: a scenario's output shifted with the machine it ran on.
  * `localTimeImport` replaces that one import, per engine, with an answer computed for the
- * configured zone by `Intl` — the host process's own time zone is left untouched.
+ * configured zone by `Intl` — the host process's own time zone is left untouched. The zone is a
+ * runtime limit (`runtimeLimits().sandboxTimeZone`), set from the settings at start.
  */
-import { PotokError } from '../errors.ts'
-
 export const DEFAULT_SANDBOX_TZ = 'UTC'
-
-/** SANDBOX_TZ from the environment, checked: an IANA zone name such as `Europe/Moscow`. */
-export function sandboxTimeZone(env: Record<string, string | undefined> = process.env): string {
-  const zone = env.SANDBOX_TZ?.trim() || DEFAULT_SANDBOX_TZ
-  const problem = timeZoneProblem(zone)
-  if (problem) throw new PotokError('INVALID_SETTINGS', `SANDBOX_TZ: ${problem}`)
-  return zone
-}
 
 /** Why `zone` is not a usable time zone, or null. */
 export function timeZoneProblem(zone: string): string | null {

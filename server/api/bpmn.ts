@@ -1,5 +1,5 @@
 /**
- * BPMN over HTTP (SPEC §8), as plain functions the app routes:
+ * BPMN over HTTP (docs/bpmn.md), as plain functions the app routes:
  *
  * | route | function |
  * |---|---|
@@ -8,7 +8,7 @@
  *
  * Import converts and does not store: the client saves the scenario it gets (after fixing what
  * the report names) with `POST /api/v1/scenarios`. A document that is refused (not XML, not
- * BPMN, hostile, too large) answers SPEC §6's error body: 400 `INVALID_BPMN`, 413
+ * BPMN, hostile, too large) answers the standard error body (docs/server.md, Errors): 400 `INVALID_BPMN`, 413
  * `BPMN_TOO_LARGE`. `registerBpmnRoutes` wires both behind the admin token.
  *
  * @example
@@ -46,16 +46,16 @@ function flag(value: string | undefined): boolean {
 export function importRoute(xml: string | Uint8Array, query: Query = {}, maxBytes = DEFAULT_MAX_BPMN_BYTES): ImportAnswer {
   try {
     if (typeof xml !== 'string' && xml.byteLength > maxBytes) {
-      throw new PotokError('BPMN_TOO_LARGE', `the BPMN document is larger than ${maxBytes} bytes`, { status: 413 })
+      throw new PotokError('BPMN_TOO_LARGE', `the BPMN document is larger than ${maxBytes} bytes`)
     }
     const text = (typeof xml === 'string' ? xml : new TextDecoder().decode(xml)).replace(/^\uFEFF/, '')
-    if (!text.trim()) throw new PotokError('INVALID_BPMN', 'a BPMN document is required as the request body', { status: 400 })
+    if (!text.trim()) throw new PotokError('INVALID_BPMN', 'a BPMN document is required as the request body')
     const placeholders = queryValue(query, 'placeholders')
     const id = queryValue(query, 'id')
     const result = importBpmn(text, { placeholders: placeholders !== undefined && flag(placeholders), id: id || undefined, limits: { maxBytes } })
     return { status: 200, body: result }
   } catch (error) {
-    const known = error instanceof PotokError ? error : new PotokError('INVALID_BPMN', 'the BPMN document could not be read', { status: 400 })
+    const known = error instanceof PotokError ? error : new PotokError('INVALID_BPMN', 'the BPMN document could not be read')
     return { status: known.status, body: { error: { code: known.code, message: known.message } } }
   }
 }
@@ -84,7 +84,7 @@ export function registerBpmnRoutes(app: H3, ctx: ServerContext): void {
   app.get('/api/v1/scenarios/:id/bpmn', admin(ctx, async (event) => {
     const id = param(event, 'id')
     const record = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await ctx.store.getScenario(id) : null
-    if (!record) throw new PotokError('NOT_FOUND', `there is no scenario "${id}"`, { status: 404 })
+    if (!record) throw new PotokError('NOT_FOUND', `there is no scenario "${id}"`)
     const { status, headers, body } = exportRoute(record.scenario as Scenario)
     return new FastResponse(body, { status, headers })
   }))

@@ -1,5 +1,5 @@
 /**
- * `/api/v1/catalogs…` (SPEC §9): catalogs (list, create 201, get, replace, delete) and their
+ * `/api/v1/catalogs…` (docs/catalogs.md): catalogs (list, create 201, get, replace, delete) and their
  * records (`GET …/records` with Bpium's search parameters answering `{ items, total }`, create
  * 201, get, PATCH merging values, delete). Record writes go through `RecordService`, so the
  * catalog's data-change events run; a `before` event that refuses answers with its `$status`
@@ -13,16 +13,18 @@ import type { ServerContext } from '../context.ts'
 import { RecordService } from '../records.ts'
 import { admin, json, list, noContent, param, readJson } from './http.ts'
 import { recordQueryOf } from './record-query.ts'
+import { recordValuesBody } from './record-body.ts'
 
 function objectBody(body: unknown, what: string): Record<string, unknown> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new PotokError('VALIDATION_FAILED', `${what} must be a JSON object`, { status: 400 })
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new PotokError('INVALID_BODY', `${what} must be a JSON object`)
   return body as Record<string, unknown>
 }
 
 function valuesOf(body: unknown): Record<string, unknown> {
-  const values = objectBody(body, 'the body').values
-  if (!values || typeof values !== 'object' || Array.isArray(values)) throw new PotokError('VALIDATION_FAILED', 'the body must be { "values": { "<fieldId>": value } }', { status: 400 })
-  return values as Record<string, unknown>
+  const object = objectBody(body, 'the body')
+  if (!recordValuesBody.safeParse(object).success) throw new PotokError('INVALID_BODY', 'the body must be { "values": { "<fieldId>": value } }')
+  // The values as sent (zod's copy would lose keys such as "__proto__", which the field checks name).
+  return object.values as Record<string, unknown>
 }
 
 /** A refusal by a `before` event answers as the event's scenario said: its status and `$body`. */
@@ -52,7 +54,7 @@ export function registerCatalogRoutes(app: H3, ctx: ServerContext): void {
     for (const [i, event] of (input.events ?? []).entries()) {
       if (event?.scenarioId && !(await store.getScenario(event.scenarioId))) problems.push({ path: `events.${i}.scenarioId`, message: `there is no scenario "${event.scenarioId}"` })
     }
-    if (problems.length) throw new PotokError('VALIDATION_FAILED', 'the catalog is invalid', { status: 422, details: { problems } })
+    if (problems.length) throw new PotokError('VALIDATION_FAILED', 'the catalog is invalid', { details: { problems } })
   }
 
   app.get('/api/v1/catalogs', admin(ctx, async () => list(await store.records.listCatalogs())))
@@ -60,7 +62,7 @@ export function registerCatalogRoutes(app: H3, ctx: ServerContext): void {
   app.post('/api/v1/catalogs', admin(ctx, async (event) => {
     const input = objectBody(await readJson(event, ctx), 'the catalog') as CatalogInput
     if (input.id !== undefined && await store.records.getCatalog(String(input.id))) {
-      throw new PotokError('CONFLICT', `catalog "${input.id}" exists; PUT /api/v1/catalogs/${input.id} replaces it`, { status: 409 })
+      throw new PotokError('CONFLICT', `catalog "${input.id}" exists; PUT /api/v1/catalogs/${input.id} replaces it`)
     }
     await assertScenarios(input)
     const catalog = await store.records.saveCatalog(input)

@@ -22,21 +22,12 @@ export interface ComponentInfo {
   configSchema: Record<string, unknown>
 }
 
-/** Bpium's palette: system (flow control), actions, data (catalogs, conversion), communications. */
-const GROUPS: Record<string, ComponentGroup> = {
-  setVariables: 'actions',
-  code: 'actions',
-  respond: 'actions',
-  subProcess: 'actions',
-  parser: 'data',
-  webRequest: 'communications',
-}
-
-/** The group of a component that does not name its own. */
+/**
+ * The palette group — Bpium's: system (flow control), actions, data (catalogs, conversion),
+ * communications — the component names, or the one its type and kind suggest.
+ */
 export function groupOf(component: Pick<Component, 'type' | 'kind' | 'group'>): ComponentGroup {
   if (component.group) return component.group
-  const known = GROUPS[component.type]
-  if (known) return known
   if (component.kind === 'control' || component.kind === 'boundary') return 'system'
   if (/record|catalog|convert|parse|file/i.test(component.type)) return 'data'
   if (/mail|sms|message|notify|request|http/i.test(component.type)) return 'communications'

@@ -1,5 +1,5 @@
 /**
- * `/api/v1/connections` — connections to outside services (SPEC §10): list, create (201), get,
+ * `/api/v1/connections` — connections to outside services (docs/connections.md): list, create (201), get,
  * replace (PUT of the whole record), delete. Secrets are answered as `"***"` and `"***"` sent
  * back keeps the stored one; an inline secret needs POTOK_SECRET_KEY (422 without it).
  */

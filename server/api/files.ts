@@ -1,5 +1,5 @@
 /**
- * `/api/v1/files` (SPEC §9): the files of records' file fields, kept in the store. `POST` stores
+ * `/api/v1/files` (docs/catalogs.md): the files of records' file fields, kept in the store. `POST` stores
  * the raw body (name from `?name=`, type from Content-Type; at most MAX_FILE_BYTES, 413 beyond)
  * and answers 201 with `{ id, name, contentType, size, createdAt }` — the `id` goes into a file
  * field as `[{ "id": "…" }]`; `GET /api/v1/files/{id}` answers the bytes.
@@ -21,10 +21,10 @@ export function registerFileRoutes(app: H3, ctx: ServerContext): void {
     try {
       data = await readRawBody(event.req, limit)
     } catch (error) {
-      if ((error as PotokError).status === 413) throw new PotokError('FILE_TOO_LARGE', `the file is larger than MAX_FILE_BYTES (${limit} bytes)`, { status: 413, details: { maxFileBytes: limit } })
+      if ((error as PotokError).status === 413) throw new PotokError('FILE_TOO_LARGE', `the file is larger than MAX_FILE_BYTES (${limit} bytes)`, { details: { maxFileBytes: limit } })
       throw error
     }
-    if (!data?.length) throw new PotokError('VALIDATION_FAILED', 'the body (the file\'s bytes) is empty', { status: 400 })
+    if (!data?.length) throw new PotokError('INVALID_BODY', 'the body (the file\'s bytes) is empty')
     const name = event.url.searchParams.get('name') || 'file'
     const contentType = event.req.headers.get('content-type')?.split(';')[0].trim() || 'application/octet-stream'
     const file = await service.putFile({ name, contentType, data: new Uint8Array(data) })
@@ -34,7 +34,7 @@ export function registerFileRoutes(app: H3, ctx: ServerContext): void {
   app.get('/api/v1/files/:id', admin(ctx, async (event) => {
     const id = param(event, 'id')
     const file = await ctx.store.records.getFile(id)
-    if (!file) throw new PotokError('FILE_NOT_FOUND', `there is no file "${id}"`, { status: 404 })
+    if (!file) throw new PotokError('FILE_NOT_FOUND', `there is no file "${id}"`)
     return new FastResponse(file.data as Uint8Array<ArrayBuffer>, {
       headers: {
         'content-type': file.contentType,

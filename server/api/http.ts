@@ -1,5 +1,5 @@
 /**
- * What every management route shares: the admin guard, JSON bodies in and out, and SPEC §6's
+ * What every management route shares: the admin guard, JSON bodies in and out, and the standard
  * list shape `{ items, nextCursor }`.
  *
  * @example
@@ -18,7 +18,7 @@ export type ApiHandler = (event: H3Event) => Promise<Response> | Response
 
 /** The 401 every management route answers without a valid token. */
 export function unauthorizedAdmin(): PotokError {
-  return new PotokError('UNAUTHORIZED', 'the management API needs "Authorization: Bearer <admin token>"', { status: 401 })
+  return new PotokError('UNAUTHORIZED', 'the management API needs "Authorization: Bearer <admin token>"')
 }
 
 /** Wraps a management route: without the admin token the handler never runs (401). */
@@ -43,7 +43,7 @@ export function json(value: unknown, status = 200, headers: Record<string, strin
   return new FastResponse(JSON.stringify(value), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } })
 }
 
-/** SPEC §6's list answer (the catalogs are not paged: `nextCursor` is always null). */
+/** The list answer `{ items, nextCursor }` of docs/server.md (the catalogs are not paged: `nextCursor` is always null). */
 export function list(items: unknown[], nextCursor: string | null = null): Response {
   return json({ items, nextCursor })
 }
@@ -55,12 +55,12 @@ export function noContent(): Response {
 /** The request's JSON body (any Content-Type); 400 `INVALID_JSON` when it is missing or does not parse. */
 export async function readJson(event: H3Event, ctx: ServerContext): Promise<unknown> {
   const raw = await readRawBody(event.req, ctx.settings.maxBodyBytes)
-  if (!raw || raw.length === 0) throw new PotokError('INVALID_JSON', 'a JSON body is required', { status: 400 })
+  if (!raw || raw.length === 0) throw new PotokError('INVALID_JSON', 'a JSON body is required')
   assertJsonDepth(raw, ctx.settings.maxBodyDepth)
   try {
     return JSON.parse(raw.toString('utf8').replace(/^\uFEFF/, ''))
   } catch (error) {
-    throw new PotokError('INVALID_JSON', `the body is not valid JSON: ${(error as Error).message}`, { status: 400 })
+    throw new PotokError('INVALID_JSON', `the body is not valid JSON: ${(error as Error).message}`)
   }
 }
 

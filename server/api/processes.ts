@@ -1,5 +1,5 @@
 /**
- * `/api/v1/processes` (SPEC §6): the processes catalog — newest first, filtered, cursor-paged —
+ * `/api/v1/processes` (docs/server.md): the processes catalog — newest first, filtered, cursor-paged —
  * one process with its steps, and resume / replay / cancel.
  */
 import type { H3, H3Event } from 'h3'
@@ -31,7 +31,7 @@ export const replayBody = z.object({ version: z.enum(['original', 'current']).de
 
 function badRequest(error: z.ZodError): PotokError {
   return new PotokError('BAD_REQUEST', error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '), {
-    status: 400, details: { problems: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    details: { problems: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
   })
 }
 
@@ -50,12 +50,12 @@ async function parseJson(raw: Buffer): Promise<unknown> {
   try {
     return JSON.parse(raw.toString('utf8'))
   } catch (error) {
-    throw new PotokError('INVALID_JSON', `the body is not valid JSON: ${(error as Error).message}`, { status: 400 })
+    throw new PotokError('INVALID_JSON', `the body is not valid JSON: ${(error as Error).message}`)
   }
 }
 
 function runner(ctx: ServerContext): ProcessRunner {
-  if (!ctx.executor) throw new PotokError('ASYNC_UNAVAILABLE', 'this server runs no asynchronous executor', { status: 503 })
+  if (!ctx.executor) throw new PotokError('ASYNC_UNAVAILABLE', 'this server runs no asynchronous executor')
   return ctx.executor
 }
 
@@ -71,7 +71,7 @@ export function registerProcessRoutes(app: H3, ctx: ServerContext): void {
   app.get('/api/v1/processes/:id', admin(ctx, async (event) => {
     const id = param(event, 'id')
     const record = await store.getProcess(id, { steps: true })
-    if (!record) throw new PotokError('NOT_FOUND', `process ${id} does not exist`, { status: 404 })
+    if (!record) throw new PotokError('NOT_FOUND', `process ${id} does not exist`)
     return json(record)
   }))
 

@@ -8,7 +8,7 @@ import { PotokError } from '../../runtime/index.ts'
 import type { RecordQuery } from '../../store/records-port.ts'
 
 function invalid(name: string, message: string): PotokError {
-  return new PotokError('INVALID_QUERY', `${name}: ${message}`, { status: 400, details: { parameter: name } })
+  return new PotokError('INVALID_QUERY', `${name}: ${message}`, { details: { parameter: name } })
 }
 
 /** `name[a][0][b]=v` parameters as one nested value (numeric keys make lists). */

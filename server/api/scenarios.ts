@@ -1,5 +1,5 @@
 /**
- * `/api/v1/scenarios` (SPEC §6): list, create, get, replace (a new immutable version),
+ * `/api/v1/scenarios` (docs/server.md): list, create, get, replace (a new immutable version),
  * delete (409 while an external request runs it), versions, and validate. A scenario
  * document may declare `webrequests` (as flow files do); they are upserted by `urlId`.
  * Answers carry the stored record `{ id, version, createdAt, scenario }`.
@@ -13,7 +13,7 @@ import { admin, json, list, noContent, param, readJson } from './http.ts'
 const ID = /^[A-Za-z0-9_-]{1,64}$/
 
 function notFound(id: string): PotokError {
-  return new PotokError('NOT_FOUND', `there is no scenario "${id}"`, { status: 404 })
+  return new PotokError('NOT_FOUND', `there is no scenario "${id}"`)
 }
 
 /** Validates a scenario document; throws 422 `VALIDATION_FAILED` with every problem by path. */
@@ -21,7 +21,6 @@ function validDocument(input: unknown): ScenarioDocument {
   const checked = checkScenarioDocument(input)
   if (checked.ok) return checked.document
   throw new PotokError('VALIDATION_FAILED', `the scenario is invalid (${checked.problems.length} problem${checked.problems.length === 1 ? '' : 's'})`, {
-    status: 422,
     details: { problems: checked.problems },
   })
 }
@@ -37,7 +36,7 @@ function documentOf(body: unknown): unknown {
 function versionParam(value: string | null | undefined): number | undefined {
   if (value === null || value === undefined || value === '') return undefined
   const version = Number(value)
-  if (!Number.isInteger(version) || version < 1) throw new PotokError('BAD_REQUEST', `version must be a positive integer, got "${value}"`, { status: 400 })
+  if (!Number.isInteger(version) || version < 1) throw new PotokError('BAD_REQUEST', `version must be a positive integer, got "${value}"`)
   return version
 }
 
@@ -49,7 +48,7 @@ export function registerScenarioRoutes(app: H3, ctx: ServerContext): void {
   app.post('/api/v1/scenarios', admin(ctx, async (event) => {
     const document = validDocument(await readJson(event, ctx))
     if (await store.getScenario(document.scenario.id)) {
-      throw new PotokError('CONFLICT', `scenario "${document.scenario.id}" exists; PUT /api/v1/scenarios/${document.scenario.id} replaces it`, { status: 409 })
+      throw new PotokError('CONFLICT', `scenario "${document.scenario.id}" exists; PUT /api/v1/scenarios/${document.scenario.id} replaces it`)
     }
     const { record } = await saveScenarioDocument(store, document)
     return json(record, 201, { location: `/api/v1/scenarios/${record.id}` })
@@ -74,7 +73,6 @@ export function registerScenarioRoutes(app: H3, ctx: ServerContext): void {
     const document = validDocument(withId)
     if (document.scenario.id !== id) {
       throw new PotokError('VALIDATION_FAILED', 'the scenario is invalid', {
-        status: 422,
         details: { problems: [{ path: 'id', message: `must be "${id}" (the id in the URL), got "${document.scenario.id}"` }] },
       })
     }
@@ -89,7 +87,6 @@ export function registerScenarioRoutes(app: H3, ctx: ServerContext): void {
     const users = await store.listWebRequests({ scenarioId: id })
     if (users.length) {
       throw new PotokError('CONFLICT', `scenario "${id}" is run by external request${users.length > 1 ? 's' : ''} ${users.map((w) => `"${w.urlId}"`).join(', ')}; delete or rebind ${users.length > 1 ? 'them' : 'it'} first`, {
-        status: 409,
         details: { webrequests: users.map((w) => ({ id: w.id, urlId: w.urlId })) },
       })
     }
@@ -108,7 +105,7 @@ export function registerScenarioRoutes(app: H3, ctx: ServerContext): void {
     const id = param(event, 'id')
     const version = versionParam(param(event, 'version'))
     const record = ID.test(id) ? await store.getScenario(id, version) : null
-    if (!record) throw new PotokError('NOT_FOUND', `there is no version ${version} of scenario "${id}"`, { status: 404 })
+    if (!record) throw new PotokError('NOT_FOUND', `there is no version ${version} of scenario "${id}"`)
     return json(record)
   }))
 }

@@ -49,13 +49,13 @@ export function registerTestRunRoutes(app: H3, ctx: ServerContext): void {
     const parsed = testRunBody.safeParse(await readJson(event, ctx))
     if (!parsed.success) {
       throw new PotokError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), {
-        status: 400, details: { problems: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+        details: { problems: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
       })
     }
     const checked = checkScenarioDocument(parsed.data.scenario)
     if (!checked.ok) {
       throw new PotokError('VALIDATION_FAILED', `the scenario is invalid (${checked.problems.length} problem${checked.problems.length === 1 ? '' : 's'})`, {
-        status: 422, details: { problems: checked.problems },
+        details: { problems: checked.problems },
       })
     }
     const scenario = checked.document.scenario

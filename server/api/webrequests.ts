@@ -1,5 +1,5 @@
 /**
- * `/api/v1/webrequests` — the external requests catalog (SPEC §6): list (`?scenarioId=`),
+ * `/api/v1/webrequests` — the external requests catalog (docs/server.md): list (`?scenarioId=`),
  * create (201), get, replace (PUT of the whole record), delete. `urlId` is unique (409);
  * the scenario must exist (422); secrets are answered as `"***"`, and `"***"` sent back keeps
  * the stored secret. Changes take effect on the next request — nothing is cached.
@@ -12,13 +12,12 @@ import type { ServerContext } from '../context.ts'
 import { admin, json, list, noContent, param, readJson } from './http.ts'
 
 function notFound(id: string): PotokError {
-  return new PotokError('NOT_FOUND', `there is no external request "${id}"`, { status: 404 })
+  return new PotokError('NOT_FOUND', `there is no external request "${id}"`)
 }
 
 async function assertScenarioExists(store: ProcessStore, input: WebRequestInput): Promise<void> {
   if (await store.getScenario(input.scenarioId)) return
   throw new PotokError('VALIDATION_FAILED', 'the external request is invalid', {
-    status: 422,
     details: { problems: [{ path: 'scenarioId', message: `there is no scenario "${input.scenarioId}"` }] },
   })
 }
@@ -35,7 +34,7 @@ export function registerWebRequestRoutes(app: H3, ctx: ServerContext): void {
     const input = parseWebRequestInput(await readJson(event, ctx))
     await assertScenarioExists(store, input)
     if (input.id && (await store.getWebRequest(input.id))) {
-      throw new PotokError('CONFLICT', `external request "${input.id}" exists; PUT /api/v1/webrequests/${input.id} replaces it`, { status: 409 })
+      throw new PotokError('CONFLICT', `external request "${input.id}" exists; PUT /api/v1/webrequests/${input.id} replaces it`)
     }
     const record = await store.createWebRequest(toWebRequestRecord(input, null))
     return json(publicWebRequest(record), 201, { location: `/api/v1/webrequests/${record.id}` })

@@ -38,7 +38,7 @@ export class Connections {
   async create(input: ConnectionInput): Promise<PublicConnection> {
     const id = input.id ?? randomUUID()
     if (await this.store.getConnection(id)) {
-      throw new PotokError('CONFLICT', `connection "${id}" exists; PUT /api/v1/connections/${id} replaces it`, { status: 409 })
+      throw new PotokError('CONFLICT', `connection "${id}" exists; PUT /api/v1/connections/${id} replaces it`)
     }
     return publicConnection(await this.store.createConnection(this.toRecord({ ...input, id }, null)))
   }
@@ -122,7 +122,7 @@ export class Connections {
         secrets[name] = previous && 'sealed' in previous && this.opensTo(input.id, name, previous.sealed, value) ? previous : { sealed: seal(this.key, input.id, name, value) }
       }
     }
-    if (problems.length) throw new PotokError('VALIDATION_FAILED', 'the connection is invalid', { status: 422, details: { problems } })
+    if (problems.length) throw new PotokError('VALIDATION_FAILED', 'the connection is invalid', { details: { problems } })
     return {
       ...fields,
       id: input.id,
@@ -149,7 +149,7 @@ export function publicConnection(record: ConnectionRecord): PublicConnection {
 }
 
 function notFound(id: string): PotokError {
-  return new PotokError('NOT_FOUND', `there is no connection "${id}"`, { status: 404 })
+  return new PotokError('NOT_FOUND', `there is no connection "${id}"`)
 }
 
 /** Equal but for `updatedAt` (undefined fields and key order aside, as the store keeps them). */

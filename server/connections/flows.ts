@@ -1,5 +1,5 @@
 /**
- * `FLOWS_DIR/connections/*.json` (SPEC §10): each file holds one connection or a list of them,
+ * `FLOWS_DIR/connections/*.json` (docs/connections.md): each file holds one connection or a list of them,
  * in the API's shape, with an `id`. All are validated first (one bad file stops the start, every
  * problem listed), then upserted. Secrets in files should be `{ "env": "NAME" }`; an inline one
  * is sealed under POTOK_SECRET_KEY like one sent to the API.
@@ -49,7 +49,7 @@ export async function readConnectionFiles(flowsDir: string): Promise<Array<Conne
     })
   }
   if (problems.length) {
-    throw new PotokError('INVALID_FLOWS', `invalid connection files in ${dir}:\n${problems.map((p) => `${p.file}: ${p.path}: ${p.message}`).join('\n')}`, { status: 422, details: { problems } })
+    throw new PotokError('INVALID_FLOWS', `invalid connection files in ${dir}:\n${problems.map((p) => `${p.file}: ${p.path}: ${p.message}`).join('\n')}`, { details: { problems } })
   }
   return inputs
 }
@@ -64,7 +64,7 @@ export async function loadConnectionFiles(connections: Connections, flowsDir: st
       // An inline secret without POTOK_SECRET_KEY, a "***" with nothing stored: say which file.
       const problems = (error as PotokError).details?.problems as Array<{ path: string; message: string }> | undefined
       if (!problems) throw error
-      throw new PotokError('INVALID_FLOWS', `${file}: connection "${input.id}": ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { status: 422, details: { problems: problems.map((p) => ({ file, ...p })) } })
+      throw new PotokError('INVALID_FLOWS', `${file}: connection "${input.id}": ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { details: { problems: problems.map((p) => ({ file, ...p })) } })
     }
   }
   return loaded

@@ -1,5 +1,5 @@
 /**
- * What a client (or a `FLOWS_DIR/connections/*.json` file) sends for a connection (SPEC §10),
+ * What a client (or a `FLOWS_DIR/connections/*.json` file) sends for a connection (docs/connections.md),
  * by type. Secrets are given inline, as `{ "env": "NAME" }`, or as `"***"` in a replace, which
  * keeps the stored one.
  *

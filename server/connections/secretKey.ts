@@ -1,5 +1,5 @@
 /**
- * Connection secrets at rest (SPEC §10): AES-256-GCM under `POTOK_SECRET_KEY`, 32 bytes given
+ * Connection secrets at rest (docs/connections.md): AES-256-GCM under `POTOK_SECRET_KEY`, 32 bytes given
  * as base64 (44 characters, e.g. `openssl rand -base64 32`) or hex (64 characters). Each secret
  * is sealed with its own random 96-bit nonce and bound to its connection id and secret name
  * (additional authenticated data), so a sealed value copied to another connection or field does
@@ -51,6 +51,6 @@ export function open(key: Buffer, connectionId: string, name: string, sealed: st
     decipher.setAuthTag(Buffer.from(tag, 'base64url'))
     return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8')
   } catch {
-    throw new PotokError('SECRET_UNREADABLE', `the secret "${name}" of connection "${connectionId}" cannot be decrypted: POTOK_SECRET_KEY is not the key it was stored with`, { status: 500 })
+    throw new PotokError('SECRET_UNREADABLE', `the secret "${name}" of connection "${connectionId}" cannot be decrypted: POTOK_SECRET_KEY is not the key it was stored with`)
   }
 }

@@ -19,7 +19,7 @@ describe('importRoute', () => {
     expect(JSON.stringify(body)).not.toContain('FAKE-SMTP-SECRET')
   })
 
-  it('answers SPEC §6 errors for refused documents', () => {
+  it('answers the standard error body for refused documents', () => {
     expect(importRoute('')).toEqual({ status: 400, body: { error: { code: 'INVALID_BPMN', message: 'a BPMN document is required as the request body' } } })
     const evil = importRoute('<!DOCTYPE d [<!ENTITY a "b">]><d/>')
     expect(evil.status).toBe(400)

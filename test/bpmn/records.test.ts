@@ -1,5 +1,5 @@
 /**
- * Bpium's data actions in BPMN (SPEC §8, §9): a file in Bpium's dialect using every one imports
+ * Bpium's data actions in BPMN (docs/bpmn.md, docs/catalogs.md): a file in Bpium's dialect using every one imports
  * to the record components with every parameter, exports back to the same scenario, and runs
  * on a real server against catalog 48 of flows/catalogs.
  */

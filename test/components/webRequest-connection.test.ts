@@ -1,5 +1,5 @@
 /**
- * `webRequest` with `auth: { connection }` (SPEC §10) against a real HTTP server that is also an
+ * `webRequest` with `auth: { connection }` (docs/connections.md) against a real HTTP server that is also an
  * OAuth2 token endpoint: basic and bearer from the connection; OAuth2 client credentials fetched
  * once, cached until expiry, renewed once on 401; no secret or token in the process's variables.
  */

@@ -1,5 +1,5 @@
 /**
- * The visual editor in headless Chromium against a real potok server (SPEC §11): the greet
+ * The visual editor in headless Chromium against a real potok server (docs/console.md): the greet
  * scenario built from an empty canvas with the palette and the settings forms only — no JSON
  * typed — validated live, test-run from the editor, saved, attached to a new external request,
  * called over HTTP and its process opened; the same in Russian. Then the editing tools (undo,

@@ -1,6 +1,6 @@
 /**
  * `server/console.ts` through an h3 app: assets with their cache headers, the SPA fallback to
- * index.html for the app's own paths, SPEC §6 404s for API paths and missing files, no way out
+ * index.html for the app's own paths, standard 404 error bodies for API paths and missing files, no way out
  * of the assets directory, and a clear page when the console was never built.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -66,7 +66,7 @@ describe('console assets', () => {
     expect(head.status).toBe(200)
   })
 
-  it('leaves API paths and missing files to SPEC §6\'s 404', async () => {
+  it('leaves API paths and missing files to the standard 404 error body', async () => {
     expect((await get('/api/v1/things')).status).toBe(200)
     for (const path of ['/api/nothing', '/api/v1/nothing', '/API/V1/scenarios', '/Api/webrequest/x', '/HEALTHZ', '/healthz', '/metrics', '/assets/missing.js', '/favicon.ico']) {
       const response = await get(path)

@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer } from 'node:http'
 import { afterEach, describe, expect, test } from 'vitest'
+import { PotokError } from '../../runtime/errors.ts'
 import { ProcessExecutor } from '../../processes/executor.ts'
 import { openStore } from '../../store/index.ts'
 import type { ProcessStore } from '../../store/port.ts'
@@ -108,5 +110,44 @@ describe('ProcessExecutor', () => {
     expect(failed.error).toMatchObject({ code: 'UNDEFINED_VARIABLE', nodeId: 'a' })
     expect((failed.snapshot as { value: unknown }).value).toBe('failed')
     await executor.stop()
+  })
+  test('a commit that timed out is tried again while the lease holds: no step record is lost, no activity runs twice', async () => {
+    const { store } = await freshStore()
+    let hits = 0
+    const counter = createServer((_req, res) => { hits++; res.end('{}') })
+    await new Promise<void>((resolve) => counter.listen(0, '127.0.0.1', resolve))
+    const url = `'http://127.0.0.1:${(counter.address() as { port: number }).port}/'`
+    const flow = scenario([
+      { id: 's', type: 'start' }, { id: 'hit', type: 'webRequest', config: { method: 'POST', url, timeoutMs: 5000 } },
+      { id: 't', type: 'timer', config: { pause: 'PT0.05S' } }, { id: 'e', type: 'end' },
+    ], ['s>hit', 'hit>t', 't>e'])
+    // The commit after the web request times out once (the store was slow for a moment).
+    let failed = false
+    const flaky = new Proxy(store, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target)
+        if (key !== 'commitProcess') return typeof value === 'function' ? value.bind(target) : value
+        return async (...args: Parameters<ProcessStore['commitProcess']>) => {
+          if (!failed && args[3]?.some((step) => step.nodeId === 'hit' && step.status === 'completed')) {
+            failed = true
+            throw new PotokError('STORE_TIMEOUT', 'the store did not answer commitProcess in time', { status: 503 })
+          }
+          return target.commitProcess(...args)
+        }
+      },
+    })
+    const executor = new ProcessExecutor(flaky, { pollMs: 50, leaseMs: 600 })
+    const id = await executor.enqueue({ scenario: await store.saveScenario(flow), input: {}, trigger })
+    executor.start()
+    await until(async () => (await store.getProcess(id))?.status === 'completed')
+    // Long enough for a lease left behind to expire and the process to be claimed again.
+    await new Promise((r) => setTimeout(r, 1_000))
+    await executor.stop()
+    counter.close()
+    expect(failed).toBe(true)
+    expect(hits).toBe(1)
+    // The retried commit carried the web request's step record: none is lost with the timeout.
+    const steps = (await store.getProcess(id, { steps: true }))!.steps!.map((step) => [step.nodeId, step.status])
+    expect(steps).toEqual([['s', 'completed'], ['hit', 'completed'], ['t', 'completed'], ['e', 'completed']])
   })
 })

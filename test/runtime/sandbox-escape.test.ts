@@ -1,6 +1,6 @@
 /**
  * Escape corpus: each attempt runs as a scenario expression or `code` body; afterwards the
- * host must be untouched and the next call must see a pristine sandbox (SPEC §4: an escape
+ * host must be untouched and the next call must see a pristine sandbox (docs/sandbox.md: an escape
  * from the sandbox is a security defect).
  */
 import { beforeAll, describe, expect, it } from 'vitest'

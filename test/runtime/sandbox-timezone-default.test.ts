@@ -1,10 +1,11 @@
-// SANDBOX_TZ unset: the sandbox runs in UTC, even on a host set to Moscow time.
+// SANDBOX_TZ not set through the settings: the sandbox runs in UTC, even on a host set to Moscow
+// time, and even with SANDBOX_TZ in the environment — the engine reads no environment.
 process.env.TZ = 'Europe/Moscow'
-delete process.env.SANDBOX_TZ
+process.env.SANDBOX_TZ = 'Asia/Tokyo'
 
 import { expect, it } from 'vitest'
 import { getSandbox } from '../../runtime/sandbox.ts'
-import { sandboxTimeZone } from '../../runtime/sandbox/timeZone.ts'
+import { loadSettings } from '../../server/settings.ts'
 
 it('expressions and moment use UTC by default', async () => {
   const sandbox = await getSandbox()
@@ -14,6 +15,8 @@ it('expressions and moment use UTC by default', async () => {
   expect(formatted).toBe('1970-01-01 00:00 +00:00')
 })
 
-it('an unknown zone name is a settings error', () => {
-  expect(() => sandboxTimeZone({ SANDBOX_TZ: 'Mars/Olympus' })).toThrow(/SANDBOX_TZ: "Mars\/Olympus" is not a time zone name/)
+it('an unknown zone name is a settings error; a known one is handed to the runtime', () => {
+  expect(() => loadSettings({ SANDBOX_TZ: 'Mars/Olympus' })).toThrow(/SANDBOX_TZ: "Mars\/Olympus" is not a time zone name/)
+  expect(loadSettings({ SANDBOX_TZ: 'Europe/Moscow' }).runtime.sandboxTimeZone).toBe('Europe/Moscow')
+  expect(loadSettings({}).runtime.sandboxTimeZone).toBe('UTC')
 })

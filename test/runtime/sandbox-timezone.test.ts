@@ -1,13 +1,18 @@
 // The host runs at +09:00 and the sandbox is told Moscow (+03:00): expressions must follow the
 // sandbox's zone, not the machine's (a Bpium calendar scenario shifted by hours otherwise).
 process.env.TZ = 'Asia/Tokyo'
-process.env.SANDBOX_TZ = 'Europe/Moscow'
 
 import { beforeAll, describe, expect, it } from 'vitest'
+import { setRuntimeLimits } from '../../runtime/limits.ts'
 import { getSandbox, type Sandbox } from '../../runtime/sandbox.ts'
+import { loadSettings } from '../../server/settings.ts'
 
 let sandbox: Sandbox
-beforeAll(async () => { sandbox = await getSandbox() })
+beforeAll(async () => {
+  // As the server and the CLI do at start: SANDBOX_TZ is read by the settings, handed down.
+  setRuntimeLimits(loadSettings({ SANDBOX_TZ: 'Europe/Moscow' }).runtime, true)
+  sandbox = await getSandbox()
+})
 const evaluate = (source: string, vars: Record<string, unknown> = {}) => sandbox.evaluate([sandbox.compile(source)], vars)[0]
 
 describe('SANDBOX_TZ', () => {

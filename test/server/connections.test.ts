@@ -1,5 +1,5 @@
 /**
- * `/api/v1/connections` against a real server (SPEC §10, §6): secrets are sealed at rest, never
+ * `/api/v1/connections` against a real server (docs/connections.md): secrets are sealed at rest, never
  * answered, kept by "***"; FLOWS_DIR/connections declarations load on start; a store holding
  * sealed secrets refuses to start without POTOK_SECRET_KEY, in one clear line.
  */

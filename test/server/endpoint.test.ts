@@ -1,5 +1,5 @@
 /**
- * SPEC §1 through real HTTP: addresses and methods, the input variables, every body kind,
+ * The endpoint (docs/server.md) through real HTTP: addresses and methods, the input variables, every body kind,
  * and the answer built from `$status/$headers/$body`.
  */
 import { readFileSync } from 'node:fs'

@@ -113,7 +113,7 @@ describe.skipIf(!enabled)('faults on the shared store (FerretDB)', () => {
     const { port: counterPort, hits } = await startCounter()
     const flowsDir = mkdtempSync(join(tmpdir(), 'potok-faults-flows-'))
     writeFileSync(join(flowsDir, 'effect.json'), JSON.stringify(effectFlow(counterPort)))
-    const env = { MONGODB_URI: `mongodb://${encodeURIComponent(ferretSocket)}/potok_faults`, FLOWS_DIR: flowsDir, ASYNC_LEASE_MS: '3000', ASYNC_CONCURRENCY: '8', STORE_TIMEOUT_MS: '2000' }
+    const env = { MONGODB_URI: `mongodb://${encodeURIComponent(ferretSocket)}/potok_faults`, FLOWS_DIR: flowsDir, ASYNC_LEASE_MS: '5000', ASYNC_CONCURRENCY: '8', STORE_TIMEOUT_MS: '2000' }
     const a = await startChildServer(env)
     const b = await startChildServer(env)
 

@@ -1,5 +1,5 @@
 /**
- * FLOWS_DIR/catalogs/*.json (SPEC §9): validated all at once (a bad file refuses the start with
+ * FLOWS_DIR/catalogs/*.json (docs/catalogs.md): validated all at once (a bad file refuses the start with
  * every problem listed), upserted, and seeded without duplicating or undoing anything on restart.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'

@@ -159,7 +159,7 @@ export async function startServer(overrides: Partial<Settings> = {}, fixtures: R
   })
 }
 
-/** SPEC §6's error body: `{ error: { code: SCREAMING_SNAKE, message, processId?, details? } }` and nothing else. */
+/** The error body every error answers with (docs/server.md, Errors): `{ error: { code: SCREAMING_SNAKE, message, processId?, details? } }` and nothing else. */
 export function isErrorBody(value: unknown): boolean {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false
   const keys = Object.keys(value)
@@ -181,7 +181,7 @@ export async function errorOf(response: Response): Promise<{ code: string; messa
   } catch {
     throw new Error(`not a JSON error body (${response.status}): ${text.slice(0, 200)}`)
   }
-  if (!isErrorBody(body)) throw new Error(`not SPEC §6's error body (${response.status}): ${text.slice(0, 300)}`)
+  if (!isErrorBody(body)) throw new Error(`not the standard error body (${response.status}): ${text.slice(0, 300)}`)
   return (body as { error: any }).error
 }
 

@@ -109,7 +109,7 @@ function exchange(port: number, raw: string, keepSending?: (socket: Socket) => v
   })
 }
 
-/** The status and §6 body of a raw HTTP answer. */
+/** The status and error body of a raw HTTP answer. */
 async function rawAnswer(text: string): Promise<{ status: number; error: Awaited<ReturnType<typeof errorOf>> }> {
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1])
   const body = text.slice(text.indexOf('\r\n\r\n') + 4)
@@ -123,13 +123,13 @@ describe('the HTTP server', () => {
   })
   afterAll(() => timed?.close())
 
-  test('a request that is not HTTP gets 400 with the §6 body', async () => {
+  test('a request that is not HTTP gets 400 with the standard error body', async () => {
     const { status, error } = await rawAnswer(await exchange(timed.port, 'NOT HTTP AT ALL\r\n\r\n'))
     expect(status).toBe(400)
     expect(error.code).toBe('BAD_REQUEST')
   })
 
-  test('headers over the limit get 431 with the §6 body', async () => {
+  test('headers over the limit get 431 with the standard error body', async () => {
     const { status, error } = await rawAnswer(await exchange(timed.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`))
     expect(status).toBe(431)
     expect(error.code).toBe('HEADERS_TOO_LARGE')

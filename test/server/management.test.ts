@@ -1,5 +1,5 @@
 /**
- * SPEC §6's management API through real HTTP: token auth on every route, scenarios (with
+ * The management API (docs/server.md) through real HTTP: token auth on every route, scenarios (with
  * versions, validation and delete protection), the external requests catalog (unique urlId,
  * masked secrets), /healthz, /metrics and the OpenAPI document.
  */
@@ -49,7 +49,7 @@ const ROUTES: Array<[string, string, unknown?]> = [
 ]
 
 describe('auth', () => {
-  test('every management route answers 401 with the §6 body without a valid token, and changes nothing', async () => {
+  test('every management route answers 401 with the standard error body without a valid token, and changes nothing', async () => {
     const before = JSON.stringify(await server.store.listScenarios()) + JSON.stringify(await server.store.listWebRequests())
     for (const token of [null, 'wrong-token', `${server.token}x`, server.token.slice(0, -1), '']) {
       for (const [method, path, body] of ROUTES) {
@@ -275,7 +275,7 @@ describe('health, metrics, OpenAPI', () => {
     expect(await response.json()).toMatchObject({ status: 'ok', store: { kind: 'sqlite', ok: true, read: true, write: true }, async: true })
   })
 
-  test('/healthz answers 503 with the §6 body when the store does not answer', async () => {
+  test('/healthz answers 503 with the standard error body when the store does not answer', async () => {
     const other = await startServer()
     try {
       await other.store.close()

@@ -1,7 +1,7 @@
 /**
  * Property-based: random methods, paths, headers, content types and bodies (valid, truncated,
  * huge, binary, wrong encodings) thrown at the endpoint and the management API. The server
- * never crashes, every error answer has SPEC §6's body, and no request without a valid token
+ * never crashes, every error answer has the standard error body (docs/server.md), and no request without a valid token
  * reaches a management route.
  */
 import fc from 'fast-check'
@@ -128,7 +128,7 @@ async function healthy() {
   await response.text()
 }
 
-test('random requests without the admin token: never a crash, §6 error bodies, no management route reached', async () => {
+test('random requests without the admin token: never a crash, standard error bodies, no management route reached', async () => {
   const before = JSON.stringify(await server.store.listScenarios()) + JSON.stringify(await server.store.listWebRequests())
   const spy = spyOnManagement(server.store)
   try {
@@ -151,7 +151,7 @@ test('random requests without the admin token: never a crash, §6 error bodies, 
   await server.processes()
 })
 
-test('random requests to the management API with the token: never a crash, no 5xx, §6 error bodies', async () => {
+test('random requests to the management API with the token: never a crash, no 5xx, standard error bodies', async () => {
   const scenarioish = fc.record({
     id: fc.oneof(fc.constantFrom('prop', 'greet', 'bad id'), fc.string({ maxLength: 10 })),
     nodes: fc.oneof(fc.constant([{ id: 'start', type: 'start' }, { id: 'end', type: 'end' }]), fc.array(fc.record({ id: fc.string({ maxLength: 5 }), type: fc.constantFrom('start', 'end', 'setVariables', 'timer', 'nope'), config: fc.jsonValue({ maxDepth: 2 }) }), { maxLength: 4 })),

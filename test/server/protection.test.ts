@@ -1,5 +1,5 @@
 /**
- * SPEC §1 protection and CORS through real HTTP: auth (basic, bearer, hmac) → 401 without a
+ * Protection and CORS through real HTTP: auth (basic, bearer, hmac) → 401 without a
  * process, rate limit → 429 + Retry-After, idempotency → the first answer again with no second
  * process, MAX_CONCURRENT_PROCESSES → 429, and potok-made vs scenario-made CORS.
  */

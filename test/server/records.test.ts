@@ -1,5 +1,5 @@
 /**
- * Catalogs and records through a real server (SPEC §9): the API, files, the example flows
+ * Catalogs and records through a real server (docs/catalogs.md): the API, files, the example flows
  * (the Tilda-style web form and the `after update` event), data actions in scenarios with their
  * error codes caught by boundaries, `before` events refusing and changing writes, and the bound
  * on event loops.

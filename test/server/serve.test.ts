@@ -1,5 +1,5 @@
 /**
- * `serve()` and `potok serve` (SPEC §7): settings, FLOWS_DIR loading (an invalid file refuses
+ * `serve()` and `potok serve` (docs/server.md): settings, FLOWS_DIR loading (an invalid file refuses
  * the start listing every problem), the generated admin token, restarts, and graceful
  * shutdown on SIGTERM — synchronous processes finish, asynchronous ones are handed back.
  */
@@ -26,7 +26,7 @@ afterEach(() => {
 })
 
 describe('settings', () => {
-  test('defaults (SPEC §7) and environment strings', () => {
+  test('defaults (docs/server.md, Settings) and environment strings', () => {
     expect(loadSettings({})).toMatchObject({
       port: 3000, host: '127.0.0.1', dataDir: './data', flowsDir: './flows', webrequestTimeoutMs: 60_000, asyncTimeoutMs: 86_400_000,
       maxBodyBytes: 10 * 1024 * 1024, trustProxy: false, metricsPublic: false, logLevel: 'info', asyncConcurrency: 16,
@@ -44,7 +44,7 @@ describe('settings', () => {
       error = e as PotokError
     }
     expect(error?.code).toBe('INVALID_SETTINGS')
-    const paths = (error?.details?.problems as Array<{ path: string }>).map((p) => p.path)
+    const paths = (error!.details!.problems as Array<{ path: string }>).map((p) => p.path)
     expect(paths.sort()).toEqual(['LOG_LEVEL', 'MAX_BODY_BYTES', 'MONGODB_URI', 'PORT', 'POTOK_ADMIN_TOKEN'])
   })
 })

@@ -1,5 +1,5 @@
 /**
- * SPEC §1: the synchronous deadline (504, reset, async), `?async=true`, and the `respond`
+ * The endpoint (docs/server.md): the synchronous deadline (504, reset, async), `?async=true`, and the `respond`
  * component answering mid-flow — through real HTTP, with the records they leave in the store.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -18,7 +18,7 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 
   }
 }
 
-test('a process past its timeoutMs → 504 with the §6 body; recorded interrupted with TIMEOUT', async () => {
+test('a process past its timeoutMs → 504 with the standard error body; recorded interrupted with TIMEOUT', async () => {
   const started = Date.now()
   const response = await server.call('/api/webrequest/slow', { method: 'POST' })
   expect(Date.now() - started).toBeLessThan(1200)

@@ -1,5 +1,5 @@
 /**
- * The connections part of the store (SPEC §10) on both adapters: SQLite always, MongoDB (or
+ * The connections part of the store (docs/connections.md) on both adapters: SQLite always, MongoDB (or
  * FerretDB) when MONGODB_URI is set. The store keeps what it is given — sealed secrets stay
  * sealed text, environment references stay references.
  */

@@ -504,6 +504,21 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         expect(woken.lease?.owner).toBe('b')
       })
 
+      it('wakes a parked process now (a child it waits on ended), but not a running or finished one', async () => {
+        await store.createProcess(proc({ id: 'waiting-parent' }))
+        const [claimed] = await store.claimProcesses('a', 60_000, 1)
+        expect(await store.wakeProcess('waiting-parent')).toBe(false) // running: it looks again when it parks
+        const wakeAt = new Date(Date.now() + 60_000).toISOString()
+        expect(await store.commitProcess('waiting-parent', { owner: 'a', fence: claimed.rev! }, { status: 'queued', lease: null, wakeAt, snapshot: { at: 'child' } })).toBe(true)
+        expect(await store.claimProcesses('b', 60_000, 5)).toEqual([])
+        expect(await store.wakeProcess('waiting-parent')).toBe(true)
+        expect(await store.wakeProcess('waiting-parent')).toBe(false) // already due
+        const [woken] = await store.claimProcesses('b', 60_000, 5)
+        expect(woken).toMatchObject({ id: 'waiting-parent', status: 'running', snapshot: { at: 'child' } })
+        expect(await store.wakeProcess('waiting-parent')).toBe(false)
+        expect(await store.wakeProcess('nobody')).toBe(false)
+      })
+
       it('renews the lease with a commit', async () => {
         await store.createProcess(proc({ id: 'renewed' }))
         const [claimed] = await store.claimProcesses('a', 60_000, 1)
@@ -569,7 +584,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         await store.updateProcess(record.id, { output: { copy: big } })
         const read = await store.getProcess(record.id)
         expect(read?.input).toEqual(input)
-        expect((read?.output as { copy: string }).copy === big).toBe(true)
+        expect((read!.output as { copy: string }).copy === big).toBe(true)
         // A list never carries values that large (nor snapshots): it names what it left out.
         const listed = await store.listProcesses({ limit: 1 })
         expect(listed.items[0].id).toBe(record.id)

@@ -1,5 +1,5 @@
 /**
- * The contract of catalogs, records and files (`store.records`, SPEC §9) every adapter passes.
+ * The contract of catalogs, records and files (`store.records`, docs/catalogs.md) every adapter passes.
  * Each adapter's test file calls `recordsContract(name, makeStore)`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'

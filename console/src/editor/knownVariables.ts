@@ -1,6 +1,6 @@
 /**
  * The variables an expression can use at a node: the input variables every process starts
- * with (SPEC §4), the answer variables, and what the nodes that can run before it write —
+ * with (docs/scenarios.md), the answer variables, and what the nodes that can run before it write —
  * found by walking the graph backwards and reading each config's variable targets
  * (`assignments[].name` of «Назначение переменных», and any `…To` setting such as `statusTo`).
  */

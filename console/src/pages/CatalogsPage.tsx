@@ -1,4 +1,4 @@
-/** Catalogs (SPEC §9): each with its fields and the scenarios bound to its data-change events. */
+/** Catalogs (docs/catalogs.md): each with its fields and the scenarios bound to its data-change events. */
 import { useI18n } from '../i18n.ts'
 import type { Catalog, Page } from '../types.ts'
 import { Empty, ErrorBox, Link, Spinner } from '../ui/bits.tsx'

@@ -1,5 +1,5 @@
 /**
- * Connections («Доступы к сервисам», SPEC §10): SMTP servers and HTTP credentials components
+ * Connections («Доступы к сервисам», docs/connections.md): SMTP servers and HTTP credentials components
  * name by id. Secrets are never shown: the API answers "***" (or the environment variable).
  */
 import { useI18n } from '../i18n.ts'

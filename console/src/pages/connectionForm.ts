@@ -1,5 +1,5 @@
 /**
- * The connection form's state and how it maps to and from the API's record (SPEC §10). Secrets
+ * The connection form's state and how it maps to and from the API's record (docs/connections.md). Secrets
  * come back as "***" (kept when sent back unchanged) or `{ env }`; a field left as it was is
  * sent back so, one typed into replaces the stored secret.
  */

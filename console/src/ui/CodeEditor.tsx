@@ -51,7 +51,7 @@ export const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function
       json(),
       theme,
       EditorView.lineWrapping,
-      keymap.of([{ key: 'Mod-s', preventDefault: true, run: () => (callbacks.current.onSave?.(), true) }]),
+      keymap.of([{ key: 'Mod-s', preventDefault: true, run: () => { callbacks.current.onSave?.(); return true } }]),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) callbacks.current.onChange?.(update.state.doc.toString())
       }),
