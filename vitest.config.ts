@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -11,5 +12,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default is one fork per core but one, so a 2-core machine runs one file at a time;
+    // most files wait (timers, child servers, the browser, FerretDB), so two at once finish the
+    // suite sooner there. Larger machines keep the default.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 })

@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { getComponent } from '../runtime/registry.ts'
 import { ENDED_STATUSES } from '../runtime/children.ts'
+import { clock, type TimerHandle } from '../runtime/clock.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
 import type { CommitPatch, ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
@@ -105,7 +106,7 @@ export class ProcessExecutor {
   /** Synchronous processes whose leases the heartbeat renews (they hold no executor slot). */
   private readonly hosted = new Map<string, AbortController>()
   private timers: ReturnType<typeof setInterval>[] = []
-  private wakeTimer: ReturnType<typeof setTimeout> | undefined
+  private wakeTimer: TimerHandle | undefined
   private wakeAt = Infinity
   private stopped = true
   private claiming: Promise<void> | null = null
@@ -139,7 +140,7 @@ export class ProcessExecutor {
     this.stopped = true
     for (const timer of this.timers) clearInterval(timer)
     this.timers = []
-    clearTimeout(this.wakeTimer)
+    clock.clearTimeout(this.wakeTimer)
     this.wakeAt = Infinity
     await this.claiming
     for (const run of this.running.values()) run.controller.abort(new PotokError(SHUTDOWN, 'the server is shutting down'))
@@ -243,13 +244,13 @@ export class ProcessExecutor {
   private wakeLater(at: string): void {
     const time = Date.parse(at)
     if (this.stopped || !(time < this.wakeAt)) return
-    clearTimeout(this.wakeTimer)
+    clock.clearTimeout(this.wakeTimer)
     this.wakeAt = time
-    this.wakeTimer = setTimeout(() => {
+    // On the clock the store's wake times are compared with (runtime/clock.ts).
+    this.wakeTimer = clock.setTimeout(() => {
       this.wakeAt = Infinity
       this.wake()
-    }, Math.max(0, time - Date.now()))
-    this.wakeTimer.unref()
+    }, Math.max(0, time - clock.now()), { unref: true })
   }
 
   private async claim(): Promise<void> {

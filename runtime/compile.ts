@@ -12,6 +12,7 @@
 import { and, assign, fromPromise, raise, setup, stateIn, type AnyStateMachine } from 'xstate'
 import { getComponent } from './registry.ts'
 import { durationMs } from './duration.ts'
+import { clock, type TimerHandle } from './clock.ts'
 import { PotokError } from './errors.ts'
 import { analyzeGraph, boundaryRule, graphRules, isJoin, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'
 import { applyStepWrites, componentContext, finishStep, liveProcess, liveProcesses, processError, startStep, type LiveProcess } from './live.ts'
@@ -81,19 +82,19 @@ const activity = fromPromise<VariableWrite[], { pid: string; node: string }>(asy
 const sleep = fromPromise<void, { pid: string; key: string }>(({ input, signal }) => {
   const live = liveProcess(input.pid)
   const context = live.actor!.getSnapshot().context as ProcessContext
-  const deadline = context.deadlines[input.key] ?? Date.now()
+  const deadline = context.deadlines[input.key] ?? clock.now()
   const node = live.compiled.graph.byId.get(input.key)
   const plan = live.compiled.plans.get(input.key)
   // A wait resumed after a restart started its pause before its deadline, not now.
   if (node && plan?.kind === 'wait') runningStep(live, node, context, deadline - plan.ms)
   return new Promise((resolve, reject) => {
-    let handle: ReturnType<typeof setTimeout>
+    let handle: TimerHandle
     const wait = () => {
-      const rest = deadline - Date.now()
+      const rest = deadline - clock.now()
       if (rest <= 0) return resolve()
-      handle = setTimeout(wait, Math.min(rest, 2 ** 30))
+      handle = clock.setTimeout(wait, Math.min(rest, 2 ** 30))
     }
-    signal.addEventListener('abort', () => { clearTimeout(handle); reject(signal.reason) }, { once: true })
+    signal.addEventListener('abort', () => { clock.clearTimeout(handle); reject(signal.reason) }, { once: true })
     wait()
   })
 })
@@ -351,7 +352,7 @@ class MachineBuilder {
         const counted = countStep(context, node)
         if ('fatal' in counted) return counted
         startStep(liveProcess(context.pid), counted.stepCount - 1, node.id, node.type)
-        return { ...counted, deadlines: { ...context.deadlines, [node.id]: Date.now() + ms } }
+        return { ...counted, deadlines: { ...context.deadlines, [node.id]: clock.now() + ms } }
       }),
       always: [{ guard: ({ context }: Ctx) => context.fatal, target: '#failed' }],
       invoke: {
@@ -400,7 +401,7 @@ class MachineBuilder {
         if ('fatal' in counted) return counted
         startStep(liveProcess(context.pid), counted.stepCount - 1, node.id, node.type)
         const deadlines = { ...context.deadlines }
-        for (const b of timeouts) deadlines[b.id] = Date.now() + durationMs(b.after)
+        for (const b of timeouts) deadlines[b.id] = clock.now() + durationMs(b.after)
         return { ...counted, deadlines, entered: { ...context.entered, [node.id]: counted.stepCount - 1 } }
       }),
       exit: timeouts.length

@@ -11,6 +11,7 @@
  */
 export * from './binary.ts'
 export * from './children.ts'
+export * from './clock.ts'
 export * from './depth.ts'
 export * from './error-codes.ts'
 export * from './errors.ts'

@@ -5,6 +5,7 @@
  * through `context.pid`.
  */
 import type { AnyActor } from 'xstate'
+import { clock } from './clock.ts'
 import type { CompiledScenario } from './compile.ts'
 import { toPotokError, type PotokError } from './errors.ts'
 import type { Sandbox } from './sandbox.ts'
@@ -63,7 +64,7 @@ export function liveProcess(pid: string): LiveProcess {
   return live
 }
 
-export function startStep(live: LiveProcess, index: number, nodeId: string, type: string, status: StepRecord['status'] = 'running', startedAt = Date.now()): StepRecord {
+export function startStep(live: LiveProcess, index: number, nodeId: string, type: string, status: StepRecord['status'] = 'running', startedAt = clock.now()): StepRecord {
   const step: StepRecord = { index, nodeId, type, startedAt: new Date(startedAt).toISOString(), status }
   live.steps.push(step)
   live.changed?.add(step)
@@ -72,7 +73,7 @@ export function startStep(live: LiveProcess, index: number, nodeId: string, type
 }
 
 export function finishStep(live: LiveProcess, step: StepRecord, error?: ProcessError | null): void {
-  const finished = Date.now()
+  const finished = clock.now()
   step.finishedAt = new Date(finished).toISOString()
   step.durationMs = finished - Date.parse(step.startedAt)
   step.status = error ? 'failed' : 'completed'
@@ -83,7 +84,7 @@ export function finishStep(live: LiveProcess, step: StepRecord, error?: ProcessE
 
 /** Closes the steps still running when the process is stopped (`cancelled` or `interrupted`). */
 export function stopRunningSteps(live: LiveProcess, status: 'cancelled' | 'interrupted', error: { code: string; message: string }): void {
-  const finished = Date.now()
+  const finished = clock.now()
   for (const step of live.running.values()) {
     step.finishedAt = new Date(finished).toISOString()
     step.durationMs = finished - Date.parse(step.startedAt)

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createActor, type AnyActor } from 'xstate'
+import { clock } from './clock.ts'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
@@ -73,7 +74,7 @@ async function run(
   const sandbox = await getSandbox()
   const pid = context.pid
   if (liveProcesses.has(pid)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`)
-  const started = new Date()
+  const started = new Date(clock.now())
   const live: LiveProcess = {
     info: { id: pid, scenarioId: compiled.scenario.id, scenarioVersion: compiled.scenario.version, depth: options.depth ?? 0 },
     compiled,
@@ -123,7 +124,7 @@ async function run(
       if (timer) clearTimeout(timer)
       options.signal?.removeEventListener('abort', onAbort)
       liveProcesses.delete(pid)
-      const finished = new Date()
+      const finished = new Date(clock.now())
       const result: ProcessResult = {
         processId: pid,
         status,
@@ -170,7 +171,7 @@ async function run(
       const timers = running.filter((step) => !live.waiting.has(step.nodeId))
       const deadlines = [...timers.map((step) => ctx.deadlines[step.nodeId] ?? 0), ...Object.values(ctx.deadlines)]
       const wake = deadlines.length ? Math.min(...deadlines) : Infinity
-      if (wake - Date.now() <= options.parkAfterMs!) return
+      if (wake - clock.now() <= options.parkAfterMs!) return
       settle('queued', null, ctx.vars, wake === Infinity ? undefined : new Date(wake).toISOString(), [...live.waiting.values()])
       actor.stop()
     }

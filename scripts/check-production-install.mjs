@@ -26,16 +26,19 @@ try {
   for (const dev of ['typescript', 'vite', 'tsx', 'vitest']) {
     if (existsSync(join(app, 'node_modules', dev))) fail(`${dev} was installed by --omit=dev`)
   }
-  const port = 20000 + Math.floor(Math.random() * 20000)
+  // PORT=0: the server takes a port the system picks and prints it (no guessed port to collide on).
   const server = spawn('npm', ['start'], {
-    cwd: app, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MONGODB_URI: '', LOG_LEVEL: 'warn', POTOK_ADMIN_TOKEN: 'production-check-token-0123' },
-    stdio: ['ignore', 'inherit', 'inherit'], detached: true,
+    cwd: app, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MONGODB_URI: '', LOG_LEVEL: 'warn', POTOK_ADMIN_TOKEN: 'production-check-token-0123' },
+    stdio: ['ignore', 'pipe', 'inherit'], detached: true,
   })
+  let printed = ''
+  server.stdout.on('data', (chunk) => { printed += chunk; process.stdout.write(chunk) })
   try {
-    const base = `http://127.0.0.1:${port}`
+    let base = ''
     let healthy = false
     for (let i = 0; i < 200 && !healthy; i++) {
-      healthy = await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
+      base ||= /potok listening on (http:\/\/\S+?)\/?\s/.exec(printed)?.[1] ?? ''
+      healthy = base !== '' && await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
       if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100))
     }
     if (!healthy) throw new Error('npm start did not answer /healthz within 20 s')

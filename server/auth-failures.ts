@@ -9,7 +9,7 @@
  * failures.check(clientOf(request))           // 429 while blocked
  * failures.fail(clientOf(request))            // after a 401
  */
-import { PotokError } from '../runtime/index.ts'
+import { clock, PotokError } from '../runtime/index.ts'
 
 /** Most clients tracked at once; the oldest windows are swept beyond it. */
 const MAX_CLIENTS = 100_000
@@ -20,7 +20,7 @@ export class AuthFailures {
   constructor(private readonly limit: number, private readonly windowMs: number) {}
 
   /** Throws 429 when `client` used up its failures in the current window. */
-  check(client: string, now = Date.now()): void {
+  check(client: string, now = clock.now()): void {
     const window = this.#current(client, now)
     if (!window || window.count < this.limit) return
     const retryAfter = Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000))
@@ -30,7 +30,7 @@ export class AuthFailures {
   }
 
   /** Counts one wrong credential from `client`. */
-  fail(client: string, now = Date.now()): void {
+  fail(client: string, now = clock.now()): void {
     let window = this.#current(client, now)
     if (!window) {
       if (this.#windows.size >= MAX_CLIENTS) this.#sweep(now)

@@ -14,6 +14,7 @@
  * const store = withCatalogCache(await openStore(settings), { ttlMs: 1000 })
  * await store.findWebRequestByUrlId('greet') // from the database, then from memory for 1 s
  */
+import { clock } from '../runtime/index.ts'
 import type { ProcessStore, ScenarioRecord, WebRequestRecord } from '../store/port.ts'
 
 export interface CatalogCacheOptions {
@@ -47,7 +48,7 @@ export function withCatalogCache(store: ProcessStore, options: CatalogCacheOptio
   }
 
   async function cached<T>(map: Map<string, Entry<T>>, key: string, ttl: number, read: () => Promise<T>): Promise<T> {
-    const now = Date.now()
+    const now = clock.now()
     const hit = map.get(key)
     if (hit && hit.expires > now) return hit.value
     const before = generation

@@ -9,7 +9,7 @@
  * verifyHmac(webRequest.auth, request, body.hmac)    // after the body streamed through the HMAC
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { PotokError } from '../runtime/index.ts'
+import { clock, PotokError } from '../runtime/index.ts'
 import { resolveSecret, type WebRequestAuth } from './catalog.ts'
 
 /** Constant-time string equality (both sides hashed first, so lengths leak nothing either). */
@@ -77,7 +77,7 @@ export class RateLimiter {
   #windows = new Map<string, { start: number; windowMs: number; count: number }>()
 
   /** Counts one request; throws 429 `RATE_LIMITED` (with `details.retryAfter` seconds) over the limit. */
-  take(key: string, limit: { requests: number; windowMs: number }, now = Date.now()): void {
+  take(key: string, limit: { requests: number; windowMs: number }, now = clock.now()): void {
     let window = this.#windows.get(key)
     if (!window || now - window.start >= window.windowMs || window.windowMs !== limit.windowMs) {
       window = { start: now, windowMs: limit.windowMs, count: 0 }

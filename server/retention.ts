@@ -2,13 +2,14 @@
  * Retention: finished processes older than PROCESS_RETENTION_DAYS are pruned at start and then
  * hourly — never a queued or running one (the store's `pruneProcesses` guarantees that).
  */
+import { clock } from '../runtime/index.ts'
 import type { ProcessStore } from '../store/port.ts'
 import type { Logger } from './log.ts'
 
 const DAY = 86_400_000
 
 /** Prunes once; the number of processes removed. */
-export async function pruneOldProcesses(store: ProcessStore, days: number, now = Date.now()): Promise<number> {
+export async function pruneOldProcesses(store: ProcessStore, days: number, now = clock.now()): Promise<number> {
   return store.pruneProcesses(new Date(now - days * DAY).toISOString())
 }
 

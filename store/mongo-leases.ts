@@ -24,6 +24,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Collection, Db, FindOptions } from 'mongodb'
+import { clock } from '../runtime/clock.ts'
 import { PotokError } from '../runtime/errors.ts'
 import type { StepRecord } from '../runtime/types.ts'
 import { patchFields, type ProcessDoc, type ProcessFields, type RevisionDoc } from './mongo-documents.ts'
@@ -85,25 +86,25 @@ export class MongoLeases {
 
   /** Where a new or re-queued process goes on the schedule (null: it needs none). */
   static dueAt(status: string, fields: { wakeAt?: string | null; leaseExpiresAt?: string | null; startedAt?: string }): string | null {
-    if (status === 'queued') return fields.wakeAt ?? fields.startedAt ?? new Date().toISOString()
+    if (status === 'queued') return fields.wakeAt ?? fields.startedAt ?? new Date(clock.now()).toISOString()
     if (status === 'running') return fields.leaseExpiresAt ?? null
     return null
   }
 
   /** Claims up to `limit` due processes, oldest due first, one decision each. */
   async claim(owner: string, leaseMs: number, limit: number, toRecord: (doc: LeasedDoc) => ProcessRecord): Promise<ProcessRecord[]> {
-    const now = new Date().toISOString()
+    const now = new Date(clock.now()).toISOString()
     const due = await this.#due.find({ at: { $lte: now } }).sort({ at: 1 }).limit(limit * 2 + 4).toArray()
     const claimed: ProcessRecord[] = []
     for (const entry of due) {
       if (claimed.length >= limit) break
-      const expiresAt = new Date(Date.now() + leaseMs).toISOString()
+      const expiresAt = new Date(clock.now() + leaseMs).toISOString()
       let seen: LeasedDoc | null = null
       // The decision reads the whole process (but its steps): the claimed record comes from it,
       // without another read (on FerretDB each read of a process scans the collection).
       const decided = await this.decide(entry._id, (doc) => {
         seen = doc
-        const time = new Date().toISOString()
+        const time = new Date(clock.now()).toISOString()
         const claimable = (doc.status === 'queued' && (!doc.wakeAt || doc.wakeAt <= time))
           || (doc.status === 'running' && !!doc.leaseExpiresAt && doc.leaseExpiresAt < time)
         return claimable
@@ -121,7 +122,7 @@ export class MongoLeases {
       // entry without its process is young while its creator is inserting the process (the
       // entry goes first): dropped only once it is older than any insert takes.
       const doc = seen as LeasedDoc | null
-      if (!doc && Date.parse(entry.at) > Date.now() - ORPHAN_MS) continue
+      if (!doc && Date.parse(entry.at) > clock.now() - ORPHAN_MS) continue
       const next = doc ? MongoLeases.dueAt(doc.status, doc) : null
       if (next) await this.#due.updateOne({ _id: entry._id, v: entry.v }, { $set: { at: next, v: randomUUID() } })
       else await this.#due.deleteOne({ _id: entry._id, v: entry.v })
@@ -138,7 +139,7 @@ export class MongoLeases {
     const { wakeAt, ...rest } = patch
     const set: Record<string, unknown> = { ...patchFields(rest) }
     if (wakeAt !== undefined) set.wakeAt = wakeAt
-    if (leaseMs !== undefined && rest.lease === undefined) set.leaseExpiresAt = new Date(Date.now() + leaseMs).toISOString()
+    if (leaseMs !== undefined && rest.lease === undefined) set.leaseExpiresAt = new Date(clock.now() + leaseMs).toISOString()
     for (const step of steps ?? []) set[`steps.i${step.index}`] = JSON.stringify(step)
     const status = rest.status
     // A process moved back to the schedule (parked, handed back) is put there first.
@@ -159,7 +160,7 @@ export class MongoLeases {
   /** Extends the lease while the owner holds it (any fence); true when it still does. */
   renew(id: string, owner: string, leaseMs: number): Promise<boolean> {
     return this.#serial(id, async () => {
-      const leaseExpiresAt = new Date(Date.now() + leaseMs).toISOString()
+      const leaseExpiresAt = new Date(clock.now() + leaseMs).toISOString()
       if (this.atomic) {
         const { matchedCount } = await this.#processes.updateOne({ _id: id, status: 'running', leaseOwner: owner }, { $set: { leaseExpiresAt } })
         return matchedCount > 0
@@ -228,7 +229,7 @@ export class MongoLeases {
    * the two leaves the entry at the process's former wake time, when it is woken anyway).
    */
   async wake(id: string): Promise<boolean> {
-    const now = new Date().toISOString()
+    const now = new Date(clock.now()).toISOString()
     const woken = await this.decide(id, (doc) => (doc.status === 'queued' && !!doc.wakeAt && doc.wakeAt > now ? { wakeAt: now } : null))
     if (!woken) return false
     await this.#due.updateOne({ _id: id }, { $set: { at: now, v: randomUUID() } })
@@ -236,7 +237,7 @@ export class MongoLeases {
   }
 
   async probeWrite(owner: string): Promise<void> {
-    await this.#health.updateOne({ _id: owner }, { $set: { at: new Date().toISOString() } }, { upsert: true })
+    await this.#health.updateOne({ _id: owner }, { $set: { at: new Date(clock.now()).toISOString() } }, { upsert: true })
   }
 }
 

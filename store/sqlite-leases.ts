@@ -9,6 +9,7 @@
  * still running — one UPDATE, so it is a compare-and-set against every other connection.
  */
 import type Database from 'better-sqlite3'
+import { clock } from '../runtime/clock.ts'
 import type { StepRecord } from '../runtime/types.ts'
 import type { CommitPatch, ProcessLease, ProcessRecord } from './port.ts'
 import { PATCH_SQL, patchParams, processRecord, type ProcessRow } from './sqlite-schema.ts'
@@ -45,7 +46,7 @@ export class SqliteLeases {
   }
 
   claim(owner: string, leaseMs: number, limit: number): ProcessRecord[] {
-    const now = Date.now()
+    const now = clock.now()
     const params = { owner, now: new Date(now).toISOString(), expires: new Date(now + leaseMs).toISOString() }
     const claim = this.#db.transaction((): ProcessRecord[] => {
       const due = this.#sql.claimDue.all({ ...params, limit }) as LeaseRow[]
@@ -61,7 +62,7 @@ export class SqliteLeases {
     upsertSteps: (seq: number, steps: StepRecord[]) => void): boolean {
     const { wakeAt, ...rest } = patch
     const renewed = leaseMs !== undefined && rest.lease === undefined
-      ? { ...rest, lease: { owner: lease.owner, expiresAt: new Date(Date.now() + leaseMs).toISOString() } }
+      ? { ...rest, lease: { owner: lease.owner, expiresAt: new Date(clock.now() + leaseMs).toISOString() } }
       : rest
     const params = { ...patchParams(id, renewed), fence_owner: lease.owner, fence: lease.fence }
     const seq = this.#sql.commit.get(params) as number | undefined
@@ -72,11 +73,11 @@ export class SqliteLeases {
   }
 
   wake(id: string): boolean {
-    return this.#sql.wake.run({ id, now: new Date().toISOString() }).changes > 0
+    return this.#sql.wake.run({ id, now: new Date(clock.now()).toISOString() }).changes > 0
   }
 
   renew(owner: string, ids: string[], leaseMs: number): string[] {
-    return this.#sql.renew.all({ owner, ids: JSON.stringify(ids), expires: new Date(Date.now() + leaseMs).toISOString() }) as string[]
+    return this.#sql.renew.all({ owner, ids: JSON.stringify(ids), expires: new Date(clock.now() + leaseMs).toISOString() }) as string[]
   }
 
   /** The query plans of the claims and the renewal (each must be served by an index). */
@@ -87,7 +88,7 @@ export class SqliteLeases {
   }
 
   probeWrite(owner: string): void {
-    this.#sql.probe.run(owner, new Date().toISOString())
+    this.#sql.probe.run(owner, new Date(clock.now()).toISOString())
   }
 
   /** The fence and wake time of a process (tests, recovery). */

@@ -13,6 +13,7 @@ import { startProcess } from '../../runtime/process.ts'
 import { validateScenario } from '../../runtime/scenario.ts'
 import type { ConnectionInfo, RuntimeServices, ScenarioNode } from '../../runtime/types.ts'
 import { startSmtp, type TestSmtp } from '../mail/smtp.ts'
+import { refusedAddress, type RefusedAddress } from '../refused.ts'
 import { chain, withErrorBoundary } from './helpers.ts'
 import { DEFAULT_RUNTIME_LIMITS, setRuntimeLimits } from '../../runtime/limits.ts'
 
@@ -20,19 +21,17 @@ const PASSWORD = 'smtp-pa55word'
 let smtp: TestSmtp
 let silent: Server
 let silentPort: number
-let closedPort: number
+let nowhere: RefusedAddress
 
 beforeAll(async () => {
   smtp = await startSmtp({ user: 'robot@example.com', password: PASSWORD, rejectRecipient: 'nobody@example.com' })
   silent = createServer(() => { /* accepts, never greets */ })
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
   silentPort = (silent.address() as AddressInfo).port
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  closedPort = (probe.address() as AddressInfo).port
-  await new Promise((resolve) => probe.close(resolve))
+  nowhere = await refusedAddress()
 })
 afterAll(async () => {
+  await nowhere.close()
   await smtp.close()
   await new Promise((resolve) => silent.close(resolve))
 })
@@ -42,10 +41,10 @@ const files: Record<string, { name: string; contentType: string; data: Uint8Arra
 }
 const services = (overrides: Partial<Record<string, Partial<ConnectionInfo['config']>>> = {}, password = PASSWORD): RuntimeServices => ({
   getConnection: async (id): Promise<ConnectionInfo> => {
-    const ports: Record<string, number> = { mail: smtp.port, silent: silentPort, closed: closedPort }
+    const ports: Record<string, number> = { mail: smtp.port, silent: silentPort, closed: nowhere.port }
     if (id === 'api') return { id, type: 'http', config: { scheme: 'bearer' }, secrets: { token: 't' } }
     if (!(id in ports)) throw new PotokError('CONNECTION_NOT_FOUND', `there is no connection "${id}"`)
-    return { id, type: 'smtp', config: { host: '127.0.0.1', port: ports[id]!, secure: false, user: 'robot@example.com', ...overrides[id] }, secrets: { password } }
+    return { id, type: 'smtp', config: { host: id === 'closed' ? nowhere.host : '127.0.0.1', port: ports[id]!, secure: false, user: 'robot@example.com', ...overrides[id] }, secrets: { password } }
   },
   readRecordFile: async (ref) => {
     const file = files[`${ref.catalogId}/${ref.recordId}/${ref.fieldId}/${ref.index ?? 0}`]

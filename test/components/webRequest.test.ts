@@ -5,6 +5,7 @@ import { startProcess } from '../../runtime/process.ts'
 import { setRuntimeLimits } from '../../runtime/limits.ts'
 import { validateScenario } from '../../runtime/scenario.ts'
 import type { ScenarioNode } from '../../runtime/types.ts'
+import { refusedAddress, type RefusedAddress } from '../refused.ts'
 import { chain, eventually, loadFlow, withErrorBoundary, withTimeoutBoundary } from './helpers.ts'
 
 /** What the test server saw: every request, and the ones whose client went away before the answer. */
@@ -62,14 +63,10 @@ const request = (config: Record<string, unknown>, id = 'call'): ScenarioNode => 
 const run = (config: Record<string, unknown>, input = {}) => startProcess(chain([request(config)]), { base, ...input })
 const last = () => seen[seen.length - 1]
 
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
+/** Where connections are refused (see test/refused.ts). */
+let nowhere: RefusedAddress
+beforeAll(async () => { nowhere = await refusedAddress() })
+afterAll(() => nowhere.close())
 
 describe('webRequest', () => {
   test('GET JSON with query and headers: status, lower-case headers and parsed body', async () => {
@@ -174,8 +171,7 @@ describe('webRequest', () => {
   })
 
   test('connection refused: HTTP_NETWORK naming the cause', async () => {
-    const port = await closedPort()
-    const result = await run({ url: `'http://127.0.0.1:${port}/x?key=hidden'` })
+    const result = await run({ url: `'http://${nowhere.host}:${nowhere.port}/x?key=hidden'` })
     expect(result.error).toMatchObject({ code: 'HTTP_NETWORK' })
     expect(result.error!.message).toMatch(/ECONNREFUSED/)
     expect(result.error!.message).not.toMatch(/hidden/)
@@ -276,15 +272,13 @@ describe('webRequest', () => {
   })
 
   test('an error boundary catches an HTTP error and writes its code', async () => {
-    const port = await closedPort()
-    const result = await startProcess(withErrorBoundary(request({ url: `'http://127.0.0.1:${port}/'` })), {})
+    const result = await startProcess(withErrorBoundary(request({ url: `'http://${nowhere.host}:${nowhere.port}/'` })), {})
     expect(result.status).toBe('completed')
     expect(result.output.err).toMatchObject({ code: 'HTTP_NETWORK', message: expect.stringMatching(/ECONNREFUSED/) })
   })
 
   test('secrets never appear in errors', async () => {
-    const port = await closedPort()
-    const refused = await run({ url: `'http://127.0.0.1:${port}/'`, auth: { type: 'bearer', token: "'SECRET-TOKEN'" }, headers: [{ name: 'X-Api-Key', value: "'SECRET-KEY'" }] })
+    const refused = await run({ url: `'http://${nowhere.host}:${nowhere.port}/'`, auth: { type: 'bearer', token: "'SECRET-TOKEN'" }, headers: [{ name: 'X-Api-Key', value: "'SECRET-KEY'" }] })
     const denied = await run({ url: "base + '/secret-denied'", failOnStatus: true, auth: { type: 'basic', login: "'ann'", password: "'SECRET-PASS'" } })
     const badHeader = await run({ url: "base + '/json'", headers: [{ name: 'X-Api-Key', value: "'SECRET\\nVALUE'" }] })
     const withCredentials = await run({ url: "'http://ann:SECRET-PASS@127.0.0.1/'" })
@@ -303,8 +297,7 @@ describe('webRequest', () => {
     expect(result.output.s).toBeUndefined()
     expect(Date.now() - started).toBeLessThan(250)
     await eventually(() => seen.some((r) => r.url === '/slow?t=forget'))
-    const port = await closedPort()
-    const refused = await run({ url: `'http://127.0.0.1:${port}/'`, waitForResponse: false })
+    const refused = await run({ url: `'http://${nowhere.host}:${nowhere.port}/'`, waitForResponse: false })
     expect(refused.status).toBe('completed')
     await eventually(() => aborted.includes('/slow?t=forget'))
   })

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import { startProcess } from '../../runtime/process.ts'
+import { manualClock } from '../clock.ts'
 import { validateScenario } from '../../runtime/scenario.ts'
 import type { Scenario } from '../../runtime/types.ts'
 
@@ -42,7 +43,19 @@ describe('exclusive gateway merging parallel branches ("any one")', () => {
 
   test('the first arrival continues at once, the later one ends its branch; the process waits for both', async () => {
     for (const options of [{}, { persist: () => {} }]) {
-      const result = await startProcess(race(), {}, options)
+      // The timers run on this clock: the fast branch arrives 250 ms before the slow one however busy the machine is.
+      const time = manualClock()
+      const running = startProcess(race(), {}, options)
+      const result = await (async () => {
+        try {
+          await expect.poll(() => time.pending()).toBe(2)
+          await time.advance(50)
+          await time.advance(250)
+          return await running
+        } finally {
+          time.restore()
+        }
+      })()
       expect(result.error).toBeNull()
       expect(result.status).toBe('completed')
       expect(result.output).toMatchObject({ runs: 1, firstWinner: 'fast', seen: { fast: true, slow: true } })

@@ -8,6 +8,7 @@ import { SqliteStore } from '../../store/sqlite.ts'
 import type { PersistUpdate, ProcessResult, RuntimeServices, Variables } from '../../runtime/types.ts'
 import { loadFlows } from '../../server/flows.ts'
 import { processServices } from '../../server/serve.ts'
+import { manualClock } from '../clock.ts'
 import { flowNames, loadFlow, scenario, set } from './helpers.ts'
 
 /** Variables that depend on the clock or on ids, left out of comparisons. */
@@ -85,16 +86,28 @@ describe('resume from a snapshot taken after every step', () => {
 
   test('a restored timer waits only the rest of its pause', async () => {
     const updates: PersistUpdate[] = []
-    await startProcess(loadFlow('timer'), {}, { persist: (u) => { updates.push(JSON.parse(JSON.stringify(u))) } })
+    const first = manualClock()
+    try {
+      const whole = startProcess(loadFlow('timer'), {}, { persist: (u) => { updates.push(JSON.parse(JSON.stringify(u))) } })
+      await expect.poll(() => updates.length).toBeGreaterThan(1)
+      await first.advance(200)
+      expect((await whole).status).toBe('completed')
+    } finally {
+      first.restore()
+    }
     const waiting = updates.find((u) => JSON.stringify((u.snapshot as { value: unknown }).value).includes('s2'))!
     const deadline = (waiting.snapshot as { context: { deadlines: Record<string, number> } }).context.deadlines.pause
-    expect(deadline).toBeGreaterThan(0)
-    // The deadline has passed by now: resuming does not wait another 200 ms.
-    await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))
-    const started = Date.now()
-    const resumed = await resumeProcess(loadFlow('timer'), waiting.snapshot)
-    expect(resumed.status).toBe('completed')
-    expect(Date.now() - started).toBeLessThan(150)
+    // The server comes back with half the pause gone: the timer waits the other half, not 200 ms again.
+    const later = manualClock(deadline - 100)
+    try {
+      const resumed = resumeProcess(loadFlow('timer'), waiting.snapshot)
+      await later.advance(99)
+      expect(await Promise.race([resumed.then(() => 'ended'), new Promise((r) => setTimeout(r, 50, 'waiting'))])).toBe('waiting')
+      await later.advance(1)
+      expect((await resumed).status).toBe('completed')
+    } finally {
+      later.restore()
+    }
   })
 
   test('resuming a failed process re-runs the step that failed', async () => {

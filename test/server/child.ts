@@ -4,7 +4,6 @@
  * could not survive or observe.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -29,32 +28,26 @@ export function killChildren(): void {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 }
 
-export const freePort = () => new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number }
-    probe.close(() => resolve(port))
-  })
-})
-
 /**
  * Starts `potok serve` with `env` and waits until it answers HTTP (`healthy`: until /healthz
  * answers 200; otherwise any answer will do — a server on a full disk answers 503).
  */
 export async function startChildServer(env: Record<string, string>, options: { healthy?: boolean } = {}): Promise<ChildServer> {
-  const port = await freePort()
+  // PORT=0: the server binds a port the system picks and prints it (no probed port to race for).
   const child = spawn(process.execPath, [join(ROOT, 'bin/potok.mjs'), 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, POTOK_ADMIN_TOKEN: CHILD_TOKEN, LOG_LEVEL: 'silent', MONGODB_URI: '', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // One worker thread unless the test says otherwise: the faults here are the server's, not a worker's.
+    env: { ...process.env, POTOK_ADMIN_TOKEN: CHILD_TOKEN, LOG_LEVEL: 'silent', MONGODB_URI: '', WORKERS: '1', ...env, PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   started.push(child)
   let output = ''
   child.stdout!.on('data', (chunk) => { output += chunk })
   child.stderr!.on('data', (chunk) => { output += chunk })
-  const base = `http://127.0.0.1:${port}`
+  let base = ''
   const server: ChildServer = {
     child,
-    base,
+    get base() { return base },
     output: () => output,
     api: (method, path, body) => fetch(base + path, {
       method,
@@ -70,6 +63,11 @@ export async function startChildServer(env: Record<string, string>, options: { h
   }
   for (let i = 0; i < 400; i++) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${output}`)
+    base ||= /potok listening on (http:\/\/\S+?)\/?\s/.exec(output)?.[1] ?? ''
+    if (!base) {
+      await new Promise((r) => setTimeout(r, 50))
+      continue
+    }
     const status = await fetch(`${base}/healthz`).then((r) => r.status, () => 0)
     if (status === 200 || (status !== 0 && options.healthy === false)) return server
     await new Promise((r) => setTimeout(r, 50))

@@ -134,7 +134,7 @@ describe('a test run among the running processes', () => {
         edges: [{ from: 'start', to: 'wait' }, { from: 'wait', to: 'end' }],
       }
       const first = small.api('POST', '/api/v1/scenarios/test-run', { scenario: waiting })
-      await new Promise((resolve) => setTimeout(resolve, 200))
+      await expect.poll(() => small.context.gate.running).toBe(1)
       const second = await small.api('POST', '/api/v1/scenarios/test-run', { scenario: waiting })
       expect(second.status).toBe(429)
       expect((await errorOf(second)).code).toBe('TOO_MANY_PROCESSES')

@@ -12,7 +12,7 @@ import { connect } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { freePort, killChildren, startChildServer, type ChildServer } from './child.ts'
+import { killChildren, startChildServer, type ChildServer } from './child.ts'
 import { isErrorBody, sleep } from './helpers.ts'
 
 const FERRETDB = join(process.env.POTOK_TOOLS_BIN ?? join(homedir(), '.cache/potok-tools/bin'), 'ferretdb')
@@ -30,13 +30,20 @@ afterAll(async () => {
   rmSync(ferretDir, { recursive: true, force: true })
 })
 
-/** Starts (or restarts, same files and port) the private FerretDB. */
-async function startFerret(port: number): Promise<void> {
+/**
+ * Where the private FerretDB listens: a Unix socket in its own directory, so a restart listens
+ * at the same address without a TCP port that something else could take while it is down.
+ */
+const ferretSocket = join(ferretDir, 'mongo.sock')
+
+/** Starts (or restarts, same files and socket) the private FerretDB. */
+async function startFerret(): Promise<void> {
+  rmSync(ferretSocket, { force: true }) // left by the killed one
   ferret = spawn(FERRETDB, ['--handler=sqlite', `--sqlite-url=file:${ferretDir}/`, `--state-dir=${ferretDir}`,
-    `--listen-addr=127.0.0.1:${port}`, '--debug-addr=127.0.0.1:0', '--telemetry=disable', '--log-level=error'], { stdio: 'ignore' })
+    '--listen-addr=', `--listen-unix=${ferretSocket}`, '--debug-addr=127.0.0.1:0', '--telemetry=disable', '--log-level=error'], { stdio: 'ignore' })
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1')
+      const socket = connect(ferretSocket)
       socket.once('connect', () => { socket.destroy(); resolve(true) })
       socket.once('error', () => resolve(false))
     })
@@ -102,12 +109,11 @@ async function allEnded(server: ChildServer, ids: string[], ms: number): Promise
 
 describe.skipIf(!enabled)('faults on the shared store (FerretDB)', () => {
   test('two servers, a side-effect counter, a server SIGKILLed, the database killed and restarted', async () => {
-    const port = await freePort()
-    await startFerret(port)
+    await startFerret()
     const { port: counterPort, hits } = await startCounter()
     const flowsDir = mkdtempSync(join(tmpdir(), 'potok-faults-flows-'))
     writeFileSync(join(flowsDir, 'effect.json'), JSON.stringify(effectFlow(counterPort)))
-    const env = { MONGODB_URI: `mongodb://127.0.0.1:${port}/potok_faults`, FLOWS_DIR: flowsDir, ASYNC_LEASE_MS: '5000', ASYNC_CONCURRENCY: '8', STORE_TIMEOUT_MS: '2000' }
+    const env = { MONGODB_URI: `mongodb://${encodeURIComponent(ferretSocket)}/potok_faults`, FLOWS_DIR: flowsDir, ASYNC_LEASE_MS: '5000', ASYNC_CONCURRENCY: '8', STORE_TIMEOUT_MS: '2000' }
     const a = await startChildServer(env)
     const b = await startChildServer(env)
 
@@ -151,7 +157,7 @@ describe.skipIf(!enabled)('faults on the shared store (FerretDB)', () => {
     expect(hits.has('down-sync')).toBe(false) // refused before it ran: no side effect without a record
 
     // 4. It comes back: the server recovers by itself and accepts work again.
-    await startFerret(port)
+    await startFerret()
     started = Date.now()
     for (;;) {
       if ((await fetch(`${a.base}/healthz`)).status === 200) break

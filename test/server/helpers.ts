@@ -126,7 +126,10 @@ export async function startServer(overrides: Partial<Settings> = {}, fixtures: R
   const settings = loadSettings({}, {
     port: 0, host: '127.0.0.1', dataDir, flowsDir, mongodbUri: undefined, adminToken: ADMIN_TOKEN, logLevel: 'silent',
     // Tests send many wrong credentials from one address on purpose; hostile.test.ts tests the limit.
-    authFailureLimit: 1_000_000, ...overrides,
+    authFailureLimit: 1_000_000,
+    // One worker thread (and its standby) instead of one per core: each costs ~1 s of CPU to start
+    // from the sources, and a file starts several servers. The pool's own tests ask for two.
+    workers: 1, ...overrides,
   })
   const server = await serve(settings, { handleSignals: false, banner: false, logger: createLogger('silent') })
   const base = server.url.replace(/\/$/, '')

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEFAULT_RUNTIME_LIMITS } from '../../runtime/limits.ts'
+import { manualClock } from '../clock.ts'
 import { errorOf, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
@@ -326,17 +327,26 @@ describe('abuse limits', () => {
   afterAll(() => guarded?.close())
 
   test('wrong credentials: after AUTH_FAILURE_LIMIT failures the client gets 429 with Retry-After, even with the right token', async () => {
-    for (let i = 0; i < 3; i++) {
-      const wrong = await guarded.call('/api/webrequest/bearer', { headers: { authorization: `Bearer guess-${i}` } })
-      expect(wrong.status).toBe(401)
+    // The window is read off this clock: its end is a step the test takes, not a minute's wait.
+    const time = manualClock()
+    try {
+      for (let i = 0; i < 3; i++) {
+        const wrong = await guarded.call('/api/webrequest/bearer', { headers: { authorization: `Bearer guess-${i}` } })
+        expect(wrong.status).toBe(401)
+      }
+      const blocked = await guarded.call('/api/webrequest/bearer', { headers: { authorization: 'Bearer bearer-from-env' } })
+      expect(blocked.status).toBe(429)
+      expect(Number(blocked.headers.get('retry-after'))).toBe(60)
+      expect((await errorOf(blocked)).code).toBe('TOO_MANY_AUTH_FAILURES')
+      // The management API shares the count (the same client): blocked too.
+      const api = await guarded.api('GET', '/api/v1/scenarios')
+      expect(api.status).toBe(429)
+      // Once the window ends the right token works again.
+      await time.advance(60_000)
+      expect((await guarded.call('/api/webrequest/bearer', { headers: { authorization: 'Bearer bearer-from-env' } })).status).toBe(200)
+    } finally {
+      time.restore()
     }
-    const blocked = await guarded.call('/api/webrequest/bearer', { headers: { authorization: 'Bearer bearer-from-env' } })
-    expect(blocked.status).toBe(429)
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
-    expect((await errorOf(blocked)).code).toBe('TOO_MANY_AUTH_FAILURES')
-    // The management API shares the count (the same client): blocked too.
-    const api = await guarded.api('GET', '/api/v1/scenarios')
-    expect(api.status).toBe(429)
   })
 
   test('the management API counts wrong tokens; requests without any are not counted', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { manualClock } from '../clock.ts'
 import { errorOf, sleep, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
@@ -106,15 +107,18 @@ describe('/api/v1/processes', () => {
   })
 
   test('cancel stops a queued or running process', async () => {
+    // The executor's wake and the store's due times run on this clock: the timer's end is a step of it.
+    const time = manualClock()
     const accepted = await server.call('/api/webrequest/slow-ok?async=true')
     expect(accepted.status).toBe(202)
     const id = accepted.headers.get('x-process-id')!
-    // Claimed (running), then parked at its 1.5 s timer (queued with a wake time): either way cancellable.
-    await sleep(100)
+    // Queued, claimed (running) or parked at its 1.5 s timer (queued with a wake time): cancellable at any of them.
     const cancelled = await server.api('POST', `/api/v1/processes/${id}/cancel`)
     expect(cancelled.status).toBe(200)
     expect((await cancelled.json()).status).toBe('cancelled')
-    await sleep(1800)
+    // Past the timer's end: the executor wakes for it and finds nothing to run.
+    await time.advance(2000).finally(() => time.restore())
+    await server.context.writes.flush()
     const record = await waitFor(id, ['cancelled'])
     expect(record.output ?? null).toBeNull()
     expect((await errorOf(await server.api('POST', `/api/v1/processes/${id}/cancel`))).code).toBe('NOT_CANCELLABLE')

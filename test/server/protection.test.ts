@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { manualClock } from '../clock.ts'
 import { errorOf, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
@@ -65,14 +66,22 @@ describe('auth', () => {
   })
 })
 
-test('rateLimit: over the limit → 429 with Retry-After, no process', async () => {
-  for (let i = 0; i < 3; i++) expect((await server.call('/api/webrequest/limited')).status).toBe(200)
-  const answer = await refusedWithoutProcess(server.call('/api/webrequest/limited'), 429, 'RATE_LIMITED')
-  const retryAfter = Number(answer.headers.get('retry-after'))
-  expect(retryAfter).toBeGreaterThan(0)
-  expect(retryAfter).toBeLessThanOrEqual(60)
-  // other external requests are not limited by it
-  expect((await server.call('/api/webrequest/echo')).status).toBe(200)
+test('rateLimit: over the limit → 429 with Retry-After, no process; the next window lets it through', async () => {
+  // The window is read off this clock: its end is a step the test takes, not a minute's wait.
+  const time = manualClock()
+  try {
+    for (let i = 0; i < 3; i++) expect((await server.call('/api/webrequest/limited')).status).toBe(200)
+    const answer = await refusedWithoutProcess(server.call('/api/webrequest/limited'), 429, 'RATE_LIMITED')
+    expect(Number(answer.headers.get('retry-after'))).toBe(60)
+    // other external requests are not limited by it
+    expect((await server.call('/api/webrequest/echo')).status).toBe(200)
+    await time.advance(59_999)
+    await refusedWithoutProcess(server.call('/api/webrequest/limited'), 429, 'RATE_LIMITED')
+    await time.advance(1)
+    expect((await server.call('/api/webrequest/limited')).status).toBe(200)
+  } finally {
+    time.restore()
+  }
 })
 
 describe('idempotency', () => {
@@ -145,7 +154,7 @@ test('MAX_CONCURRENT_PROCESSES: one more → 429 with Retry-After, no process', 
   const busy = await startServer({ maxConcurrentProcesses: 2 })
   try {
     const slow = [busy.call('/api/webrequest/slow-ok'), busy.call('/api/webrequest/slow-ok')]
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await expect.poll(() => busy.context.gate.running).toBe(2)
     const refused = await busy.call('/api/webrequest/echo')
     expect(refused.status).toBe(429)
     expect(refused.headers.get('retry-after')).toBe('1')

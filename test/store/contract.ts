@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PotokError } from '../../runtime/errors.ts'
 import type { ProcessRecord, ProcessStore, WebRequestRecord } from '../../store/port.ts'
 import type { ProcessStatus, Scenario, StepRecord } from '../../runtime/types.ts'
+import { manualClock, type ManualClock } from '../clock.ts'
 
 export interface ContractOptions {
   /** Skip every test (e.g. no database reachable). */
@@ -72,8 +73,6 @@ async function rejection(promise: Promise<unknown>): Promise<PotokError> {
   }
   throw new Error('expected a rejection')
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export function storeContract(name: string, makeStore: () => Promise<ProcessStore>, options: ContractOptions = {}): void {
   describe.skipIf(options.skip)(`store contract: ${name}`, () => {
@@ -390,6 +389,11 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
     })
 
     describe('claims and leases', () => {
+      // Leases and wake times are read off the clock: the tests move it on instead of sleeping.
+      let time: ManualClock
+      beforeEach(() => { time = manualClock() })
+      afterEach(() => time.restore())
+
       it('claims queued processes once, oldest first', async () => {
         for (let i = 0; i < 3; i++) await store.createProcess(proc({ id: `q${i}`, startedAt: at(i) }))
         // A synchronous process running without a lease is never claimed.
@@ -436,7 +440,9 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         expect((await store.claimProcesses('a', 400, 1)).map((p) => p.id)).toEqual(['short'])
         expect((await store.claimProcesses('a', 60_000, 1)).map((p) => p.id)).toEqual(['long'])
         expect(await store.claimProcesses('b', 60_000, 5)).toEqual([])
-        await sleep(450)
+        await time.advance(399)
+        expect(await store.claimProcesses('b', 60_000, 5)).toEqual([])
+        await time.advance(51)
         const reclaimed = await store.claimProcesses('b', 60_000, 5)
         expect(reclaimed.map((p) => p.id)).toEqual(['short'])
         expect(reclaimed[0].lease?.owner).toBe('b')
@@ -446,12 +452,12 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         for (const id of ['r1', 'r2', 'r3']) await store.createProcess(proc({ id, startedAt: at(id === 'r3' ? 0 : 5) }))
         await store.claimProcesses('a', 400, 1) // r3, expires soon
         await store.claimProcesses('a', 60_000, 2) // r1, r2
-        await sleep(450)
+        await time.advance(450)
         expect((await store.claimProcesses('b', 60_000, 5)).map((p) => p.id)).toEqual(['r3'])
         await store.transitionProcess('r2', ['running'], { status: 'completed', lease: null })
 
         const before = (await store.getProcess('r1'))!.lease!.expiresAt
-        await sleep(5)
+        await time.advance(5)
         const held = await store.renewLeases('a', ['r1', 'r2', 'r3', 'missing'], 120_000)
         expect(held).toEqual(['r1'])
         const after = (await store.getProcess('r1'))!.lease!
@@ -466,7 +472,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         const [first] = await store.claimProcesses('a', 300, 1)
         const fenceA = { owner: 'a', fence: first.rev! }
         expect(await store.commitProcess('f1', fenceA, { snapshot: { step: 1 } }, [step(0)])).toBe(true)
-        await sleep(350)
+        await time.advance(350)
         const [second] = await store.claimProcesses('b', 60_000, 1)
         expect(second.id).toBe('f1')
         expect(second.rev).toBeGreaterThan(first.rev!)
@@ -486,11 +492,13 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
       it('parks a process until its wake time, then any owner claims it', async () => {
         await store.createProcess(proc({ id: 'sleeper' }))
         const [claimed] = await store.claimProcesses('a', 60_000, 1)
-        const wakeAt = new Date(Date.now() + 300).toISOString()
+        const wakeAt = new Date(time.now() + 300).toISOString()
         expect(await store.commitProcess('sleeper', { owner: 'a', fence: claimed.rev! }, { status: 'queued', lease: null, wakeAt, snapshot: { at: 'timer' } })).toBe(true)
         expect((await store.getProcess('sleeper'))).toMatchObject({ status: 'queued', wakeAt })
         expect(await store.claimProcesses('b', 60_000, 5)).toEqual([])
-        await sleep(350)
+        await time.advance(299)
+        expect(await store.claimProcesses('b', 60_000, 5)).toEqual([])
+        await time.advance(51)
         const [woken] = await store.claimProcesses('b', 60_000, 5)
         expect(woken).toMatchObject({ id: 'sleeper', status: 'running', snapshot: { at: 'timer' }, wakeAt: null })
         expect(woken.lease?.owner).toBe('b')
@@ -515,7 +523,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         await store.createProcess(proc({ id: 'renewed' }))
         const [claimed] = await store.claimProcesses('a', 60_000, 1)
         const before = claimed.lease!.expiresAt
-        await sleep(5)
+        await time.advance(5)
         expect(await store.commitProcess('renewed', { owner: 'a', fence: claimed.rev! }, { snapshot: { n: 1 } }, [], 120_000)).toBe(true)
         expect((await store.getProcess('renewed'))!.lease!.expiresAt > before).toBe(true)
       })
@@ -528,7 +536,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
       it('renews an expired lease nobody took', async () => {
         await store.createProcess(proc({ id: 'lapsed' }))
         await store.claimProcesses('a', 20, 1)
-        await sleep(40)
+        await time.advance(40)
         expect(await store.renewLeases('a', ['lapsed'], 60_000)).toEqual(['lapsed'])
         expect(await store.claimProcesses('b', 60_000, 1)).toEqual([])
       })

@@ -1,0 +1,54 @@
+/**
+ * Time as potok reads it where a duration decides what happens: timer deadlines, parking,
+ * leases and wake times, the catalog cache's TTL, rate-limit and auth-failure windows,
+ * retention. The system clock by default; a test installs its own (`useClock`) and moves time
+ * on instead of sleeping. A clock belongs to one thread: worker threads keep the system clock.
+ *
+ * @example
+ * const deadline = clock.now() + 200
+ * const handle = clock.setTimeout(() => wake(), 200)
+ * clock.clearTimeout(handle)
+ */
+
+/** A handle from `Clock.setTimeout`, only good for the same clock's `clearTimeout`. */
+export type TimerHandle = unknown
+
+export interface Clock {
+  /** Milliseconds since the epoch, as `Date.now()`. */
+  now(): number
+  /** Calls `callback` once `ms` have passed on this clock (`unref`: the wait alone keeps no process alive). */
+  setTimeout(callback: () => void, ms: number, options?: { unref?: boolean }): TimerHandle
+  clearTimeout(handle: TimerHandle): void
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms, options) => {
+    const timer = setTimeout(callback, ms)
+    if (options?.unref) timer.unref()
+    return timer
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+let current: Clock = systemClock
+
+/**
+ * The clock in use (read through it at every call, so `useClock` takes effect at once). A timer
+ * is cleared on the clock that set it, even after another clock was installed.
+ */
+export const clock: Clock = {
+  now: () => current.now(),
+  setTimeout: (callback, ms, options) => ({ owner: current, handle: current.setTimeout(callback, ms, options) }),
+  clearTimeout: (timer) => {
+    const { owner, handle } = (timer ?? {}) as { owner?: Clock; handle?: TimerHandle }
+    owner?.clearTimeout(handle)
+  },
+}
+
+/** Installs `next` as this thread's clock; returns the function that puts the previous one back. */
+export function useClock(next: Clock): () => void {
+  const previous = current
+  current = next
+  return () => { current = previous }
+}
