@@ -79,9 +79,19 @@ export class MongoLeases {
     await this.#due.updateOne({ _id: id }, { $set: { at, v: randomUUID() } }, { upsert: true })
   }
 
-  /** Takes a process off the schedule; called after the state that ends it. */
+  /**
+   * Takes a process off the schedule; called after the state that ends it. On FerretDB an
+   * update is a read-modify-write of the whole document inside the server, so a write that
+   * started before this end and lands after it (another server applying an older revision, the
+   * filter checked just before the end was written) can still put the process back to `running`
+   * — and with its entry gone, nobody would ever look at it again (two-servers.test.ts saw it
+   * under load). There the entry stays, due `ENDED_RECHECK_MS` later: the claimer that reads it
+   * then confirms the end and drops it, or finds the process put back and, deciding on it,
+   * re-applies the newer revision it collides with. On MongoDB the end is a compare-and-set.
+   */
   async unschedule(id: string): Promise<void> {
-    await this.#due.deleteOne({ _id: id })
+    if (this.atomic) await this.#due.deleteOne({ _id: id })
+    else await this.#due.updateOne({ _id: id }, { $set: { at: new Date(clock.now() + ENDED_RECHECK_MS).toISOString(), v: randomUUID() } })
   }
 
   /** Where a new or re-queued process goes on the schedule (null: it needs none). */
@@ -240,6 +250,9 @@ export class MongoLeases {
     await this.#health.updateOne({ _id: owner }, { $set: { at: new Date(clock.now()).toISOString() } }, { upsert: true })
   }
 }
+
+/** How long after its end a process's schedule entry is looked at once more (FerretDB only). */
+const ENDED_RECHECK_MS = 30_000
 
 /** A schedule entry whose process does not exist is dropped after this long. */
 const ORPHAN_MS = 60_000

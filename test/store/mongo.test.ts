@@ -3,7 +3,9 @@
  * fresh database dropped afterwards. `.ci/run` starts FerretDB and sets MONGODB_URI.
  */
 import { randomBytes } from 'node:crypto'
+import { MongoClient } from 'mongodb'
 import { describe, expect, it } from 'vitest'
+import { manualClock } from '../clock.ts'
 import { MongoStore, databaseNameOf } from '../../store/mongo.ts'
 import { openStore } from '../../store/index.ts'
 import type { ProcessStore } from '../../store/port.ts'
@@ -98,5 +100,41 @@ describe('mongodb store without a server', () => {
     expect(error!.message).not.toContain('s3cr3t-pw')
     expect(error!.message).not.toContain('admin:')
     expect(error!.cause).toBeUndefined()
+  })
+})
+
+describe.skipIf(!uri)('FerretDB: an end undone by a late write', () => {
+  it('a process put back to running after its end is looked at again, and its end re-applied', async () => {
+    const dbName = `potok_test_${run}_late`
+    const client = await MongoClient.connect(uri!)
+    // Only FerretDB updates are read-modify-write; on MongoDB this cannot happen.
+    if (!('ferretdbVersion' in await client.db(dbName).command({ buildInfo: 1 }))) return void await client.close()
+    const time = manualClock()
+    const [a, b] = [new MongoStore({ uri: uri!, dbName }), new MongoStore({ uri: uri!, dbName })]
+    await a.init()
+    await b.init()
+    try {
+      const id = 'late-end'
+      await a.createProcess({
+        id, scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: true }, status: 'queued', input: {},
+        startedAt: new Date(time.now()).toISOString(), replayOf: null, parentId: null, lease: null,
+      })
+      const [claimed] = await a.claimProcesses('server-a', 10_000, 1)
+      const processes = client.db(dbName).collection<{ _id: string }>('processes')
+      const asClaimed = (await processes.findOne({ _id: id }))!
+      const ended = await a.commitProcess(id, { owner: 'server-a', fence: claimed!.rev! }, { status: 'completed', output: { ok: true }, finishedAt: new Date(time.now()).toISOString(), lease: null })
+      expect(ended).toBe(true)
+      // Another server's write of the claimed state began before the end and lands after it.
+      await processes.replaceOne({ _id: id }, asClaimed)
+      expect((await b.getProcess(id))?.status).toBe('running')
+      // Past the lease and the recheck time, the next claim looks at it and re-applies the end.
+      await time.advance(60_000)
+      expect(await b.claimProcesses('server-b', 10_000, 8)).toEqual([])
+      expect(await b.getProcess(id)).toMatchObject({ status: 'completed', output: { ok: true } })
+    } finally {
+      time.restore()
+      await a.dropDatabase()
+      await Promise.all([a.close(), b.close(), client.close()])
+    }
   })
 })
