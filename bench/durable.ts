@@ -36,10 +36,22 @@ const greet: Scenario = {
   id: 'greet',
   nodes: [
     { id: 'start', type: 'start' },
-    { id: 'vars', type: 'setVariables', config: { assignments: [{ name: '$status', value: '201' }, { name: '$body', value: "({ greeting: 'Hello, ' + body.name })" }] } },
+    {
+      id: 'vars',
+      type: 'setVariables',
+      config: {
+        assignments: [
+          { name: '$status', value: '201' },
+          { name: '$body', value: "({ greeting: 'Hello, ' + body.name })" },
+        ],
+      },
+    },
     { id: 'end', type: 'end' },
   ],
-  edges: [{ from: 'start', to: 'vars' }, { from: 'vars', to: 'end' }],
+  edges: [
+    { from: 'start', to: 'vars' },
+    { from: 'vars', to: 'end' },
+  ],
 }
 const nap: Scenario = {
   id: 'nap',
@@ -49,7 +61,11 @@ const nap: Scenario = {
     { id: 'after', type: 'setVariables', config: { assignments: [{ name: 'woke', value: 'true' }] } },
     { id: 'end', type: 'end' },
   ],
-  edges: [{ from: 'start', to: 'wait' }, { from: 'wait', to: 'after' }, { from: 'after', to: 'end' }],
+  edges: [
+    { from: 'start', to: 'wait' },
+    { from: 'wait', to: 'after' },
+    { from: 'after', to: 'end' },
+  ],
 }
 
 interface Target {
@@ -68,8 +84,15 @@ function target(kind: 'sqlite' | 'mongodb'): Target {
     return {
       kind,
       env: { DATA_DIR: dataDir, FLOWS_DIR: flowsDir },
-      open: async () => { const store = new SqliteStore({ dataDir }); await store.init(); return store },
-      dispose: async () => { rmSync(dataDir, { recursive: true, force: true }); rmSync(flowsDir, { recursive: true, force: true }) },
+      open: async () => {
+        const store = new SqliteStore({ dataDir })
+        await store.init()
+        return store
+      },
+      dispose: async () => {
+        rmSync(dataDir, { recursive: true, force: true })
+        rmSync(flowsDir, { recursive: true, force: true })
+      },
     }
   }
   const dbName = `potok_bench_durable_${randomBytes(4).toString('hex')}`
@@ -77,7 +100,11 @@ function target(kind: 'sqlite' | 'mongodb'): Target {
   return {
     kind,
     env: { MONGODB_URI: uri, FLOWS_DIR: flowsDir },
-    open: async () => { const store = new MongoStore({ uri, dbName }); await store.init(); return store },
+    open: async () => {
+      const store = new MongoStore({ uri, dbName })
+      await store.init()
+      return store
+    },
     dispose: async () => {
       const store = new MongoStore({ uri, dbName })
       await store.init()
@@ -92,14 +119,28 @@ function target(kind: 'sqlite' | 'mongodb'): Target {
 async function seed(store: ProcessStore, count: number): Promise<void> {
   const scenario = await store.getScenario('greet')
   for (let done = 0; done < count; done += 64) {
-    await Promise.all(Array.from({ length: Math.min(64, count - done) }, async (_, i) => {
-      const result = await startProcess(greet, { body: { name: `seed${done + i}` } })
-      await store.recordProcess({
-        id: result.processId, scenario: { id: 'greet', version: scenario!.version }, trigger: { type: '$webRequest', id: 'greet', async: true },
-        status: result.status, input: { body: { name: `seed${done + i}` } }, output: result.output, error: null,
-        startedAt: result.startedAt, finishedAt: result.finishedAt, durationMs: result.durationMs, snapshot: result.snapshot, lease: null,
-      }, result.steps)
-    }))
+    await Promise.all(
+      Array.from({ length: Math.min(64, count - done) }, async (_, i) => {
+        const result = await startProcess(greet, { body: { name: `seed${done + i}` } })
+        await store.recordProcess(
+          {
+            id: result.processId,
+            scenario: { id: 'greet', version: scenario!.version },
+            trigger: { type: '$webRequest', id: 'greet', async: true },
+            status: result.status,
+            input: { body: { name: `seed${done + i}` } },
+            output: result.output,
+            error: null,
+            startedAt: result.startedAt,
+            finishedAt: result.finishedAt,
+            durationMs: result.durationMs,
+            snapshot: result.snapshot,
+            lease: null,
+          },
+          result.steps,
+        )
+      }),
+    )
   }
 }
 
@@ -127,15 +168,19 @@ async function asyncCompletions(t: Target, serverCount: number): Promise<string>
   const servers = await Promise.all(Array.from({ length: serverCount }, () => startChildServer({ ...t.env, ASYNC_CONCURRENCY: '16' })))
   const started = performance.now()
   let next = 0
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < ASYNC) {
-      const n = next++
-      const response = await fetch(`${servers[n % serverCount].base}/api/webrequest/greet?async=true`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `a${n}` }),
-      })
-      if (response.status !== 202) throw new Error(`accept answered ${response.status}: ${await response.text()}`)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < ASYNC) {
+        const n = next++
+        const response = await fetch(`${servers[n % serverCount].base}/api/webrequest/greet?async=true`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `a${n}` }),
+        })
+        if (response.status !== 202) throw new Error(`accept answered ${response.status}: ${await response.text()}`)
+      }
+    }),
+  )
   const acceptedMs = performance.now() - started
   const done = await untilCompleted(servers, 'greet', ASYNC, 600_000)
   const seconds = (performance.now() - started) / 1000
@@ -147,7 +192,17 @@ async function asyncCompletions(t: Target, serverCount: number): Promise<string>
 async function parkedSnapshot(): Promise<{ snapshot: string; pid: string }> {
   const pid = randomUUID()
   let snapshot: unknown = null
-  const result = await startProcess(nap, {}, { processId: pid, parkAfterMs: 1000, persist: (update) => { snapshot = update.snapshot } })
+  const result = await startProcess(
+    nap,
+    {},
+    {
+      processId: pid,
+      parkAfterMs: 1000,
+      persist: (update) => {
+        snapshot = update.snapshot
+      },
+    },
+  )
   if (result.status !== 'queued' || !result.wakeAt) throw new Error(`nap did not park: ${result.status}`)
   return { snapshot: JSON.stringify(snapshot ?? result.snapshot), pid }
 }
@@ -163,8 +218,15 @@ async function wakeTimers(t: Target, serverCount: number): Promise<string> {
     const taken = JSON.parse(snapshot.split(pid).join(id)) as { context: { deadlines: Record<string, number> } }
     taken.context.deadlines.wait = wakeAt
     records.push({
-      id, scenario: { id: 'nap', version: scenario!.version }, trigger: { type: '$manual', async: true }, status: 'queued',
-      input: {}, startedAt: new Date().toISOString(), snapshot: taken, wakeAt: new Date(wakeAt).toISOString(), lease: null,
+      id,
+      scenario: { id: 'nap', version: scenario!.version },
+      trigger: { type: '$manual', async: true },
+      status: 'queued',
+      input: {},
+      startedAt: new Date().toISOString(),
+      snapshot: taken,
+      wakeAt: new Date(wakeAt).toISOString(),
+      lease: null,
     })
   }
   const written = performance.now()
@@ -183,7 +245,11 @@ async function wakeTimers(t: Target, serverCount: number): Promise<string> {
 }
 
 // Interrupted: the servers it started go with it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { killChildren(); process.exit(130) })
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    killChildren()
+    process.exit(130)
+  })
 
 try {
   for (const kind of STORES as Array<'sqlite' | 'mongodb'>) {

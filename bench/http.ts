@@ -54,11 +54,8 @@ async function bareApp() {
   const { H3 } = await import('h3')
   const app = new H3()
   app.post('/greet', async (event) => {
-    const body = await event.req.json() as { name: string; n: number }
-    return new Response(JSON.stringify({ greeting: `Hello, ${body.name}`, next: body.n + 1 }), {
-      status: 201,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'x-flow': 'yes' },
-    })
+    const body = (await event.req.json()) as { name: string; n: number }
+    return new Response(JSON.stringify({ greeting: `Hello, ${body.name}`, next: body.n + 1 }), { status: 201, headers: { 'content-type': 'application/json; charset=utf-8', 'x-flow': 'yes' } })
   })
   return app
 }
@@ -84,7 +81,10 @@ async function servePotok(): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'potok-bench-'))
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }))
   const settings = loadSettings(process.env, {
-    port: 0, host: '127.0.0.1', dataDir, mongodbUri: undefined,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    mongodbUri: undefined,
     flowsDir: fileURLToPath(new URL('../flows/', import.meta.url)),
     adminToken: 'bench-admin-token-0123456789',
   })
@@ -128,28 +128,36 @@ function startNodeRed(): Promise<{ url: string; child: ChildProcess }> {
     { id: 'tab', type: 'tab', label: 'greet' },
     { id: 'in', z: 'tab', type: 'http in', url: '/greet', method: 'post', wires: [['fn']] },
     {
-      id: 'fn', z: 'tab', type: 'function', outputs: 1, wires: [['out']],
+      id: 'fn',
+      z: 'tab',
+      type: 'function',
+      outputs: 1,
+      wires: [['out']],
       func: "msg.payload = { greeting: 'Hello, ' + msg.payload.name, next: msg.payload.n + 1 };\nmsg.statusCode = 201;\nmsg.headers = { 'X-Flow': 'yes' };\nreturn msg;",
     },
     { id: 'out', z: 'tab', type: 'http response', wires: [] },
   ]
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flow))
-  return freePort().then((port) => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(NODE_RED_DIR, 'red.js'), '--port', String(port), '--userDir', userDir, 'flows.json'], {
-      stdio: ['ignore', 'ignore', 'ignore'],
-    })
-    child.on('exit', (code) => reject(new Error(`Node-RED exited with ${code}`)))
-    const url = `http://127.0.0.1:${port}/greet`
-    const poll = async () => {
-      for (let i = 0; i < 300; i++) {
-        const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY }).then((r) => r.status === 201, () => false)
-        if (ok) return resolve({ url, child })
-        await new Promise((r) => setTimeout(r, 100))
-      }
-      reject(new Error('Node-RED did not start'))
-    }
-    void poll()
-  }))
+  return freePort().then(
+    (port) =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [join(NODE_RED_DIR, 'red.js'), '--port', String(port), '--userDir', userDir, 'flows.json'], { stdio: ['ignore', 'ignore', 'ignore'] })
+        child.on('exit', (code) => reject(new Error(`Node-RED exited with ${code}`)))
+        const url = `http://127.0.0.1:${port}/greet`
+        const poll = async () => {
+          for (let i = 0; i < 300; i++) {
+            const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY }).then(
+              (r) => r.status === 201,
+              () => false,
+            )
+            if (ok) return resolve({ url, child })
+            await new Promise((r) => setTimeout(r, 100))
+          }
+          reject(new Error('Node-RED did not start'))
+        }
+        void poll()
+      }),
+  )
 }
 
 function freePort(): Promise<number> {
@@ -186,7 +194,9 @@ function startChild(kind: string, env: Record<string, string> = {}): Promise<{ u
 /** CPU seconds (user + system) of a whole process and of its main thread, from /proc. */
 function cpuOf(pid: number): { total: number; main: number } | null {
   const ticks = (file: string) => {
-    const fields = readFileSync(file, 'utf8').replace(/^.*\) /s, '').split(' ')
+    const fields = readFileSync(file, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ')
     return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in USER_HZ (100 on Linux)
   }
   try {
@@ -199,24 +209,25 @@ function cpuOf(pid: number): { total: number; main: number } | null {
 async function load(name: string, url: string, duration: number, pid?: number): Promise<Run> {
   const before = pid ? cpuOf(pid) : null
   const self = process.cpuUsage()
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration,
-    headers: { 'content-type': 'application/json' },
-    body: BODY,
-  })
+  const result = await autocannon({ url, method: 'POST', connections: CONNECTIONS, duration, headers: { 'content-type': 'application/json' }, body: BODY })
   const after = pid ? cpuOf(pid) : null
   const used = process.cpuUsage(self)
   const requests = Math.max(1, result.requests.total)
   const perRequest = (seconds: number) => (seconds * 1e6) / requests
-  const statuses = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}×${(s as { count: number }).count}`).join(' ')
+  const statuses = Object.entries(result.statusCodeStats ?? {})
+    .map(([code, s]) => `${code}×${(s as { count: number }).count}`)
+    .join(' ')
   return {
-    name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors + result.timeouts,
-    cpu: before && after
-      ? { main: perRequest(after.main - before.main), others: perRequest(after.total - after.main - (before.total - before.main)), load: perRequest((used.user + used.system) / 1e6) }
-      : undefined,
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    statuses,
+    errors: result.errors + result.timeouts,
+    cpu:
+      before && after
+        ? { main: perRequest(after.main - before.main), others: perRequest(after.total - after.main - (before.total - before.main)), load: perRequest((used.user + used.system) / 1e6) }
+        : undefined,
   }
 }
 
@@ -239,9 +250,7 @@ async function main(): Promise<void> {
   const serveFlag = process.argv.indexOf('--serve')
   if (serveFlag !== -1) {
     const kind = process.argv[serveFlag + 1]
-    const url = kind === 'bare' ? await serveBare()
-      : kind === 'bare-listhen' ? await serveBareListhen()
-        : kind === 'listhen' ? await serveListhen() : await servePotok()
+    const url = kind === 'bare' ? await serveBare() : kind === 'bare-listhen' ? await serveBareListhen() : kind === 'listhen' ? await serveListhen() : await servePotok()
     process.stdout.write(`READY ${url}\n`)
     return
   }
@@ -250,30 +259,39 @@ async function main(): Promise<void> {
     console.log(`serving layer: bare h3 app, ${CONNECTIONS} connections, ${DURATION} s per run`)
     const rows: Run[] = []
     for (let round = 0; round < 2; round++) {
-      rows.push(...await measure('bare', [{ name: `srvx (round ${round + 1})`, path: (u) => u }]))
-      rows.push(...await measure('bare-listhen', [{ name: `listhen (round ${round + 1})`, path: (u) => u }]))
+      rows.push(...(await measure('bare', [{ name: `srvx (round ${round + 1})`, path: (u) => u }])))
+      rows.push(...(await measure('bare-listhen', [{ name: `listhen (round ${round + 1})`, path: (u) => u }])))
     }
     console.log('| server | req/s | p50 ms | p99 ms |\n|---|---:|---:|---:|')
     for (const r of rows) console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} |`)
     return
   }
   const potokKind = process.env.BENCH_SERVER === 'listhen' ? 'listhen' : 'potok'
-  const workerCounts = (process.env.BENCH_WORKERS ?? '1,2').split(',').map((w) => w.trim()).filter(Boolean)
-  console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per run (+${WARMUP} s warm-up), POST ${BODY}; potok served by ${potokKind === 'listhen' ? 'listhen' : 'srvx (h3 serve)'}, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}`)
+  const workerCounts = (process.env.BENCH_WORKERS ?? '1,2')
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean)
+  console.log(
+    `autocannon: ${CONNECTIONS} connections, ${DURATION} s per run (+${WARMUP} s warm-up), POST ${BODY}; potok served by ${potokKind === 'listhen' ? 'listhen' : 'srvx (h3 serve)'}, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}`,
+  )
   const [bare] = await measure('bare', [{ name: 'bare h3', path: (u) => u }])
   const rows = [bare]
   const syncRows: Run[] = []
   for (const workers of workerCounts) {
-    const [sync, async] = await measure(potokKind, [
-      { name: `potok sync, WORKERS=${workers}`, path: (u) => u },
-      { name: `potok async accept, WORKERS=${workers}`, path: (u) => `${u}?async=true` },
-    ], { WORKERS: workers })
+    const [sync, async] = await measure(
+      potokKind,
+      [
+        { name: `potok sync, WORKERS=${workers}`, path: (u) => u },
+        { name: `potok async accept, WORKERS=${workers}`, path: (u) => `${u}?async=true` },
+      ],
+      { WORKERS: workers },
+    )
     rows.push(sync, async)
     syncRows.push(sync)
   }
   let nodeRed: Run | undefined
   if (existsSync(join(NODE_RED_DIR, 'red.js'))) {
-    [nodeRed] = await measure('nodered', [{ name: 'Node-RED 4 function node', path: (u) => u }])
+    ;[nodeRed] = await measure('nodered', [{ name: 'Node-RED 4 function node', path: (u) => u }])
     rows.push(nodeRed)
   } else {
     console.log(`(Node-RED skipped: no ${NODE_RED_DIR}; see the comment at the top of this file)`)
@@ -289,8 +307,10 @@ async function main(): Promise<void> {
   const best = syncRows.reduce((a, b) => (b.rps > a.rps ? b : a))
   const asyncBest = rows.filter((r) => r.name.startsWith('potok async')).reduce((a, b) => (b.rps > a.rps ? b : a))
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met')
-  console.log(`goals (best sync: ${best.name}): sync ≥ 0.3 × bare: ${verdict(best.rps >= 0.3 * bare.rps)} (${(best.rps / bare.rps).toFixed(2)}); p99 ≤ 5 × bare: ${verdict(best.p99 <= 5 * Math.max(bare.p99, 1))} (${best.p99} vs ${bare.p99} ms); async ≥ 0.3 × bare: ${verdict(asyncBest.rps >= 0.3 * bare.rps)} (${(asyncBest.rps / bare.rps).toFixed(2)})`
-    + (nodeRed ? `; sync ≥ 1.25 × Node-RED: ${verdict(best.rps >= 1.25 * nodeRed.rps)} (${(best.rps / nodeRed.rps).toFixed(2)})` : ''))
+  console.log(
+    `goals (best sync: ${best.name}): sync ≥ 0.3 × bare: ${verdict(best.rps >= 0.3 * bare.rps)} (${(best.rps / bare.rps).toFixed(2)}); p99 ≤ 5 × bare: ${verdict(best.p99 <= 5 * Math.max(bare.p99, 1))} (${best.p99} vs ${bare.p99} ms); async ≥ 0.3 × bare: ${verdict(asyncBest.rps >= 0.3 * bare.rps)} (${(asyncBest.rps / bare.rps).toFixed(2)})` +
+      (nodeRed ? `; sync ≥ 1.25 × Node-RED: ${verdict(best.rps >= 1.25 * nodeRed.rps)} (${(best.rps / nodeRed.rps).toFixed(2)})` : ''),
+  )
 }
 
 await main()

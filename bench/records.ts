@@ -46,12 +46,26 @@ const scenario: Scenario = {
   id: 'bench-create',
   nodes: [
     { id: 'start', type: 'start' },
-    { id: 'create', type: 'createRecord', config: { catalogId: "'bench'", values: [
-      { fieldId: '2', value: 'body.name' }, { fieldId: '3', value: 'body.n' }, { fieldId: '4', value: '[String(body.n % 100 + 1)]' }, { fieldId: '5', value: 'body.phone' },
-    ], saveTo: 'id' } },
+    {
+      id: 'create',
+      type: 'createRecord',
+      config: {
+        catalogId: "'bench'",
+        values: [
+          { fieldId: '2', value: 'body.name' },
+          { fieldId: '3', value: 'body.n' },
+          { fieldId: '4', value: '[String(body.n % 100 + 1)]' },
+          { fieldId: '5', value: 'body.phone' },
+        ],
+        saveTo: 'id',
+      },
+    },
     { id: 'end', type: 'end' },
   ],
-  edges: [{ from: 'start', to: 'create' }, { from: 'create', to: 'end' }],
+  edges: [
+    { from: 'start', to: 'create' },
+    { from: 'create', to: 'end' },
+  ],
 }
 
 async function rate(what: string, once: () => Promise<unknown>, inFlight = 1): Promise<number> {
@@ -100,10 +114,13 @@ async function bench(name: string, store: ProcessStore): Promise<void> {
   const started = performance.now()
   for (let from = have; from < RECORDS; from += BATCH) {
     const size = Math.min(BATCH, RECORDS - from)
-    await store.records.importRecords('bench', Array.from({ length: size }, (_, i) => {
-      const k = from + i
-      return { 2: `Lead ${k}`, 3: k, 4: [String(k % 100 + 1)], 5: `+7 900 ${String(k).padStart(7, '0')}` }
-    }))
+    await store.records.importRecords(
+      'bench',
+      Array.from({ length: size }, (_, i) => {
+        const k = from + i
+        return { 2: `Lead ${k}`, 3: k, 4: [String((k % 100) + 1)], 5: `+7 900 ${String(k).padStart(7, '0')}` }
+      }),
+    )
   }
   const total = (await store.records.findRecords('bench', { limit: 0 })).total
   console.log(`  seeded to ${total} records (${((performance.now() - started) / 1000).toFixed(1)} s with importRecords)`)

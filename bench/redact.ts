@@ -28,17 +28,29 @@ function measure(fn: () => unknown): number {
 }
 
 const headers = new Headers({
-  host: '127.0.0.1:3000', 'content-type': 'application/json', accept: '*/*', 'user-agent': 'bench/1.0',
-  authorization: 'Bearer caller-token-0123456789abcdef', cookie: 'session=s3ss10n-0123456789; theme=dark',
+  host: '127.0.0.1:3000',
+  'content-type': 'application/json',
+  accept: '*/*',
+  'user-agent': 'bench/1.0',
+  authorization: 'Bearer caller-token-0123456789abcdef',
+  cookie: 'session=s3ss10n-0123456789; theme=dark',
 })
 const input = {
-  event: { id: 'greet', type: '$webRequest', async: false }, script: { id: 'greet' }, user: { id: null },
-  url: 'http://127.0.0.1:3000/api/webrequest/greet', method: 'POST',
-  headers: headerObject(), cookies: { session: 's3ss10n-0123456789', theme: 'dark' }, query: {}, body: { name: 'Ada', n: 41 },
+  event: { id: 'greet', type: '$webRequest', async: false },
+  script: { id: 'greet' },
+  user: { id: null },
+  url: 'http://127.0.0.1:3000/api/webrequest/greet',
+  method: 'POST',
+  headers: headerObject(),
+  cookies: { session: 's3ss10n-0123456789', theme: 'dark' },
+  query: {},
+  body: { name: 'Ada', n: 41 },
 }
 function headerObject(): Record<string, string> {
   const out: Record<string, string> = {}
-  headers.forEach((value, name) => { out[name] = value })
+  headers.forEach((value, name) => {
+    out[name] = value
+  })
   return out
 }
 const result = await startProcess(greet, input)

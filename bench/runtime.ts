@@ -29,17 +29,22 @@ async function measure(fn: () => unknown | Promise<unknown>): Promise<number> {
 }
 
 const input = () => ({
-  event: { id: 'greet', type: '$webRequest', async: false }, script: { id: 'greet' }, user: { id: null },
-  url: 'http://127.0.0.1:3000/api/webrequest/greet', method: 'POST',
+  event: { id: 'greet', type: '$webRequest', async: false },
+  script: { id: 'greet' },
+  user: { id: null },
+  url: 'http://127.0.0.1:3000/api/webrequest/greet',
+  method: 'POST',
   headers: { host: '127.0.0.1:3000', 'content-type': 'application/json', 'content-length': '24', 'user-agent': 'bench' },
-  cookies: {}, query: {}, body: { name: 'Ada', n: 1 },
+  cookies: {},
+  query: {},
+  body: { name: 'Ada', n: 1 },
 })
 
 async function plainGreet(vars: Record<string, any>) {
   const out = { ...vars }
   out.$status = 201
   out.$headers = { 'X-Flow': 'yes' }
-  out.$body = { greeting: 'Hello, ' + vars.body.name, next: vars.body.n + 1 }
+  out.$body = { greeting: `Hello, ${vars.body.name}`, next: vars.body.n + 1 }
   return out
 }
 

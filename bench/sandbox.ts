@@ -37,7 +37,7 @@ function plainGreet(vars: typeof smallVars) {
   return [
     { path: '$status', value: '201' },
     { path: '$headers', value: { 'X-Flow': 'yes' } },
-    { path: '$body', value: { greeting: 'Hello, ' + vars.body.name, next: vars.body.n + 1 } },
+    { path: '$body', value: { greeting: `Hello, ${vars.body.name}`, next: vars.body.n + 1 } },
   ]
 }
 

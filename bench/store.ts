@@ -31,10 +31,7 @@ const input = {
   user: { id: null },
   url: 'http://127.0.0.1:3000/api/webrequest/greet?x=1',
   method: 'POST',
-  headers: {
-    host: '127.0.0.1:3000', 'content-type': 'application/json', 'user-agent': 'bench/1.0',
-    accept: '*/*', 'content-length': '512', 'x-request-id': randomUUID(),
-  },
+  headers: { host: '127.0.0.1:3000', 'content-type': 'application/json', 'user-agent': 'bench/1.0', accept: '*/*', 'content-length': '512', 'x-request-id': randomUUID() },
   cookies: {},
   query: { x: '1' },
   body: { name: 'Ann', n: 41, note: 'x'.repeat(500) },
@@ -58,20 +55,19 @@ function finished(): { record: ProcessRecord; steps: StepRecord[] } {
       durationMs: 0.1,
     },
     steps: ['start', 'vars', 'end'].map((nodeId, index) => ({
-      index, nodeId, type: nodeId === 'vars' ? 'setVariables' : nodeId, startedAt, finishedAt: startedAt, durationMs: 0, status: 'completed' as const,
+      index,
+      nodeId,
+      type: nodeId === 'vars' ? 'setVariables' : nodeId,
+      startedAt,
+      finishedAt: startedAt,
+      durationMs: 0,
+      status: 'completed' as const,
     })),
   }
 }
 
 function queued(): ProcessRecord {
-  return {
-    id: randomUUID(),
-    scenario: { id: 'greet', version: 1 },
-    trigger: { type: '$webRequest', id: 'greet', async: true },
-    status: 'queued',
-    input,
-    startedAt: new Date().toISOString(),
-  }
+  return { id: randomUUID(), scenario: { id: 'greet', version: 1 }, trigger: { type: '$webRequest', id: 'greet', async: true }, status: 'queued', input, startedAt: new Date().toISOString() }
 }
 
 /** Operations per second of `op`, with `inFlight` callers for SECONDS (`cpu`: CPU µs per op, out). */
@@ -80,12 +76,14 @@ async function rate(op: () => Promise<void>, inFlight: number, cpu?: { perOp: nu
   let done = 0
   const start = performance.now()
   const used = process.cpuUsage()
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (performance.now() < deadline) {
-      await op()
-      done++
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < deadline) {
+        await op()
+        done++
+      }
+    }),
+  )
   if (cpu) {
     const { user, system } = process.cpuUsage(used)
     cpu.perOp = (user + system) / Math.max(1, done)
@@ -105,8 +103,7 @@ async function completions(store: ProcessStore): Promise<number> {
   const scenario = await store.saveScenario({ ...greet, id: 'greet-async' })
   const executor = new ProcessExecutor(store, { pollMs: 50 })
   const started = performance.now()
-  await Promise.all(Array.from({ length: COMPLETIONS }, () =>
-    executor.enqueue({ scenario, input, trigger: { type: '$webRequest', id: 'greet', async: true } })))
+  await Promise.all(Array.from({ length: COMPLETIONS }, () => executor.enqueue({ scenario, input, trigger: { type: '$webRequest', id: 'greet', async: true } })))
   executor.start()
   for (;;) {
     const done = await store.listProcesses({ status: 'completed', scenarioId: 'greet-async', limit: COMPLETIONS })
@@ -119,24 +116,40 @@ async function completions(store: ProcessStore): Promise<number> {
 }
 
 async function measure(name: string, store: ProcessStore): Promise<Record<string, string>> {
-  await rate(async () => { const { record, steps } = finished(); await store.recordProcess(record, steps) }, 1) // warm-up
+  await rate(async () => {
+    const { record, steps } = finished()
+    await store.recordProcess(record, steps)
+  }, 1) // warm-up
   const row: Record<string, string> = { store: name }
   for (const inFlight of [1, IN_FLIGHT]) {
-    row[`recordProcess/s ×${inFlight}`] = Math.round(await rate(async () => {
-      const { record, steps } = finished()
-      await store.recordProcess(record, steps)
-    }, inFlight)).toLocaleString('en')
+    row[`recordProcess/s ×${inFlight}`] = Math.round(
+      await rate(async () => {
+        const { record, steps } = finished()
+        await store.recordProcess(record, steps)
+      }, inFlight),
+    ).toLocaleString('en')
     row[`createProcess/s ×${inFlight}`] = Math.round(await rate(() => store.createProcess(queued()), inFlight)).toLocaleString('en')
   }
   // A synchronous process: its end alone, or `running` first (awaited, as before the start) and then its end.
   const once = { perOp: 0 }
   const twice = { perOp: 0 }
-  await rate(async () => { const { record, steps } = finished(); await store.recordProcess(record, steps) }, IN_FLIGHT, once)
-  await rate(async () => {
-    const { record, steps } = finished()
-    await store.createProcess({ ...record, status: 'running', output: undefined, response: undefined, finishedAt: undefined, durationMs: undefined })
-    await store.recordProcess(record, steps)
-  }, IN_FLIGHT, twice)
+  await rate(
+    async () => {
+      const { record, steps } = finished()
+      await store.recordProcess(record, steps)
+    },
+    IN_FLIGHT,
+    once,
+  )
+  await rate(
+    async () => {
+      const { record, steps } = finished()
+      await store.createProcess({ ...record, status: 'running', output: undefined, response: undefined, finishedAt: undefined, durationMs: undefined })
+      await store.recordProcess(record, steps)
+    },
+    IN_FLIGHT,
+    twice,
+  )
   row[`sync: end only, CPU µs ×${IN_FLIGHT}`] = once.perOp.toFixed(0)
   row[`sync: running + end, CPU µs ×${IN_FLIGHT}`] = twice.perOp.toFixed(0)
   return row

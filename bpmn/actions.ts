@@ -36,11 +36,16 @@ const DEFAULT_CODE_TIMEOUT_MS = 5000
 /** The potok node type and config of an action, or `null` when its connector is unsupported. */
 export function importAction(params: TaskParams, warn: Warn, context: ActionContext = { elementId: '', connections: [] }): { type: string; config?: unknown } | null {
   switch (params.connectorId) {
-    case 'setvar': return { type: 'setVariables', config: importSetvar(params, warn) }
-    case 'code': return { type: 'code', config: importCode(params, warn) }
-    case 'webRequest': return { type: 'webRequest', config: importWebRequest(params, warn) }
-    case 'sendMail': return isSmtpMail(params) ? { type: 'sendMail', config: importSendMail(params, context.elementId, warn, context.connections) } : null
-    case 'convertDoc': return { type: 'convert', config: importConvert(params, warn) }
+    case 'setvar':
+      return { type: 'setVariables', config: importSetvar(params, warn) }
+    case 'code':
+      return { type: 'code', config: importCode(params, warn) }
+    case 'webRequest':
+      return { type: 'webRequest', config: importWebRequest(params, warn) }
+    case 'sendMail':
+      return isSmtpMail(params) ? { type: 'sendMail', config: importSendMail(params, context.elementId, warn, context.connections) } : null
+    case 'convertDoc':
+      return { type: 'convert', config: importConvert(params, warn) }
   }
   const record = importRecordAction(params, warn)
   if (record) return record
@@ -137,5 +142,9 @@ export function exportGenericConfig(config: unknown): XmlNode[] {
 }
 
 function genericJson(key: string, value: unknown): XmlNode {
-  return { name: 'camunda:inputParameter', attrs: { name: key }, children: [{ name: 'camunda:script', attrs: { scriptFormat: 'JavaScript' }, cdata: JSON.stringify({ type: 'json', value: JSON.stringify(value) }) }] }
+  return {
+    name: 'camunda:inputParameter',
+    attrs: { name: key },
+    children: [{ name: 'camunda:script', attrs: { scriptFormat: 'JavaScript' }, cdata: JSON.stringify({ type: 'json', value: JSON.stringify(value) }) }],
+  }
 }

@@ -18,7 +18,10 @@ function methodOf(text: string | undefined): string | undefined {
   if (!text) return undefined
   const value = text.toLowerCase().replace(/[\s_>→]+/g, '-')
   if (METHODS.includes(value)) return value
-  const from = ['excel', 'xlsx', 'xml', 'csv', 'json'].map((kind) => [kind, value.indexOf(kind)] as const).filter(([, at]) => at >= 0).sort((a, b) => a[1] - b[1])
+  const from = ['excel', 'xlsx', 'xml', 'csv', 'json']
+    .map((kind) => [kind, value.indexOf(kind)] as const)
+    .filter(([, at]) => at >= 0)
+    .sort((a, b) => a[1] - b[1])
   const names = from.map(([kind]) => (kind === 'xlsx' ? 'excel' : kind))
   const guess = names.length >= 2 ? `${names[0]}-${names[1]}` : undefined
   return guess && METHODS.includes(guess) ? guess : undefined
@@ -27,7 +30,10 @@ function methodOf(text: string | undefined): string | undefined {
 export function importConvert(p: TaskParams, warn: Warn): Record<string, unknown> {
   const input = (name: string) => p.inputs.get(name)
   const used = new Set<string>()
-  const take = (name: string) => { used.add(name); return input(name) }
+  const take = (name: string) => {
+    used.add(name)
+    return input(name)
+  }
   const methodParam = ['method', 'type', 'convertType'].find((name) => input(name))
   const methodText = methodParam ? constantOf(take(methodParam)) : undefined
   const config: Record<string, unknown> = {}
@@ -43,7 +49,10 @@ export function importConvert(p: TaskParams, warn: Warn): Record<string, unknown
     config.source = `({ catalogId: ${part('catalogId')}, recordId: ${part('recordId')}, fieldId: ${part('fieldId')} })`
   } else {
     config.source = ''
-    if (input('url')) { used.add('url'); warn('a source by URL is not fetched by convert: fetch the file with a webRequest (responseFormat binary) and convert its body') }
+    if (input('url')) {
+      used.add('url')
+      warn('a source by URL is not fetched by convert: fetch the file with a webRequest (responseFormat binary) and convert its body')
+    }
   }
   const options = expressionOf(take('options'))
   if (options !== undefined) config.options = options

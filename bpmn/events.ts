@@ -20,8 +20,7 @@ type Mapped = { type: string | null; config?: unknown; attachedTo?: string }
 type Mapping = { type: string; bpmn: BpmnMapping }
 
 function mappingsOf(element: string): Mapping[] {
-  return [...registeredComponents().values()]
-    .filter((c): c is Component<any> & Mapping => c.bpmn?.element === element)
+  return [...registeredComponents().values()].filter((c): c is Component<any> & Mapping => c.bpmn?.element === element)
 }
 
 /** The mapping a node type declares (undefined: an action, written as a `serviceTask`). */
@@ -98,17 +97,19 @@ export function exportEvent(
   const extensions = bpmn.params ? extensionElements(undefined, exportGenericConfig(node.config)) : undefined
   if (bpmn.event === 'error') {
     const variables = bpmn.errorVariables
-    definitions.push(variables
-      ? { name: 'bpmn:errorEventDefinition', attrs: { 'camunda:errorCodeVariable': config[variables.code] as string | undefined, 'camunda:errorMessageVariable': config[variables.message] as string | undefined } }
-      : { name: 'bpmn:errorEventDefinition' })
+    definitions.push(
+      variables
+        ? {
+            name: 'bpmn:errorEventDefinition',
+            attrs: { 'camunda:errorCodeVariable': config[variables.code] as string | undefined, 'camunda:errorMessageVariable': config[variables.message] as string | undefined },
+          }
+        : { name: 'bpmn:errorEventDefinition' },
+    )
   }
   if (bpmn.event === 'timer') definitions.push(timerDefinition(String(config[bpmn.duration ?? ''] ?? '')))
   return { name: `bpmn:${bpmn.element}`, ...(extensions ? { extensions } : {}), definitions }
 }
 
 function timerDefinition(duration: string): XmlNode {
-  return {
-    name: 'bpmn:timerEventDefinition',
-    children: [{ name: 'bpmn:timeDuration', attrs: { 'xsi:type': 'bpmn:tFormalExpression' }, text: duration }],
-  }
+  return { name: 'bpmn:timerEventDefinition', children: [{ name: 'bpmn:timeDuration', attrs: { 'xsi:type': 'bpmn:tFormalExpression' }, text: duration }] }
 }

@@ -17,7 +17,6 @@ import { BOUNDARY_SIZE, NODE_SIZE, NS, PREFIX } from './namespaces.ts'
 import { extensionElements } from './params.ts'
 import { serializeXml, type XmlNode } from './xml.ts'
 
-
 export function exportBpmn(scenario: Scenario): string {
   const used = new Set<string>()
   const nodeXmlId = new Map<string, string>()
@@ -137,13 +136,7 @@ function shapeBounds(scenario: Scenario): Map<ScenarioNode, Bounds> {
   return out
 }
 
-function flowNode(
-  node: ScenarioNode,
-  ref: (id: string) => string,
-  incoming: Map<string, string[]>,
-  outgoing: Map<string, string[]>,
-  defaultOf: Map<string, string>,
-): XmlNode {
+function flowNode(node: ScenarioNode, ref: (id: string) => string, incoming: Map<string, string[]>, outgoing: Map<string, string[]>, defaultOf: Map<string, string>): XmlNode {
   const attrs: Record<string, string | undefined> = { id: ref(node.id), name: node.name || undefined }
   const children: XmlNode[] = []
   if (node.documentation) children.push({ name: 'bpmn:documentation', text: node.documentation })
@@ -178,11 +171,7 @@ function flowNode(
 function sequenceFlow(edge: ScenarioEdge, id: string, ref: (id: string) => string): XmlNode {
   const children: XmlNode[] = []
   if (edge.condition !== undefined) {
-    children.push({
-      name: 'bpmn:conditionExpression',
-      attrs: { 'xsi:type': 'bpmn:tFormalExpression', language: 'JavaScript' },
-      cdata: JSON.stringify({ type: 'script', value: edge.condition }),
-    })
+    children.push({ name: 'bpmn:conditionExpression', attrs: { 'xsi:type': 'bpmn:tFormalExpression', language: 'JavaScript' }, cdata: JSON.stringify({ type: 'script', value: edge.condition }) })
   }
   return { name: 'bpmn:sequenceFlow', attrs: { id, name: edge.name || undefined, sourceRef: ref(edge.from), targetRef: ref(edge.to) }, children }
 }

@@ -29,7 +29,7 @@ function escapeChar(char: string): string {
 export function toXmlId(id: string, variant = 0): string {
   if (variant === 0 && NCNAME.test(id) && !id.startsWith('_.')) return id
   const chars = [...id]
-  return '_.' + chars.map((char, i) => (i < variant || !/[A-Za-z0-9-]/.test(char) ? escapeChar(char) : char)).join('')
+  return `_.${chars.map((char, i) => (i < variant || !/[A-Za-z0-9-]/.test(char) ? escapeChar(char) : char)).join('')}`
 }
 
 /** The potok id an XML id stands for, when it is one of `toXmlId`'s spellings; else undefined. */
@@ -80,7 +80,7 @@ export function generatedEdgeId(from: string, to: string, nth: number): string {
 
 /** A potok id for a foreign BPMN id: invalid characters become `_`, long ids are shortened. */
 export function sanitizeId(xmlId: string, used: Set<string>): string {
-  let base = xmlId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'node'
+  const base = xmlId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'node'
   let candidate = base
   for (let n = 2; used.has(candidate); n++) {
     const suffix = `_${n}`

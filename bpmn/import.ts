@@ -70,14 +70,41 @@ export interface ImportResult {
 }
 
 const FLOW_NODES = new Set([
-  'startEvent', 'endEvent', 'intermediateCatchEvent', 'intermediateThrowEvent', 'boundaryEvent',
-  'task', 'serviceTask', 'userTask', 'scriptTask', 'sendTask', 'receiveTask', 'manualTask', 'businessRuleTask',
-  'callActivity', 'subProcess', 'transaction', 'adHocSubProcess',
-  'exclusiveGateway', 'parallelGateway', 'inclusiveGateway', 'eventBasedGateway', 'complexGateway',
+  'startEvent',
+  'endEvent',
+  'intermediateCatchEvent',
+  'intermediateThrowEvent',
+  'boundaryEvent',
+  'task',
+  'serviceTask',
+  'userTask',
+  'scriptTask',
+  'sendTask',
+  'receiveTask',
+  'manualTask',
+  'businessRuleTask',
+  'callActivity',
+  'subProcess',
+  'transaction',
+  'adHocSubProcess',
+  'exclusiveGateway',
+  'parallelGateway',
+  'inclusiveGateway',
+  'eventBasedGateway',
+  'complexGateway',
 ])
-const EVENT_DEFINITIONS = ['timerEventDefinition', 'errorEventDefinition', 'messageEventDefinition', 'signalEventDefinition',
-  'terminateEventDefinition', 'escalationEventDefinition', 'conditionalEventDefinition', 'compensateEventDefinition',
-  'linkEventDefinition', 'cancelEventDefinition']
+const EVENT_DEFINITIONS = [
+  'timerEventDefinition',
+  'errorEventDefinition',
+  'messageEventDefinition',
+  'signalEventDefinition',
+  'terminateEventDefinition',
+  'escalationEventDefinition',
+  'conditionalEventDefinition',
+  'compensateEventDefinition',
+  'linkEventDefinition',
+  'cancelEventDefinition',
+]
 
 /** Imports a BPMN document; throws `INVALID_BPMN` (400) / `BPMN_TOO_LARGE` (413) for documents it refuses. */
 export function importBpmn(xml: string, options: ImportOptions = {}): ImportResult {

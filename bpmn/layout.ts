@@ -90,10 +90,15 @@ export function layoutPositions(scenario: Pick<Scenario, 'nodes' | 'edges'>): Ma
   const positions = new Map<string, Point>()
   for (const l of [...byLayer.keys()].sort((a, b) => a - b)) {
     const members = byLayer.get(l)!
-    const wish = new Map(members.map((id) => {
-      const rows = preds.get(id)!.map((p) => row.get(p)).filter((r): r is number => r !== undefined)
-      return [id, rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : 0]
-    }))
+    const wish = new Map(
+      members.map((id) => {
+        const rows = preds
+          .get(id)!
+          .map((p) => row.get(p))
+          .filter((r): r is number => r !== undefined)
+        return [id, rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : 0]
+      }),
+    )
     members.sort((a, b) => wish.get(a)! - wish.get(b)! || order.get(a)! - order.get(b)!)
     // Wishes ascend, so the next free row is always past the last one taken: linear, not quadratic.
     let last = -1
@@ -121,23 +126,52 @@ export function waypoints(from: Bounds, to: Bounds, fromBoundary: boolean): Poin
   if (fromBoundary && to.x > from.x + from.width) {
     // Right out of the boundary event, down (or up) between the columns, into the target's side.
     const midX = (from.x + from.width + to.x) / 2
-    return [{ x: from.x + from.width, y: fromMid.y }, { x: midX, y: fromMid.y }, { x: midX, y: toMid.y }, { x: to.x, y: toMid.y }]
+    return [
+      { x: from.x + from.width, y: fromMid.y },
+      { x: midX, y: fromMid.y },
+      { x: midX, y: toMid.y },
+      { x: to.x, y: toMid.y },
+    ]
   }
   if (fromBoundary) {
     // Up from the boundary event, across, then into the target's top (or bottom when it is above).
     const above = to.y + to.height < from.y
     const lane = Math.min(from.y, to.y) - 30
     return above
-      ? [{ x: fromMid.x, y: from.y }, { x: fromMid.x, y: to.y + to.height + 20 }, { x: toMid.x, y: to.y + to.height + 20 }, { x: toMid.x, y: to.y + to.height }]
-      : [{ x: fromMid.x, y: from.y }, { x: fromMid.x, y: lane }, { x: toMid.x, y: lane }, { x: toMid.x, y: to.y }]
+      ? [
+          { x: fromMid.x, y: from.y },
+          { x: fromMid.x, y: to.y + to.height + 20 },
+          { x: toMid.x, y: to.y + to.height + 20 },
+          { x: toMid.x, y: to.y + to.height },
+        ]
+      : [
+          { x: fromMid.x, y: from.y },
+          { x: fromMid.x, y: lane },
+          { x: toMid.x, y: lane },
+          { x: toMid.x, y: to.y },
+        ]
   }
   const exit = from.x + from.width
   if (to.x > exit) {
-    if (fromMid.y === toMid.y) return [{ x: exit, y: fromMid.y }, { x: to.x, y: toMid.y }]
+    if (fromMid.y === toMid.y)
+      return [
+        { x: exit, y: fromMid.y },
+        { x: to.x, y: toMid.y },
+      ]
     const midX = (exit + to.x) / 2
-    return [{ x: exit, y: fromMid.y }, { x: midX, y: fromMid.y }, { x: midX, y: toMid.y }, { x: to.x, y: toMid.y }]
+    return [
+      { x: exit, y: fromMid.y },
+      { x: midX, y: fromMid.y },
+      { x: midX, y: toMid.y },
+      { x: to.x, y: toMid.y },
+    ]
   }
   // Back (a loop) or same column: under both shapes.
   const lane = Math.max(from.y + from.height, to.y + to.height) + 40
-  return [{ x: fromMid.x, y: from.y + from.height }, { x: fromMid.x, y: lane }, { x: toMid.x, y: lane }, { x: toMid.x, y: to.y + to.height }]
+  return [
+    { x: fromMid.x, y: from.y + from.height },
+    { x: fromMid.x, y: lane },
+    { x: toMid.x, y: lane },
+    { x: toMid.x, y: to.y + to.height },
+  ]
 }

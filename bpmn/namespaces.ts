@@ -9,9 +9,7 @@ export const NS = {
 } as const
 
 /** The prefix the exporter writes for each namespace (the ones Bpium's editor writes). */
-export const PREFIX: Record<keyof typeof NS, string> = {
-  bpmn: 'bpmn', bpmndi: 'bpmndi', dc: 'dc', di: 'di', camunda: 'camunda', xsi: 'xsi',
-}
+export const PREFIX: Record<keyof typeof NS, string> = { bpmn: 'bpmn', bpmndi: 'bpmndi', dc: 'dc', di: 'di', camunda: 'camunda', xsi: 'xsi' }
 
 /** Shape sizes of the dialect: every node 64×64, boundary events 24×24. */
 export const NODE_SIZE = 64

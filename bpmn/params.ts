@@ -10,11 +10,7 @@ import { NS } from './namespaces.ts'
 import { attrOf, childOf, childrenOf, type XmlElement } from './parse.ts'
 import type { XmlNode } from './xml.ts'
 
-export type ParamValue =
-  | { kind: 'script'; type: string; value: string }
-  | { kind: 'list'; values: string[] }
-  | { kind: 'map'; entries: Array<{ key: string; value: ParamValue }> }
-  | { kind: 'none' }
+export type ParamValue = { kind: 'script'; type: string; value: string } | { kind: 'list'; values: string[] } | { kind: 'map'; entries: Array<{ key: string; value: ParamValue }> } | { kind: 'none' }
 
 export interface OutputParam {
   /** The variable (or dotted path) that receives the slot's value. */
@@ -38,12 +34,7 @@ export function readTaskParams(element: XmlElement): TaskParams {
   const extensions = childOf(element, NS.bpmn, 'extensionElements')
   const connector = childOf(extensions, NS.camunda, 'connector')
   const idElement = childOf(connector, NS.camunda, 'connectorId')
-  const params: TaskParams = {
-    connectorId: connector ? (idElement?.text.trim() ?? '') : null,
-    inputs: new Map(),
-    outputs: [],
-    rawScripts: 0,
-  }
+  const params: TaskParams = { connectorId: connector ? (idElement?.text.trim() ?? '') : null, inputs: new Map(), outputs: [], rawScripts: 0 }
   const io = childOf(extensions, NS.camunda, 'inputOutput')
   if (!io) return params
   for (const child of io.children) {
@@ -113,7 +104,7 @@ function readScript(text: string, params: Pick<TaskParams, 'rawScripts'>): Param
 
 /** The expression a value stands for; `undefined` when unset (`""`) or not an expression. */
 export function expressionOf(value: ParamValue | undefined): string | undefined {
-  if (!value || value.kind !== 'script') return undefined
+  if (value?.kind !== 'script') return undefined
   if (value.type === 'const' || value.type === 'json') return JSON.stringify(value.value)
   if (value.type === 'outputResult') return undefined
   return value.value.trim() === '' ? undefined : value.value
@@ -151,11 +142,7 @@ export function scriptParam(name: string, value: string, type: 'script' | 'const
 
 /** `<camunda:inputParameter name>` holding a list of chosen constants (empty list when none). */
 export function listParam(name: string, values: string[]): XmlNode {
-  return {
-    name: 'camunda:inputParameter',
-    attrs: { name },
-    children: [{ name: 'camunda:list', children: values.map((value) => ({ name: 'camunda:value', attrs: { type: 'const' }, text: value })) }],
-  }
+  return { name: 'camunda:inputParameter', attrs: { name }, children: [{ name: 'camunda:list', children: values.map((value) => ({ name: 'camunda:value', attrs: { type: 'const' }, text: value })) }] }
 }
 
 /** `<camunda:inputParameter name>` holding a map of `key = expression` (an empty map stays a map). */

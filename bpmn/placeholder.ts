@@ -13,9 +13,5 @@ export const PLACEHOLDER_VARIABLE = '$unsupported'
 export function placeholderNode(node: ScenarioNode, connector: string): ScenarioNode {
   const what = `${node.name ? `«${node.name}» ` : ''}(${connector}, element ${node.id})`
   const message = `${what} is not supported by potok: it was replaced by a failing placeholder at BPMN import`
-  return {
-    ...node,
-    type: 'setVariables',
-    config: { assignments: [{ name: PLACEHOLDER_VARIABLE, value: `(() => { throw new Error(${JSON.stringify(message)}) })()` }] },
-  }
+  return { ...node, type: 'setVariables', config: { assignments: [{ name: PLACEHOLDER_VARIABLE, value: `(() => { throw new Error(${JSON.stringify(message)}) })()` }] } }
 }

@@ -221,7 +221,17 @@ export function exportRecordAction(type: string, config: unknown): { connectorId
       const find = c as unknown as FindRecordsConfig
       params.push(scriptParam('viewId', find.viewId ?? ''))
       if (find.filtersJson !== undefined) params.push(listParam('filtersFormat', ['json']), listParam('filters', []), scriptParam('filtersJson', find.filtersJson))
-      else params.push(listParam('filtersFormat', ['keyvalue']), find.filters ? mapParam('filters', find.filters.map((f) => ({ name: f.fieldId, value: f.value }))) : listParam('filters', []), scriptParam('filtersJson', ''))
+      else
+        params.push(
+          listParam('filtersFormat', ['keyvalue']),
+          find.filters
+            ? mapParam(
+                'filters',
+                find.filters.map((f) => ({ name: f.fieldId, value: f.value })),
+              )
+            : listParam('filters', []),
+          scriptParam('filtersJson', ''),
+        )
       if (find.searchText !== undefined) params.push(scriptParam('searchText', find.searchText))
       params.push(scriptParam('sortField', find.sortField ?? '', 'const'), listParam('sortType', [String(find.sortType ?? 1)]))
       params.push(...fieldsParams(find.fields))

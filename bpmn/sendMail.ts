@@ -64,7 +64,10 @@ export function importSendMail(p: TaskParams, elementId: string, warn: Warn, con
     if (port) server.port = Number(port)
     if (user) server.user = user
     if (secure) server.secure = ['true', 'ssl', 'tls', 'yes', 'use', '1'].includes(secure)
-    for (const [name, value] of [['smtphost', host], ['smtplogin', user]] as const) {
+    for (const [name, value] of [
+      ['smtphost', host],
+      ['smtplogin', user],
+    ] as const) {
       if (input(name) && !value) warn(`${name} is computed by an expression: a connection holds fixed settings, so set it in the connection by hand`)
     }
     const same = connections.find((c) => JSON.stringify(c.config) === JSON.stringify(server))
@@ -72,7 +75,14 @@ export function importSendMail(p: TaskParams, elementId: string, warn: Warn, con
     if (!same) connections.push(connection)
     connection.elementIds.push(elementId)
     config.connection = connection.id
-    const where = [server.host ? `host ${server.host}` : 'its host', server.port ? `port ${server.port}` : 'its port', server.secure !== undefined ? (server.secure ? 'TLS' : 'STARTTLS or plain') : null, server.user ? `login ${server.user}` : null].filter(Boolean).join(', ')
+    const where = [
+      server.host ? `host ${server.host}` : 'its host',
+      server.port ? `port ${server.port}` : 'its port',
+      server.secure !== undefined ? (server.secure ? 'TLS' : 'STARTTLS or plain') : null,
+      server.user ? `login ${server.user}` : null,
+    ]
+      .filter(Boolean)
+      .join(', ')
     warn(`the SMTP settings became the connection "${connection.id}": create it (type smtp, ${where}) and enter its password there — the file's password is not copied`)
   }
   for (const [name, key] of Object.entries(MESSAGE_PARAMS)) {
@@ -113,7 +123,11 @@ export function exportSendMail(c: SendMailConfig): XmlNode[] {
   if (c.html !== undefined && c.text !== undefined) out.push(scriptParam('text', c.text), scriptParam('html', c.html))
   else out.push(listParam('format', [c.html !== undefined ? 'html' : 'text']), scriptParam('message', c.html ?? c.text ?? "''"))
   if (c.attachments?.length) {
-    out.push({ name: 'camunda:inputParameter', attrs: { name: 'potokAttachments' }, children: [{ name: 'camunda:script', attrs: { scriptFormat: 'JavaScript' }, cdata: JSON.stringify({ type: 'json', value: JSON.stringify(c.attachments) }) }] })
+    out.push({
+      name: 'camunda:inputParameter',
+      attrs: { name: 'potokAttachments' },
+      children: [{ name: 'camunda:script', attrs: { scriptFormat: 'JavaScript' }, cdata: JSON.stringify({ type: 'json', value: JSON.stringify(c.attachments) }) }],
+    })
   }
   if (c.timeoutMs !== undefined && c.timeoutMs !== 60_000) out.push(scriptParam('timeoutMs', String(c.timeoutMs), 'const'))
   if (c.saveTo) out.push(outputParam(c.saveTo, 'output'))

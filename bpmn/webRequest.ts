@@ -23,13 +23,7 @@ type Named = Array<{ name: string; value: string }>
 const NO_BODY = new Set(['GET', 'HEAD'])
 const DEFAULT_TIMEOUT_MS = 60_000
 
-const CONTENT_TYPES: Record<string, string> = {
-  json: 'application/json',
-  form: 'application/x-www-form-urlencoded',
-  text: 'text/plain',
-  xml: 'application/xml',
-  binary: 'application/octet-stream',
-}
+const CONTENT_TYPES: Record<string, string> = { json: 'application/json', form: 'application/x-www-form-urlencoded', text: 'text/plain', xml: 'application/xml', binary: 'application/octet-stream' }
 
 function named(value: ParamValue | undefined, what: string, warn: Warn): { list: Named; present: boolean } {
   const { items, isMap } = namedOf(value)
@@ -96,7 +90,9 @@ export function importWebRequest(p: TaskParams, warn: Warn): Record<string, unkn
     const token = expressionOf(input('token'))
     if (token) {
       config.auth = { type: 'bearer', token }
-      warn('OAuth2: the token expression is sent as a bearer token; to have potok fetch and renew the token itself, create an http connection with scheme oauth2 and set auth to { "connection": "<its id>" }')
+      warn(
+        'OAuth2: the token expression is sent as a bearer token; to have potok fetch and renew the token itself, create an http connection with scheme oauth2 and set auth to { "connection": "<its id>" }',
+      )
     } else {
       config.auth = { type: 'oauth2' } // nothing to send: validation names it
       warn('OAuth2 without a token: create an http connection (scheme oauth2: tokenUrl, clientId, clientSecret) and set auth to { "connection": "<its id>" }')
@@ -140,7 +136,12 @@ export function exportWebRequest(c: WebRequestConfig): XmlNode[] {
     out.push(listParam('format', ['keyvalue']), mapParam('params', c.body.fields), scriptParam('body', ''), listParam('type', [CONTENT_TYPES[c.body.format ?? 'form']!]))
     if (c.body.format) out.push(scriptParam('fieldsFormat', c.body.format, 'const'))
   } else if (c.body) {
-    out.push(listParam('format', [c.body.format ?? 'form']), listParam('params', []), scriptParam('body', c.body.value ?? ''), listParam('type', [CONTENT_TYPES[c.body.format ?? 'form'] ?? 'text/plain']))
+    out.push(
+      listParam('format', [c.body.format ?? 'form']),
+      listParam('params', []),
+      scriptParam('body', c.body.value ?? ''),
+      listParam('type', [CONTENT_TYPES[c.body.format ?? 'form'] ?? 'text/plain']),
+    )
   } else {
     queryInParams = noBody && c.query !== undefined
     out.push(listParam('format', ['keyvalue']), queryInParams ? mapParam('params', c.query!) : listParam('params', []), scriptParam('body', ''), listParam('type', [CONTENT_TYPES.json]))
@@ -149,7 +150,7 @@ export function exportWebRequest(c: WebRequestConfig): XmlNode[] {
   out.push(c.headers ? mapParam('headers', c.headers) : listParam('headers', []))
 
   const viaConnection = c.auth && 'connection' in c.auth ? c.auth.connection : undefined
-  const auth = viaConnection !== undefined ? 'connection' : c.auth?.type ?? 'none'
+  const auth = viaConnection !== undefined ? 'connection' : (c.auth?.type ?? 'none')
   out.push(listParam('auth', [auth === 'none' ? 'noauth' : auth]))
   out.push(scriptParam('login', c.auth?.type === 'basic' ? c.auth.login : ''), scriptParam('password', c.auth?.type === 'basic' ? c.auth.password : ''))
   if (c.auth?.type === 'bearer') out.push(scriptParam('token', c.auth.token))

@@ -39,9 +39,7 @@ export function escapeText(value: string): string {
 export function escapeAttr(value: string): string {
   const clean = xmlChars(value)
   if (!ATTR_SPECIAL.test(clean)) return clean
-  return clean
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-    .replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
+  return clean.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')
 }
 
 /** A CDATA section; `]]>` inside is split across two sections. Carriage returns cannot survive CDATA: callers give JSON. */

@@ -5,7 +5,10 @@ import { loadSettings, type Settings } from '../server/settings.ts'
 
 export class CliError extends Error {
   /** The exit code (2: the command could not run; 1: a bad setting). */
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message)
   }
 }
@@ -53,7 +56,7 @@ export async function withCliErrors(body: () => Promise<number>): Promise<never>
   try {
     code = await body()
   } catch (error) {
-    process.stderr.write(`potok: ${error instanceof CliError ? error.message : (error as Error)?.message ?? error}\n`)
+    process.stderr.write(`potok: ${error instanceof CliError ? error.message : ((error as Error)?.message ?? error)}\n`)
     code = error instanceof CliError ? error.exitCode : 2
   }
   await Promise.all([drained(process.stdout), drained(process.stderr)])

@@ -32,17 +32,18 @@ export const processesCommand = defineCommand({
     limit: { type: 'string', description: 'how many (default 20)' },
     json: { type: 'boolean', description: 'print each record as a JSON line' },
   },
-  run: ({ args }) => withCliErrors(async () => {
-    const status = args.status?.split(',').filter(Boolean)
-    const unknown = status?.filter((s) => !STATUSES.includes(s))
-    if (unknown?.length) throw new CliError(`unknown status ${unknown.join(', ')}; use ${STATUSES.join(', ')}`)
-    const limit = args.limit === undefined ? 20 : Number(args.limit)
-    if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive whole number')
-    const page = await withStore((store) => store.listProcesses({ status: status as ProcessStatus[] | undefined, scenarioId: args.scenario, limit }))
-    for (const p of page.items) process.stdout.write(args.json ? `${JSON.stringify(p)}\n` : `${line(p)}\n`)
-    if (!args.json && !page.items.length) process.stdout.write('no processes\n')
-    return 0
-  }),
+  run: ({ args }) =>
+    withCliErrors(async () => {
+      const status = args.status?.split(',').filter(Boolean)
+      const unknown = status?.filter((s) => !STATUSES.includes(s))
+      if (unknown?.length) throw new CliError(`unknown status ${unknown.join(', ')}; use ${STATUSES.join(', ')}`)
+      const limit = args.limit === undefined ? 20 : Number(args.limit)
+      if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive whole number')
+      const page = await withStore((store) => store.listProcesses({ status: status as ProcessStatus[] | undefined, scenarioId: args.scenario, limit }))
+      for (const p of page.items) process.stdout.write(args.json ? `${JSON.stringify(p)}\n` : `${line(p)}\n`)
+      if (!args.json && !page.items.length) process.stdout.write('no processes\n')
+      return 0
+    }),
 })
 
 function line(p: ProcessRecord): string {
@@ -56,19 +57,22 @@ export const replayCommand = defineCommand({
     processId: { type: 'positional', description: 'the process to replay', required: true },
     current: { type: 'boolean', description: 'against the latest scenario version instead of the one it ran' },
   },
-  run: ({ args }) => withCliErrors(() => withStore(async (store) => {
-    const executor = new ProcessExecutor(store, { pollMs: 100, services: processServices(store) })
-    executor.start()
-    try {
-      const replay = await replayStoredProcess(store, executor, args.processId, args.current ? 'current' : 'original')
-      const finished = await untilFinished(store, replay.id)
-      const error = finished.error ? { code: finished.error.code, message: finished.error.message, nodeId: finished.error.nodeId ?? null } : null
-      process.stdout.write(`${JSON.stringify({ processId: finished.id, replayOf: finished.replayOf, status: finished.status, output: finished.output, error }, null, 2)}\n`)
-      return finished.status === 'completed' ? 0 : 1
-    } finally {
-      await executor.stop()
-    }
-  })),
+  run: ({ args }) =>
+    withCliErrors(() =>
+      withStore(async (store) => {
+        const executor = new ProcessExecutor(store, { pollMs: 100, services: processServices(store) })
+        executor.start()
+        try {
+          const replay = await replayStoredProcess(store, executor, args.processId, args.current ? 'current' : 'original')
+          const finished = await untilFinished(store, replay.id)
+          const error = finished.error ? { code: finished.error.code, message: finished.error.message, nodeId: finished.error.nodeId ?? null } : null
+          process.stdout.write(`${JSON.stringify({ processId: finished.id, replayOf: finished.replayOf, status: finished.status, output: finished.output, error }, null, 2)}\n`)
+          return finished.status === 'completed' ? 0 : 1
+        } finally {
+          await executor.stop()
+        }
+      }),
+    ),
 })
 
 async function untilFinished(store: ProcessStore, id: string): Promise<ProcessRecord> {

@@ -3,10 +3,7 @@ import { defineCommand } from 'citty'
 import { cliSettings, withCliErrors } from './files.ts'
 
 /** `--port` / `--host`, shared with `potok dev`. */
-export const listenArgs = {
-  port: { type: 'string', description: 'overrides PORT' },
-  host: { type: 'string', description: 'overrides HOST' },
-} as const
+export const listenArgs = { port: { type: 'string', description: 'overrides PORT' }, host: { type: 'string', description: 'overrides HOST' } } as const
 
 /** Writes `--port` / `--host` over PORT / HOST before the settings are read. */
 export function applyListenArgs(args: { port?: string; host?: string }): void {

@@ -28,9 +28,7 @@ export function bpiumShape(catalog: Catalog) {
   const fields: Record<string, unknown> = {}
   for (const field of catalog.fields) {
     const items = field.config?.items
-    const config = Array.isArray(items)
-      ? { ...field.config, items: Object.fromEntries((items as Array<{ id: string }>).map((item) => [item.id, item])) }
-      : field.config ?? {}
+    const config = Array.isArray(items) ? { ...field.config, items: Object.fromEntries((items as Array<{ id: string }>).map((item) => [item.id, item])) } : (field.config ?? {})
     fields[field.id] = { ...field, config }
   }
   return { id: catalog.id, name: catalog.name, ...(catalog.icon ? { icon: catalog.icon } : {}), fields }

@@ -7,14 +7,21 @@ import { expr, identifier, listExpressions, variablePath } from './schema.ts'
 /** Longest a `code` node may run: the sandbox holds the event loop while it runs. */
 export const MAX_CODE_TIMEOUT_MS = 30_000
 
-const config = z.object({
-  inputs: z.array(z.object({ name: identifier, value: expr }).strict()).default([])
-    .refine((list) => new Set(list.map((i) => i.name)).size === list.length, 'input names must be unique'),
-  // The sandbox runs only bodies with a return statement; without the word there can be none.
-  code: z.string().min(1, 'code is empty').regex(/\breturn\b/, 'code must return a value (it has no return statement)'),
-  saveTo: variablePath.optional(),
-  timeoutMs: z.number().int().positive().max(MAX_CODE_TIMEOUT_MS, `at most ${MAX_CODE_TIMEOUT_MS} ms`).default(5000),
-}).strict()
+const config = z
+  .object({
+    inputs: z
+      .array(z.object({ name: identifier, value: expr }).strict())
+      .default([])
+      .refine((list) => new Set(list.map((i) => i.name)).size === list.length, 'input names must be unique'),
+    // The sandbox runs only bodies with a return statement; without the word there can be none.
+    code: z
+      .string()
+      .min(1, 'code is empty')
+      .regex(/\breturn\b/, 'code must return a value (it has no return statement)'),
+    saveTo: variablePath.optional(),
+    timeoutMs: z.number().int().positive().max(MAX_CODE_TIMEOUT_MS, `at most ${MAX_CODE_TIMEOUT_MS} ms`).default(5000),
+  })
+  .strict()
 export type CodeConfig = z.infer<typeof config>
 
 /**

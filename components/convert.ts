@@ -9,14 +9,16 @@ import { jsonToXml, xmlToJson } from './convert/xml.ts'
 import { expr, variablePath } from './schema.ts'
 import { runtimeLimits } from '../runtime/limits.ts'
 
-const config = z.object({
-  method: z.enum(['excel-json', 'json-excel', 'xml-json', 'json-xml', 'csv-json']),
-  /** A binary value, a string, or a record file `{ catalogId, recordId, fieldId }`; for json-* the value itself. */
-  source: expr,
-  /** csv-json: `{ delimiter?, header? = true }`. */
-  options: expr.optional(),
-  saveTo: variablePath,
-}).strict()
+const config = z
+  .object({
+    method: z.enum(['excel-json', 'json-excel', 'xml-json', 'json-xml', 'csv-json']),
+    /** A binary value, a string, or a record file `{ catalogId, recordId, fieldId }`; for json-* the value itself. */
+    source: expr,
+    /** csv-json: `{ delimiter?, header? = true }`. */
+    options: expr.optional(),
+    saveTo: variablePath,
+  })
+  .strict()
 export type ConvertConfig = z.infer<typeof config>
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -40,11 +42,21 @@ export const convert: Component<ConvertConfig> = {
     const read = async () => (await readContent(source, ctx.services, 'source', 'CONVERT_INVALID_SOURCE', maxBytes)).data
     let value: unknown
     switch (c.method) {
-      case 'excel-json': value = await excelToJson(await read(), maxCells); break
-      case 'xml-json': value = xmlToJson((await read()).toString('utf8')); break
-      case 'csv-json': value = csvToJson((await read()).toString('utf8'), csvOptions(options), maxCells); break
-      case 'json-excel': value = toBinary(await jsonToExcel(jsonSource(source), maxCells), XLSX); break
-      case 'json-xml': value = jsonToXml(jsonSource(source)); break
+      case 'excel-json':
+        value = await excelToJson(await read(), maxCells)
+        break
+      case 'xml-json':
+        value = xmlToJson((await read()).toString('utf8'))
+        break
+      case 'csv-json':
+        value = csvToJson((await read()).toString('utf8'), csvOptions(options), maxCells)
+        break
+      case 'json-excel':
+        value = toBinary(await jsonToExcel(jsonSource(source), maxCells), XLSX)
+        break
+      case 'json-xml':
+        value = jsonToXml(jsonSource(source))
+        break
     }
     return [{ path: c.saveTo, value }]
   },

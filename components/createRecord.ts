@@ -3,12 +3,10 @@ import type { Component } from '../runtime/types.ts'
 import { evaluateObject, evaluatePairs, fieldPairs, idOf, pairExpressions, recordService } from './records/common.ts'
 import { expr, variablePath } from './schema.ts'
 
-const config = z.object({
-  catalogId: expr,
-  values: fieldPairs.optional(),
-  valuesJson: expr.optional(),
-  saveTo: variablePath.optional(),
-}).strict().refine((c) => !(c.values && c.valuesJson), { message: 'give values either as pairs or as valuesJson', path: ['valuesJson'] })
+const config = z
+  .object({ catalogId: expr, values: fieldPairs.optional(), valuesJson: expr.optional(), saveTo: variablePath.optional() })
+  .strict()
+  .refine((c) => !(c.values && c.valuesJson), { message: 'give values either as pairs or as valuesJson', path: ['valuesJson'] })
 export type CreateRecordConfig = z.infer<typeof config>
 
 export function valueExpressions(c: { catalogId: string; recordId?: string; values?: CreateRecordConfig['values']; valuesJson?: string }) {

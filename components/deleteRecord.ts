@@ -15,7 +15,10 @@ export const deleteRecord: Component<DeleteRecordConfig> = {
   displayName: { ru: 'Удалить запись', en: 'Delete record' },
   kind: 'async',
   config,
-  expressions: (c) => [{ path: ['catalogId'], source: c.catalogId }, { path: ['recordId'], source: c.recordId }],
+  expressions: (c) => [
+    { path: ['catalogId'], source: c.catalogId },
+    { path: ['recordId'], source: c.recordId },
+  ],
   run: async (ctx) => {
     const [catalogId, recordId] = ctx.evaluateAll([ctx.config.catalogId, ctx.config.recordId])
     await recordService(ctx, 'deleteRecord')({ catalogId: idOf(catalogId, 'catalogId'), recordId: idOf(recordId, 'recordId'), origin: ctx.process })

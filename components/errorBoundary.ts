@@ -17,12 +17,13 @@ export const errorBoundary: Component<ErrorBoundaryConfig> = {
   config,
   boundary: { catches: 'error' },
   // Entered with the activity's error: writes its code and message, and handles it.
-  compile: (node, build) => build.step((step) => {
-    const writes: VariableWrite[] = []
-    if (node.config?.codeTo) writes.push({ path: node.config.codeTo, value: step.error?.code ?? null })
-    if (node.config?.messageTo) writes.push({ path: node.config.messageTo, value: step.error?.message ?? null })
-    return { writes, clearError: true }
-  }),
+  compile: (node, build) =>
+    build.step((step) => {
+      const writes: VariableWrite[] = []
+      if (node.config?.codeTo) writes.push({ path: node.config.codeTo, value: step.error?.code ?? null })
+      if (node.config?.messageTo) writes.push({ path: node.config.messageTo, value: step.error?.message ?? null })
+      return { writes, clearError: true }
+    }),
   instant: true,
   bpmn: { element: 'boundaryEvent', event: 'error', errorVariables: { code: 'codeTo', message: 'messageTo' } },
 }

@@ -7,25 +7,28 @@ import { expr, variablePath } from './schema.ts'
 import { send } from './webRequest/send.ts'
 import { runtimeLimits } from '../runtime/limits.ts'
 
-const config = z.object({
-  source: z.union([
-    z.object({ url: expr, name: expr.optional() }).strict(),
-    z.object({ content: expr, name: expr, contentType: expr.optional() }).strict(),
-  ]),
-  /** «Файл в запись»: the record whose file field gets the file (replacing what it held). */
-  catalogId: expr.optional(),
-  recordId: expr.optional(),
-  fieldId: z.union([z.string().min(1), z.number()]).transform(String).optional(),
-  timeoutMs: z.number().int().positive().max(3_600_000).default(60_000),
-  /** The file's value `{ id, title, mimeType, size, url }`. */
-  saveTo: variablePath.optional(),
-  fileIdTo: variablePath.optional(),
-  urlTo: variablePath.optional(),
-}).strict().refine((c) => [c.catalogId, c.recordId, c.fieldId].every((v) => v === undefined) || [c.catalogId, c.recordId, c.fieldId].every((v) => v !== undefined), {
-  message: 'catalogId, recordId and fieldId go together (the record to put the file in), or none of them', path: ['fieldId'],
-})
+const config = z
+  .object({
+    source: z.union([z.object({ url: expr, name: expr.optional() }).strict(), z.object({ content: expr, name: expr, contentType: expr.optional() }).strict()]),
+    /** «Файл в запись»: the record whose file field gets the file (replacing what it held). */
+    catalogId: expr.optional(),
+    recordId: expr.optional(),
+    fieldId: z
+      .union([z.string().min(1), z.number()])
+      .transform(String)
+      .optional(),
+    timeoutMs: z.number().int().positive().max(3_600_000).default(60_000),
+    /** The file's value `{ id, title, mimeType, size, url }`. */
+    saveTo: variablePath.optional(),
+    fileIdTo: variablePath.optional(),
+    urlTo: variablePath.optional(),
+  })
+  .strict()
+  .refine((c) => [c.catalogId, c.recordId, c.fieldId].every((v) => v === undefined) || [c.catalogId, c.recordId, c.fieldId].every((v) => v !== undefined), {
+    message: 'catalogId, recordId and fieldId go together (the record to put the file in), or none of them',
+    path: ['fieldId'],
+  })
 export type FileUploadConfig = z.infer<typeof config>
-
 
 function expressions(c: FileUploadConfig) {
   const list: Array<{ path: Array<string | number>; source: string }> = []
@@ -55,18 +58,12 @@ export const fileUpload: Component<FileUploadConfig> = {
     let value: { id: string; url: string }
     if (c.catalogId && c.recordId && c.fieldId) {
       const [catalogId, recordId] = ctx.evaluateAll([c.catalogId, c.recordId])
-      const record = await recordService(ctx, 'uploadRecordFile')({
-        catalogId: idOf(catalogId, 'catalogId'), recordId: idOf(recordId, 'recordId'), fieldId: c.fieldId, ...file, origin: ctx.process,
-      })
+      const record = await recordService(ctx, 'uploadRecordFile')({ catalogId: idOf(catalogId, 'catalogId'), recordId: idOf(recordId, 'recordId'), fieldId: c.fieldId, ...file, origin: ctx.process })
       value = (record.values[c.fieldId] as Array<{ id: string; url: string }>)[0]
     } else {
       value = await recordService(ctx, 'storeFile')(file)
     }
-    return [
-      ...(c.saveTo ? [{ path: c.saveTo, value }] : []),
-      ...(c.fileIdTo ? [{ path: c.fileIdTo, value: value.id }] : []),
-      ...(c.urlTo ? [{ path: c.urlTo, value: value.url }] : []),
-    ]
+    return [...(c.saveTo ? [{ path: c.saveTo, value }] : []), ...(c.fileIdTo ? [{ path: c.fileIdTo, value: value.id }] : []), ...(c.urlTo ? [{ path: c.urlTo, value: value.url }] : [])]
   },
 }
 
@@ -83,7 +80,8 @@ async function download(ctx: { evaluate(s: string): unknown; signal: AbortSignal
   const maxBytes = runtimeLimits().fileMaxBytes
   const response = await send({ url, method: 'GET', headers: new Headers(), describe }, { timeoutMs, maxBytes, signal: ctx.signal }).catch((error) => {
     // Cut off at MAX_FILE_BYTES while downloading: the same error as a file the store refuses.
-    if ((error as PotokError).code === 'HTTP_TOO_LARGE') throw new PotokError('FILE_TOO_LARGE', `${describe}: the file is larger than MAX_FILE_BYTES (${maxBytes} bytes)`, { details: { limit: maxBytes } })
+    if ((error as PotokError).code === 'HTTP_TOO_LARGE')
+      throw new PotokError('FILE_TOO_LARGE', `${describe}: the file is larger than MAX_FILE_BYTES (${maxBytes} bytes)`, { details: { limit: maxBytes } })
     throw error
   })
   if (response.status < 200 || response.status > 299) throw new PotokError('HTTP_STATUS', `${describe} answered ${response.status}`, { details: { status: response.status } })

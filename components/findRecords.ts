@@ -8,22 +8,28 @@ import { expr, variablePath } from './schema.ts'
 export const MAX_FIND_LIMIT = 1000
 const count = z.union([z.number().int().min(0), expr])
 
-const config = z.object({
-  catalogId: expr,
-  /** A Bpium view (0 or empty: none). potok has no views, so naming one fails (VIEW_UNSUPPORTED) rather than find too much. */
-  viewId: expr.optional(),
-  filters: fieldPairs.optional(),
-  filtersJson: expr.optional(),
-  searchText: expr.optional(),
-  /** A field id, or `id` (the record id, the default order). */
-  sortField: z.union([z.string().min(1), z.number()]).transform(String).optional(),
-  sortType: z.union([z.literal(1), z.literal(-1)]).default(1),
-  fields: fieldIds.optional(),
-  limit: count.default(100),
-  offset: count.default(0),
-  saveTo: variablePath,
-  countTo: variablePath.optional(),
-}).strict().refine((c) => !(c.filters && c.filtersJson), { message: 'give filters either as pairs or as filtersJson', path: ['filtersJson'] })
+const config = z
+  .object({
+    catalogId: expr,
+    /** A Bpium view (0 or empty: none). potok has no views, so naming one fails (VIEW_UNSUPPORTED) rather than find too much. */
+    viewId: expr.optional(),
+    filters: fieldPairs.optional(),
+    filtersJson: expr.optional(),
+    searchText: expr.optional(),
+    /** A field id, or `id` (the record id, the default order). */
+    sortField: z
+      .union([z.string().min(1), z.number()])
+      .transform(String)
+      .optional(),
+    sortType: z.union([z.literal(1), z.literal(-1)]).default(1),
+    fields: fieldIds.optional(),
+    limit: count.default(100),
+    offset: count.default(0),
+    saveTo: variablePath,
+    countTo: variablePath.optional(),
+  })
+  .strict()
+  .refine((c) => !(c.filters && c.filtersJson), { message: 'give filters either as pairs or as filtersJson', path: ['filtersJson'] })
 export type FindRecordsConfig = z.infer<typeof config>
 
 function expressions(c: FindRecordsConfig) {
@@ -62,7 +68,10 @@ export const findRecords: Component<FindRecordsConfig> = {
     const filters = c.filtersJson ? ctx.evaluate(c.filtersJson) : c.filters ? evaluateFilters(ctx, c.filters) : undefined
     const parsed = typeof filters === 'string' ? evaluateObject(ctx, c.filtersJson!, 'filtersJson') : filters
     const searchText = c.searchText ? ctx.evaluate(c.searchText) : undefined
-    const page = await recordService(ctx, 'findRecords')({
+    const page = await recordService(
+      ctx,
+      'findRecords',
+    )({
       catalogId,
       filters: parsed,
       searchText: searchText === undefined || searchText === null ? undefined : String(searchText),
@@ -72,9 +81,6 @@ export const findRecords: Component<FindRecordsConfig> = {
       limit: Math.min(countOf(ctx, c.limit, 'limit'), MAX_FIND_LIMIT),
       offset: countOf(ctx, c.offset, 'offset'),
     })
-    return [
-      { path: c.saveTo, value: page.items },
-      ...(c.countTo ? [{ path: c.countTo, value: page.total }] : []),
-    ]
+    return [{ path: c.saveTo, value: page.items }, ...(c.countTo ? [{ path: c.countTo, value: page.total }] : [])]
   },
 }

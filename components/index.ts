@@ -30,11 +30,29 @@ import { timer } from './timer.ts'
 import { webRequest } from './webRequest.ts'
 
 const all: Component<any>[] = [
-  start, end, errorEnd, setVariables, exclusiveGateway, parallelGateway, timer,
-  errorBoundary, timeoutBoundary, respond,
-  code, webRequest, subProcess, parser,
-  sendMail, convert,
-  getRecord, findRecords, createRecord, updateRecord, deleteRecord, catalogStructure, fileUpload,
+  start,
+  end,
+  errorEnd,
+  setVariables,
+  exclusiveGateway,
+  parallelGateway,
+  timer,
+  errorBoundary,
+  timeoutBoundary,
+  respond,
+  code,
+  webRequest,
+  subProcess,
+  parser,
+  sendMail,
+  convert,
+  getRecord,
+  findRecords,
+  createRecord,
+  updateRecord,
+  deleteRecord,
+  catalogStructure,
+  fileUpload,
 ]
 
 export const components: ReadonlyMap<string, Component<any>> = new Map(all.map((c) => [c.type, c]))

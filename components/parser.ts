@@ -5,24 +5,27 @@ import { jsonPathMatches, jsonPathProblem } from './parser/jsonPath.ts'
 import { regexMatches, regexProblem } from './parser/regex.ts'
 import { expr, variablePath } from './schema.ts'
 
-const config = z.object({
-  data: expr,
-  method: z.enum(['jsonpath', 'regex']),
-  /** The query as written; or `queryExpression`, an expression giving it at run time (Bpium's «Поисковая строка» may be either). */
-  query: z.string().min(1, 'query is empty').optional(),
-  queryExpression: expr.optional(),
-  group: z.number().int().nonnegative().default(0),
-  return: z.enum(['first', 'last', 'all']).default('first'),
-  saveTo: variablePath,
-}).strict().superRefine((c, issues) => {
-  if ((c.query === undefined) === (c.queryExpression === undefined)) {
-    issues.addIssue({ code: 'custom', path: ['query'], message: 'give either query or queryExpression' })
-    return
-  }
-  if (c.query === undefined) return
-  const problem = queryProblem(c.method, c.query, c.group)
-  if (problem) issues.addIssue({ code: 'custom', path: [problem.path], message: problem.message })
-})
+const config = z
+  .object({
+    data: expr,
+    method: z.enum(['jsonpath', 'regex']),
+    /** The query as written; or `queryExpression`, an expression giving it at run time (Bpium's «Поисковая строка» may be either). */
+    query: z.string().min(1, 'query is empty').optional(),
+    queryExpression: expr.optional(),
+    group: z.number().int().nonnegative().default(0),
+    return: z.enum(['first', 'last', 'all']).default('first'),
+    saveTo: variablePath,
+  })
+  .strict()
+  .superRefine((c, issues) => {
+    if ((c.query === undefined) === (c.queryExpression === undefined)) {
+      issues.addIssue({ code: 'custom', path: ['query'], message: 'give either query or queryExpression' })
+      return
+    }
+    if (c.query === undefined) return
+    const problem = queryProblem(c.method, c.query, c.group)
+    if (problem) issues.addIssue({ code: 'custom', path: [problem.path], message: problem.message })
+  })
 export type ParserConfig = z.infer<typeof config>
 
 function queryProblem(method: ParserConfig['method'], query: string, group: number) {
@@ -56,7 +59,7 @@ export const parser: Component<ParserConfig> = {
     const [data, computed] = ctx.evaluateAll(c.queryExpression ? [c.data, c.queryExpression] : [c.data])
     const query = c.query ?? computedQuery(c.method, computed, c.group)
     const matches = c.method === 'regex' ? regexMatches(query, data, c.group, c.return) : jsonPathMatches(query, data)
-    const value = c.return === 'all' ? matches : (c.return === 'first' ? matches[0] : matches[matches.length - 1]) ?? null
+    const value = c.return === 'all' ? matches : ((c.return === 'first' ? matches[0] : matches[matches.length - 1]) ?? null)
     return [{ path: c.saveTo, value }]
   },
 }

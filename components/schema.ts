@@ -6,10 +6,7 @@ import { durationError } from '../runtime/duration.ts'
 export const expr = z.string().min(1, 'expression is empty').meta({ format: 'expression' })
 
 /** A variable name or dotted path (`a.b.c`), not an expression. */
-export const variablePath = z.string().regex(
-  /^[\p{L}_$][\p{L}\p{N}_$]*(\.[\p{L}\p{N}_$]+)*$/u,
-  'must be a variable name or a dotted path such as order.total',
-)
+export const variablePath = z.string().regex(/^[\p{L}_$][\p{L}\p{N}_$]*(\.[\p{L}\p{N}_$]+)*$/u, 'must be a variable name or a dotted path such as order.total')
 
 /** A JavaScript identifier (inputs of `code`). */
 export const identifier = z.string().regex(/^[\p{L}_$][\p{L}\p{N}_$]*$/u, 'must be a JavaScript identifier')

@@ -8,22 +8,24 @@ import { runtimeLimits } from '../runtime/limits.ts'
 
 const attachment = z.object({ name: expr.optional(), content: expr, contentType: expr.optional() }).strict()
 
-const config = z.object({
-  /** The id of an `smtp` connection (docs/connections.md): server, login and password live there. */
-  connection: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a connection id'),
-  from: expr.optional(),
-  to: expr,
-  cc: expr.optional(),
-  bcc: expr.optional(),
-  subject: expr,
-  text: expr.optional(),
-  html: expr.optional(),
-  attachments: z.array(attachment).optional(),
-  saveTo: variablePath.optional(),
-  timeoutMs: z.number().int().positive().max(600_000).default(60_000),
-}).strict().refine((c) => c.text !== undefined || c.html !== undefined, { message: 'give the message a text or an html body (or both)', path: ['text'] })
+const config = z
+  .object({
+    /** The id of an `smtp` connection (docs/connections.md): server, login and password live there. */
+    connection: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a connection id'),
+    from: expr.optional(),
+    to: expr,
+    cc: expr.optional(),
+    bcc: expr.optional(),
+    subject: expr,
+    text: expr.optional(),
+    html: expr.optional(),
+    attachments: z.array(attachment).optional(),
+    saveTo: variablePath.optional(),
+    timeoutMs: z.number().int().positive().max(600_000).default(60_000),
+  })
+  .strict()
+  .refine((c) => c.text !== undefined || c.html !== undefined, { message: 'give the message a text or an html body (or both)', path: ['text'] })
 export type SendMailConfig = z.infer<typeof config>
-
 
 function expressions(c: SendMailConfig) {
   const list: Array<{ path: Array<string | number>; source: string }> = []
@@ -47,7 +49,10 @@ function addresses(value: unknown, field: string, required: boolean): string[] {
   }
   const list = Array.isArray(value) ? value : [value]
   if (!list.every((item) => typeof item === 'string')) throw new PotokError('MAIL_INVALID', `${field} must be a string or a list of strings, not ${kindOf(value)}`)
-  const out = (list as string[]).flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean)
+  const out = (list as string[])
+    .flatMap((item) => item.split(','))
+    .map((item) => item.trim())
+    .filter(Boolean)
   if (required && !out.length) throw new PotokError('MAIL_INVALID', `${field} is empty: the message needs a recipient`)
   if (out.some((item) => /[\r\n]/.test(item))) throw new PotokError('MAIL_INVALID', `${field} contains a line break`)
   return out
@@ -83,7 +88,7 @@ export const sendMail: Component<SendMailConfig> = {
     const limit = runtimeLimits().mailMaxBytes
     let total = 0
     const attachments: Array<{ filename: string; content: Buffer; contentType?: string }> = []
-    for (const [i, a] of (c.attachments ?? []).entries()) {
+    for (const [i, _a] of (c.attachments ?? []).entries()) {
       const content = await readContent(at.get(`attachments.${i}.content`), ctx.services, `attachment ${i + 1}`, 'MAIL_INVALID', limit - total)
       total += content.data.byteLength
       const name = text(at.get(`attachments.${i}.name`), `attachment ${i + 1} name`) ?? content.name ?? `attachment-${i + 1}`
@@ -92,16 +97,21 @@ export const sendMail: Component<SendMailConfig> = {
     }
     const from = text(at.get('from'), 'from') ?? (connection.config.user as string | undefined)
     if (!from) throw new PotokError('MAIL_INVALID', `from is empty and connection "${c.connection}" has no user to send as`)
-    const messageId = await deliver(connection, {
-      from,
-      to: addresses(at.get('to'), 'to', true),
-      cc: addresses(at.get('cc'), 'cc', false),
-      bcc: addresses(at.get('bcc'), 'bcc', false),
-      subject: text(at.get('subject'), 'subject') ?? '',
-      text: text(at.get('text'), 'text'),
-      html: text(at.get('html'), 'html'),
-      attachments,
-    }, c.timeoutMs, ctx.signal)
+    const messageId = await deliver(
+      connection,
+      {
+        from,
+        to: addresses(at.get('to'), 'to', true),
+        cc: addresses(at.get('cc'), 'cc', false),
+        bcc: addresses(at.get('bcc'), 'bcc', false),
+        subject: text(at.get('subject'), 'subject') ?? '',
+        text: text(at.get('text'), 'text'),
+        html: text(at.get('html'), 'html'),
+        attachments,
+      },
+      c.timeoutMs,
+      ctx.signal,
+    )
     return c.saveTo ? [{ path: c.saveTo, value: messageId }] : []
   },
 }

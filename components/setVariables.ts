@@ -2,9 +2,7 @@ import { z } from 'zod'
 import type { Component } from '../runtime/types.ts'
 import { expr, variablePath } from './schema.ts'
 
-const config = z.object({
-  assignments: z.array(z.object({ name: variablePath, value: expr }).strict()).min(1, 'add at least one assignment'),
-}).strict()
+const config = z.object({ assignments: z.array(z.object({ name: variablePath, value: expr }).strict()).min(1, 'add at least one assignment') }).strict()
 export type SetVariablesConfig = z.infer<typeof config>
 
 /**

@@ -4,16 +4,17 @@ import type { Component, Variables, VariableWrite } from '../runtime/types.ts'
 import { applyWrites } from '../runtime/variables.ts'
 import { expr, variablePath } from './schema.ts'
 
-const config = z.object({
-  scenario: expr,
-  // the list of `{ name, value }`, or (beyond it) one expression giving the whole input object.
-  inputs: z.union([z.array(z.object({ name: variablePath, value: expr }).strict()), expr]).optional(),
-  mode: z.enum(['sync', 'async']).default('sync'),
-  resultTo: variablePath.optional(),
-  processIdTo: variablePath.optional(),
-}).strict().refine((c) => c.mode === 'sync' || c.resultTo === undefined, {
-  message: 'an async sub-process has no result to wait for; use processIdTo', path: ['resultTo'],
-})
+const config = z
+  .object({
+    scenario: expr,
+    // the list of `{ name, value }`, or (beyond it) one expression giving the whole input object.
+    inputs: z.union([z.array(z.object({ name: variablePath, value: expr }).strict()), expr]).optional(),
+    mode: z.enum(['sync', 'async']).default('sync'),
+    resultTo: variablePath.optional(),
+    processIdTo: variablePath.optional(),
+  })
+  .strict()
+  .refine((c) => c.mode === 'sync' || c.resultTo === undefined, { message: 'an async sub-process has no result to wait for; use processIdTo', path: ['resultTo'] })
 export type SubProcessConfig = z.infer<typeof config>
 
 function expressions(c: SubProcessConfig) {
@@ -65,5 +66,8 @@ function childInput(c: SubProcessConfig, values: unknown[]): Variables {
     }
     return input as Variables
   }
-  return applyWrites({}, (c.inputs ?? []).map((input, i) => ({ path: input.name, value: values[i] }))).vars
+  return applyWrites(
+    {},
+    (c.inputs ?? []).map((input, i) => ({ path: input.name, value: values[i] })),
+  ).vars
 }

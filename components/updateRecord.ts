@@ -4,13 +4,10 @@ import { valueExpressions } from './createRecord.ts'
 import { evaluateObject, evaluatePairs, fieldPairs, idOf, recordService } from './records/common.ts'
 import { expr, variablePath } from './schema.ts'
 
-const config = z.object({
-  catalogId: expr,
-  recordId: expr,
-  values: fieldPairs.optional(),
-  valuesJson: expr.optional(),
-  saveTo: variablePath.optional(),
-}).strict().refine((c) => !(c.values && c.valuesJson), { message: 'give values either as pairs or as valuesJson', path: ['valuesJson'] })
+const config = z
+  .object({ catalogId: expr, recordId: expr, values: fieldPairs.optional(), valuesJson: expr.optional(), saveTo: variablePath.optional() })
+  .strict()
+  .refine((c) => !(c.values && c.valuesJson), { message: 'give values either as pairs or as valuesJson', path: ['valuesJson'] })
 export type UpdateRecordConfig = z.infer<typeof config>
 
 /**

@@ -11,39 +11,46 @@ import { takeOutbound } from '../runtime/outbound.ts'
 const named = (name: z.ZodString) => z.array(z.object({ name, value: expr }).strict())
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name')
 
-const config = z.object({
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
-  url: expr,
-  query: named(z.string().min(1)).optional(),
-  headers: named(headerName).optional(),
-  body: z.object({
-    // "binary" (a binary value, sent as bytes) goes beyond the four formats json, form, text and xml.
-    // Key/value `fields` without a format are a form, as Bpium sends them (docs/connections.md).
-    format: z.enum(['json', 'form', 'text', 'xml', 'binary']).optional(),
-    value: expr.optional(),
-    fields: named(z.string().min(1)).optional(),
-  }).strict()
-    .refine((b) => (b.value === undefined) !== (b.fields === undefined), 'give the body either a value or fields')
-    .refine((b) => b.format !== undefined || b.fields !== undefined, { message: 'a body value needs a format', path: ['format'] })
-    .refine((b) => b.fields === undefined || b.format === undefined || b.format === 'json' || b.format === 'form', { message: 'fields make a json or form body only', path: ['fields'] })
-    .optional(),
-  auth: z.union([
-    z.discriminatedUnion('type', [
-      z.object({ type: z.literal('none') }).strict(),
-      z.object({ type: z.literal('basic'), login: expr, password: expr }).strict(),
-      z.object({ type: z.literal('bearer'), token: expr }).strict(),
-    ]),
-    // Credentials kept in a connection (basic, bearer, OAuth2 client credentials).
-    z.object({ type: z.literal('connection').optional(), connection: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a connection id') }).strict(),
-  ]).optional(),
-  waitForResponse: z.boolean().default(true),
-  responseFormat: z.enum(['auto', 'json', 'text', 'binary']).default('auto'),
-  failOnStatus: z.boolean().default(false),
-  timeoutMs: z.number().int().positive().max(86_400_000).default(60_000),
-  statusTo: variablePath.optional(),
-  headersTo: variablePath.optional(),
-  bodyTo: variablePath.optional(),
-}).strict().refine((c) => !c.body || (c.method !== 'GET' && c.method !== 'HEAD'), { message: 'GET and HEAD requests have no body', path: ['body'] })
+const config = z
+  .object({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+    url: expr,
+    query: named(z.string().min(1)).optional(),
+    headers: named(headerName).optional(),
+    body: z
+      .object({
+        // "binary" (a binary value, sent as bytes) goes beyond the four formats json, form, text and xml.
+        // Key/value `fields` without a format are a form, as Bpium sends them (docs/connections.md).
+        format: z.enum(['json', 'form', 'text', 'xml', 'binary']).optional(),
+        value: expr.optional(),
+        fields: named(z.string().min(1)).optional(),
+      })
+      .strict()
+      .refine((b) => (b.value === undefined) !== (b.fields === undefined), 'give the body either a value or fields')
+      .refine((b) => b.format !== undefined || b.fields !== undefined, { message: 'a body value needs a format', path: ['format'] })
+      .refine((b) => b.fields === undefined || b.format === undefined || b.format === 'json' || b.format === 'form', { message: 'fields make a json or form body only', path: ['fields'] })
+      .optional(),
+    auth: z
+      .union([
+        z.discriminatedUnion('type', [
+          z.object({ type: z.literal('none') }).strict(),
+          z.object({ type: z.literal('basic'), login: expr, password: expr }).strict(),
+          z.object({ type: z.literal('bearer'), token: expr }).strict(),
+        ]),
+        // Credentials kept in a connection (basic, bearer, OAuth2 client credentials).
+        z.object({ type: z.literal('connection').optional(), connection: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a connection id') }).strict(),
+      ])
+      .optional(),
+    waitForResponse: z.boolean().default(true),
+    responseFormat: z.enum(['auto', 'json', 'text', 'binary']).default('auto'),
+    failOnStatus: z.boolean().default(false),
+    timeoutMs: z.number().int().positive().max(86_400_000).default(60_000),
+    statusTo: variablePath.optional(),
+    headersTo: variablePath.optional(),
+    bodyTo: variablePath.optional(),
+  })
+  .strict()
+  .refine((c) => !c.body || (c.method !== 'GET' && c.method !== 'HEAD'), { message: 'GET and HEAD requests have no body', path: ['body'] })
 export type WebRequestConfig = z.infer<typeof config>
 
 /** Every expression of the config with its path (evaluated together, in one sandbox call). */
@@ -81,7 +88,9 @@ export const webRequest: Component<WebRequestConfig> = {
     const limits = { timeoutMs: c.timeoutMs, maxBytes: maxResponseBytes() }
     if (!c.waitForResponse) {
       if (c.auth && 'connection' in c.auth) request.headers.set('authorization', (await connectionAuthorization(ctx.services, c.auth.connection, ctx.signal)).header)
-      send(request, limits).catch(() => { /* fire and forget: nobody is waiting for the outcome */ })
+      send(request, limits).catch(() => {
+        /* fire and forget: nobody is waiting for the outcome */
+      })
       return []
     }
     const auth = c.auth && 'connection' in c.auth ? await connectionAuthorization(ctx.services, c.auth.connection, ctx.signal) : null
@@ -96,9 +105,7 @@ export const webRequest: Component<WebRequestConfig> = {
     }
     if (c.failOnStatus && (response.status < 200 || response.status > 299)) {
       const excerpt = bodyExcerpt(response)
-      throw new PotokError('HTTP_STATUS', `${request.describe} answered ${response.status} ${response.statusText}${excerpt ? `: ${excerpt}` : ''}`, {
-        details: { status: response.status },
-      })
+      throw new PotokError('HTTP_STATUS', `${request.describe} answered ${response.status} ${response.statusText}${excerpt ? `: ${excerpt}` : ''}`, { details: { status: response.status } })
     }
     const writes: VariableWrite[] = []
     if (c.statusTo) writes.push({ path: c.statusTo, value: response.status })

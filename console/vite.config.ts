@@ -22,7 +22,7 @@ const api = process.env.POTOK_URL ?? 'http://127.0.0.1:3000'
 
 function componentCatalog(): Plugin {
   const id = 'virtual:potok-components'
-  const resolved = '\0' + id
+  const resolved = `\0${id}`
   return {
     name: 'potok-components',
     resolveId: (source) => (source === id ? resolved : undefined),
@@ -43,8 +43,7 @@ function precompress(): Plugin {
     name: 'potok-precompress',
     apply: 'build',
     writeBundle(options) {
-      const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
-        .flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]))
+      const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]))
       for (const file of walk(options.dir!)) {
         if (!COMPRESSIBLE.test(file) || statSync(file).size < 1024) continue
         const data = readFileSync(file)
@@ -59,13 +58,6 @@ export default defineConfig({
   root,
   base: '/',
   plugins: [react(), componentCatalog(), precompress()],
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    chunkSizeWarningLimit: 2048,
-    rolldownOptions: { checks: { pluginTimings: false } },
-  },
-  server: {
-    proxy: { '/api': api, '/healthz': api },
-  },
+  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2048, rolldownOptions: { checks: { pluginTimings: false } } },
+  server: { proxy: { '/api': api, '/healthz': api } },
 })

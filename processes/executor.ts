@@ -112,7 +112,10 @@ export class ProcessExecutor {
   private claiming: Promise<void> | null = null
   private again = false
 
-  constructor(private readonly store: ProcessStore, private readonly options: ExecutorOptions = {}) {
+  constructor(
+    private readonly store: ProcessStore,
+    private readonly options: ExecutorOptions = {},
+  ) {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     this.concurrency = options.concurrency ?? 16
     this.leaseMs = options.leaseMs ?? 30_000
@@ -198,7 +201,9 @@ export class ProcessExecutor {
     return {
       signal: controller.signal,
       lease: { owner: this.owner, fence: 0 },
-      release: () => { if (this.hosted.get(job.processId) === controller) this.hosted.delete(job.processId) },
+      release: () => {
+        if (this.hosted.get(job.processId) === controller) this.hosted.delete(job.processId)
+      },
     }
   }
 
@@ -208,9 +213,13 @@ export class ProcessExecutor {
    */
   adopt(job: AsyncJob & { processId: string }, hosted: HostedProcess, result: Promise<ProcessResult>): void {
     const controller = new AbortController()
-    const done = result.then(async (r) => {
-      await this.finish(job.processId, hosted.lease, r, r.steps, job)
-    }, (error) => this.options.onError?.(error))
+    const done = result
+      .then(
+        async (r) => {
+          await this.finish(job.processId, hosted.lease, r, r.steps, job)
+        },
+        (error) => this.options.onError?.(error),
+      )
       .catch((error) => this.options.onError?.(error))
       .finally(() => hosted.release())
     this.running.set(job.processId, { controller, done: done.finally(() => this.running.delete(job.processId)) })
@@ -231,13 +240,15 @@ export class ProcessExecutor {
       this.again = true
       return
     }
-    this.claiming = this.claim().catch((error) => this.options.onError?.(error)).finally(() => {
-      this.claiming = null
-      if (this.again) {
-        this.again = false
-        this.wake()
-      }
-    })
+    this.claiming = this.claim()
+      .catch((error) => this.options.onError?.(error))
+      .finally(() => {
+        this.claiming = null
+        if (this.again) {
+          this.again = false
+          this.wake()
+        }
+      })
   }
 
   /** Wakes at `at` (a process parked here): timers fire on time, not at the next poll. */
@@ -247,10 +258,14 @@ export class ProcessExecutor {
     clock.clearTimeout(this.wakeTimer)
     this.wakeAt = time
     // On the clock the store's wake times are compared with (runtime/clock.ts).
-    this.wakeTimer = clock.setTimeout(() => {
-      this.wakeAt = Infinity
-      this.wake()
-    }, Math.max(0, time - clock.now()), { unref: true })
+    this.wakeTimer = clock.setTimeout(
+      () => {
+        this.wakeAt = Infinity
+        this.wake()
+      },
+      Math.max(0, time - clock.now()),
+      { unref: true },
+    )
   }
 
   private async claim(): Promise<void> {
@@ -297,28 +312,48 @@ export class ProcessExecutor {
     // activity at once, and a claim that took long may have outlived its lease: then the lease
     // is checked (and renewed) by a fenced write before anything runs.
     const late = Date.now() - claimedAt > this.leaseMs / 4
-    if ((record.snapshot || late) && !await this.store.commitProcess(record.id, lease, {}, [], this.leaseMs)) return
+    if ((record.snapshot || late) && !(await this.store.commitProcess(record.id, lease, {}, [], this.leaseMs))) return
     /** When the lease was last renewed by a fenced write (the claim counts as one). */
     let committedAt = record.snapshot || late ? Date.now() : claimedAt
     const ended = endedSnapshot(record.snapshot, record.reclaimed === true)
     if (ended) {
       // Its end was reached but not recorded (a crash between the two writes of older versions).
-      await this.finish(record.id, lease, { ...ended, processId: record.id, snapshot: record.snapshot, steps: [], startedAt: record.startedAt, finishedAt: new Date().toISOString(), durationMs: 0 }, [], record)
+      await this.finish(
+        record.id,
+        lease,
+        { ...ended, processId: record.id, snapshot: record.snapshot, steps: [], startedAt: record.startedAt, finishedAt: new Date().toISOString(), durationMs: 0 },
+        [],
+        record,
+      )
       return
     }
     if (record.reclaimed && !record.trigger.async && record.trigger.type !== '$subProcess' && !record.snapshot) {
       // A synchronous process whose server died: its caller is gone; kept resumable.
-      await this.finish(record.id, lease, {
-        processId: record.id, status: 'interrupted', output: record.input, snapshot: null, steps: [],
-        error: { code: 'SERVER_LOST', message: 'the server running this synchronous process stopped before it ended; resume it to run it again' },
-        startedAt: record.startedAt, finishedAt: new Date().toISOString(), durationMs: 0,
-      }, [], record)
+      await this.finish(
+        record.id,
+        lease,
+        {
+          processId: record.id,
+          status: 'interrupted',
+          output: record.input,
+          snapshot: null,
+          steps: [],
+          error: { code: 'SERVER_LOST', message: 'the server running this synchronous process stopped before it ended; resume it to run it again' },
+          startedAt: record.startedAt,
+          finishedAt: new Date().toISOString(),
+          durationMs: 0,
+        },
+        [],
+        record,
+      )
       return
     }
     const stored = await this.store.getScenario(record.scenario.id, record.scenario.version)
     if (!stored) {
       await this.store.commitProcess(record.id, lease, {
-        status: 'failed', finishedAt: new Date().toISOString(), lease: null,
+        status: 'failed',
+        finishedAt: new Date().toISOString(),
+        lease: null,
         error: { code: 'SCENARIO_NOT_FOUND', message: `scenario ${record.scenario.id} version ${record.scenario.version} is not stored` },
       })
       return
@@ -343,7 +378,7 @@ export class ProcessExecutor {
         // lease is surely still held (renewed by the last commit less than a third of it ago:
         // nobody can have claimed the process since). Activities and timers always commit.
         if (Date.now() - committedAt < this.leaseMs / 3 && steps.every(isInstant)) return
-        if (!await this.commit(record.id, lease, { snapshot }, endSteps.splice(0), this.leaseMs, committedAt)) {
+        if (!(await this.commit(record.id, lease, { snapshot }, endSteps.splice(0), this.leaseMs, committedAt))) {
           const lost = new PotokError(LEASE_LOST, 'another server holds this process now, or it was cancelled')
           controller.abort(lost)
           throw lost
@@ -352,9 +387,7 @@ export class ProcessExecutor {
       },
     }
     const runner = this.options.runner ?? inThreadRunner
-    const result = record.snapshot
-      ? await runner.resume(stored.scenario, record.snapshot, options)
-      : await runner.start(stored.scenario, record.input, options)
+    const result = record.snapshot ? await runner.resume(stored.scenario, record.snapshot, options) : await runner.start(stored.scenario, record.input, options)
     const reason = signal.reason as PotokError | undefined
     if (reason?.code === LEASE_LOST) return
     if (result.status === 'interrupted' && reason?.code === SHUTDOWN) {
@@ -382,7 +415,7 @@ export class ProcessExecutor {
   /** Wakes a parked parent now when one of the children it waits on has ended. */
   private async wakeIfEnded(parentId: string, children: string[]): Promise<void> {
     const ended = await Promise.all(children.map(async (id) => ENDED_STATUSES.has((await this.store.getProcess(id))?.status ?? 'queued')))
-    if (ended.some(Boolean) && await this.store.wakeProcess(parentId)) this.wake()
+    if (ended.some(Boolean) && (await this.store.wakeProcess(parentId))) this.wake()
   }
 
   /**
@@ -405,19 +438,21 @@ export class ProcessExecutor {
   }
 
   /** Stores a process's end — status, output, final snapshot and last steps — as one fenced write. */
-  private async finish(id: string, lease: ProcessLease, result: ProcessResult, steps: StepRecord[],
-    record: { startedAt?: string; scenario: { id: string }; trigger: ProcessTrigger; replayOf?: string | null; parentId?: string | null }): Promise<void> {
+  private async finish(
+    id: string,
+    lease: ProcessLease,
+    result: ProcessResult,
+    steps: StepRecord[],
+    record: { startedAt?: string; scenario: { id: string }; trigger: ProcessTrigger; replayOf?: string | null; parentId?: string | null },
+  ): Promise<void> {
     const startedAt = record.startedAt ?? result.startedAt
     const durationMs = Math.max(0, Date.parse(result.finishedAt) - Date.parse(startedAt))
-    const committed = await this.commit(id, lease, {
-      status: result.status,
-      output: result.output,
-      error: result.error,
-      snapshot: result.snapshot,
-      finishedAt: result.finishedAt,
-      durationMs,
-      lease: null,
-    }, steps)
+    const committed = await this.commit(
+      id,
+      lease,
+      { status: result.status, output: result.output, error: result.error, snapshot: result.snapshot, finishedAt: result.finishedAt, durationMs, lease: null },
+      steps,
+    )
     if (!committed) return
     this.options.onEnd?.({ processId: id, scenarioId: record.scenario.id, status: result.status, durationMs, trigger: record.trigger, replayOf: record.replayOf })
     if (record.parentId && record.trigger.type === '$subProcess' && !record.trigger.async) {
@@ -451,4 +486,3 @@ function endedSnapshot(snapshot: unknown, reclaimed: boolean): Pick<ProcessResul
   if (taken.value === 'failed' && reclaimed) return { status: 'failed', output: vars, error: taken.context?.error ?? { code: 'PROCESS_FAILED', message: 'the process failed' } }
   return null
 }
-

@@ -48,15 +48,13 @@ export async function resumeStoredProcess(store: ProcessStore, executor: Process
 
 /** The patch that moves a stopped process onto its scenario's latest version (nothing when it is on it). */
 async function onCurrentVersion(store: ProcessStore, record: ProcessRecord): Promise<ProcessPatch> {
-  const [original, current] = await Promise.all([
-    store.getScenario(record.scenario.id, record.scenario.version),
-    store.getScenario(record.scenario.id),
-  ])
+  const [original, current] = await Promise.all([store.getScenario(record.scenario.id, record.scenario.version), store.getScenario(record.scenario.id)])
   if (!current) throw new PotokError('NOT_FOUND', `scenario ${record.scenario.id} no longer exists`)
   if (current.version === record.scenario.version) return {}
   const scenario = { id: current.id, version: current.version }
   if (!record.snapshot) return { scenario }
-  if (!original) throw new PotokError('NOT_RESUMABLE', `version ${record.scenario.version} of scenario ${record.scenario.id} is no longer stored, so where the process stopped cannot be found in the current one`)
+  if (!original)
+    throw new PotokError('NOT_RESUMABLE', `version ${record.scenario.version} of scenario ${record.scenario.id} is no longer stored, so where the process stopped cannot be found in the current one`)
   return { scenario, snapshot: rebaseSnapshot(record.snapshot, original.scenario, current.scenario) }
 }
 
@@ -64,32 +62,22 @@ async function onCurrentVersion(store: ProcessStore, record: ProcessRecord): Pro
  * Runs the process's input again as a new process (`replayOf` set), against the scenario
  * version it ran (`original`) or the latest one (`current`).
  */
-export async function replayStoredProcess(
-  store: ProcessStore,
-  executor: ProcessRunner,
-  id: string,
-  version: 'original' | 'current' = 'original',
-): Promise<ProcessRecord> {
+export async function replayStoredProcess(store: ProcessStore, executor: ProcessRunner, id: string, version: 'original' | 'current' = 'original'): Promise<ProcessRecord> {
   const record = await find(store, id)
-  const scenario = version === 'current'
-    ? await store.getScenario(record.scenario.id)
-    : await store.getScenario(record.scenario.id, record.scenario.version)
+  const scenario = version === 'current' ? await store.getScenario(record.scenario.id) : await store.getScenario(record.scenario.id, record.scenario.version)
   if (!scenario) {
     throw new PotokError('NOT_FOUND', `scenario ${record.scenario.id}${version === 'original' ? ` version ${record.scenario.version}` : ''} no longer exists`)
   }
-  const replayId = await executor.enqueue({
-    scenario,
-    input: record.input,
-    trigger: { ...record.trigger, async: true },
-    replayOf: id,
-    parentId: record.parentId ?? undefined,
-  })
+  const replayId = await executor.enqueue({ scenario, input: record.input, trigger: { ...record.trigger, async: true }, replayOf: id, parentId: record.parentId ?? undefined })
   return (await store.getProcess(replayId))!
 }
 
 /** Stops a queued or running process; status `cancelled`. */
-export async function cancelStoredProcess(store: ProcessStore, id: string,
-  local?: { abortLocal(id: string, reason: PotokError): boolean }): Promise<ProcessRecord | { id: string; status: 'cancelled' }> {
+export async function cancelStoredProcess(
+  store: ProcessStore,
+  id: string,
+  local?: { abortLocal(id: string, reason: PotokError): boolean },
+): Promise<ProcessRecord | { id: string; status: 'cancelled' }> {
   const reason = new PotokError('CANCELLED', 'the process was cancelled')
   const record = await store.getProcess(id)
   if (!record) {
@@ -101,7 +89,10 @@ export async function cancelStoredProcess(store: ProcessStore, id: string,
     throw new PotokError('NOT_CANCELLABLE', `process ${id} is ${record.status}; only queued or running processes can be cancelled`)
   }
   const cancelled = await store.transitionProcess(id, ['queued', 'running'], {
-    status: 'cancelled', lease: null, finishedAt: new Date().toISOString(), error: { code: reason.code, message: reason.message },
+    status: 'cancelled',
+    lease: null,
+    finishedAt: new Date().toISOString(),
+    error: { code: reason.code, message: reason.message },
     durationMs: Math.max(0, Date.now() - Date.parse(record.startedAt)),
   })
   if (!cancelled) throw new PotokError('CONFLICT', `process ${id} ended while it was being cancelled`)
@@ -119,9 +110,15 @@ async function closeOpenSteps(store: ProcessStore, id: string, reason: PotokErro
   const open = (await store.getProcess(id, { steps: true }))?.steps?.filter((step) => step.status === 'running') ?? []
   if (!open.length) return
   const finishedAt = new Date().toISOString()
-  await store.updateProcess(id, {}, open.map((step) => ({
-    ...step, status: 'cancelled' as const, finishedAt,
-    durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(step.startedAt)),
-    error: { code: reason.code, message: reason.message },
-  })))
+  await store.updateProcess(
+    id,
+    {},
+    open.map((step) => ({
+      ...step,
+      status: 'cancelled' as const,
+      finishedAt,
+      durationMs: Math.max(0, Date.parse(finishedAt) - Date.parse(step.startedAt)),
+      error: { code: reason.code, message: reason.message },
+    })),
+  )
 }

@@ -60,7 +60,6 @@ interface Job {
   reject(error: unknown): void
 }
 
-
 export class WorkerPool implements ProcessRunner {
   readonly size: number
   private readonly graceMs: number
@@ -154,13 +153,19 @@ export class WorkerPool implements ProcessRunner {
     if (this.closed) return Promise.reject(new PotokError('SHUTDOWN', 'the server is shutting down'))
     return new Promise<ProcessResult>((resolve, reject) => {
       const job: Job = {
-        id: this.nextJob++, kind, scenario, ...from, options, pid,
+        id: this.nextJob++,
+        kind,
+        scenario,
+        ...from,
+        options,
+        pid,
         startedAt: new Date(),
         deadline: options.timeoutMs !== undefined && options.timeoutMs > 0 ? Date.now() + options.timeoutMs : undefined,
         last: kind === 'resume' ? from.snapshot : null,
         persisting: Promise.resolve(),
         attempts: 0,
-        resolve, reject,
+        resolve,
+        reject,
       }
       this.jobs.set(job.id, job)
       const abort = () => this.abort(job, toError(options.signal!.reason))
@@ -170,8 +175,14 @@ export class WorkerPool implements ProcessRunner {
         options.signal?.removeEventListener('abort', abort)
         if (remoteProcesses.get(pid)) remoteProcesses.delete(pid)
       }
-      job.resolve = (result) => { done(); resolve(result) }
-      job.reject = (error) => { done(); reject(error) }
+      job.resolve = (result) => {
+        done()
+        resolve(result)
+      }
+      job.reject = (error) => {
+        done()
+        reject(error)
+      }
       this.dispatch(job)
       if (options.signal?.aborted) abort()
     })
@@ -197,7 +208,9 @@ export class WorkerPool implements ProcessRunner {
     const options: SentOptions = { processId: job.pid || undefined }
     for (const [key, value] of Object.entries(rest)) if (typeof value !== 'function') options[key] = value
     if (job.deadline !== undefined) options.timeoutMs = Math.max(1, job.deadline - Date.now())
-    const serviceNames = Object.entries(services ?? {}).filter(([, fn]) => typeof fn === 'function').map(([name]) => name)
+    const serviceNames = Object.entries(services ?? {})
+      .filter(([, fn]) => typeof fn === 'function')
+      .map(([name]) => name)
     const resume = job.kind === 'resume' || job.last !== null
     const scenario = this.scenarioRef(slot, job.scenario)
     const message: ToWorker = resume
@@ -228,7 +241,9 @@ export class WorkerPool implements ProcessRunner {
 
   private spawn(): Slot<Job> {
     const slot: Slot<Job> = spawnWorker(this.memoryMb, {
-      started: () => { this.startFailures = 0 },
+      started: () => {
+        this.startFailures = 0
+      },
       message: (message) => this.onMessage(slot, message),
       error: (error) => {
         const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
@@ -270,14 +285,16 @@ export class WorkerPool implements ProcessRunner {
         return
       case 'persist': {
         const write = Promise.resolve().then(() => job.options.persist!(message.update))
-        job.persisting = job.persisting.then(() => write).then(
-          () => {
-            job.last = message.update.snapshot
-            job.lastStatus = message.update.status
-            slot.send({ type: 'persisted', job: job.id, seq: message.seq })
-          },
-          (error) => slot.send({ type: 'persisted', job: job.id, seq: message.seq, error: errorToJson(error) }),
-        )
+        job.persisting = job.persisting
+          .then(() => write)
+          .then(
+            () => {
+              job.last = message.update.snapshot
+              job.lastStatus = message.update.status
+              slot.send({ type: 'persisted', job: job.id, seq: message.seq })
+            },
+            (error) => slot.send({ type: 'persisted', job: job.id, seq: message.seq, error: errorToJson(error) }),
+          )
         return
       }
       case 'call':
@@ -350,7 +367,9 @@ export class WorkerPool implements ProcessRunner {
     }
     if (index !== -1 && !this.closed) {
       if (failedToStart) {
-        setTimeout(() => { if (!this.closed && this.slots[index] === slot) this.slots[index] = this.spawn() }, delay).unref()
+        setTimeout(() => {
+          if (!this.closed && this.slots[index] === slot) this.slots[index] = this.spawn()
+        }, delay).unref()
       } else this.slots[index] = this.replacement()
     } else if (index !== -1) this.slots.splice(index, 1)
     const ending = slot.ending ?? { reason: failedToStart ? 'exited before it started' : 'exited unexpectedly' }
@@ -390,7 +409,7 @@ function toError(reason: unknown): PotokError {
   return new PotokError('ABORTED', reason instanceof Error ? reason.message : 'the process was stopped')
 }
 
-function positive(text: string | undefined, fallback: number): number {
+function _positive(text: string | undefined, fallback: number): number {
   const value = Number(text)
   return Number.isFinite(value) && value > 0 ? value : fallback
 }

@@ -56,10 +56,7 @@ export function errorToJson(error: unknown): ErrorJson {
     return { code: error.code, message: error.message, status: error.status, ...(error.nodeId ? { nodeId: error.nodeId } : {}), ...(error.details ? { details: error.details } : {}) }
   }
   const code = (error as { code?: unknown })?.code
-  return {
-    code: typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? code : 'INTERNAL_ERROR',
-    message: error instanceof Error ? error.message : String(error),
-  }
+  return { code: typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? code : 'INTERNAL_ERROR', message: error instanceof Error ? error.message : String(error) }
 }
 
 export function errorFromJson(json: ErrorJson): PotokError {

@@ -39,9 +39,10 @@ export function judge(watch: Float64Array, jobs: Iterable<WatchedJob>, now: numb
     // handler — not merely slow.
     const memory = watch[WATCH.MEMORY]!
     const atCall = watch[WATCH.MEMORY_AT_CALL]!
-    const error = memory >= memoryCapBytes / 2 || watch[WATCH.GROWN_AT]! > callDeadline || (atCall >= 0 && memory - atCall >= memoryCapBytes / 8)
-      ? { code: 'MEMORY_LIMIT', message: `${kind} used more than the sandbox's memory and did not stop; its worker was replaced` }
-      : { code: 'EXPRESSION_TIMEOUT', message: `${kind} took longer than ${limit} ms and could not be interrupted; its worker was replaced` }
+    const error =
+      memory >= memoryCapBytes / 2 || watch[WATCH.GROWN_AT]! > callDeadline || (atCall >= 0 && memory - atCall >= memoryCapBytes / 8)
+        ? { code: 'MEMORY_LIMIT', message: `${kind} used more than the sandbox's memory and did not stop; its worker was replaced` }
+        : { code: 'EXPRESSION_TIMEOUT', message: `${kind} took longer than ${limit} ms and could not be interrupted; its worker was replaced` }
     return { kill: { culprit: onCpu, error } }
   }
   const expired: NonNullable<Verdict['expired']> = []

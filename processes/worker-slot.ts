@@ -56,15 +56,26 @@ export function spawnWorker<J>(memoryMb: number, on: SlotEvents): Slot<J> {
   let ready!: () => void
   const outbox = new Outbox<ToWorker>((data) => worker.postMessage(data))
   const slot: Slot<J> = {
-    worker, send: (message, failed) => outbox.send(message, failed), threadId: worker.threadId, ready: new Promise((resolve) => { ready = resolve }), started: false,
-    scenarios: new Set(), watch: new Float64Array(shared), jobs: new Set(), gone: false,
+    worker,
+    send: (message, failed) => outbox.send(message, failed),
+    threadId: worker.threadId,
+    ready: new Promise((resolve) => {
+      ready = resolve
+    }),
+    started: false,
+    scenarios: new Set(),
+    watch: new Float64Array(shared),
+    jobs: new Set(),
+    gone: false,
   }
-  worker.on('message', (data: FromWorker | FromWorker[]) => eachMessage(data, (message) => {
-    if (message.type !== 'ready') return on.message(message)
-    slot.started = true
-    ready()
-    on.started()
-  }))
+  worker.on('message', (data: FromWorker | FromWorker[]) =>
+    eachMessage(data, (message) => {
+      if (message.type !== 'ready') return on.message(message)
+      slot.started = true
+      ready()
+      on.started()
+    }),
+  )
   worker.on('error', on.error)
   worker.on('exit', () => {
     ready()

@@ -40,20 +40,26 @@ let nextCall = 1
 // (a 'messageerror' on the main thread, and its process never answered). What crosses is cut
 // where the store would cut it anyway, a few levels below for the message's own wrapping.
 const outbox = new Outbox<FromWorker>((data) => port.postMessage(cutDeepValues(data, MAX_STORED_DEPTH + 8)))
-const send = (message: FromWorker) => outbox.send(message, (error) => {
-  // A result that cannot be cloned: the process is reported refused instead (others still go).
-  if (message.type === 'done') outbox.send({ type: 'refused', job: message.job, error: errorToJson(new PotokError('RESULT_NOT_CLONABLE', `the process's result cannot leave the worker: ${(error as Error).message}`)) })
-})
+const send = (message: FromWorker) =>
+  outbox.send(message, (error) => {
+    // A result that cannot be cloned: the process is reported refused instead (others still go).
+    if (message.type === 'done')
+      outbox.send({ type: 'refused', job: message.job, error: errorToJson(new PotokError('RESULT_NOT_CLONABLE', `the process's result cannot leave the worker: ${(error as Error).message}`)) })
+  })
 
 setWorkWatch({
-  process: (pid) => { slots[WATCH.JOB] = jobOfPid.get(pid) ?? 0 },
+  process: (pid) => {
+    slots[WATCH.JOB] = jobOfPid.get(pid) ?? 0
+  },
   call: (kind, limitMs) => {
     slots[WATCH.CALL_KIND] = kind === 'code' ? 2 : 1
     slots[WATCH.CALL_LIMIT] = limitMs
     slots[WATCH.MEMORY_AT_CALL] = -1
     slots[WATCH.CALL_DEADLINE] = Date.now() + limitMs
   },
-  callEnded: () => { slots[WATCH.CALL_DEADLINE] = 0 },
+  callEnded: () => {
+    slots[WATCH.CALL_DEADLINE] = 0
+  },
   memory: (bytes) => {
     if (slots[WATCH.MEMORY_AT_CALL]! < 0) slots[WATCH.MEMORY_AT_CALL] = bytes
     if (bytes > slots[WATCH.MEMORY]!) slots[WATCH.GROWN_AT] = Date.now()
@@ -117,26 +123,24 @@ async function run(message: Extract<ToWorker, { type: 'start' | 'resume' }>): Pr
     checkpoint: (snapshot) => send({ type: 'checkpoint', job, snapshot }),
     ...(message.persist
       ? {
-        persist: (update) => new Promise<void>((resolve, reject) => {
-          const n = ++seq
-          persistAcks.set(`${job}:${n}`, { resolve, reject })
-          outbox.send({ type: 'persist', job, seq: n, update }, (error) => {
-            persistAcks.delete(`${job}:${n}`)
-            reject(new PotokError('SNAPSHOT_NOT_CLONABLE', `the snapshot cannot leave the worker: ${(error as Error).message}`))
-          })
-        }),
-      }
+          persist: (update) =>
+            new Promise<void>((resolve, reject) => {
+              const n = ++seq
+              persistAcks.set(`${job}:${n}`, { resolve, reject })
+              outbox.send({ type: 'persist', job, seq: n, update }, (error) => {
+                persistAcks.delete(`${job}:${n}`)
+                reject(new PotokError('SNAPSHOT_NOT_CLONABLE', `the snapshot cannot leave the worker: ${(error as Error).message}`))
+              })
+            }),
+        }
       : {}),
   }
-  const pid = (message.options.processId as string | undefined)
-    ?? (message.type === 'resume' ? (message.snapshot as { context?: { pid?: string } } | undefined)?.context?.pid ?? '' : '')
+  const pid = (message.options.processId as string | undefined) ?? (message.type === 'resume' ? ((message.snapshot as { context?: { pid?: string } } | undefined)?.context?.pid ?? '') : '')
   jobs.set(job, { pid, controller })
   if (pid) jobOfPid.set(pid, job)
   try {
     const scenario = scenarioOf(message.scenario)
-    const result = message.type === 'start'
-      ? await startProcess(scenario, message.input, options)
-      : await resumeProcess(scenario, message.snapshot, options)
+    const result = message.type === 'start' ? await startProcess(scenario, message.input, options) : await resumeProcess(scenario, message.snapshot, options)
     send({ type: 'done', job, result })
   } catch (error) {
     send({ type: 'refused', job, error: errorToJson(error) })
@@ -180,5 +184,7 @@ function receive(message: ToWorker): void {
 await getSandbox()
 // A heartbeat: the pool sends new work elsewhere while this thread is held by a long step.
 slots[WATCH.BEAT] = Date.now()
-setInterval(() => { slots[WATCH.BEAT] = Date.now() }, BEAT_MS)
+setInterval(() => {
+  slots[WATCH.BEAT] = Date.now()
+}, BEAT_MS)
 port.postMessage({ type: 'ready' } satisfies FromWorker)

@@ -10,8 +10,7 @@ export interface BinaryValue {
 
 /** Whether a value is a tagged binary value. */
 export function isBinary(value: unknown): value is BinaryValue {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    && typeof (value as BinaryValue).$binary === 'string'
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as BinaryValue).$binary === 'string'
 }
 
 /**

@@ -66,9 +66,11 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
     // An async child may run later with no depth of its own: its lineage remembers it.
     const depth = Math.max(parent.depth, lineage.depthOf(parent.id)) + 1
     if (depth > maxDepth) {
-      throw new PotokError('SUBPROCESS_DEPTH',
+      throw new PotokError(
+        'SUBPROCESS_DEPTH',
         `sub-processes may nest ${maxDepth} deep (MAX_SUBPROCESS_DEPTH); process ${parent.id} of scenario "${parent.scenarioId}" is at depth ${parent.depth} and cannot start "${scenarioId}" — does a scenario start itself?`,
-        { details: { maxDepth, scenarioId, parentId: parent.id } })
+        { details: { maxDepth, scenarioId, parentId: parent.id } },
+      )
     }
     const durable = request.mode === 'sync' && request.park ? options.durable : undefined
     // The parent's step has one child, found again by its id when the step runs again.
@@ -92,7 +94,13 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
     lineage.add(processId, parent.id, depth, runtimeLimits().maxDescendants)
     const run = async (runSignal?: AbortSignal) => {
       const extra = options.startOptions?.(request, processId) ?? {}
-      const result = await (options.runner ?? inThreadRunner).start(scenario, request.input, { ...extra, processId, depth, services: { ...options.services?.(), respond: undefined, startChild }, signal: runSignal })
+      const result = await (options.runner ?? inThreadRunner).start(scenario, request.input, {
+        ...extra,
+        processId,
+        depth,
+        services: { ...options.services?.(), respond: undefined, startChild },
+        signal: runSignal,
+      })
       await options.record?.(result, request)
       return result
     }
@@ -104,7 +112,10 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
     if (request.mode === 'async') {
       const launch: ChildLaunch = { processId, scenario, request, depth, run }
       if (options.startAsync) await options.startAsync(launch)
-      else run().catch(() => { /* detached: the child's own record is where its failure shows */ })
+      else
+        run().catch(() => {
+          /* detached: the child's own record is where its failure shows */
+        })
       return { processId, status: 'running' }
     }
     const result = await run(signal)
@@ -132,9 +143,9 @@ class Lineage {
     const root = this.#children.get(parentId)?.root ?? parentId
     const count = (this.#descendants.get(root) ?? 0) + 1
     if (count > max) {
-      throw new PotokError('DESCENDANT_LIMIT',
-        `process ${root} and its sub-processes have started ${max} sub-processes, the limit (MAX_DESCENDANTS); does a scenario start itself?`,
-        { details: { max, rootId: root } })
+      throw new PotokError('DESCENDANT_LIMIT', `process ${root} and its sub-processes have started ${max} sub-processes, the limit (MAX_DESCENDANTS); does a scenario start itself?`, {
+        details: { max, rootId: root },
+      })
     }
     this.#descendants.set(root, count)
     this.#children.set(childId, { root, depth })
@@ -169,7 +180,9 @@ function childFailure(result: Pick<ProcessResult, 'processId' | 'status' | 'erro
   const details = { childProcessId: result.processId, scenarioId, childStatus: result.status, childError: { code: error.code, message: error.message, nodeId: error.nodeId } }
   if (error.code === 'SUBPROCESS_DEPTH' || error.code === 'DESCENDANT_LIMIT') return new PotokError(error.code, error.message, { details })
   const where = error.nodeId ? ` at node "${error.nodeId}"` : ''
-  return new PotokError('SUBPROCESS_FAILED',
+  return new PotokError(
+    'SUBPROCESS_FAILED',
     `child process ${result.processId} (scenario "${scenarioId}") ${result.status === 'failed' ? 'failed' : `was ${result.status}`}${where}: ${error.code}: ${error.message}`,
-    { details })
+    { details },
+  )
 }

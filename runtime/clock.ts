@@ -50,5 +50,7 @@ export const clock: Clock = {
 export function useClock(next: Clock): () => void {
   const previous = current
   current = next
-  return () => { current = previous }
+  return () => {
+    current = previous
+  }
 }

@@ -94,7 +94,14 @@ const sleep = fromPromise<void, { pid: string; key: string }>(({ input, signal }
       if (rest <= 0) return resolve()
       handle = clock.setTimeout(wait, Math.min(rest, 2 ** 30))
     }
-    signal.addEventListener('abort', () => { clock.clearTimeout(handle); reject(signal.reason) }, { once: true })
+    signal.addEventListener(
+      'abort',
+      () => {
+        clock.clearTimeout(handle)
+        reject(signal.reason)
+      },
+      { once: true },
+    )
     wait()
   })
 })
@@ -156,7 +163,11 @@ class MachineBuilder {
   /** With `fuse`: the nodes that run inside their predecessor's state (no state of their own). */
   private readonly inner = new Set<string>()
 
-  constructor(private readonly graph: Graph, private readonly plans: Map<string, NodePlan>, fuse: boolean) {
+  constructor(
+    private readonly graph: Graph,
+    private readonly plans: Map<string, NodePlan>,
+    fuse: boolean,
+  ) {
     if (fuse) for (const node of graph.byId.values()) if (this.fusesIntoPredecessor(node.id)) this.inner.add(node.id)
   }
 
@@ -184,7 +195,7 @@ class MachineBuilder {
   /** The nodes a state runs: its own, then the ones fused into it, in order. */
   private chain(head: string): ScenarioNode[] {
     const nodes = [this.graph.byId.get(head)!]
-    for (let id = head; ;) {
+    for (let id = head; ; ) {
       const next = this.graph.outgoing.get(id)![0]?.to
       if (next === undefined || !this.inner.has(next) || next === head) return nodes
       nodes.push(this.graph.byId.get(next)!)
@@ -211,11 +222,9 @@ class MachineBuilder {
 
   /** `RETRY` at `failed`: back into the failed node's state, error cleared. */
   private retryTransitions() {
-    return [...this.graph.ownerOf.keys()].filter((id) => !this.inner.has(id)).map((id) => ({
-      guard: ({ context }: Ctx) => context.error?.nodeId === id,
-      target: `#${this.key(id)}`,
-      actions: assign({ error: null, fatal: false }),
-    }))
+    return [...this.graph.ownerOf.keys()]
+      .filter((id) => !this.inner.has(id))
+      .map((id) => ({ guard: ({ context }: Ctx) => context.error?.nodeId === id, target: `#${this.key(id)}`, actions: assign({ error: null, fatal: false }) }))
   }
 
   private key(id: string) {
@@ -287,7 +296,10 @@ class MachineBuilder {
   }
 
   private errorTarget(id: string) {
-    const boundary = (this.graph.boundaries.get(id) ?? []).find((b) => { const rule = boundaryRule(b.type); return rule !== undefined && 'catches' in rule })
+    const boundary = (this.graph.boundaries.get(id) ?? []).find((b) => {
+      const rule = boundaryRule(b.type)
+      return rule !== undefined && 'catches' in rule
+    })
     return boundary ? `#${this.key(boundary.id)}` : '#failed'
   }
 
@@ -304,10 +316,7 @@ class MachineBuilder {
       ...onwards.map((t) => ({ ...t, reenter: true })),
     ]
     return {
-      always: transitions.map(({ guard, ...rest }) => ({
-        ...rest,
-        guard: guard ? (args: Ctx) => goesOn(args.context) && guard(args) : ({ context }: Ctx) => goesOn(context),
-      })),
+      always: transitions.map(({ guard, ...rest }) => ({ ...rest, guard: guard ? (args: Ctx) => goesOn(args.context) && guard(args) : ({ context }: Ctx) => goesOn(context) })),
       on: { STEP: transitions },
     }
   }
@@ -320,7 +329,10 @@ class MachineBuilder {
     const tail = nodes[nodes.length - 1]
     return {
       entry: syncSteps(nodes.map((n) => [n, this.work(n)])),
-      ...this.leave(nodes.map((n) => n.id), this.onwards(tail)),
+      ...this.leave(
+        nodes.map((n) => n.id),
+        this.onwards(tail),
+      ),
     }
   }
 
@@ -335,14 +347,14 @@ class MachineBuilder {
   private onwards(node: ScenarioNode): Array<{ guard?: (args: Ctx) => boolean; target: string }> {
     const plan = this.plan(node.id)
     switch (plan.kind === 'step' ? plan.onwards : 'next') {
-      case 'endPath': return [{ target: this.scopeEnd(this.graph.ownerOf.get(node.id)!) }]
-      case 'endProcess': return [{ target: '#completed' }]
+      case 'endPath':
+        return [{ target: this.scopeEnd(this.graph.ownerOf.get(node.id)!) }]
+      case 'endProcess':
+        return [{ target: '#completed' }]
       case 'route':
-        return this.graph.outgoing.get(node.id)!.map((edge: IndexedEdge, i) => ({
-          guard: ({ context }: Ctx) => context.route === i,
-          target: this.target(node.id, edge.to),
-        }))
-      default: return [{ target: this.next(node.id) }]
+        return this.graph.outgoing.get(node.id)!.map((edge: IndexedEdge, i) => ({ guard: ({ context }: Ctx) => context.route === i, target: this.target(node.id, edge.to) }))
+      default:
+        return [{ target: this.next(node.id) }]
     }
   }
 
@@ -406,10 +418,10 @@ class MachineBuilder {
       }),
       exit: timeouts.length
         ? assign(({ context }: Ctx) => {
-          const deadlines = { ...context.deadlines }
-          for (const b of timeouts) delete deadlines[b.id]
-          return { deadlines }
-        })
+            const deadlines = { ...context.deadlines }
+            for (const b of timeouts) delete deadlines[b.id]
+            return { deadlines }
+          })
         : undefined,
       always: [{ guard: ({ context }: Ctx) => context.fatal, target: '#failed' }],
       invoke: [
@@ -444,9 +456,7 @@ class MachineBuilder {
             target: `#${this.key(boundary.id)}`,
             actions: assign(({ context }: Ctx) => {
               const live = liveProcess(context.pid)
-              finishStep(live, runningStep(live, node, context), {
-                code: 'TIMEOUT', message: `"${node.id}" ran longer than ${boundary.after} (timeout boundary "${boundary.id}")`,
-              })
+              finishStep(live, runningStep(live, node, context), { code: 'TIMEOUT', message: `"${node.id}" ran longer than ${boundary.after} (timeout boundary "${boundary.id}")` })
               return {}
             }),
           },
@@ -457,19 +467,14 @@ class MachineBuilder {
 }
 
 /** Counts a step against MAX_STEPS. */
-function countStep(context: ProcessContext, node: ScenarioNode): { stepCount: number } | Partial<ProcessContext> & { fatal: true } {
+function countStep(context: ProcessContext, node: ScenarioNode): { stepCount: number } | (Partial<ProcessContext> & { fatal: true }) {
   const stepCount = context.stepCount + 1
   if (context.fatal) return { fatal: true }
   if (stepCount > context.maxSteps) {
     return {
       stepCount,
       fatal: true,
-      error: {
-        code: 'STEP_LIMIT',
-        message: `the process took more than ${context.maxSteps} steps (MAX_STEPS); is there an endless loop?`,
-        nodeId: node.id,
-        variables: context.vars,
-      },
+      error: { code: 'STEP_LIMIT', message: `the process took more than ${context.maxSteps} steps (MAX_STEPS); is there an endless loop?`, nodeId: node.id, variables: context.vars },
     }
   }
   return { stepCount }
@@ -526,14 +531,19 @@ function syncStep(context: ProcessContext, node: ScenarioNode, work: Work): Part
 /** A component's step work, given what it may see of the process. */
 function stepWork(node: ScenarioNode, work: StepWork): Work {
   const component = getComponent(node.type)!
-  return (live, context) => work({
-    vars: context.vars,
-    error: context.error,
-    firstTrue: (sources) => live.sandbox.firstTruthy(sources.map((source) => live.sandbox.compile(source)), context.vars),
-    run: () => {
-      const writes = component.run!(componentContext(live, node.id, node.config, context.vars, never))
-      if (!Array.isArray(writes)) throw new Error(`component ${node.type} is synchronous but returned a promise`)
-      return writes
-    },
-  })
+  return (live, context) =>
+    work({
+      vars: context.vars,
+      error: context.error,
+      firstTrue: (sources) =>
+        live.sandbox.firstTruthy(
+          sources.map((source) => live.sandbox.compile(source)),
+          context.vars,
+        ),
+      run: () => {
+        const writes = component.run!(componentContext(live, node.id, node.config, context.vars, never))
+        if (!Array.isArray(writes)) throw new Error(`component ${node.type} is synchronous but returned a promise`)
+        return writes
+      },
+    })
 }

@@ -40,12 +40,7 @@ export class PotokError extends Error {
 
   /** The JSON form stored with processes and sent in error bodies (no stack). */
   toJSON(): { code: string; message: string; nodeId?: string; details?: Record<string, unknown> } {
-    return {
-      code: this.code,
-      message: this.message,
-      ...(this.nodeId ? { nodeId: this.nodeId } : {}),
-      ...(this.details ? { details: this.details } : {}),
-    }
+    return { code: this.code, message: this.message, ...(this.nodeId ? { nodeId: this.nodeId } : {}), ...(this.details ? { details: this.details } : {}) }
   }
 }
 
@@ -56,8 +51,7 @@ export function isPotokError(value: unknown): value is PotokError {
 /** Any thrown value as a PotokError; unknown errors keep only their message. */
 export function toPotokError(value: unknown, fallbackCode: ErrorCode = 'ACTIVITY_ERROR'): PotokError {
   if (value instanceof PotokError) return value
-  if (value && typeof value === 'object' && typeof (value as { code?: unknown }).code === 'string'
-    && /^[A-Z][A-Z0-9_]*$/.test((value as { code: string }).code)) {
+  if (value && typeof value === 'object' && typeof (value as { code?: unknown }).code === 'string' && /^[A-Z][A-Z0-9_]*$/.test((value as { code: string }).code)) {
     // A foreign error's code is not potok's failure of that name: it answers 500, as any.
     return new PotokError((value as { code: string }).code, messageOf(value), { status: 500 })
   }

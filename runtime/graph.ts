@@ -67,7 +67,10 @@ export function boundaryRule(type: string): BoundaryRule<any> | undefined {
 
 /** The registered types that match, quoted for a message: `"end" or "errorEnd"`. */
 function typesWhere(test: (component: Component<any>) => boolean, quote = '"', separator = ' or '): string {
-  return [...registeredComponents().values()].filter(test).map((c) => `${quote}${c.type}${quote}`).join(separator)
+  return [...registeredComponents().values()]
+    .filter(test)
+    .map((c) => `${quote}${c.type}${quote}`)
+    .join(separator)
 }
 
 /** A node whose outgoing edges all run at once: a parallel gateway, or any activity with several. */
@@ -89,9 +92,16 @@ export function analyzeGraph(scenario: Scenario): Graph {
     return `nodes[${index}]${field ? `.${field}` : ''}`
   }
   const graph: Graph = {
-    scenario, byId: new Map(), indexOf: new Map(), outgoing: new Map(), incoming: new Map(),
-    boundaries: new Map(), root: { key: 'flow', nodes: [], exits: new Set() }, ownerOf: new Map(),
-    blocks: new Map(), problems,
+    scenario,
+    byId: new Map(),
+    indexOf: new Map(),
+    outgoing: new Map(),
+    incoming: new Map(),
+    boundaries: new Map(),
+    root: { key: 'flow', nodes: [], exits: new Set() },
+    ownerOf: new Map(),
+    blocks: new Map(),
+    problems,
   }
 
   scenario.nodes.forEach((node, index) => {
@@ -147,7 +157,10 @@ function checkNodes(graph: Graph, nodePath: (id: string, field?: string) => stri
       if (!node.attachedTo) problems.push({ path: nodePath(node.id), message: `boundary node "${node.id}" needs "attachedTo": the id of the activity it watches` })
       else if (!host) problems.push({ path: nodePath(node.id, 'attachedTo'), message: `boundary node "${node.id}" is attached to "${node.attachedTo}", which is not a node of this scenario` })
       else if (waitsOnly ? hostKind !== 'async' : hostKind !== 'async' && hostKind !== 'sync') {
-        problems.push({ path: nodePath(node.id, 'attachedTo'), message: `boundary node "${node.id}" must be attached to an activity${waitsOnly ? ' that waits (code, webRequest, subProcess…)' : ''}; "${host.id}" is a ${host.type}` })
+        problems.push({
+          path: nodePath(node.id, 'attachedTo'),
+          message: `boundary node "${node.id}" must be attached to an activity${waitsOnly ? ' that waits (code, webRequest, subProcess…)' : ''}; "${host.id}" is a ${host.type}`,
+        })
       } else {
         const list = graph.boundaries.get(host.id) ?? []
         list.push(node)
@@ -157,7 +170,11 @@ function checkNodes(graph: Graph, nodePath: (id: string, field?: string) => stri
       if (inc > 0) problems.push({ path: nodePath(node.id), message: `boundary node "${node.id}" cannot have incoming edges; it is entered when its activity fails or times out` })
       continue
     }
-    if (node.attachedTo !== undefined) problems.push({ path: nodePath(node.id, 'attachedTo'), message: `only boundary nodes (${typesWhere((c) => c.kind === 'boundary', '', ', ')}) are attached to activities; "${node.id}" is a ${node.type}` })
+    if (node.attachedTo !== undefined)
+      problems.push({
+        path: nodePath(node.id, 'attachedTo'),
+        message: `only boundary nodes (${typesWhere((c) => c.kind === 'boundary', '', ', ')}) are attached to activities; "${node.id}" is a ${node.type}`,
+      })
     if (rules.starts && inc > 0) problems.push({ path: nodePath(node.id), message: `the start node "${node.id}" cannot have incoming edges` })
     if (rules.ends && out > 0) problems.push({ path: nodePath(node.id), message: `end node "${node.id}" cannot have outgoing edges` })
     if (!rules.ends && out === 0) problems.push({ path: nodePath(node.id), message: `node "${node.id}" has no outgoing edge; connect it to the next node or to an end node` })
@@ -179,8 +196,10 @@ function checkEdges(graph: Graph) {
     const defaults = edges.filter((e) => e.default === true)
     defaults.slice(1).forEach((e) => problems.push({ path: `edges[${e.index}].default`, message: `gateway "${id}" has more than one default edge; keep one` }))
     for (const edge of edges) {
-      if (edge.default === true && edge.condition !== undefined) problems.push({ path: `edges[${edge.index}].condition`, message: `the default edge of gateway "${id}" is taken when no condition holds; remove its condition` })
-      if (edge.default !== true && (edge.condition === undefined || edge.condition.trim() === '')) problems.push({ path: `edges[${edge.index}]`, message: `edge from gateway "${id}" to "${edge.to}" needs a "condition" or "default": true` })
+      if (edge.default === true && edge.condition !== undefined)
+        problems.push({ path: `edges[${edge.index}].condition`, message: `the default edge of gateway "${id}" is taken when no condition holds; remove its condition` })
+      if (edge.default !== true && (edge.condition === undefined || edge.condition.trim() === ''))
+        problems.push({ path: `edges[${edge.index}]`, message: `edge from gateway "${id}" to "${edge.to}" needs a "condition" or "default": true` })
     }
   }
 }
@@ -192,7 +211,10 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
     if (reported.has(id)) return
     reported.add(id)
     const where = (s: Scope) => (s.block ? `branch ${s.key} of the parallel split at "${s.block.split}"` : 'the main flow')
-    problems.push({ path: nodePath(id), message: `node "${id}" is reached from ${where(first)} and from ${where(second)}; branches of a parallel split must meet at a parallelGateway (waiting for all) or an exclusiveGateway (the first to arrive goes on), or end separately, and no edge may enter or leave a branch` })
+    problems.push({
+      path: nodePath(id),
+      message: `node "${id}" is reached from ${where(first)} and from ${where(second)}; branches of a parallel split must meet at a parallelGateway (waiting for all) or an exclusiveGateway (the first to arrive goes on), or end separately, and no edge may enter or leave a branch`,
+    })
   }
 
   /**
@@ -245,7 +267,10 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
     }
     const joins = new Set(block.branches.flatMap((b) => [...b.exits]))
     if (joins.size > 1) {
-      problems.push({ path: nodePath(id), message: `the branches of the parallel split at "${id}" meet at different gateways (${[...joins].map((j) => `"${j}"`).join(', ')}); they must meet at one parallelGateway or end separately` })
+      problems.push({
+        path: nodePath(id),
+        message: `the branches of the parallel split at "${id}" meet at different gateways (${[...joins].map((j) => `"${j}"`).join(', ')}); they must meet at one parallelGateway or end separately`,
+      })
       return null
     }
     block.join = joins.size === 1 ? [...joins][0] : null
@@ -263,13 +288,14 @@ function buildScopes(graph: Graph, nodePath: (id: string, field?: string) => str
     }
     if (isJoin(graph, node.id)) {
       const block = joinOf.get(node.id)
-      const fromOutside = block
-        ? graph.incoming.get(node.id)!.filter((e) => !isInside(graph.ownerOf.get(e.from), block))
-        : graph.incoming.get(node.id)!
+      const fromOutside = block ? graph.incoming.get(node.id)!.filter((e) => !isInside(graph.ownerOf.get(e.from), block)) : graph.incoming.get(node.id)!
       if (fromOutside.length && graph.ownerOf.has(node.id)) {
-        problems.push({ path: nodePath(node.id), message: block
-          ? `${node.type} "${node.id}" joins the branches of "${block.split}" but is also entered from ${fromOutside.map((e) => `"${e.from}"`).join(', ')}, outside those branches`
-          : `${node.type} "${node.id}" waits for ${graph.incoming.get(node.id)!.length} incoming edges that do not come from one parallel split; merge alternative paths with an exclusiveGateway instead` })
+        problems.push({
+          path: nodePath(node.id),
+          message: block
+            ? `${node.type} "${node.id}" joins the branches of "${block.split}" but is also entered from ${fromOutside.map((e) => `"${e.from}"`).join(', ')}, outside those branches`
+            : `${node.type} "${node.id}" waits for ${graph.incoming.get(node.id)!.length} incoming edges that do not come from one parallel split; merge alternative paths with an exclusiveGateway instead`,
+        })
       }
     }
   }
@@ -309,8 +335,9 @@ function anyMergeOf(graph: Graph, split: string): string | null {
   reached.forEach((set, i) => {
     for (const id of set) {
       if (!common(id)) continue
-      const enteredFromOwn = graph.incoming.get(id)!.some((edge) => set.has(edge.from) && !common(edge.from))
-        || (graph.byId.get(id)?.attachedTo !== undefined && set.has(graph.byId.get(id)!.attachedTo!) && !common(graph.byId.get(id)!.attachedTo!))
+      const enteredFromOwn =
+        graph.incoming.get(id)!.some((edge) => set.has(edge.from) && !common(edge.from)) ||
+        (graph.byId.get(id)?.attachedTo !== undefined && set.has(graph.byId.get(id)!.attachedTo!) && !common(graph.byId.get(id)!.attachedTo!))
       if (id === entries[i] || enteredFromOwn) firsts.add(id)
     }
   })

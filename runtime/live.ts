@@ -10,7 +10,7 @@ import type { CompiledScenario } from './compile.ts'
 import { toPotokError, type PotokError } from './errors.ts'
 import type { Sandbox } from './sandbox.ts'
 import type { ComponentContext, ProcessError, ProcessInfo, RuntimeServices, StepRecord, Variables, VariableWrite } from './types.ts'
-import { ScopeSize, applyWrites } from './variables.ts'
+import { type ScopeSize, applyWrites } from './variables.ts'
 import { runtimeLimits } from './limits.ts'
 
 export interface LiveProcess {
@@ -98,13 +98,7 @@ export function stopRunningSteps(live: LiveProcess, status: 'cancelled' | 'inter
 /** A thrown value as the process error of `nodeId`, with the variables at that moment. */
 export function processError(value: unknown, nodeId: string, vars: Variables): ProcessError {
   const error = toPotokError(value)
-  return {
-    code: error.code,
-    message: error.message,
-    nodeId: error.nodeId ?? nodeId,
-    ...(error.details ? { details: error.details } : {}),
-    variables: vars,
-  }
+  return { code: error.code, message: error.message, nodeId: error.nodeId ?? nodeId, ...(error.details ? { details: error.details } : {}), variables: vars }
 }
 
 /** Applies a step's writes, keeping the scope's size in check (throws DATA_LIMIT); the step keeps them. */
@@ -130,8 +124,16 @@ export function componentContext<C>(live: LiveProcess, nodeId: string, config: C
     process: live.info,
     services: live.services,
     evaluate: (source) => sandbox.evaluate([sandbox.compile(source)], vars)[0],
-    evaluateAll: (sources) => sandbox.evaluate(sources.map((s) => sandbox.compile(s)), vars),
-    assign: (list) => sandbox.assign(list.map((a) => ({ path: a.path, expr: sandbox.compile(a.value) })), vars),
+    evaluateAll: (sources) =>
+      sandbox.evaluate(
+        sources.map((s) => sandbox.compile(s)),
+        vars,
+      ),
+    assign: (list) =>
+      sandbox.assign(
+        list.map((a) => ({ path: a.path, expr: sandbox.compile(a.value) })),
+        vars,
+      ),
     runCode: (source, inputs, timeoutMs) => sandbox.runCode(sandbox.compileCode(source, Object.keys(inputs)), inputs, timeoutMs),
   }
 }

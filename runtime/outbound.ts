@@ -18,9 +18,7 @@ export function takeOutbound(process: ProcessInfo, describe: string): void {
   const limit = runtimeLimits().maxOutboundRequests
   const count = (sent.get(process) ?? 0) + 1
   if (count > limit) {
-    throw new PotokError('OUTBOUND_LIMIT', `${describe} would be outbound request ${count} of process ${process.id}, over the limit of ${limit} (MAX_OUTBOUND_REQUESTS)`, {
-      details: { limit },
-    })
+    throw new PotokError('OUTBOUND_LIMIT', `${describe} would be outbound request ${count} of process ${process.id}, over the limit of ${limit} (MAX_OUTBOUND_REQUESTS)`, { details: { limit } })
   }
   sent.set(process, count)
 }

@@ -60,17 +60,10 @@ export async function resumeProcess(scenario: Scenario, snapshot: unknown, optio
   }
   const stepwise = options.stepwise ?? Boolean(options.persist)
   const restored = { ...(snapshot as object), context: { ...context, stepwise } }
-  return run(compiled, restored.context, { ...options, processId: context.pid }, () =>
-    createActor(compiled.durableMachine, { snapshot: restored as any, id: context.pid }), true)
+  return run(compiled, restored.context, { ...options, processId: context.pid }, () => createActor(compiled.durableMachine, { snapshot: restored as any, id: context.pid }), true)
 }
 
-async function run(
-  compiled: CompiledScenario,
-  context: ProcessContext,
-  options: StartOptions,
-  makeActor: (live: LiveProcess) => AnyActor,
-  resuming = false,
-): Promise<ProcessResult> {
+async function run(compiled: CompiledScenario, context: ProcessContext, options: StartOptions, makeActor: (live: LiveProcess) => AnyActor, resuming = false): Promise<ProcessResult> {
   const sandbox = await getSandbox()
   const pid = context.pid
   if (liveProcesses.has(pid)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`)
@@ -110,7 +103,11 @@ async function run(
     lastSnapshot = actor.getPersistedSnapshot()
     const update = { processId: pid, snapshot: lastSnapshot, steps: [...live.changed], status }
     live.changed.clear()
-    persistQueue = persistQueue.then(() => options.persist!(update)).catch((error) => { persistFailure ??= error })
+    persistQueue = persistQueue
+      .then(() => options.persist!(update))
+      .catch((error) => {
+        persistFailure ??= error
+      })
   }
 
   return new Promise<ProcessResult>((resolve, reject) => {
@@ -203,7 +200,10 @@ async function run(
         } else {
           persist('running')
           // Durable mode: the next step starts once this one's snapshot is stored.
-          if (ctx.stepwise && snapshot.can(STEP)) persistQueue.then(() => { if (!settled) actor.send(STEP) })
+          if (ctx.stepwise && snapshot.can(STEP))
+            persistQueue.then(() => {
+              if (!settled) actor.send(STEP)
+            })
           else if (options.parkAfterMs !== undefined && options.persist) persistQueue.then(() => park(snapshot))
           else if (live.yielding && snapshot.can(STEP)) {
             // A long synchronous run rests a turn (see `sliceMs`); the rest is a fresh slice.

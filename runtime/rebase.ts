@@ -23,7 +23,9 @@ export function rebaseSnapshot(snapshot: unknown, from: Scenario, to: Scenario):
     const node = from.nodes[Number(match[2])]
     const index = node ? newIndex.get(node.id) : undefined
     if (index === undefined) {
-      throw new PotokError('NOT_RESUMABLE', `the process stopped at node "${node?.id ?? key}", which version ${to.version ?? 'current'} of scenario "${to.id}" no longer has; replay it instead`, { details: { nodeId: node?.id ?? null } })
+      throw new PotokError('NOT_RESUMABLE', `the process stopped at node "${node?.id ?? key}", which version ${to.version ?? 'current'} of scenario "${to.id}" no longer has; replay it instead`, {
+        details: { nodeId: node?.id ?? null },
+      })
     }
     return `${match[1] ?? ''}s${index}`
   }
@@ -37,7 +39,9 @@ export function rebaseSnapshot(snapshot: unknown, from: Scenario, to: Scenario):
   // A failed process resumes by entering the node that failed again: it must still be there.
   const failedAt = taken.value === 'failed' ? taken.context?.error?.nodeId : undefined
   if (failedAt !== undefined && !newIndex.has(failedAt)) {
-    throw new PotokError('NOT_RESUMABLE', `the process failed at node "${failedAt}", which version ${to.version ?? 'current'} of scenario "${to.id}" no longer has; replay it instead`, { details: { nodeId: failedAt } })
+    throw new PotokError('NOT_RESUMABLE', `the process failed at node "${failedAt}", which version ${to.version ?? 'current'} of scenario "${to.id}" no longer has; replay it instead`, {
+      details: { nodeId: failedAt },
+    })
   }
   const moved = {
     ...taken,

@@ -4,11 +4,8 @@
  * through `RuntimeServices.records`.
  */
 
-export const FIELD_TYPES = [
-  'text', 'number', 'date', 'dropdown', 'radiobutton', 'checkboxes', 'switch', 'contact',
-  'object', 'user', 'file', 'progress', 'stars', 'group',
-] as const
-export type FieldType = typeof FIELD_TYPES[number]
+export const FIELD_TYPES = ['text', 'number', 'date', 'dropdown', 'radiobutton', 'checkboxes', 'switch', 'contact', 'object', 'user', 'file', 'progress', 'stars', 'group'] as const
+export type FieldType = (typeof FIELD_TYPES)[number]
 
 export interface CatalogField {
   id: string

@@ -15,7 +15,4 @@ export interface ProcessRunner {
 }
 
 /** Runs processes on the calling thread. */
-export const inThreadRunner: ProcessRunner = {
-  start: startProcess,
-  resume: resumeProcess,
-}
+export const inThreadRunner: ProcessRunner = { start: startProcess, resume: resumeProcess }

@@ -21,8 +21,12 @@ import { Engine, type Reply } from './sandbox/engine.ts'
 import { syntaxError, toPotokError, type FailureContext } from './sandbox/failure.ts'
 import { watchCall, watchCallEnded } from './watch.ts'
 
-export interface CompiledExpression { readonly source: string }
-export interface CompiledCode { readonly source: string }
+export interface CompiledExpression {
+  readonly source: string
+}
+export interface CompiledCode {
+  readonly source: string
+}
 
 export interface Sandbox {
   /** Compile once (cache by source). Syntax error → throws PotokError('EXPRESSION_ERROR', msg, { details: { expression, message } }). */
@@ -57,7 +61,6 @@ export function expressionSyntaxError(source: string): string | null {
 // ---------------------------------------------------------------------------------------------
 
 let shared: Promise<EngineSandbox> | undefined
-
 
 /** A compiled unit: its QuickJS script, and its id in the engine that compiled it last. */
 class Compiled {
@@ -118,7 +121,7 @@ class EngineSandbox implements Sandbox {
   }
 
   compileCode(source: string, inputNames: readonly string[]): CompiledCode {
-    const key = inputNames.join(',') + '\n' + source
+    const key = `${inputNames.join(',')}\n${source}`
     let compiled = this.codes.get(key)
     if (compiled === undefined) {
       let plan: ReturnType<typeof planCode>
@@ -257,8 +260,12 @@ class EngineSandbox implements Sandbox {
         if (this.engine === null) this.engine = engine
         else this.spare = engine
       })
-      .catch(() => { /* the next failure tries again */ })
-      .finally(() => { this.spareLoading = null })
+      .catch(() => {
+        /* the next failure tries again */
+      })
+      .finally(() => {
+        this.spareLoading = null
+      })
   }
 }
 

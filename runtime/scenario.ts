@@ -14,38 +14,39 @@ import type { Scenario } from './types.ts'
  * id they would read or write the prototype wherever ids key an object, so they are refused.
  */
 const RESERVED_IDS = new Set(Object.getOwnPropertyNames(Object.prototype))
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1 to 64 letters, digits, "_" or "-"')
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1 to 64 letters, digits, "_" or "-"')
   .refine((value) => !RESERVED_IDS.has(value), { error: (issue) => `"${issue.input}" is reserved (a property every JavaScript object has); choose another id` })
 
-export const nodeSchema = z.object({
-  id,
-  type: z.string().min(1, 'every node needs a type'),
-  name: z.string().optional(),
-  documentation: z.string().optional(),
-  position: z.object({ x: z.number(), y: z.number() }).strict().optional(),
-  attachedTo: z.string().optional(),
-  config: z.unknown().optional(),
-}).strict()
+export const nodeSchema = z
+  .object({
+    id,
+    type: z.string().min(1, 'every node needs a type'),
+    name: z.string().optional(),
+    documentation: z.string().optional(),
+    position: z.object({ x: z.number(), y: z.number() }).strict().optional(),
+    attachedTo: z.string().optional(),
+    config: z.unknown().optional(),
+  })
+  .strict()
 
-export const edgeSchema = z.object({
-  id: z.string().optional(),
-  from: z.string(),
-  to: z.string(),
-  name: z.string().optional(),
-  condition: z.string().optional(),
-  default: z.boolean().optional(),
-}).strict()
+export const edgeSchema = z
+  .object({ id: z.string().optional(), from: z.string(), to: z.string(), name: z.string().optional(), condition: z.string().optional(), default: z.boolean().optional() })
+  .strict()
 
-export const scenarioSchema = z.object({
-  id,
-  name: z.string().optional(),
-  description: z.string().optional(),
-  version: z.number().int().positive().optional(),
-  nodes: z.array(nodeSchema).min(1, 'a scenario needs nodes'),
-  edges: z.array(edgeSchema),
-  /** External requests declared beside a scenario in a flow file (docs/server.md); checked by the server. */
-  webrequests: z.array(z.unknown()).optional(),
-}).strict()
+export const scenarioSchema = z
+  .object({
+    id,
+    name: z.string().optional(),
+    description: z.string().optional(),
+    version: z.number().int().positive().optional(),
+    nodes: z.array(nodeSchema).min(1, 'a scenario needs nodes'),
+    edges: z.array(edgeSchema),
+    /** External requests declared beside a scenario in a flow file (docs/server.md); checked by the server. */
+    webrequests: z.array(z.unknown()).optional(),
+  })
+  .strict()
 
 export interface Problem {
   /** JSON path inside the scenario document, e.g. `nodes[2].config.assignments[0].value`. */
@@ -53,9 +54,7 @@ export interface Problem {
   message: string
 }
 
-export type Validation =
-  | { ok: true; scenario: Scenario; problems: [] }
-  | { ok: false; problems: Problem[] }
+export type Validation = { ok: true; scenario: Scenario; problems: [] } | { ok: false; problems: Problem[] }
 
 /** Formats a path array the way designers read it: `nodes[2].config.value`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -80,17 +79,13 @@ export function validateScenario(input: unknown): Validation {
   const parsed = scenarioSchema.safeParse(input)
   if (parsed.success) return validateParts(parsed.data as Scenario, [])
   const problems = zodProblems(parsed.error)
-  const document = typeof input === 'object' && input !== null && !Array.isArray(input) ? input as Record<string, unknown> : null
+  const document = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : null
   if (!document || !Array.isArray(document.nodes) || !Array.isArray(document.edges)) return { ok: false, problems }
   // The parts whose own shape is right are checked further; the shape problems are listed already.
   const nodes = document.nodes.map((node) => nodeSchema.safeParse(node))
   const edges = document.edges.map((edge) => edgeSchema.safeParse(edge))
   const whole = nodes.length > 0 && nodes.every((n) => n.success) && edges.every((e) => e.success)
-  const partial = {
-    id: String(document.id),
-    nodes: nodes.map((n) => (n.success ? n.data : null)),
-    edges: edges.map((e) => (e.success ? e.data : null)),
-  } as unknown as Scenario
+  const partial = { id: String(document.id), nodes: nodes.map((n) => (n.success ? n.data : null)), edges: edges.map((e) => (e.success ? e.data : null)) } as unknown as Scenario
   const more = validateParts(partial, problems, whole)
   return { ok: false, problems: more.problems }
 }

@@ -226,10 +226,7 @@ export interface NodeBuilder {
 }
 
 /** A compiled node's plan: made by `NodeBuilder`, read by the engine only. */
-export type NodePlan =
-  | { kind: 'step'; work: StepWork | null; onwards: Onwards }
-  | { kind: 'wait'; ms: number }
-  | { kind: 'activity' }
+export type NodePlan = { kind: 'step'; work: StepWork | null; onwards: Onwards } | { kind: 'wait'; ms: number } | { kind: 'activity' }
 
 /** A node type's place in a graph; validation reports nodes that break these rules. */
 export interface GraphRules {

@@ -2,8 +2,7 @@
 import { PotokError } from './errors.ts'
 import type { Variables, VariableWrite } from './types.ts'
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
  * Sets `path` (`a.b.c`) on a copy of `vars`: objects along the path are copied, missing ones
@@ -17,7 +16,7 @@ export function setPath(vars: Variables, path: string, value: unknown): Variable
   for (let i = 0; i < keys.length - 1; i++) {
     const key = keys[i]
     const current = Object.hasOwn(target, key) ? target[key] : undefined
-    const next = isPlainObject(current) ? { ...current } : Array.isArray(current) ? [...current] as unknown as Record<string, unknown> : {}
+    const next = isPlainObject(current) ? { ...current } : Array.isArray(current) ? ([...current] as unknown as Record<string, unknown>) : {}
     setOwn(target, key, next)
     target = next
   }
@@ -63,7 +62,10 @@ export function sizeOf(value: unknown): number {
 export class ScopeSize {
   private total: number
 
-  constructor(private readonly limit: number, vars: Variables) {
+  constructor(
+    private readonly limit: number,
+    vars: Variables,
+  ) {
     this.total = sizeOf(vars)
     this.check([])
   }

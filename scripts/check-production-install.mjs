@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'potok-prod-'))
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' })
-const fail = (message) => { console.error(`production install: ${message}`); process.exitCode = 1 }
+const fail = (message) => {
+  console.error(`production install: ${message}`)
+  process.exitCode = 1
+}
 
 try {
   const tarball = npm(['pack', '--silent', '--pack-destination', work], root).trim().split('\n').pop()
@@ -28,17 +31,27 @@ try {
   }
   // PORT=0: the server takes a port the system picks and prints it (no guessed port to collide on).
   const server = spawn('npm', ['start'], {
-    cwd: app, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MONGODB_URI: '', LOG_LEVEL: 'warn', POTOK_ADMIN_TOKEN: 'production-check-token-0123' },
-    stdio: ['ignore', 'pipe', 'inherit'], detached: true,
+    cwd: app,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MONGODB_URI: '', LOG_LEVEL: 'warn', POTOK_ADMIN_TOKEN: 'production-check-token-0123' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
   })
   let printed = ''
-  server.stdout.on('data', (chunk) => { printed += chunk; process.stdout.write(chunk) })
+  server.stdout.on('data', (chunk) => {
+    printed += chunk
+    process.stdout.write(chunk)
+  })
   try {
     let base = ''
     let healthy = false
     for (let i = 0; i < 200 && !healthy; i++) {
       base ||= /potok listening on (http:\/\/\S+?)\/?\s/.exec(printed)?.[1] ?? ''
-      healthy = base !== '' && await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
+      healthy =
+        base !== '' &&
+        (await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
       if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100))
     }
     if (!healthy) throw new Error('npm start did not answer /healthz within 20 s')

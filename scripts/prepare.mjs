@@ -6,7 +6,14 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const has = (name) => { try { require.resolve(name); return true } catch { return false } }
+const has = (name) => {
+  try {
+    require.resolve(name)
+    return true
+  } catch {
+    return false
+  }
+}
 const sources = existsSync(new URL('../tsconfig.build.json', import.meta.url))
 const built = existsSync(new URL('../dist/cli/main.js', import.meta.url))
 

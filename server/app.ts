@@ -28,7 +28,6 @@
 import { H3, type H3Event } from 'h3'
 import { FastResponse } from 'srvx'
 import { PotokError } from '../runtime/index.ts'
-import { isAdminRequest } from './admin-token.ts'
 import { admin, checkAdmin } from './api/http.ts'
 import { registerBpmnRoutes } from './api/bpmn.ts'
 import { registerConnectionRoutes } from './api/connections.ts'
@@ -50,7 +49,7 @@ import { openApiHandler } from './openapi.ts'
 import { ProcessGate, RateLimiter } from './protect.ts'
 import { webRequestHandler } from './webrequest.ts'
 import { Redactor, redactingStore } from './redact.ts'
-import { AuthFailures, clientOf } from './auth-failures.ts'
+import { AuthFailures } from './auth-failures.ts'
 
 declare module 'h3' {
   interface H3EventContext {
@@ -138,10 +137,7 @@ export function buildApp(ctx: ServerContext): H3 {
 function observeAnswer(ctx: ServerContext, response: Response, event: H3Event): void {
   const path = event.url.pathname
   const potok = event.context.potok
-  const route = path.startsWith('/api/webrequest/') ? 'webrequest'
-    : path.startsWith('/api/') ? 'api'
-      : path === '/healthz' ? 'health'
-        : path === '/metrics' ? 'metrics' : 'other'
+  const route = path.startsWith('/api/webrequest/') ? 'webrequest' : path.startsWith('/api/') ? 'api' : path === '/healthz' ? 'health' : path === '/metrics' ? 'metrics' : 'other'
   ctx.metrics.requests.inc({ route, webrequest: potok?.urlId ?? '', status: String(response.status) })
   if (ctx.logger.isLevelEnabled('info') || response.status >= 500) {
     const started = event.context.startedAt ?? performance.now()

@@ -17,16 +17,17 @@ const MAX_CLIENTS = 100_000
 export class AuthFailures {
   readonly #windows = new Map<string, { start: number; count: number }>()
 
-  constructor(private readonly limit: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
   /** Throws 429 when `client` used up its failures in the current window. */
   check(client: string, now = clock.now()): void {
     const window = this.#current(client, now)
     if (!window || window.count < this.limit) return
     const retryAfter = Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000))
-    throw new PotokError('TOO_MANY_AUTH_FAILURES', `more than ${this.limit} requests with wrong credentials from this client; try again in ${retryAfter} s`, {
-      details: { retryAfter },
-    })
+    throw new PotokError('TOO_MANY_AUTH_FAILURES', `more than ${this.limit} requests with wrong credentials from this client; try again in ${retryAfter} s`, { details: { retryAfter } })
   }
 
   /** Counts one wrong credential from `client`. */

@@ -16,7 +16,7 @@
  * @example
  * const { value } = await readRequestBody(event.req, { limit: 10 * 1024 * 1024 })
  */
-import { createHmac, type Hmac } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import busboy from 'busboy'
 import { PotokError, toBinary } from '../runtime/index.ts'
@@ -85,9 +85,7 @@ export async function readRawBody(request: Request, limit: number): Promise<Buff
 /** Whether a body follows the headers; 413 at once when Content-Length is over the limit. */
 function hasBody(request: Request, limit: number): boolean {
   const declared = request.headers.get('content-length')
-  const present = nodeRequestOf(request)
-    ? request.headers.has('transfer-encoding') || (declared !== null && declared !== '0')
-    : request.body !== null
+  const present = nodeRequestOf(request) ? request.headers.has('transfer-encoding') || (declared !== null && declared !== '0') : request.body !== null
   if (present && declared !== null && Number(declared) > limit) throw tooLarge(limit)
   return present
 }
@@ -148,9 +146,7 @@ function charsetOf(contentType: string | null): string | undefined {
 }
 
 function tooLarge(limit: number): PotokError {
-  return new PotokError('PAYLOAD_TOO_LARGE', `the request body is over the limit of ${limit} bytes`, {
-    details: { limit },
-  })
+  return new PotokError('PAYLOAD_TOO_LARGE', `the request body is over the limit of ${limit} bytes`, { details: { limit } })
 }
 
 function clientGone(): PotokError {
@@ -239,26 +235,27 @@ function multipartParser(contentType: string) {
   const pending: Promise<void>[] = []
   parser.on('field', (name, value) => add(name, value))
   parser.on('file', (name, stream, info) => {
-    pending.push(new Promise((resolve) => {
-      const encoder = new Base64Stream()
-      stream.on('data', (chunk: Buffer) => encoder.push(chunk))
-      stream.on('end', () => {
-        add(name, { filename: info.filename ?? null, contentType: info.mimeType, size: encoder.size, data: encoder.end() })
-        resolve()
-      })
-      stream.on('error', (error) => {
-        failure ??= error
-        resolve()
-      })
-    }))
+    pending.push(
+      new Promise((resolve) => {
+        const encoder = new Base64Stream()
+        stream.on('data', (chunk: Buffer) => encoder.push(chunk))
+        stream.on('end', () => {
+          add(name, { filename: info.filename ?? null, contentType: info.mimeType, size: encoder.size, data: encoder.end() })
+          resolve()
+        })
+        stream.on('error', (error) => {
+          failure ??= error
+          resolve()
+        })
+      }),
+    )
   })
   const closed = new Promise<void>((resolve, reject) => {
     parser.on('close', () => resolve())
     parser.on('error', reject)
   })
   closed.catch(() => {})
-  const badBody = (error: unknown) =>
-    new PotokError('INVALID_BODY', `the multipart body cannot be read: ${(error as Error)?.message ?? error}`)
+  const badBody = (error: unknown) => new PotokError('INVALID_BODY', `the multipart body cannot be read: ${(error as Error)?.message ?? error}`)
   return {
     write(chunk: Buffer) {
       if (failure) return

@@ -64,9 +64,8 @@ export function withCatalogCache(store: ProcessStore, options: CatalogCacheOptio
   const overrides: Partial<ProcessStore> = {
     findWebRequestByUrlId: (urlId) => cached(webRequests, urlId, options.ttlMs, () => store.findWebRequestByUrlId(urlId)),
     // A given version never changes: kept until a write or the size limit; the latest only for the TTL.
-    getScenario: (id, version) => version === undefined
-      ? cached(scenarios, id, options.ttlMs, () => store.getScenario(id))
-      : cached(scenarios, `${id}@${version}`, FOREVER, () => store.getScenario(id, version)),
+    getScenario: (id, version) =>
+      version === undefined ? cached(scenarios, id, options.ttlMs, () => store.getScenario(id)) : cached(scenarios, `${id}@${version}`, FOREVER, () => store.getScenario(id, version)),
   }
   for (const name of WRITES) {
     const write = store[name].bind(store) as (...args: unknown[]) => Promise<unknown>

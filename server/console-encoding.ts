@@ -23,7 +23,7 @@ export function encodingsFor(acceptEncoding: string | null): Record<string, stri
     const q = params.find((p) => p.startsWith('q='))
     accepted.set(name, q ? Number(q.slice(2)) || 0 : 1)
   }
-  const weight = (name: string) => accepted.get(name) ?? (accepted.get('*') ?? 0)
+  const weight = (name: string) => accepted.get(name) ?? accepted.get('*') ?? 0
   if (weight('br') > 0) return { br: '.br' }
   if (weight('gzip') > 0) return { gzip: '.gz' }
   return {}
@@ -70,9 +70,7 @@ export async function compressedFile(file: string, suffix: '.br' | '.gz'): Promi
   const cached = cache.get(key)
   if (cached?.etag === etag) return cached
   const onDisk = await stat(key).catch(() => null)
-  const bytes = onDisk?.isFile() && onDisk.mtimeMs >= source.mtimeMs
-    ? asBody(await readFile(key))
-    : await compressors[suffix](await readFile(file))
+  const bytes = onDisk?.isFile() && onDisk.mtimeMs >= source.mtimeMs ? asBody(await readFile(key)) : await compressors[suffix](await readFile(file))
   const made: CompressedFile = { encoding, bytes, mtime: source.mtime, etag }
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!)
   cache.set(key, made)

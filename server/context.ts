@@ -68,7 +68,10 @@ export interface ServerContext extends AppDeps {
 export class PendingWrites {
   readonly #pending = new Set<Promise<void>>()
 
-  constructor(private readonly logger: Logger, private readonly attempts = 5) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly attempts = 5,
+  ) {}
 
   get size(): number {
     return this.#pending.size
@@ -76,9 +79,7 @@ export class PendingWrites {
 
   /** Runs `write` on the next turn (after the answer went out), retrying with backoff. */
   later(what: string, write: () => Promise<void>): void {
-    const task = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.#withRetries(what, write))
-      .finally(() => this.#pending.delete(task))
+    const task = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#withRetries(what, write)).finally(() => this.#pending.delete(task))
     this.#pending.add(task)
   }
 

@@ -18,9 +18,7 @@ const EXPOSED = 'X-Process-Id, Retry-After'
 
 /** A CORS preflight: OPTIONS with `Origin` and `Access-Control-Request-Method`. */
 export function isPreflightRequest(request: Request): boolean {
-  return request.method === 'OPTIONS'
-    && request.headers.has('origin')
-    && request.headers.has('access-control-request-method')
+  return request.method === 'OPTIONS' && request.headers.has('origin') && request.headers.has('access-control-request-method')
 }
 
 /** The `Access-Control-Allow-Origin` value for `origin`, or null when it is not allowed. */
@@ -40,9 +38,7 @@ export function preflightResponse(cors: CorsSetting, request: Request): Response
   const origin = allowedOrigin(cors, request.headers.get('origin'))
   if (origin) {
     headers['access-control-allow-origin'] = origin
-    headers['access-control-allow-methods'] = cors.methods?.length
-      ? cors.methods.map((m) => m.toUpperCase()).join(', ')
-      : request.headers.get('access-control-request-method')!.toUpperCase()
+    headers['access-control-allow-methods'] = cors.methods?.length ? cors.methods.map((m) => m.toUpperCase()).join(', ') : request.headers.get('access-control-request-method')!.toUpperCase()
     const requested = request.headers.get('access-control-request-headers')
     const allowHeaders = cors.headers?.length ? cors.headers.join(', ') : requested
     if (allowHeaders) headers['access-control-allow-headers'] = allowHeaders

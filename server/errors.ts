@@ -21,10 +21,25 @@ export interface ErrorAnswerOptions {
 }
 
 const STATUS_CODES: Record<number, ErrorCode> = {
-  400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-  406: 'NOT_ACCEPTABLE', 408: 'REQUEST_TIMEOUT', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 414: 'URI_TOO_LONG',
-  415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UNPROCESSABLE_ENTITY', 429: 'TOO_MANY_REQUESTS', 431: 'HEADERS_TOO_LARGE',
-  500: 'INTERNAL_ERROR', 501: 'NOT_IMPLEMENTED', 502: 'BAD_GATEWAY', 503: 'SERVICE_UNAVAILABLE', 504: 'TIMEOUT',
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  408: 'REQUEST_TIMEOUT',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE_ENTITY',
+  429: 'TOO_MANY_REQUESTS',
+  431: 'HEADERS_TOO_LARGE',
+  500: 'INTERNAL_ERROR',
+  501: 'NOT_IMPLEMENTED',
+  502: 'BAD_GATEWAY',
+  503: 'SERVICE_UNAVAILABLE',
+  504: 'TIMEOUT',
 }
 
 /**
@@ -48,14 +63,7 @@ export function toCallerError(value: unknown): PotokError {
 
 /** The error body every error answers with (docs/server.md, Errors). */
 export function errorBody(error: PotokError, processId?: string): ErrorBody {
-  return {
-    error: {
-      code: error.code,
-      message: error.message,
-      ...(processId ? { processId } : {}),
-      ...(error.details ? { details: error.details } : {}),
-    },
-  }
+  return { error: { code: error.code, message: error.message, ...(processId ? { processId } : {}), ...(error.details ? { details: error.details } : {}) } }
 }
 
 /** The HTTP answer for an error: the standard error body, the error's status, `X-Process-Id` when there is a process. */
@@ -76,6 +84,5 @@ export const httpErrors = {
   notFound: (message: string, details?: Record<string, unknown>) => new PotokError('NOT_FOUND', message, { details }),
   badRequest: (code: ErrorCode, message: string, details?: Record<string, unknown>) => new PotokError(code, message, { details }),
   conflict: (message: string, details?: Record<string, unknown>) => new PotokError('CONFLICT', message, { details }),
-  invalid: (message: string, problems: Array<{ path: string; message: string }>) =>
-    new PotokError('VALIDATION_FAILED', message, { details: { problems } }),
+  invalid: (message: string, problems: Array<{ path: string; message: string }>) => new PotokError('VALIDATION_FAILED', message, { details: { problems } }),
 }

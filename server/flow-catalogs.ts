@@ -38,7 +38,7 @@ export async function loadCatalogs(store: ProcessStore, dir: string): Promise<Ca
     throw new PotokError('INVALID_FLOWS', `invalid catalog files in ${dir}:\n${list}`, { details: { problems } })
   }
 
-  const saved: Array<{ catalog: Catalog; isNew: boolean; records: typeof declared[number]['records']; file: string }> = []
+  const saved: Array<{ catalog: Catalog; isNew: boolean; records: (typeof declared)[number]['records']; file: string }> = []
   for (const { file, records, ...input } of declared) {
     const existing = await store.records.getCatalog(input.id)
     // Unchanged: nothing is written (a server restarts on a full disk when nothing changed).

@@ -38,9 +38,12 @@ async function timed(probe: () => Promise<void>): Promise<{ ok: boolean; ms: num
   const started = performance.now()
   let timer: ReturnType<typeof setTimeout> | undefined
   try {
-    await Promise.race([probe(), new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PotokError('STORE_TIMEOUT', `no answer within ${PROBE_MS} ms`)), PROBE_MS)
-    })])
+    await Promise.race([
+      probe(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new PotokError('STORE_TIMEOUT', `no answer within ${PROBE_MS} ms`)), PROBE_MS)
+      }),
+    ])
     return { ok: true, ms: Math.round((performance.now() - started) * 100) / 100 }
   } catch (error) {
     return { ok: false, ms: Math.round(performance.now() - started), error: toPotokError(error) }

@@ -29,9 +29,7 @@ export function assertJsonDepth(raw: Uint8Array, maxDepth: number): void {
       inString = true
     } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
       if (++depth > maxDepth) {
-        throw new PotokError('BODY_TOO_DEEP', `the JSON body nests deeper than ${maxDepth} levels (MAX_BODY_DEPTH)`, {
-          details: { maxDepth },
-        })
+        throw new PotokError('BODY_TOO_DEEP', `the JSON body nests deeper than ${maxDepth} levels (MAX_BODY_DEPTH)`, { details: { maxDepth } })
       }
     } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
       depth--

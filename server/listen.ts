@@ -38,15 +38,7 @@ export async function listenWith(listener: Listener, fetch: (request: Request) =
 }
 
 async function listenSrvx(fetch: (request: Request) => Response | Promise<Response>, settings: ListenSettings): Promise<Socket> {
-  const server = srvxServe({
-    fetch,
-    port: settings.port,
-    hostname: settings.host,
-    trustProxy: settings.trustProxy,
-    silent: true,
-    gracefulShutdown: false,
-    node: nodeTimeouts(settings),
-  })
+  const server = srvxServe({ fetch, port: settings.port, hostname: settings.host, trustProxy: settings.trustProxy, silent: true, gracefulShutdown: false, node: nodeTimeouts(settings) })
   await server.ready()
   const node = server.node?.server as NodeServer | undefined
   return { port: portOf(node, settings.port), node, close: (force) => server.close(force) }

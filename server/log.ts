@@ -18,10 +18,7 @@ export function createLogger(level: LogLevel = 'info', destination?: NodeJS.Writ
     level,
     base: { service: 'potok' },
     // Belt and braces: these never reach a log call, but if one ever did, it is cut out.
-    redact: {
-      paths: ['authorization', 'headers', 'body', 'input', 'output', 'password', 'token', 'secret', '*.authorization', '*.password', '*.token', '*.secret'],
-      censor: '[redacted]',
-    },
+    redact: { paths: ['authorization', 'headers', 'body', 'input', 'output', 'password', 'token', 'secret', '*.authorization', '*.password', '*.token', '*.secret'], censor: '[redacted]' },
   }
   if (destination === undefined) return pino(options)
   return pino(options, typeof destination === 'number' ? pino.destination(destination) : destination)

@@ -43,11 +43,7 @@ export function createMetrics(): Metrics {
       labelNames: ['scenario', 'status'],
       registers: [registry],
     }),
-    running: new Gauge({
-      name: 'potok_processes_running',
-      help: 'Synchronous processes running in this server now',
-      registers: [registry],
-    }),
+    running: new Gauge({ name: 'potok_processes_running', help: 'Synchronous processes running in this server now', registers: [registry] }),
     sandboxSeconds: new Counter({
       name: 'potok_sandbox_seconds_total',
       help: 'Time spent in steps that evaluate expressions or code in the sandbox (setVariables, exclusiveGateway, code, parser), by scenario',

@@ -21,9 +21,12 @@ const security = [{ adminToken: [] }]
 const tags = ['catalogs']
 
 const recordSchema = z.object({
-  id: z.string(), catalogId: z.string(), title: z.string(),
+  id: z.string(),
+  catalogId: z.string(),
+  title: z.string(),
   values: z.record(z.string(), z.unknown()).describe('keyed by field id, in Bpium\'s shapes (dropdown ["1"], contact [{ contact, comment }], date ISO…); every field, [] or null when empty'),
-  createdAt: z.string(), updatedAt: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
 })
 const fileSchema = z.object({ id: z.string(), name: z.string(), contentType: z.string(), size: z.number(), createdAt: z.string() })
 
@@ -43,9 +46,16 @@ const refused = error('a `before` event refused the change: the answer is its `$
 export function recordPaths(): Record<string, unknown> {
   return {
     '/api/v1/catalogs': {
-      get: { summary: 'List catalogs', tags, security, responses: guarded({ 200: ok('the catalogs', { type: 'object', properties: { items: { type: 'array', items: ref('Catalog') }, nextCursor: { type: 'null' } } }) }) },
+      get: {
+        summary: 'List catalogs',
+        tags,
+        security,
+        responses: guarded({ 200: ok('the catalogs', { type: 'object', properties: { items: { type: 'array', items: ref('Catalog') }, nextCursor: { type: 'null' } } }) }),
+      },
       post: {
-        summary: 'Create a catalog (fields and items without an id are numbered)', tags, security,
+        summary: 'Create a catalog (fields and items without an id are numbered)',
+        tags,
+        security,
         requestBody: { required: true, content: jsonContent(ref('CatalogInput')) },
         responses: guarded({ 201: ok('created', ref('Catalog')), 400: error('invalid (`CATALOG_INVALID`)'), 409: error('the id exists'), 422: error('an event names a scenario that does not exist') }),
       },
@@ -54,7 +64,9 @@ export function recordPaths(): Record<string, unknown> {
       parameters: [idParam('id', 'catalog id')],
       get: { summary: 'Get a catalog', tags, security, responses: guarded({ 200: ok('the catalog', ref('Catalog')), 404: error('`CATALOG_NOT_FOUND`') }) },
       put: {
-        summary: 'Replace a catalog (a field\'s type cannot change)', tags, security,
+        summary: "Replace a catalog (a field's type cannot change)",
+        tags,
+        security,
         requestBody: { required: true, content: jsonContent(ref('CatalogInput')) },
         responses: guarded({ 200: ok('replaced', ref('Catalog')), 400: error('`CATALOG_INVALID`'), 404: error('`CATALOG_NOT_FOUND`'), 422: error('an event names a scenario that does not exist') }),
       },
@@ -63,7 +75,9 @@ export function recordPaths(): Record<string, unknown> {
     '/api/v1/catalogs/{id}/records': {
       parameters: [idParam('id', 'catalog id')],
       get: {
-        summary: 'Find records (Bpium\'s parameters)', tags, security,
+        summary: "Find records (Bpium's parameters)",
+        tags,
+        security,
         parameters: [
           query('filters', 'JSON: `[{ fieldId, value }]` or `{ fieldId: value, $and, $or }`; or bracket form `filters[0][fieldId]=…&filters[0][value][at]=…`'),
           query('fields', 'JSON list of field ids (or `2,3`)'),
@@ -73,10 +87,16 @@ export function recordPaths(): Record<string, unknown> {
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 0, default: 100, maximum: 10000 } },
           { name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0, default: 0 } },
         ],
-        responses: guarded({ 200: ok('`{ items, total }`', { type: 'object', required: ['items', 'total'], properties: { items: { type: 'array', items: ref('Record') }, total: { type: 'integer' } } }), 400: error('`FILTER_INVALID` naming the field, or `INVALID_QUERY`'), 404: error('`CATALOG_NOT_FOUND`') }),
+        responses: guarded({
+          200: ok('`{ items, total }`', { type: 'object', required: ['items', 'total'], properties: { items: { type: 'array', items: ref('Record') }, total: { type: 'integer' } } }),
+          400: error('`FILTER_INVALID` naming the field, or `INVALID_QUERY`'),
+          404: error('`CATALOG_NOT_FOUND`'),
+        }),
       },
       post: {
-        summary: 'Create a record (its data-change events run)', tags, security,
+        summary: 'Create a record (its data-change events run)',
+        tags,
+        security,
         requestBody: { required: true, content: jsonContent(ref('RecordValues')) },
         responses: guarded({ 201: ok('created', ref('Record')), 400: error('`RECORD_INVALID` naming the field'), 404: error('`CATALOG_NOT_FOUND`'), '4XX': refused }),
       },
@@ -85,7 +105,9 @@ export function recordPaths(): Record<string, unknown> {
       parameters: [idParam('id', 'catalog id'), idParam('recordId', 'record id')],
       get: { summary: 'Get a record (`?fields=`)', tags, security, responses: guarded({ 200: ok('the record', ref('Record')), 404: error('`RECORD_NOT_FOUND` / `CATALOG_NOT_FOUND`') }) },
       patch: {
-        summary: 'Change a record: the values given are merged', tags, security,
+        summary: 'Change a record: the values given are merged',
+        tags,
+        security,
         requestBody: { required: true, content: jsonContent(ref('RecordValues')) },
         responses: guarded({ 200: ok('the record', ref('Record')), 400: error('`RECORD_INVALID`'), 404: error('`RECORD_NOT_FOUND`'), '4XX': refused }),
       },
@@ -93,7 +115,9 @@ export function recordPaths(): Record<string, unknown> {
     },
     '/api/v1/files': {
       post: {
-        summary: 'Store a file (the raw body; `?name=`, type from Content-Type); put its id in a file field as `[{ "id": … }]`', tags, security,
+        summary: 'Store a file (the raw body; `?name=`, type from Content-Type); put its id in a file field as `[{ "id": … }]`',
+        tags,
+        security,
         parameters: [query('name', 'the file name')],
         requestBody: { required: true, content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
         responses: guarded({ 201: ok('stored', ref('StoredFile')), 400: error('empty body'), 413: error('over `MAX_FILE_BYTES` (`FILE_TOO_LARGE`)') }),
@@ -101,7 +125,12 @@ export function recordPaths(): Record<string, unknown> {
     },
     '/api/v1/files/{id}': {
       parameters: [idParam('id', 'file id')],
-      get: { summary: 'A stored file\'s bytes', tags, security, responses: guarded({ 200: { description: 'the bytes, with the file\'s Content-Type', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } }, 404: error('`FILE_NOT_FOUND`') }) },
+      get: {
+        summary: "A stored file's bytes",
+        tags,
+        security,
+        responses: guarded({ 200: { description: "the bytes, with the file's Content-Type", content: { '*/*': { schema: { type: 'string', format: 'binary' } } } }, 404: error('`FILE_NOT_FOUND`') }),
+      },
     },
   }
 }

@@ -86,9 +86,7 @@ export class RateLimiter {
     }
     if (window.count >= limit.requests) {
       const retryAfter = Math.max(1, Math.ceil((window.start + window.windowMs - now) / 1000))
-      throw new PotokError('RATE_LIMITED', `more than ${limit.requests} requests in ${limit.windowMs} ms`, {
-        details: { retryAfter },
-      })
+      throw new PotokError('RATE_LIMITED', `more than ${limit.requests} requests in ${limit.windowMs} ms`, { details: { retryAfter } })
     }
     window.count++
   }
@@ -109,9 +107,7 @@ export class ProcessGate {
 
   enter(): void {
     if (this.running >= this.max) {
-      throw new PotokError('TOO_MANY_PROCESSES', `${this.max} processes are running already; try again shortly`, {
-        details: { retryAfter: 1 },
-      })
+      throw new PotokError('TOO_MANY_PROCESSES', `${this.max} processes are running already; try again shortly`, { details: { retryAfter: 1 } })
     }
     this.running++
   }

@@ -78,7 +78,7 @@ export class RecordService {
     const record = await this.records.requireRecord(upload.catalogId, upload.recordId)
     const catalog = await this.records.requireCatalog(upload.catalogId)
     const field = catalog.fields.find((f) => f.id === String(upload.fieldId))
-    if (!field || field.type !== 'file') {
+    if (field?.type !== 'file') {
       throw new PotokError('FIELD_NOT_FOUND', `catalog "${catalog.name}" (${catalog.id}) has no file field "${upload.fieldId}"`, { details: { catalogId: catalog.id, fieldId: upload.fieldId } })
     }
     const file = await this.putFile(upload)
@@ -98,7 +98,7 @@ export class RecordService {
   async readFile(ref: { catalogId: string; recordId: string; fieldId: string; index?: number }): Promise<{ name: string; contentType: string; data: Uint8Array }> {
     const record = await this.records.requireRecord(ref.catalogId, ref.recordId)
     const list = record.values[String(ref.fieldId)]
-    const entry = Array.isArray(list) ? list[ref.index ?? 0] as { id?: string } | undefined : undefined
+    const entry = Array.isArray(list) ? (list[ref.index ?? 0] as { id?: string } | undefined) : undefined
     const file = entry?.id ? await this.records.getFile(entry.id) : null
     if (!file) {
       throw new PotokError('FILE_NOT_FOUND', `record ${record.id} of catalog ${record.catalogId} has no file at field "${ref.fieldId}" index ${ref.index ?? 0}`, { details: { ...ref } })
@@ -118,9 +118,11 @@ export class RecordService {
     const next = depth + 1
     const max = this.options.maxDepth ?? runtimeLimits().maxSubprocessDepth
     if (next > max) {
-      throw new PotokError('SUBPROCESS_DEPTH',
+      throw new PotokError(
+        'SUBPROCESS_DEPTH',
         `data-change events may nest ${max} deep (MAX_SUBPROCESS_DEPTH): a ${kind} in catalog "${catalog.name}" (${catalog.id}) by process ${origin?.id} would start events at depth ${next} — does an event's scenario change the record it was started for?`,
-        { details: { maxDepth: max, catalogId: catalog.id, processId: origin?.id } })
+        { details: { maxDepth: max, catalogId: catalog.id, processId: origin?.id } },
+      )
     }
     return next
   }
@@ -134,11 +136,25 @@ export class RecordService {
       const processId = randomUUID()
       const trigger = triggerOf(change, 'before', depth)
       const result = await (this.options.runner ?? inThreadRunner).start(scenario.scenario, input, { processId, depth, services: this.options.services() })
-      await this.options.store.recordProcess({
-        id: processId, scenario: { id: scenario.id, version: scenario.version }, trigger, status: result.status, input,
-        output: result.output, error: result.error, startedAt: result.startedAt, finishedAt: result.finishedAt,
-        durationMs: result.durationMs, snapshot: result.snapshot, replayOf: null, parentId: null, lease: null,
-      }, result.steps)
+      await this.options.store.recordProcess(
+        {
+          id: processId,
+          scenario: { id: scenario.id, version: scenario.version },
+          trigger,
+          status: result.status,
+          input,
+          output: result.output,
+          error: result.error,
+          startedAt: result.startedAt,
+          finishedAt: result.finishedAt,
+          durationMs: result.durationMs,
+          snapshot: result.snapshot,
+          replayOf: null,
+          parentId: null,
+          lease: null,
+        },
+        result.steps,
+      )
       if (result.status !== 'completed') {
         const error = result.error ?? { code: 'PROCESS_FAILED', message: 'no error recorded' }
         if (error.code === 'SUBPROCESS_DEPTH') throw new PotokError('SUBPROCESS_DEPTH', error.message, { details: { processId } })
@@ -153,7 +169,7 @@ export class RecordService {
         throw new PotokError('RECORD_CHANGE_REFUSED', message, { status: Math.min(status, 599), details: { processId, body: body ?? null } })
       }
       if (change.kind !== 'delete' && body?.values && typeof body.values === 'object') {
-        values = { ...values, ...await this.records.normalize(change.catalog, body.values as RecordValues) }
+        values = { ...values, ...(await this.records.normalize(change.catalog, body.values as RecordValues)) }
       }
     }
     return values
@@ -169,8 +185,9 @@ export class RecordService {
       if (executor) {
         await executor.enqueue({ scenario, input, trigger })
       } else {
-        (this.options.runner ?? inThreadRunner).start(scenario.scenario, input, { depth, services: this.options.services() })
-          .catch(() => { /* detached: nothing records it without an executor */ })
+        ;(this.options.runner ?? inThreadRunner).start(scenario.scenario, input, { depth, services: this.options.services() }).catch(() => {
+          /* detached: nothing records it without an executor */
+        })
       }
     }
   }
@@ -217,7 +234,15 @@ export function recordServices(service: RecordService, store: ProcessStore): Run
     getRecord: async ({ catalogId, recordId, fields }) => {
       const record = await store.records.requireRecord(String(catalogId), String(recordId))
       if (!fields?.length) return record
-      return { ...record, values: Object.fromEntries(fields.map(String).filter((id) => id in record.values).map((id) => [id, record.values[id]])) }
+      return {
+        ...record,
+        values: Object.fromEntries(
+          fields
+            .map(String)
+            .filter((id) => id in record.values)
+            .map((id) => [id, record.values[id]]),
+        ),
+      }
     },
     findRecords: ({ catalogId, ...query }) => store.records.findRecords(String(catalogId), query),
     createRecord: ({ catalogId, values, origin }) => service.create(String(catalogId), values, origin),

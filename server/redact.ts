@@ -59,7 +59,11 @@ export class Redactor {
       for (const part of credentialParts(name, value)) if (part.length >= MIN_DERIVED) found.add(part)
     }
     // Longest first, so a header value is replaced whole before the token inside it.
-    if (found.size) this.#secrets.set(processId, [...found, ...this.#always].sort((a, b) => b.length - a.length))
+    if (found.size)
+      this.#secrets.set(
+        processId,
+        [...found, ...this.#always].sort((a, b) => b.length - a.length),
+      )
   }
 
   /** A child process writes under its parent's credentials. */
@@ -103,9 +107,7 @@ export class Redactor {
     let copy: Record<string, unknown> | null = null
     for (const key of Object.keys(value)) {
       const current = (value as Record<string, unknown>)[key]
-      const next = typeof current === 'string' && this.#isName(key) && current !== REDACTED
-        ? REDACTED
-        : this.#walk(current, secrets, depth + 1)
+      const next = typeof current === 'string' && this.#isName(key) && current !== REDACTED ? REDACTED : this.#walk(current, secrets, depth + 1)
       if (next !== current) {
         copy ??= { ...(value as Record<string, unknown>) }
         // defineProperty: a key such as `__proto__` stays an ordinary property of the copy.
@@ -125,7 +127,10 @@ function replaceSecrets(text: string, secrets: readonly string[]): string {
 /** The parts of a credential header a scenario may copy on its own: the token, the password, each cookie value. */
 function credentialParts(name: string, value: string): string[] {
   if (name === 'cookie') {
-    return value.split(';').map((pair) => pair.slice(pair.indexOf('=') + 1).trim()).flatMap((v) => [v, safeDecode(v)])
+    return value
+      .split(';')
+      .map((pair) => pair.slice(pair.indexOf('=') + 1).trim())
+      .flatMap((v) => [v, safeDecode(v)])
   }
   const scheme = /^(\w+)\s+(.+)$/.exec(value.trim())
   if (!scheme) return []

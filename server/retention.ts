@@ -15,10 +15,13 @@ export async function pruneOldProcesses(store: ProcessStore, days: number, now =
 
 /** Prunes now and every `everyMs` (default an hour); returns the stop function. */
 export function startRetention(store: ProcessStore, days: number, logger: Logger, everyMs = 3_600_000): () => void {
-  const prune = () => pruneOldProcesses(store, days).then(
-    (count) => { if (count) logger.info({ count, days }, 'pruned old processes') },
-    (error) => logger.error({ err: { message: (error as Error)?.message } }, 'pruning old processes failed'),
-  )
+  const prune = () =>
+    pruneOldProcesses(store, days).then(
+      (count) => {
+        if (count) logger.info({ count, days }, 'pruned old processes')
+      },
+      (error) => logger.error({ err: { message: (error as Error)?.message } }, 'pruning old processes failed'),
+    )
   void prune()
   const timer = setInterval(prune, everyMs)
   timer.unref()

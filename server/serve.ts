@@ -81,11 +81,7 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
     // Every process write of this server goes through the redaction (server/redact.ts).
     const redactor = new Redactor(settings.redactHeaders, [adminToken.token])
     const redacted = redactingStore(store, redactor)
-    const services = processServices(redacted, () => executor, {
-      runner,
-      maxFileBytes: settings.maxFileBytes,
-      shared: { getConnection: (id: string) => connections.resolve(id) },
-    })
+    const services = processServices(redacted, () => executor, { runner, maxFileBytes: settings.maxFileBytes, shared: { getConnection: (id: string) => connections.resolve(id) } })
     executor = new ProcessExecutor(redacted, {
       concurrency: settings.asyncConcurrency,
       leaseMs: settings.asyncLeaseMs,
@@ -135,10 +131,13 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
       logger.info('stopped')
     }
     const onSignal = () => {
-      close().then(() => process.exit(0), (error) => {
-        logger.error({ err: { message: (error as Error)?.message } }, 'shutdown failed')
-        process.exit(1)
-      })
+      close().then(
+        () => process.exit(0),
+        (error) => {
+          logger.error({ err: { message: (error as Error)?.message } }, 'shutdown failed')
+          process.exit(1)
+        },
+      )
     }
     if (options.handleSignals !== false) for (const signal of SIGNALS) process.on(signal, onSignal)
 
@@ -162,11 +161,7 @@ export async function serve(settings: Settings = loadSettings(), options: ServeO
  */
 function startWorkers(settings: Settings, logger: Logger): WorkerPool | null {
   if (settings.workers === 0) return null
-  return new WorkerPool({
-    size: settings.workers,
-    memoryMb: settings.workerMemoryMb,
-    onWorkerExit: (info) => logger.warn(info, 'process worker replaced'),
-  })
+  return new WorkerPool({ size: settings.workers, memoryMb: settings.workerMemoryMb, onWorkerExit: (info) => logger.warn(info, 'process worker replaced') })
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const
@@ -193,7 +188,9 @@ export function processServices(
     startAsync: async (launch) => {
       const durable = executor?.()
       if (!durable) {
-        launch.run().catch(() => { /* detached: the child's own record is where its failure shows */ })
+        launch.run().catch(() => {
+          /* detached: the child's own record is where its failure shows */
+        })
         return
       }
       const { scenario, request } = launch
@@ -206,32 +203,37 @@ export function processServices(
       })
     },
     // A sync child of a durable parent is queued like an async one: the parent parks meanwhile.
-    durable: executor ? {
-      find: async (id) => {
-        const child = await store.getProcess(id)
-        return child && { processId: child.id, status: child.status, output: child.output ?? {}, error: child.error ?? null }
-      },
-      enqueue: async ({ processId, scenario, request, depth }) => {
-        const durable = executor()
-        if (!durable) throw new PotokError('SUBPROCESS_UNAVAILABLE', 'sub-processes cannot be queued: the server is not running its executor')
-        await durable.enqueue({
-          scenario: { id: scenario.id, version: scenario.version ?? 0, scenario, createdAt: new Date().toISOString() },
-          input: request.input,
-          // The depth goes with the child to whichever server runs it (nesting stays bounded).
-          trigger: { type: '$subProcess', id: request.parent.id, async: false, depth },
-          processId,
-          parentId: request.parent.id,
-        })
-      },
-    } : undefined,
+    durable: executor
+      ? {
+          find: async (id) => {
+            const child = await store.getProcess(id)
+            return child && { processId: child.id, status: child.status, output: child.output ?? {}, error: child.error ?? null }
+          },
+          enqueue: async ({ processId, scenario, request, depth }) => {
+            const durable = executor()
+            if (!durable) throw new PotokError('SUBPROCESS_UNAVAILABLE', 'sub-processes cannot be queued: the server is not running its executor')
+            await durable.enqueue({
+              scenario: { id: scenario.id, version: scenario.version ?? 0, scenario, createdAt: new Date().toISOString() },
+              input: request.input,
+              // The depth goes with the child to whichever server runs it (nesting stays bounded).
+              trigger: { type: '$subProcess', id: request.parent.id, async: false, depth },
+              processId,
+              parentId: request.parent.id,
+            })
+          },
+        }
+      : undefined,
     record: async (result: ProcessResult, request) => {
       const scenario = await store.getScenario(request.scenarioId)
-      await store.recordProcess(finishedRecord(result, {
-        scenario: { id: request.scenarioId, version: scenario?.version ?? 0 },
-        trigger: { type: '$subProcess', id: request.parent.id, async: request.mode === 'async' },
-        input: request.input,
-        parentId: request.parent.id,
-      }), result.steps)
+      await store.recordProcess(
+        finishedRecord(result, {
+          scenario: { id: request.scenarioId, version: scenario?.version ?? 0 },
+          trigger: { type: '$subProcess', id: request.parent.id, async: request.mode === 'async' },
+          input: request.input,
+          parentId: request.parent.id,
+        }),
+        result.steps,
+      )
     },
   })
   return Object.assign(services, recordServices(records, store), { startChild })

@@ -43,11 +43,7 @@ export function buildAnswer(vars: Readonly<Variables>, call: Call): Answer {
 }
 
 export function storedError(error: PotokError, processId: string): StoredResponse {
-  return {
-    status: error.status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'x-process-id': processId },
-    body: errorBody(error, processId),
-  }
+  return { status: error.status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-process-id': processId }, body: errorBody(error, processId) }
 }
 
 export function errorAnswer(error: PotokError, call: Call): Response {

@@ -23,10 +23,7 @@ import type { ProcessRecord, ProcessTrigger, StoredResponse } from '../store/por
 import { finishedRecord } from '../store/process-record.ts'
 import type { ServerContext } from './context.ts'
 import { toCallerError } from './errors.ts'
-import {
-  accepted, buildAnswer, errorAnswer, keepAnswer, storedError, storeOrRetry, unstored,
-  type Answer, type Call,
-} from './webrequest-answers.ts'
+import { accepted, buildAnswer, errorAnswer, keepAnswer, storedError, storeOrRetry, unstored, type Answer, type Call } from './webrequest-answers.ts'
 
 /** Step types whose time is spent in the expression sandbox (the `potok_sandbox_seconds_total` metric). */
 const SANDBOX_STEPS = new Set(['setVariables', 'exclusiveGateway', 'code', 'parser', 'errorEnd'])
@@ -64,9 +61,14 @@ class SyncRun {
   /** Stops the process: the lease lost (cancel, takeover) or the start not recorded. */
   readonly #stop = new AbortController()
   #answer!: (response: Response) => void
-  readonly #answered = new Promise<Response>((resolve) => { this.#answer = resolve })
+  readonly #answered = new Promise<Response>((resolve) => {
+    this.#answer = resolve
+  })
 
-  constructor(private readonly ctx: ServerContext, private readonly call: Call) {
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly call: Call,
+  ) {
     this.#timeoutMs = call.webRequest.timeoutMs ?? ctx.settings.webrequestTimeoutMs
     this.#adoptable = call.webRequest.onTimeout === 'async' && ctx.executor !== undefined
     this.#bound = this.#adoptable ? new AbortController() : null
@@ -85,15 +87,23 @@ class SyncRun {
       }
     }
     const running = this.#start()
-    if (after && !this.#startRecord) this.#startRecordTimer = setTimeout(() => { this.#recordStart().catch(() => {}) }, after)
+    if (after && !this.#startRecord)
+      this.#startRecordTimer = setTimeout(() => {
+        this.#recordStart().catch(() => {})
+      }, after)
     if (this.#adoptable) this.#adoptTimer = setTimeout(() => this.#adopt(running), this.#timeoutMs)
     running
-      .then((result) => this.#finish(result), (error) => this.#runnerFailed(error))
+      .then(
+        (result) => this.#finish(result),
+        (error) => this.#runnerFailed(error),
+      )
       .finally(() => {
         clearTimeout(this.#boundTimer)
         this.#release()
       })
-      .then((response) => { if (response) this.#answer(response) })
+      .then((response) => {
+        if (response) this.#answer(response)
+      })
     return this.#answered
   }
 
@@ -124,17 +134,20 @@ class SyncRun {
   #recordStart(): Promise<void> {
     if (this.#startRecord) return this.#startRecord
     clearTimeout(this.#startRecordTimer)
-    this.#startRecord = recordStart(this.ctx, this.call, this.#startedAt).then((hosted) => {
-      this.#hosted = hosted
-      if (!hosted) return
-      const stop = () => this.#stop.abort(hosted.signal.reason)
-      if (hosted.signal.aborted) stop()
-      else hosted.signal.addEventListener('abort', stop, { once: true })
-    }, (error: PotokError) => {
-      this.#unrecorded = error
-      this.#stop.abort(error)
-      throw error
-    })
+    this.#startRecord = recordStart(this.ctx, this.call, this.#startedAt).then(
+      (hosted) => {
+        this.#hosted = hosted
+        if (!hosted) return
+        const stop = () => this.#stop.abort(hosted.signal.reason)
+        if (hosted.signal.aborted) stop()
+        else hosted.signal.addEventListener('abort', stop, { once: true })
+      },
+      (error: PotokError) => {
+        this.#unrecorded = error
+        this.#stop.abort(error)
+        throw error
+      },
+    )
     return this.#startRecord
   }
 
@@ -156,9 +169,7 @@ class SyncRun {
   #services(): RuntimeServices {
     const services: Record<string, unknown> = {}
     for (const [name, service] of Object.entries(this.ctx.services ?? {})) {
-      services[name] = typeof service !== 'function' || this.#startRecord
-        ? service
-        : (...args: unknown[]) => this.#recordStart().then(() => (service as (...a: unknown[]) => unknown)(...args))
+      services[name] = typeof service !== 'function' || this.#startRecord ? service : (...args: unknown[]) => this.#recordStart().then(() => (service as (...a: unknown[]) => unknown)(...args))
     }
     services.respond = (vars: Readonly<Variables>) => this.#respond(vars)
     // Every activity (an outgoing web request, mail…) starts only once the process is on record.
@@ -172,7 +183,10 @@ class SyncRun {
     const early = buildAnswer(vars, this.call)
     this.#early = early
     const response = 'response' in early ? early.response : errorAnswer(early.error, this.call)
-    this.#recordStart().then(() => this.#answer(response), (error: PotokError) => this.#answer(errorAnswer(error, this.call)))
+    this.#recordStart().then(
+      () => this.#answer(response),
+      (error: PotokError) => this.#answer(errorAnswer(error, this.call)),
+    )
   }
 
   /**
@@ -182,11 +196,14 @@ class SyncRun {
   #adopt(running: Promise<ProcessResult>): void {
     const { call } = this
     this.#adopted = true
-    this.#recordStart().then(() => this.#handOver(running), (error: PotokError) => {
-      // Not on record: the process was stopped, and no one will record its end.
-      this.#release()
-      if (!this.#early) this.#answer(errorAnswer(error, call))
-    })
+    this.#recordStart().then(
+      () => this.#handOver(running),
+      (error: PotokError) => {
+        // Not on record: the process was stopped, and no one will record its end.
+        this.#release()
+        if (!this.#early) this.#answer(errorAnswer(error, call))
+      },
+    )
   }
 
   /** The adoption proper, once the process is on record. */
@@ -201,8 +218,7 @@ class SyncRun {
       running.finally(() => ctx.adopted.delete(bound)).catch(() => {})
     }
     if (this.#early) return
-    Promise.resolve(keepAnswer(ctx, call, { status: 202, headers: { 'x-process-id': call.processId } }, true))
-      .then(() => this.#answer(accepted(call.processId, call.extra)))
+    Promise.resolve(keepAnswer(ctx, call, { status: 202, headers: { 'x-process-id': call.processId } }, true)).then(() => this.#answer(accepted(call.processId, call.extra)))
   }
 
   /** The process ended: its record (and the kept answer) committed, then the caller's answer. */
@@ -263,8 +279,15 @@ class SyncRun {
     ctx.logger.error({ err: { message: (error as Error)?.message }, processId }, 'process could not run')
     const now = new Date().toISOString()
     const failed: ProcessResult = {
-      processId, status: 'failed', output: call.input, error: { code: caller.code, message: caller.message },
-      steps: [], snapshot: null, startedAt: now, finishedAt: now, durationMs: 0,
+      processId,
+      status: 'failed',
+      output: call.input,
+      error: { code: caller.code, message: caller.message },
+      steps: [],
+      snapshot: null,
+      startedAt: now,
+      finishedAt: now,
+      durationMs: 0,
     }
     await storeOrRetry(ctx, `process ${processId}`, () => ctx.store.recordProcess(processRecord(call, failed, storedError(caller, processId), null), []))
     this.#hosted?.release()
@@ -279,10 +302,7 @@ function finalAnswer(result: ProcessResult, call: Call): Answer {
   if (result.status === 'completed') return buildAnswer(result.output, call)
   const error = result.error ?? { code: 'PROCESS_FAILED', message: `the process ended ${result.status}` }
   const timeout = result.status === 'interrupted' && error.code === 'TIMEOUT'
-  const failure = new PotokError(error.code, error.message, {
-    status: timeout ? 504 : 500,
-    details: { status: result.status, ...(error.nodeId ? { nodeId: error.nodeId } : {}) },
-  })
+  const failure = new PotokError(error.code, error.message, { status: timeout ? 504 : 500, details: { status: result.status, ...(error.nodeId ? { nodeId: error.nodeId } : {}) } })
   return { error: failure, stored: storedError(failure, call.processId) }
 }
 
@@ -309,8 +329,15 @@ async function recordStart(ctx: ServerContext, call: Call, startedAt: string): P
   try {
     if (ctx.executor) return await ctx.executor.host({ scenario: call.scenario, input: call.input, trigger, processId: call.processId, startedAt })
     await ctx.store.createProcess({
-      id: call.processId, scenario: { id: call.scenario.id, version: call.scenario.version }, trigger,
-      status: 'running', input: call.input, startedAt, replayOf: null, parentId: null, lease: null,
+      id: call.processId,
+      scenario: { id: call.scenario.id, version: call.scenario.version },
+      trigger,
+      status: 'running',
+      input: call.input,
+      startedAt,
+      replayOf: null,
+      parentId: null,
+      lease: null,
     })
     return null
   } catch (error) {

@@ -38,7 +38,7 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
   const request = event.req
   const urlId = decodeURIComponentSafe(event.context.params?.urlId ?? '')
   const webRequest = URL_ID.test(urlId) ? await ctx.store.findWebRequestByUrlId(urlId) : null
-  if (!webRequest || !webRequest.enabled) {
+  if (!webRequest?.enabled) {
     throw new PotokError('NOT_FOUND', `there is no enabled external request with urlId "${urlId}"`)
   }
   event.context.potok = { urlId }
@@ -65,7 +65,11 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
       entered = true
     }
     call = {
-      event, request, webRequest, scenario, extra,
+      event,
+      request,
+      webRequest,
+      scenario,
+      extra,
       processId: randomUUID(),
       input: buildInputVariables({
         request,
@@ -135,9 +139,7 @@ async function claimIdempotency(ctx: ServerContext, call: Call): Promise<Respons
     return null
   }
   if (!existing.response) {
-    throw new PotokError('IDEMPOTENCY_IN_PROGRESS', 'a request with this idempotency key is still being processed', {
-      details: { processId: existing.processId, retryAfter: 1 },
-    })
+    throw new PotokError('IDEMPOTENCY_IN_PROGRESS', 'a request with this idempotency key is still being processed', { details: { processId: existing.processId, retryAfter: 1 } })
   }
   return storedToResponse(existing.response, call.request.method, { ...call.extra, 'x-process-id': existing.processId, 'idempotent-replayed': 'true' })
 }

@@ -44,11 +44,14 @@ export function guardAvailability<T extends ProcessStore>(store: T, options: Ava
     if (state.down) return
     state.down = { since: new Date().toISOString(), reason: error.message }
     state.probe = setInterval(() => {
-      withDeadline(ping(), timeoutMs, 'ping').then(() => {
-        clearInterval(state.probe)
-        state.down = null
-        state.timeouts = 0
-      }, () => {})
+      withDeadline(ping(), timeoutMs, 'ping').then(
+        () => {
+          clearInterval(state.probe)
+          state.down = null
+          state.timeouts = 0
+        },
+        () => {},
+      )
     }, probeMs)
     state.probe.unref()
   }
@@ -61,9 +64,7 @@ export function guardAvailability<T extends ProcessStore>(store: T, options: Ava
       writable: true,
       value: async (...args: unknown[]) => {
         if (state.down) {
-          throw new PotokError('STORE_UNAVAILABLE', `the ${store.kind} store is unreachable since ${state.down.since}; try again shortly`, {
-            details: { retryAfter: 2, since: state.down.since },
-          })
+          throw new PotokError('STORE_UNAVAILABLE', `the ${store.kind} store is unreachable since ${state.down.since}; try again shortly`, { details: { retryAfter: 2, since: state.down.since } })
         }
         try {
           const result = await withDeadline(method.apply(store, args), timeoutMs, name)
@@ -87,15 +88,19 @@ export function guardAvailability<T extends ProcessStore>(store: T, options: Ava
       return close()
     },
   })
-  return Object.assign(store, { availability: { get down() { return state.down } } })
+  return Object.assign(store, {
+    availability: {
+      get down() {
+        return state.down
+      },
+    },
+  })
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number, name: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PotokError('STORE_TIMEOUT', `the store did not answer ${name} within ${ms} ms`, {
-      details: { retryAfter: 2 },
-    })), ms)
+    timer = setTimeout(() => reject(new PotokError('STORE_TIMEOUT', `the store did not answer ${name} within ${ms} ms`, { details: { retryAfter: 2 } })), ms)
   })
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer))
 }

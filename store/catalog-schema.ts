@@ -7,38 +7,30 @@ import { z } from 'zod'
 import { PotokError } from '../runtime/errors.ts'
 import { FIELD_TYPES, type Catalog, type CatalogField } from './records-port.ts'
 
-const id = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/, 'ids are 1–64 letters, digits, _, - or $'))
+const id = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(z.string().regex(/^[A-Za-z0-9_$-]{1,64}$/, 'ids are 1–64 letters, digits, _, - or $'))
 
-const field = z.object({
-  id: id.optional(),
-  name: z.string().min(1),
-  type: z.enum(FIELD_TYPES),
-  required: z.boolean().optional(),
-  config: z.record(z.string(), z.unknown()).optional(),
-}).passthrough()
+const field = z.object({ id: id.optional(), name: z.string().min(1), type: z.enum(FIELD_TYPES), required: z.boolean().optional(), config: z.record(z.string(), z.unknown()).optional() }).passthrough()
 
-export const catalogEventSchema = z.object({
-  on: z.enum(['create', 'update', 'delete']),
-  phase: z.enum(['before', 'after']),
-  scenarioId: z.string().min(1),
-}).strict()
+export const catalogEventSchema = z.object({ on: z.enum(['create', 'update', 'delete']), phase: z.enum(['before', 'after']), scenarioId: z.string().min(1) }).strict()
 
-export const catalogSchema = z.object({
-  id: id.optional(),
-  name: z.string().min(1),
-  icon: z.string().optional(),
-  sectionId: z.string().optional(),
-  fields: z.array(field).default([]),
-  events: z.array(catalogEventSchema).optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-}).strict()
+export const catalogSchema = z
+  .object({
+    id: id.optional(),
+    name: z.string().min(1),
+    icon: z.string().optional(),
+    sectionId: z.string().optional(),
+    fields: z.array(field).default([]),
+    events: z.array(catalogEventSchema).optional(),
+    createdAt: z.string().optional(),
+    updatedAt: z.string().optional(),
+  })
+  .strict()
 
 /** A `FLOWS_DIR/catalogs/*.json` file: a catalog with an id and optional seed records. */
-export const catalogFileSchema = catalogSchema.extend({
-  id: id,
-  records: z.array(z.object({ id: id.optional(), values: z.record(z.string(), z.unknown()) }).strict()).optional(),
-})
+export const catalogFileSchema = catalogSchema.extend({ id: id, records: z.array(z.object({ id: id.optional(), values: z.record(z.string(), z.unknown()) }).strict()).optional() })
 
 export type CatalogInput = z.input<typeof catalogSchema>
 

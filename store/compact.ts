@@ -21,7 +21,7 @@ export function compactSnapshot(snapshot: unknown, output: unknown): unknown {
 /** The snapshot as it was: `context.vars` put back from the output. */
 export function fullSnapshot(snapshot: unknown, output: unknown): unknown {
   const context = (snapshot as Snapshot | null)?.context
-  if (!context || context[MARK] !== true) return snapshot
+  if (context?.[MARK] !== true) return snapshot
   const { [MARK]: _mark, ...rest } = context
   return { ...(snapshot as Snapshot), context: { ...rest, vars: output ?? {} } }
 }

@@ -13,8 +13,21 @@ export const LIST_LARGE_FIELDS = ['input', 'output', 'response', 'error'] as con
 
 /** SQLite: the columns of a list row, large values as NULL with their length beside them. */
 export const SQLITE_LIST_COLUMNS = [
-  'seq', 'id', 'status', 'scenario_id', 'scenario_version', 'trigger_id', 'parent_id', 'replay_of',
-  'started_at', 'finished_at', 'duration_ms', 'lease_owner', 'lease_expires_at', 'trigger', 'NULL AS snapshot',
+  'seq',
+  'id',
+  'status',
+  'scenario_id',
+  'scenario_version',
+  'trigger_id',
+  'parent_id',
+  'replay_of',
+  'started_at',
+  'finished_at',
+  'duration_ms',
+  'lease_owner',
+  'lease_expires_at',
+  'trigger',
+  'NULL AS snapshot',
   ...LIST_LARGE_FIELDS.flatMap((column) => [
     `CASE WHEN length(${column}) > ${LIST_VALUE_BYTES} THEN ${column === 'input' ? "'{}'" : 'NULL'} ELSE ${column} END AS ${column}`,
     `length(${column}) AS ${column}_bytes`,

@@ -21,19 +21,21 @@ export function mongoConnections(db: Db): ConnectionStore {
   }
   const parse = (doc: ConnectionDoc | null) => (doc ? (JSON.parse(doc.doc) as ConnectionRecord) : null)
   return {
-    createConnection: (record) => run(async () => {
-      try {
-        await collection.insertOne({ _id: record.id, doc: JSON.stringify(record) })
-      } catch (error) {
-        if ((error as { code?: number }).code === 11000) throw conflict(record.id)
-        throw error
-      }
-      return record
-    }),
-    replaceConnection: (record) => run(async () => {
-      const { matchedCount } = await collection.updateOne({ _id: record.id }, { $set: { doc: JSON.stringify(record) } })
-      return matchedCount ? record : null
-    }),
+    createConnection: (record) =>
+      run(async () => {
+        try {
+          await collection.insertOne({ _id: record.id, doc: JSON.stringify(record) })
+        } catch (error) {
+          if ((error as { code?: number }).code === 11000) throw conflict(record.id)
+          throw error
+        }
+        return record
+      }),
+    replaceConnection: (record) =>
+      run(async () => {
+        const { matchedCount } = await collection.updateOne({ _id: record.id }, { $set: { doc: JSON.stringify(record) } })
+        return matchedCount ? record : null
+      }),
     getConnection: (id) => run(async () => parse(await collection.findOne({ _id: id }))),
     listConnections: () => run(async () => (await collection.find({}).sort({ _id: 1 }).toArray()).map((doc) => parse(doc)!)),
     deleteConnection: (id) => run(async () => (await collection.deleteOne({ _id: id })).deletedCount > 0),

@@ -104,7 +104,11 @@ export class MongoLeases {
   /** Claims up to `limit` due processes, oldest due first, one decision each. */
   async claim(owner: string, leaseMs: number, limit: number, toRecord: (doc: LeasedDoc) => ProcessRecord): Promise<ProcessRecord[]> {
     const now = new Date(clock.now()).toISOString()
-    const due = await this.#due.find({ at: { $lte: now } }).sort({ at: 1 }).limit(limit * 2 + 4).toArray()
+    const due = await this.#due
+      .find({ at: { $lte: now } })
+      .sort({ at: 1 })
+      .limit(limit * 2 + 4)
+      .toArray()
     const claimed: ProcessRecord[] = []
     for (const entry of due) {
       if (claimed.length >= limit) break
@@ -112,15 +116,16 @@ export class MongoLeases {
       let seen: LeasedDoc | null = null
       // The decision reads the whole process (but its steps): the claimed record comes from it,
       // without another read (on FerretDB each read of a process scans the collection).
-      const decided = await this.decide(entry._id, (doc) => {
-        seen = doc
-        const time = new Date(clock.now()).toISOString()
-        const claimable = (doc.status === 'queued' && (!doc.wakeAt || doc.wakeAt <= time))
-          || (doc.status === 'running' && !!doc.leaseExpiresAt && doc.leaseExpiresAt < time)
-        return claimable
-          ? { status: 'running', leaseOwner: owner, leaseExpiresAt: expiresAt, wakeAt: null, fence: (doc.fence ?? 0) + 1 }
-          : null
-      }, WITHOUT_STEPS)
+      const decided = await this.decide(
+        entry._id,
+        (doc) => {
+          seen = doc
+          const time = new Date(clock.now()).toISOString()
+          const claimable = (doc.status === 'queued' && (!doc.wakeAt || doc.wakeAt <= time)) || (doc.status === 'running' && !!doc.leaseExpiresAt && doc.leaseExpiresAt < time)
+          return claimable ? { status: 'running', leaseOwner: owner, leaseExpiresAt: expiresAt, wakeAt: null, fence: (doc.fence ?? 0) + 1 } : null
+        },
+        WITHOUT_STEPS,
+      )
       if (decided) {
         const before = seen as unknown as LeasedDoc
         const record = toRecord({ ...before, ...decided } as LeasedDoc)
@@ -157,8 +162,7 @@ export class MongoLeases {
     if (next) await this.schedule(id, next)
     let ok: boolean
     if (this.atomic) {
-      const { matchedCount } = await this.#processes.updateOne(
-        { _id: id, status: 'running', leaseOwner: lease.owner, fence: lease.fence }, { $set: set })
+      const { matchedCount } = await this.#processes.updateOne({ _id: id, status: 'running', leaseOwner: lease.owner, fence: lease.fence }, { $set: set })
       ok = matchedCount > 0
     } else {
       ok = await this.#ownerWrite(id, lease, set)
@@ -186,9 +190,8 @@ export class MongoLeases {
    * than the margin and a side effect ran twice.) Fence -1: any fence of this owner.
    */
   async #ownerWrite(id: string, lease: ProcessLease, set: Record<string, unknown>): Promise<boolean> {
-    const holds = (doc: LeasedDoc) => doc.status === 'running' && doc.leaseOwner === lease.owner
-      && (lease.fence < 0 || (doc.fence ?? 0) === lease.fence)
-    return (await this.#decide(id, (current) => (holds(current) ? set as LeasedFields : null))) !== null
+    const holds = (doc: LeasedDoc) => doc.status === 'running' && doc.leaseOwner === lease.owner && (lease.fence < 0 || (doc.fence ?? 0) === lease.fence)
+    return (await this.#decide(id, (current) => (holds(current) ? (set as LeasedFields) : null))) !== null
   }
 
   /** One decision about a process (claim, transition); null when `choose` refuses. */
@@ -240,7 +243,7 @@ export class MongoLeases {
    */
   async wake(id: string): Promise<boolean> {
     const now = new Date(clock.now()).toISOString()
-    const woken = await this.decide(id, (doc) => (doc.status === 'queued' && !!doc.wakeAt && doc.wakeAt > now ? { wakeAt: now } : null))
+    const woken = await this.decide(id, (doc) => (doc.status === 'queued' && doc.wakeAt && doc.wakeAt > now ? { wakeAt: now } : null))
     if (!woken) return false
     await this.#due.updateOne({ _id: id }, { $set: { at: now, v: randomUUID() } })
     return true
@@ -256,7 +259,6 @@ const ENDED_RECHECK_MS = 30_000
 
 /** A schedule entry whose process does not exist is dropped after this long. */
 const ORPHAN_MS = 60_000
-
 
 function isDuplicateKey(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }

@@ -14,9 +14,18 @@ import { GridFSBucket, type Collection, type Db } from 'mongodb'
 import { PotokError } from '../runtime/errors.ts'
 import type { Catalog, CatalogRecord, RecordPage, RecordRow, RecordTables, StoredFile } from './records-port.ts'
 
-interface CatalogDoc { _id: string; doc: string }
+interface CatalogDoc {
+  _id: string
+  doc: string
+}
 /** `_id` is the record id as text (FerretDB looks up text ids in SQL, numbers it scans); `n` the same as a number, for order. */
-interface RecordDoc { _id: string; n: number; catalogId: string; terms: string[]; doc: string }
+interface RecordDoc {
+  _id: string
+  n: number
+  catalogId: string
+  terms: string[]
+  doc: string
+}
 
 export class MongoRecordTables implements RecordTables {
   readonly #catalogs: Collection<CatalogDoc>
@@ -64,7 +73,7 @@ export class MongoRecordTables implements RecordTables {
 
   async listCatalogs(): Promise<Catalog[]> {
     const all = (await this.#catalogs.find({}).toArray()).map((d) => JSON.parse(d.doc) as Catalog)
-    return all.sort((a, b) => (Number(a.id) - Number(b.id)) || a.id.localeCompare(b.id))
+    return all.sort((a, b) => Number(a.id) - Number(b.id) || a.id.localeCompare(b.id))
   }
 
   async deleteCatalog(id: string): Promise<boolean> {
@@ -75,7 +84,11 @@ export class MongoRecordTables implements RecordTables {
 
   async nextRecordId(): Promise<string> {
     if (!this.#synced) {
-      const [last] = await this.#records.find({}, { projection: { n: 1 } }).sort({ n: -1 }).limit(1).toArray()
+      const [last] = await this.#records
+        .find({}, { projection: { n: 1 } })
+        .sort({ n: -1 })
+        .limit(1)
+        .toArray()
       this.#lastId = Math.max(this.#lastId, last?.n ?? 0)
       this.#synced = true
     }
@@ -106,7 +119,7 @@ export class MongoRecordTables implements RecordTables {
   }
 
   async replaceRecord(row: RecordRow): Promise<boolean> {
-    if (!await this.getRecord(row.record.catalogId, row.record.id)) return false
+    if (!(await this.getRecord(row.record.catalogId, row.record.id))) return false
     const { _id, ...fields } = recordDoc(row)
     const { matchedCount } = await this.#records.replaceOne({ _id }, fields)
     return matchedCount > 0
@@ -119,19 +132,29 @@ export class MongoRecordTables implements RecordTables {
   }
 
   async deleteRecord(catalogId: string, id: string): Promise<boolean> {
-    if (!await this.getRecord(catalogId, id)) return false
+    if (!(await this.getRecord(catalogId, id))) return false
     return (await this.#records.deleteOne({ _id: id })).deletedCount > 0
   }
 
   async selectRecords(catalogId: string, anyOf: string[][]): Promise<CatalogRecord[]> {
     const filter = anyOf.length ? { catalogId, $and: anyOf.map((terms) => ({ terms: { $in: terms } })) } : { catalogId }
-    const docs = await this.#records.find(filter, { projection: { doc: 1 } }).sort({ n: 1 }).toArray()
+    const docs = await this.#records
+      .find(filter, { projection: { doc: 1 } })
+      .sort({ n: 1 })
+      .toArray()
     return docs.map((d) => JSON.parse(d.doc))
   }
 
   async pageRecords(catalogId: string, offset: number, limit: number, descending: boolean): Promise<RecordPage> {
-    const docs = limit === 0 ? [] : await this.#records.find({ catalogId }, { projection: { doc: 1 } })
-      .sort({ n: descending ? -1 : 1 }).skip(offset).limit(limit).toArray()
+    const docs =
+      limit === 0
+        ? []
+        : await this.#records
+            .find({ catalogId }, { projection: { doc: 1 } })
+            .sort({ n: descending ? -1 : 1 })
+            .skip(offset)
+            .limit(limit)
+            .toArray()
     return { items: docs.map((d) => JSON.parse(d.doc)), total: await this.#records.countDocuments({ catalogId }) }
   }
 
@@ -145,7 +168,10 @@ export class MongoRecordTables implements RecordTables {
   }
 
   async getFile(id: string): Promise<(StoredFile & { data: Uint8Array }) | null> {
-    const [entry] = await this.#files.find({ _id: id as never }).limit(1).toArray()
+    const [entry] = await this.#files
+      .find({ _id: id as never })
+      .limit(1)
+      .toArray()
     if (!entry) return null
     const chunks: Buffer[] = []
     for await (const chunk of this.#files.openDownloadStream(id as never)) chunks.push(chunk as Buffer)

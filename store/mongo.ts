@@ -33,13 +33,20 @@ import { PotokError } from '../runtime/errors.ts'
 import type { ProcessStatus, Scenario, StepRecord } from '../runtime/types.ts'
 import { decodeCursor, pageLimit, toPage } from './cursor.ts'
 import { compactSnapshot } from './compact.ts'
-import type {
-  IdempotencyRecord, Page, ProcessFilter, ProcessPatch, ProcessRecord, ProcessStore,
-  ScenarioRecord, StoredResponse, WebRequestRecord,
-} from './port.ts'
+import type { IdempotencyRecord, Page, ProcessFilter, ProcessPatch, ProcessRecord, ProcessStore, ScenarioRecord, StoredResponse, WebRequestRecord } from './port.ts'
 import {
-  idempotencyRecord, json, patchFields, processDoc, processRecord, scenarioRecord, webRequestDoc,
-  type IdempotencyDoc, type ProcessDoc, type RevisionDoc, type ScenarioDoc, type WebRequestDoc,
+  idempotencyRecord,
+  json,
+  patchFields,
+  processDoc,
+  processRecord,
+  scenarioRecord,
+  webRequestDoc,
+  type IdempotencyDoc,
+  type ProcessDoc,
+  type RevisionDoc,
+  type ScenarioDoc,
+  type WebRequestDoc,
 } from './mongo-documents.ts'
 import { nextScenarioVersion } from './scenario-version.ts'
 import { guardStoreErrors } from './store-error.ts'
@@ -86,12 +93,7 @@ export class MongoStore implements ProcessStore {
   readonly #atomicUpdates?: boolean
 
   constructor(options: MongoStoreOptions) {
-    this.#client = new MongoClient(options.uri, {
-      ignoreUndefined: true,
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 2_000,
-      connectTimeoutMS: 2_000,
-      socketTimeoutMS: 30_000,
-    })
+    this.#client = new MongoClient(options.uri, { ignoreUndefined: true, serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 2_000, connectTimeoutMS: 2_000, socketTimeoutMS: 30_000 })
     this.#atomicUpdates = options.atomicUpdates
     this.#db = this.#client.db(options.dbName ?? databaseNameOf(options.uri) ?? 'potok')
     this.#scenarios = this.#db.collection('scenarios')
@@ -115,9 +117,14 @@ export class MongoStore implements ProcessStore {
   #serial<T>(id: string, write: () => Promise<T>): Promise<T> {
     const previous = this.#writing.get(id) ?? Promise.resolve()
     const next = previous.then(write, write)
-    const settled = next.then(() => {}, () => {})
+    const settled = next.then(
+      () => {},
+      () => {},
+    )
     this.#writing.set(id, settled)
-    settled.then(() => { if (this.#writing.get(id) === settled) this.#writing.delete(id) })
+    settled.then(() => {
+      if (this.#writing.get(id) === settled) this.#writing.delete(id)
+    })
     return next
   }
 
@@ -169,13 +176,7 @@ export class MongoStore implements ProcessStore {
       const record = nextScenarioVersion(latest, scenario)
       if (!record) return latest!
       try {
-        await this.#scenarios.insertOne({
-          _id: `${record.id}:${record.version}`,
-          id: record.id,
-          version: record.version,
-          doc: JSON.stringify(record.scenario),
-          createdAt: record.createdAt,
-        })
+        await this.#scenarios.insertOne({ _id: `${record.id}:${record.version}`, id: record.id, version: record.version, doc: JSON.stringify(record.scenario), createdAt: record.createdAt })
         return record
       } catch (error) {
         if (!isDuplicateKey(error)) throw error
@@ -186,9 +187,7 @@ export class MongoStore implements ProcessStore {
   }
 
   async getScenario(id: string, version?: number): Promise<ScenarioRecord | null> {
-    const doc = version === undefined
-      ? await this.#scenarios.findOne({ id }, { sort: { version: -1 } })
-      : await this.#scenarios.findOne({ _id: `${id}:${version}` })
+    const doc = version === undefined ? await this.#scenarios.findOne({ id }, { sort: { version: -1 } }) : await this.#scenarios.findOne({ _id: `${id}:${version}` })
     return doc ? scenarioRecord(doc) : null
   }
 
@@ -199,7 +198,10 @@ export class MongoStore implements ProcessStore {
     for (const { id, version } of pairs) latest.set(id, Math.max(version, latest.get(id) ?? 0))
     if (latest.size === 0) return []
     const ids = [...latest].map(([id, version]) => `${id}:${version}`)
-    const docs = await this.#scenarios.find({ _id: { $in: ids } }).sort({ id: 1 }).toArray()
+    const docs = await this.#scenarios
+      .find({ _id: { $in: ids } })
+      .sort({ id: 1 })
+      .toArray()
     return docs.map(scenarioRecord)
   }
 
@@ -280,9 +282,8 @@ export class MongoStore implements ProcessStore {
   async #updateProcess(id: string, patch: ProcessPatch, steps?: StepRecord[]): Promise<void> {
     const set: Record<string, unknown> = { ...patchFields(patch) }
     for (const step of steps ?? []) set[`steps.i${step.index}`] = JSON.stringify(step)
-    const found = Object.keys(set).length === 0
-      ? await this.#processes.findOne({ _id: id }, { projection: { _id: 1 } }) !== null
-      : (await this.#processes.updateOne({ _id: id }, { $set: set })).matchedCount > 0
+    const found =
+      Object.keys(set).length === 0 ? (await this.#processes.findOne({ _id: id }, { projection: { _id: 1 } })) !== null : (await this.#processes.updateOne({ _id: id }, { $set: set })).matchedCount > 0
     if (!found) throw new PotokError('NOT_FOUND', `Process "${id}" not found`)
   }
 
@@ -306,9 +307,7 @@ export class MongoStore implements ProcessStore {
   }
 
   async getProcess(id: string, options: { steps?: boolean } = {}): Promise<ProcessRecord | null> {
-    const doc = options.steps
-      ? await this.#processes.findOne({ _id: id })
-      : await this.#processes.findOne({ _id: id }, WITHOUT_STEPS)
+    const doc = options.steps ? await this.#processes.findOne({ _id: id }) : await this.#processes.findOne({ _id: id }, WITHOUT_STEPS)
     if (!doc) return null
     const record = processRecord(doc)
     record.wakeAt = (doc as { wakeAt?: string | null }).wakeAt ?? null
@@ -330,24 +329,25 @@ export class MongoStore implements ProcessStore {
     if (filter.triggerId !== undefined) query.triggerId = filter.triggerId
     if (filter.parentId !== undefined) query.parentId = filter.parentId
     if (filter.from !== undefined || filter.to !== undefined) {
-      query.startedAt = {
-        ...(filter.from !== undefined ? { $gte: filter.from } : {}),
-        ...(filter.to !== undefined ? { $lt: filter.to } : {}),
-      }
+      query.startedAt = { ...(filter.from !== undefined ? { $gte: filter.from } : {}), ...(filter.to !== undefined ? { $lt: filter.to } : {}) }
     }
     if (filter.cursor) {
       const cursor = decodeCursor(filter.cursor)
-      query.$or = [
-        { startedAt: { $lt: cursor.startedAt } },
-        { startedAt: cursor.startedAt, _id: { $lt: cursor.id } },
-      ]
+      query.$or = [{ startedAt: { $lt: cursor.startedAt } }, { startedAt: cursor.startedAt, _id: { $lt: cursor.id } }]
     }
     const limit = pageLimit(filter.limit)
-    const docs = await this.#processes.find(query, { projection: { steps: 0, snapshot: 0 } }).sort(NEWEST_FIRST).limit(limit + 1).toArray()
-    return toPage(docs.map((found) => {
-      const { doc, bytes } = dropLarge(found as unknown as Record<string, unknown>)
-      return listItem(processRecord(doc as unknown as typeof found), bytes)
-    }), limit)
+    const docs = await this.#processes
+      .find(query, { projection: { steps: 0, snapshot: 0 } })
+      .sort(NEWEST_FIRST)
+      .limit(limit + 1)
+      .toArray()
+    return toPage(
+      docs.map((found) => {
+        const { doc, bytes } = dropLarge(found as unknown as Record<string, unknown>)
+        return listItem(processRecord(doc as unknown as typeof found), bytes)
+      }),
+      limit,
+    )
   }
 
   async transitionProcess(id: string, from: ProcessStatus[], patch: ProcessPatch, owner?: string): Promise<boolean> {
@@ -365,7 +365,10 @@ export class MongoStore implements ProcessStore {
     const query: Filter<ProcessDoc> = { startedAt: { $lt: before }, status: { $nin: ACTIVE } }
     let pruned = 0
     for (;;) {
-      const batch = await this.#processes.find(query, { projection: { _id: 1 } }).limit(500).toArray()
+      const batch = await this.#processes
+        .find(query, { projection: { _id: 1 } })
+        .limit(500)
+        .toArray()
       if (batch.length === 0) break
       const ids = batch.map((doc) => doc._id)
       const { deletedCount } = await this.#processes.deleteMany({ ...query, _id: { $in: ids } })
@@ -412,14 +415,7 @@ export class MongoStore implements ProcessStore {
       if (latest && latest.expiresAt > new Date().toISOString()) return idempotencyRecord(latest)
       const seq = latest ? latest.seq + 1 : 0
       try {
-        await this.#idempotency.insertOne({
-          _id: `${record.key}#${seq}`,
-          key: record.key,
-          seq,
-          processId: record.processId,
-          response: json(record.response),
-          expiresAt: record.expiresAt,
-        })
+        await this.#idempotency.insertOne({ _id: `${record.key}#${seq}`, key: record.key, seq, processId: record.processId, response: json(record.response), expiresAt: record.expiresAt })
         return null
       } catch (error) {
         if (!isDuplicateKey(error)) throw error

@@ -27,13 +27,7 @@ export interface WebRequestRecord {
   enabled: boolean
   timeoutMs?: number
   onTimeout?: '504' | 'reset' | 'async'
-  cors?: {
-    origins: string[] | '*'
-    methods?: string[]
-    headers?: string[]
-    credentials?: boolean
-    maxAge?: number
-  }
+  cors?: { origins: string[] | '*'; methods?: string[]; headers?: string[]; credentials?: boolean; maxAge?: number }
   auth?: Record<string, unknown>
   rateLimit?: { requests: number; windowMs: number }
   idempotency?: { header?: string; windowMs?: number }
@@ -109,8 +103,7 @@ export interface Page<T> {
 }
 
 /** Fields a running process updates; `undefined` fields are left as they are. */
-export type ProcessPatch = Partial<Pick<ProcessRecord,
-  'status' | 'output' | 'response' | 'error' | 'finishedAt' | 'durationMs' | 'snapshot' | 'lease'>> & {
+export type ProcessPatch = Partial<Pick<ProcessRecord, 'status' | 'output' | 'response' | 'error' | 'finishedAt' | 'durationMs' | 'snapshot' | 'lease'>> & {
   /** Only when a stopped process is resumed on another version of its scenario (same id). */
   scenario?: { id: string; version: number }
 }

@@ -35,7 +35,7 @@ function describe(value: unknown): string {
 /** The items of a dropdown/radiobutton/checkboxes field: `[{ id, name }]`. */
 export function itemsOf(field: CatalogField): Array<{ id: string; name: string }> {
   const items = field.config?.items
-  return Array.isArray(items) ? items as Array<{ id: string; name: string }> : []
+  return Array.isArray(items) ? (items as Array<{ id: string; name: string }>) : []
 }
 
 /** Types whose value is a list. */
@@ -84,7 +84,9 @@ export async function normalizeValue(field: CatalogField, value: unknown, ctx: V
     case 'switch':
       if (typeof value !== 'boolean') throw invalid(field, 'expected true or false', value)
       return value
-    case 'dropdown': case 'radiobutton': case 'checkboxes': {
+    case 'dropdown':
+    case 'radiobutton':
+    case 'checkboxes': {
       const ids = toList(value).map((item) => (typeof item === 'number' ? String(item) : item))
       const known = new Set(itemsOf(field).map((item) => item.id))
       for (const id of ids) {
@@ -206,9 +208,13 @@ export const term = (fieldId: string, key: string) => `${fieldId}\u0001${key}`
 export function termKeys(field: CatalogField, value: unknown): string[] {
   if (isEmpty(value)) return field.type === 'group' ? [] : ['']
   switch (field.type) {
-    case 'dropdown': case 'radiobutton': case 'checkboxes':
+    case 'dropdown':
+    case 'radiobutton':
+    case 'checkboxes':
       return (value as string[]).map((id) => `i:${id}`)
-    case 'number': case 'progress': case 'stars':
+    case 'number':
+    case 'progress':
+    case 'stars':
       return [`n:${value}`]
     case 'switch':
       return [`b:${value}`]

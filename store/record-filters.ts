@@ -31,11 +31,13 @@ function filterError(message: string, details?: Record<string, unknown>): PotokE
 export function compileFilters(catalog: Catalog, filters: unknown): CompiledFilter {
   if (filters === undefined || filters === null || filters === '') return ALWAYS
   if (Array.isArray(filters)) {
-    return all(filters.map((item, index) => {
-      if (!item || typeof item !== 'object' || !('fieldId' in item)) throw filterError(`filters[${index}] must be { fieldId, value }`)
-      const { fieldId, value } = item as { fieldId: unknown; value: unknown }
-      return fieldFilter(catalog, String(fieldId), value)
-    }))
+    return all(
+      filters.map((item, index) => {
+        if (!item || typeof item !== 'object' || !('fieldId' in item)) throw filterError(`filters[${index}] must be { fieldId, value }`)
+        const { fieldId, value } = item as { fieldId: unknown; value: unknown }
+        return fieldFilter(catalog, String(fieldId), value)
+      }),
+    )
   }
   if (typeof filters === 'object') return objectFilter(catalog, filters as Record<string, unknown>)
   throw filterError('filters must be a list [{ fieldId, value }] or an object { fieldId: value, $and, $or }')
@@ -87,10 +89,16 @@ function fieldFilter(catalog: Catalog, fieldId: string, value: unknown): Compile
       return textFilter(field, value, (v) => (typeof v === 'string' ? [v] : []))
     case 'contact':
       return textFilter(field, value, (v) => (Array.isArray(v) ? v.map((c) => String((c as { contact?: unknown }).contact ?? '')) : []))
-    case 'number': case 'progress':
+    case 'number':
+    case 'progress':
       return rangeFilter(field, value, (v) => (typeof v === 'number' ? v : null), Number)
     case 'date':
-      return rangeFilter(field, value, (v) => (typeof v === 'string' ? Date.parse(v) : null), (v) => Date.parse(String(v)))
+      return rangeFilter(
+        field,
+        value,
+        (v) => (typeof v === 'string' ? Date.parse(v) : null),
+        (v) => Date.parse(String(v)),
+      )
     case 'stars': {
       const wanted = toList(value).map((v) => Number(v))
       return { test: (r) => wanted.includes(get(r) as number), anyOf: [wanted.map((n) => term(field.id, `n:${n}`))] }
@@ -103,20 +111,31 @@ function fieldFilter(catalog: Catalog, fieldId: string, value: unknown): Compile
       const wanted = value === true || value === 'true' || value === '1' || value === 1
       return { test: (r) => !isEmpty(get(r)) === wanted, anyOf: wanted ? [] : [[term(field.id, '')]] }
     }
-    case 'dropdown': case 'radiobutton': case 'checkboxes': {
+    case 'dropdown':
+    case 'radiobutton':
+    case 'checkboxes': {
       const ids = toList(value).map(String)
       const has = (r: CatalogRecord) => new Set((get(r) as string[] | null) ?? [])
       if (field.type === 'checkboxes') {
-        return { test: (r) => { const set = has(r); return ids.every((id) => set.has(id)) }, anyOf: ids.map((id) => [term(field.id, `i:${id}`)]) }
+        return {
+          test: (r) => {
+            const set = has(r)
+            return ids.every((id) => set.has(id))
+          },
+          anyOf: ids.map((id) => [term(field.id, `i:${id}`)]),
+        }
       }
-      return { test: (r) => { const set = has(r); return ids.some((id) => set.has(id)) }, anyOf: [ids.map((id) => term(field.id, `i:${id}`))] }
+      return {
+        test: (r) => {
+          const set = has(r)
+          return ids.some((id) => set.has(id))
+        },
+        anyOf: [ids.map((id) => term(field.id, `i:${id}`))],
+      }
     }
     case 'user': {
       const ids = toList(value).map((u) => String(u && typeof u === 'object' ? (u as { id?: unknown }).id : u))
-      return {
-        test: (r) => ((get(r) as Array<{ id: string }> | null) ?? []).some((u) => ids.includes(u.id)),
-        anyOf: [ids.map((id) => term(field.id, `u:${id}`))],
-      }
+      return { test: (r) => ((get(r) as Array<{ id: string }> | null) ?? []).some((u) => ids.includes(u.id)), anyOf: [ids.map((id) => term(field.id, `u:${id}`))] }
     }
     case 'object': {
       const links = toList(value).map((link) => {
@@ -140,10 +159,11 @@ function textFilter(field: CatalogField, value: unknown, texts: (v: unknown) => 
   // Phones are found in any format: only digits count when the filter is a phone number.
   const phone = /^[\d\s()+\-.]+$/.test(needle) && /\d/.test(needle) ? needle.replace(/\D/g, '') : null
   return {
-    test: (r) => texts(r.values[field.id]).some((text) => {
-      const hay = text.toLowerCase()
-      return hay.includes(needle) || (phone !== null && hay.replace(/\D/g, '').includes(phone))
-    }),
+    test: (r) =>
+      texts(r.values[field.id]).some((text) => {
+        const hay = text.toLowerCase()
+        return hay.includes(needle) || (phone !== null && hay.replace(/\D/g, '').includes(phone))
+      }),
     anyOf: [],
   }
 }
@@ -153,8 +173,15 @@ function rangeFilter(field: CatalogField, value: unknown, read: (v: unknown) => 
     const { at, to } = value as { at?: unknown; to?: unknown }
     const low = at === undefined || at === null || at === '' ? -Infinity : parse(at)
     const high = to === undefined || to === null || to === '' ? Infinity : parse(to)
-    if (Number.isNaN(low) || Number.isNaN(high)) throw filterError(`field "${field.name}" (${field.id}) filters by a range { at, to } of ${field.type === 'date' ? 'dates' : 'numbers'}`, { fieldId: field.id })
-    return { test: (r) => { const v = read(r.values[field.id]); return v !== null && v >= low && v <= high }, anyOf: [] }
+    if (Number.isNaN(low) || Number.isNaN(high))
+      throw filterError(`field "${field.name}" (${field.id}) filters by a range { at, to } of ${field.type === 'date' ? 'dates' : 'numbers'}`, { fieldId: field.id })
+    return {
+      test: (r) => {
+        const v = read(r.values[field.id])
+        return v !== null && v >= low && v <= high
+      },
+      anyOf: [],
+    }
   }
   const exact = parse(value)
   if (Number.isNaN(exact)) throw filterError(`field "${field.name}" (${field.id}) filters by { at, to } or one value`, { fieldId: field.id })
@@ -175,11 +202,13 @@ export function searchTest(catalog: Catalog, searchText: string | undefined): Te
   const needle = searchText?.trim().toLowerCase()
   if (!needle) return () => true
   const fields = catalog.fields.filter((f) => f.type === 'text' || f.type === 'contact')
-  return (record) => record.title.toLowerCase().includes(needle) || fields.some((field) => {
-    const value = record.values[field.id]
-    if (typeof value === 'string') return value.toLowerCase().includes(needle)
-    return Array.isArray(value) && value.some((c) => `${c?.contact ?? ''} ${c?.comment ?? ''}`.toLowerCase().includes(needle))
-  })
+  return (record) =>
+    record.title.toLowerCase().includes(needle) ||
+    fields.some((field) => {
+      const value = record.values[field.id]
+      if (typeof value === 'string') return value.toLowerCase().includes(needle)
+      return Array.isArray(value) && value.some((c) => `${c?.contact ?? ''} ${c?.comment ?? ''}`.toLowerCase().includes(needle))
+    })
 }
 
 /** Order of records by a field (by its type), empty values last; ties by id. */

@@ -6,7 +6,7 @@
  */
 
 export * from '../runtime/records.ts'
-import type { Catalog, CatalogRecord, RecordPage, RecordQuery, RecordValues, StoredFile } from '../runtime/records.ts'
+import type { Catalog, CatalogRecord, RecordPage, StoredFile } from '../runtime/records.ts'
 
 /** One record row as an adapter keeps it: `terms` are index keys `<fieldId>\u0001<value>`. */
 export interface RecordRow {

@@ -86,11 +86,11 @@ export class RecordStore {
 
   async createRecord(catalogId: string, values: RecordValues, options: { id?: string } = {}): Promise<CatalogRecord> {
     const catalog = await this.requireCatalog(catalogId)
-    const normalized = { ...emptyValues(catalog), ...await this.normalize(catalog, values) }
+    const normalized = { ...emptyValues(catalog), ...(await this.normalize(catalog, values)) }
     checkRequired(catalog, normalized)
     const now = new Date().toISOString()
     for (let attempt = 1; ; attempt++) {
-      const id = options.id ?? await this.tables.nextRecordId()
+      const id = options.id ?? (await this.tables.nextRecordId())
       const record: CatalogRecord = { id, catalogId: catalog.id, title: titleOf(catalog, normalized), values: normalized, createdAt: now, updatedAt: now }
       try {
         await this.tables.insertRecord({ record, terms: termsOf(catalog, normalized) })
@@ -112,7 +112,7 @@ export class RecordStore {
     const ids = await this.tables.nextRecordIds(list.length)
     const now = new Date().toISOString()
     for (const [i, values] of list.entries()) {
-      const normalized = { ...emptyValues(catalog), ...await this.normalize(catalog, values) }
+      const normalized = { ...emptyValues(catalog), ...(await this.normalize(catalog, values)) }
       checkRequired(catalog, normalized)
       const record: CatalogRecord = { id: ids[i], catalogId: catalog.id, title: titleOf(catalog, normalized), values: normalized, createdAt: now, updatedAt: now }
       rows.push({ record, terms: termsOf(catalog, normalized) })
@@ -138,10 +138,10 @@ export class RecordStore {
       const catalog = await this.requireCatalog(catalogId)
       const previous = await this.tables.getRecord(catalog.id, String(id))
       if (!previous) throw recordNotFound(catalog.id, String(id))
-      const merged = { ...previous.values, ...await this.normalize(catalog, values) }
+      const merged = { ...previous.values, ...(await this.normalize(catalog, values)) }
       checkRequired(catalog, merged)
       const record: CatalogRecord = { ...previous, title: titleOf(catalog, merged), values: merged, updatedAt: new Date().toISOString() }
-      if (!await this.tables.replaceRecord({ record, terms: termsOf(catalog, merged) })) throw recordNotFound(catalog.id, String(id))
+      if (!(await this.tables.replaceRecord({ record, terms: termsOf(catalog, merged) }))) throw recordNotFound(catalog.id, String(id))
       return record
     })
   }
@@ -160,8 +160,7 @@ export class RecordStore {
     const search = searchTest(catalog, query.searchText)
     const order = recordOrder(catalog, query.sortField, sortType)
     let page: RecordPage
-    const unfiltered = query.filters === undefined || query.filters === null || query.filters === ''
-      || (typeof query.filters === 'object' && Object.keys(query.filters as object).length === 0)
+    const unfiltered = query.filters === undefined || query.filters === null || query.filters === '' || (typeof query.filters === 'object' && Object.keys(query.filters as object).length === 0)
     if (unfiltered && !query.searchText?.trim() && (!query.sortField || query.sortField === 'id')) {
       page = await this.tables.pageRecords(catalog.id, offset, limit, sortType === -1)
     } else {
@@ -194,7 +193,7 @@ export class RecordStore {
   readonly #valueContext: ValueContext = {
     links: async (catalogId, recordId) => {
       const catalog = await this.tables.getCatalog(catalogId)
-      const record = catalog && await this.tables.getRecord(catalogId, recordId)
+      const record = catalog && (await this.tables.getRecord(catalogId, recordId))
       return record ? { title: record.title, catalogName: catalog!.name } : null
     },
     files: async (id) => {
@@ -206,9 +205,14 @@ export class RecordStore {
   #serial<T>(key: string, write: () => Promise<T>): Promise<T> {
     const previous = this.#writing.get(key) ?? Promise.resolve()
     const next = previous.then(write, write)
-    const settled = next.then(() => {}, () => {})
+    const settled = next.then(
+      () => {},
+      () => {},
+    )
     this.#writing.set(key, settled)
-    settled.then(() => { if (this.#writing.get(key) === settled) this.#writing.delete(key) })
+    settled.then(() => {
+      if (this.#writing.get(key) === settled) this.#writing.delete(key)
+    })
     return next
   }
 }

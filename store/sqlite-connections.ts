@@ -15,16 +15,18 @@ export function sqliteConnections(db: () => Database.Database): ConnectionStore 
     }
   }
   return {
-    createConnection: (record) => run((d) => {
-      const { changes } = d.prepare('INSERT INTO connections (id, doc) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(record.id, JSON.stringify(record))
-      if (!changes) throw conflict(record.id)
-      return record
-    }),
+    createConnection: (record) =>
+      run((d) => {
+        const { changes } = d.prepare('INSERT INTO connections (id, doc) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(record.id, JSON.stringify(record))
+        if (!changes) throw conflict(record.id)
+        return record
+      }),
     replaceConnection: (record) => run((d) => (d.prepare('UPDATE connections SET doc = ? WHERE id = ?').run(JSON.stringify(record), record.id).changes ? record : null)),
-    getConnection: (id) => run((d) => {
-      const doc = d.prepare('SELECT doc FROM connections WHERE id = ?').pluck().get(id) as string | undefined
-      return doc ? (JSON.parse(doc) as ConnectionRecord) : null
-    }),
+    getConnection: (id) =>
+      run((d) => {
+        const doc = d.prepare('SELECT doc FROM connections WHERE id = ?').pluck().get(id) as string | undefined
+        return doc ? (JSON.parse(doc) as ConnectionRecord) : null
+      }),
     listConnections: () => run((d) => (d.prepare('SELECT doc FROM connections ORDER BY id').pluck().all() as string[]).map((doc) => JSON.parse(doc) as ConnectionRecord)),
     deleteConnection: (id) => run((d) => d.prepare('DELETE FROM connections WHERE id = ?').run(id).changes > 0),
   }

@@ -58,12 +58,9 @@ export class SqliteLeases {
   }
 
   /** The fenced write (run inside the store's group commit); false when fenced out. */
-  commit(id: string, lease: ProcessLease, patch: CommitPatch, steps: StepRecord[] | undefined, leaseMs: number | undefined,
-    upsertSteps: (seq: number, steps: StepRecord[]) => void): boolean {
+  commit(id: string, lease: ProcessLease, patch: CommitPatch, steps: StepRecord[] | undefined, leaseMs: number | undefined, upsertSteps: (seq: number, steps: StepRecord[]) => void): boolean {
     const { wakeAt, ...rest } = patch
-    const renewed = leaseMs !== undefined && rest.lease === undefined
-      ? { ...rest, lease: { owner: lease.owner, expiresAt: new Date(clock.now() + leaseMs).toISOString() } }
-      : rest
+    const renewed = leaseMs !== undefined && rest.lease === undefined ? { ...rest, lease: { owner: lease.owner, expiresAt: new Date(clock.now() + leaseMs).toISOString() } } : rest
     const params = { ...patchParams(id, renewed), fence_owner: lease.owner, fence: lease.fence }
     const seq = this.#sql.commit.get(params) as number | undefined
     if (seq === undefined) return false
@@ -82,8 +79,8 @@ export class SqliteLeases {
 
   /** The query plans of the claims and the renewal (each must be served by an index). */
   plans(): string[] {
-    const explain = (statement: Database.Statement) => (this.#db.prepare(`EXPLAIN QUERY PLAN ${statement.source}`)
-      .all({ owner: 'x', now: '', expires: '', limit: 1, ids: '[]' }) as Array<{ detail: string }>).map((row) => row.detail).join('; ')
+    const explain = (statement: Database.Statement) =>
+      (this.#db.prepare(`EXPLAIN QUERY PLAN ${statement.source}`).all({ owner: 'x', now: '', expires: '', limit: 1, ids: '[]' }) as Array<{ detail: string }>).map((row) => row.detail).join('; ')
     return [explain(this.#sql.claimDue), explain(this.#sql.claimExpired), explain(this.#sql.renew)]
   }
 
@@ -112,9 +109,11 @@ function prepare(db: Database.Database) {
     commit: db.prepare(`${PATCH_SQL} AND status = 'running' AND lease_owner = @fence_owner AND rev = @fence RETURNING seq`).pluck(),
     setWakeAt: db.prepare('UPDATE processes SET wake_at = ? WHERE seq = ?'),
     // By id (`+status` keeps the planner off the status index, which holds every running process).
-    renew: db.prepare(`UPDATE processes SET lease_expires_at = @expires
+    renew: db
+      .prepare(`UPDATE processes SET lease_expires_at = @expires
       WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'running' AND lease_owner = @owner
-      RETURNING id`).pluck(),
+      RETURNING id`)
+      .pluck(),
     wake: db.prepare(`UPDATE processes SET wake_at = @now WHERE id = @id AND status = 'queued' AND coalesce(wake_at, started_at) > @now`),
     probe: db.prepare('INSERT INTO health (owner, at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET at = excluded.at'),
     leaseOf: db.prepare('SELECT rev, wake_at FROM processes WHERE id = ?'),

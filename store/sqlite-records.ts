@@ -122,7 +122,10 @@ export class SqliteRecordTables implements RecordTables {
       where += ` AND id IN (SELECT record_id FROM record_terms WHERE catalog_id = ? AND term IN (${terms.map(() => '?').join(', ')}))`
       params.push(catalogId, ...terms)
     }
-    const rows = this.connection().prepare(`SELECT doc FROM records WHERE ${where} ORDER BY id`).pluck().all(...params) as string[]
+    const rows = this.connection()
+      .prepare(`SELECT doc FROM records WHERE ${where} ORDER BY id`)
+      .pluck()
+      .all(...params) as string[]
     return rows.map((doc) => JSON.parse(doc))
   }
 
@@ -152,10 +155,14 @@ function prepare(db: Database.Database) {
     deleteCatalogRecords: db.prepare('DELETE FROM records WHERE catalog_id = ?'),
     deleteCatalogTerms: db.prepare('DELETE FROM record_terms WHERE catalog_id = ?'),
     // One statement, so two writers never get the same id; seeded ids (given explicitly) are skipped.
-    nextId: db.prepare(`UPDATE record_counter SET value = MAX(value, (SELECT COALESCE(MAX(id), 0) FROM records)) + 1
-      WHERE name = 'record' RETURNING value`).pluck(),
-    reserveIds: db.prepare(`UPDATE record_counter SET value = MAX(value, (SELECT COALESCE(MAX(id), 0) FROM records)) + ?
-      WHERE name = 'record' RETURNING value`).pluck(),
+    nextId: db
+      .prepare(`UPDATE record_counter SET value = MAX(value, (SELECT COALESCE(MAX(id), 0) FROM records)) + 1
+      WHERE name = 'record' RETURNING value`)
+      .pluck(),
+    reserveIds: db
+      .prepare(`UPDATE record_counter SET value = MAX(value, (SELECT COALESCE(MAX(id), 0) FROM records)) + ?
+      WHERE name = 'record' RETURNING value`)
+      .pluck(),
     insertRecord: db.prepare('INSERT INTO records (id, catalog_id, doc) VALUES (?, ?, ?)'),
     replaceRecord: db.prepare('UPDATE records SET doc = ? WHERE id = ? AND catalog_id = ?'),
     getRecord: db.prepare('SELECT doc FROM records WHERE id = ? AND catalog_id = ?').pluck(),

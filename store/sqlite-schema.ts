@@ -59,9 +59,27 @@ export const PROCESS_COLUMNS = `(id, status, scenario_id, scenario_version, trig
   @started_at, @finished_at, @duration_ms, @lease_owner, @lease_expires_at, @trigger, @input, @output, @response, @error, @snapshot)`
 
 /** Every column but `id` and `seq`, for recording over an existing row. */
-export const PROCESS_UPDATE = ['status', 'scenario_id', 'scenario_version', 'trigger_id', 'parent_id', 'replay_of',
-  'started_at', 'finished_at', 'duration_ms', 'lease_owner', 'lease_expires_at', 'trigger', 'input', 'output',
-  'response', 'error', 'snapshot'].map((column) => `${column} = excluded.${column}`).join(', ')
+export const PROCESS_UPDATE = [
+  'status',
+  'scenario_id',
+  'scenario_version',
+  'trigger_id',
+  'parent_id',
+  'replay_of',
+  'started_at',
+  'finished_at',
+  'duration_ms',
+  'lease_owner',
+  'lease_expires_at',
+  'trigger',
+  'input',
+  'output',
+  'response',
+  'error',
+  'snapshot',
+]
+  .map((column) => `${column} = excluded.${column}`)
+  .join(', ')
 
 /** Statuses pruning never deletes. */
 export const ACTIVE = `('queued', 'running')`
@@ -145,15 +163,25 @@ export function patchParams(id: string, patch: ProcessPatch): Record<string, unk
   const has = (key: keyof ProcessPatch) => (patch[key] === undefined ? 0 : 1)
   return {
     id,
-    set_status: has('status'), status: patch.status ?? null,
-    set_output: has('output'), output: json(patch.output),
-    set_response: has('response'), response: json(patch.response),
-    set_error: has('error'), error: json(patch.error),
-    set_finished_at: has('finishedAt'), finished_at: patch.finishedAt ?? null,
-    set_duration_ms: has('durationMs'), duration_ms: patch.durationMs ?? null,
-    set_snapshot: has('snapshot'), snapshot: json(patch.snapshot),
-    set_scenario: has('scenario'), scenario_version: patch.scenario?.version ?? null,
-    set_lease: has('lease'), lease_owner: patch.lease?.owner ?? null, lease_expires_at: patch.lease?.expiresAt ?? null,
+    set_status: has('status'),
+    status: patch.status ?? null,
+    set_output: has('output'),
+    output: json(patch.output),
+    set_response: has('response'),
+    response: json(patch.response),
+    set_error: has('error'),
+    error: json(patch.error),
+    set_finished_at: has('finishedAt'),
+    finished_at: patch.finishedAt ?? null,
+    set_duration_ms: has('durationMs'),
+    duration_ms: patch.durationMs ?? null,
+    set_snapshot: has('snapshot'),
+    snapshot: json(patch.snapshot),
+    set_scenario: has('scenario'),
+    scenario_version: patch.scenario?.version ?? null,
+    set_lease: has('lease'),
+    lease_owner: patch.lease?.owner ?? null,
+    lease_expires_at: patch.lease?.expiresAt ?? null,
   }
 }
 

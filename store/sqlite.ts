@@ -23,16 +23,25 @@ import { PotokError } from '../runtime/errors.ts'
 import type { ProcessStatus, Scenario, StepRecord } from '../runtime/types.ts'
 import { decodeCursor, pageLimit, toPage } from './cursor.ts'
 import { compactSnapshot, stepsFromRows } from './compact.ts'
-import type {
-  IdempotencyRecord, Page, ProcessFilter, ProcessPatch, ProcessRecord, ProcessStore,
-  ScenarioRecord, StoredResponse, WebRequestRecord,
-} from './port.ts'
+import type { IdempotencyRecord, Page, ProcessFilter, ProcessPatch, ProcessRecord, ProcessStore, ScenarioRecord, StoredResponse, WebRequestRecord } from './port.ts'
 import { nextScenarioVersion } from './scenario-version.ts'
 import { SQLITE_LIST_COLUMNS, listItem } from './list-items.ts'
 import {
-  SCHEMA, json, parse, parseOrNull, patchParams, processParams, processRecord, scenarioRecord,
-  PATCH_SQL, PROCESS_COLUMNS, PROCESS_UPDATE, ACTIVE,
-  type IdempotencyRow, type ProcessRow, type ScenarioRow,
+  SCHEMA,
+  json,
+  parse,
+  parseOrNull,
+  patchParams,
+  processParams,
+  processRecord,
+  scenarioRecord,
+  PATCH_SQL,
+  PROCESS_COLUMNS,
+  PROCESS_UPDATE,
+  ACTIVE,
+  type IdempotencyRow,
+  type ProcessRow,
+  type ScenarioRow,
 } from './sqlite-schema.ts'
 import { guardStoreErrors } from './store-error.ts'
 import type { ConnectionStore } from './connections-port.ts'
@@ -83,10 +92,13 @@ export class SqliteStore implements ProcessStore {
       this.filename = join(dir, 'potok.sqlite')
     }
     guardStoreErrors(this)
-    Object.assign(this, sqliteConnections(() => {
-      if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
-      return this.#db
-    }))
+    Object.assign(
+      this,
+      sqliteConnections(() => {
+        if (!this.#db) throw new PotokError('STORE_ERROR', 'The SQLite store is not open (call init())')
+        return this.#db
+      }),
+    )
   }
 
   async init(): Promise<void> {
@@ -225,8 +237,10 @@ export class SqliteStore implements ProcessStore {
 
       insertProcess: db.prepare(`INSERT INTO processes ${PROCESS_COLUMNS} RETURNING seq`).pluck(),
       // An upsert, not INSERT OR REPLACE: the row keeps its `seq`, which keys its steps.
-      recordProcess: db.prepare(`INSERT INTO processes ${PROCESS_COLUMNS}
-        ON CONFLICT (id) DO UPDATE SET ${PROCESS_UPDATE} RETURNING seq`).pluck(),
+      recordProcess: db
+        .prepare(`INSERT INTO processes ${PROCESS_COLUMNS}
+        ON CONFLICT (id) DO UPDATE SET ${PROCESS_UPDATE} RETURNING seq`)
+        .pluck(),
       patchProcess: db.prepare(`${patch} RETURNING seq`).pluck(),
       transitionProcess: db.prepare(`${patch} AND status IN (SELECT value FROM json_each(@from))
         AND (@owner IS NULL OR lease_owner = @owner)`),
@@ -239,7 +253,6 @@ export class SqliteStore implements ProcessStore {
         (SELECT seq FROM processes WHERE started_at < ? AND status NOT IN ${ACTIVE})`),
       pruneProcesses: db.prepare(`DELETE FROM processes WHERE started_at < ? AND status NOT IN ${ACTIVE}`),
       pruneIdempotency: db.prepare('DELETE FROM idempotency WHERE expires_at < ?'),
-
 
       putIdempotency: db.prepare(`INSERT INTO idempotency (key, process_id, response, expires_at)
         VALUES (@key, @process_id, @response, @expires_at)
@@ -328,9 +341,7 @@ export class SqliteStore implements ProcessStore {
   }
 
   async listWebRequests(filter: { scenarioId?: string } = {}): Promise<WebRequestRecord[]> {
-    const docs = (filter.scenarioId === undefined
-      ? this.sql.listWebRequests.all()
-      : this.sql.listWebRequestsOf.all(filter.scenarioId)) as string[]
+    const docs = (filter.scenarioId === undefined ? this.sql.listWebRequests.all() : this.sql.listWebRequestsOf.all(filter.scenarioId)) as string[]
     return docs.map((doc) => JSON.parse(doc) as WebRequestRecord)
   }
 
@@ -400,7 +411,11 @@ export class SqliteStore implements ProcessStore {
       where.push('status IN (SELECT value FROM json_each(@statuses))')
       params.statuses = JSON.stringify(statuses)
     }
-    for (const [key, column] of [['scenarioId', 'scenario_id'], ['triggerId', 'trigger_id'], ['parentId', 'parent_id']] as const) {
+    for (const [key, column] of [
+      ['scenarioId', 'scenario_id'],
+      ['triggerId', 'trigger_id'],
+      ['parentId', 'parent_id'],
+    ] as const) {
       if (filter[key] !== undefined) {
         where.push(`${column} = @${key}`)
         params[key] = filter[key]
@@ -430,7 +445,10 @@ export class SqliteStore implements ProcessStore {
       this.#listStatements.set(sql, statement)
     }
     const rows = statement.all(params) as Array<ProcessRow & Record<string, number | null>>
-    return toPage(rows.map((row) => listItem(processRecord(row), { input: row.input_bytes, output: row.output_bytes, response: row.response_bytes, error: row.error_bytes })), limit)
+    return toPage(
+      rows.map((row) => listItem(processRecord(row), { input: row.input_bytes, output: row.output_bytes, response: row.response_bytes, error: row.error_bytes })),
+      limit,
+    )
   }
 
   async transitionProcess(id: string, from: ProcessStatus[], patch: ProcessPatch, owner?: string): Promise<boolean> {
@@ -505,21 +523,10 @@ export class SqliteStore implements ProcessStore {
 
   async putIdempotency(record: IdempotencyRecord): Promise<IdempotencyRecord | null> {
     const put = this.db.transaction((): IdempotencyRecord | null => {
-      const { changes } = this.sql.putIdempotency.run({
-        key: record.key,
-        process_id: record.processId,
-        response: json(record.response),
-        expires_at: record.expiresAt,
-        now: new Date().toISOString(),
-      })
+      const { changes } = this.sql.putIdempotency.run({ key: record.key, process_id: record.processId, response: json(record.response), expires_at: record.expiresAt, now: new Date().toISOString() })
       if (changes > 0) return null
       const row = this.sql.getIdempotency.get(record.key) as IdempotencyRow
-      return {
-        key: row.key,
-        processId: row.process_id,
-        response: parse(row.response) as StoredResponse | null,
-        expiresAt: row.expires_at,
-      }
+      return { key: row.key, processId: row.process_id, response: parse(row.response) as StoredResponse | null, expiresAt: row.expires_at }
     })
     return put.immediate()
   }
@@ -541,8 +548,7 @@ function byStartedAtAsc(a: ProcessRecord, b: ProcessRecord): number {
 }
 
 function isConstraint(error: unknown): error is { code: string } {
-  return typeof (error as { code?: unknown })?.code === 'string'
-    && (error as { code: string }).code.startsWith('SQLITE_CONSTRAINT')
+  return typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_CONSTRAINT')
 }
 
 function webRequestConflict(error: unknown, record: WebRequestRecord): unknown {

@@ -16,13 +16,11 @@ export function redactSecrets(message: string): string {
 export function toStoreError(error: unknown): PotokError {
   if (error instanceof PotokError) return error
   if (isDiskFull(error)) {
-    return new PotokError('STORE_FULL', 'The store\'s disk is full: nothing more can be written until space is freed', { details: { retryAfter: 30 } })
+    return new PotokError('STORE_FULL', "The store's disk is full: nothing more can be written until space is freed", { details: { retryAfter: 30 } })
   }
   const message = error instanceof Error ? error.message : String(error)
   const name = error instanceof Error ? error.name : 'Error'
-  return new PotokError('STORE_ERROR', `Store error (${name}): ${redactSecrets(message)}`, {
-    details: UNREACHABLE.test(name) ? { unreachable: true, retryAfter: 2 } : undefined,
-  })
+  return new PotokError('STORE_ERROR', `Store error (${name}): ${redactSecrets(message)}`, { details: UNREACHABLE.test(name) ? { unreachable: true, retryAfter: 2 } : undefined })
 }
 
 /** Driver errors that mean the database cannot be reached (rather than refusing one operation). */
@@ -30,12 +28,34 @@ const UNREACHABLE = /^(MongoServerSelectionError|MongoNetworkError|MongoNetworkT
 
 /** The port's methods; `guardStoreErrors` wraps exactly these. */
 export const PORT_METHODS = [
-  'init', 'close', 'ping',
-  'saveScenario', 'getScenario', 'listScenarios', 'listScenarioVersions', 'deleteScenario',
-  'createWebRequest', 'replaceWebRequest', 'getWebRequest', 'findWebRequestByUrlId', 'listWebRequests', 'deleteWebRequest',
-  'createProcess', 'updateProcess', 'recordProcess', 'getProcess', 'listProcesses', 'transitionProcess', 'pruneProcesses',
-  'claimProcesses', 'renewLeases', 'commitProcess', 'probeWrite', 'wakeProcess',
-  'putIdempotency', 'setIdempotencyResponse',
+  'init',
+  'close',
+  'ping',
+  'saveScenario',
+  'getScenario',
+  'listScenarios',
+  'listScenarioVersions',
+  'deleteScenario',
+  'createWebRequest',
+  'replaceWebRequest',
+  'getWebRequest',
+  'findWebRequestByUrlId',
+  'listWebRequests',
+  'deleteWebRequest',
+  'createProcess',
+  'updateProcess',
+  'recordProcess',
+  'getProcess',
+  'listProcesses',
+  'transitionProcess',
+  'pruneProcesses',
+  'claimProcesses',
+  'renewLeases',
+  'commitProcess',
+  'probeWrite',
+  'wakeProcess',
+  'putIdempotency',
+  'setIdempotencyResponse',
 ] as const
 
 /**

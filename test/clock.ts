@@ -31,7 +31,9 @@ export function manualClock(start = Date.now()): ManualClock {
       timers.set(id, { at: now + Math.max(0, ms), callback })
       return id
     },
-    clearTimeout: (id) => { timers.delete(id as number) },
+    clearTimeout: (id) => {
+      timers.delete(id as number)
+    },
     pending: () => timers.size,
     advance: async (ms) => {
       const until = now + ms

@@ -22,8 +22,8 @@ export function csvToJson(text: string, options: CsvOptions, maxCells: number): 
   }
   const cells = rows.reduce((sum, row) => sum + row.length, 0)
   if (cells > maxCells) throw new PotokError('CONVERT_TOO_LARGE', `the CSV has more than ${maxCells} cells (CONVERT_MAX_CELLS)`, { details: { limit: maxCells } })
-  const header = options.header === false ? null : rows.shift() ?? []
-  return rows.map((row) => Object.fromEntries(row.map((value, i) => [header ? header[i] ?? columnLetter(i + 1) : columnLetter(i + 1), value])))
+  const header = options.header === false ? null : (rows.shift() ?? [])
+  return rows.map((row) => Object.fromEntries(row.map((value, i) => [header ? (header[i] ?? columnLetter(i + 1)) : columnLetter(i + 1), value])))
 }
 
 function guessDelimiter(text: string): string {

@@ -66,8 +66,10 @@ export async function jsonToExcel(value: unknown, maxCells: number): Promise<Buf
     const header = headerOf(rows)
     if (header) sheet.addRow(header)
     rows.forEach((row, r) => {
-      const cellsOf: Array<[string, unknown]> = Array.isArray(row) ? row.map((v, i) => [columnLetter(i + 1), v])
-        : typeof row === 'object' && row !== null ? Object.entries(row).map(([key, v]) => [header ? columnLetter(header.indexOf(key) + 1) : key, v])
+      const cellsOf: Array<[string, unknown]> = Array.isArray(row)
+        ? row.map((v, i) => [columnLetter(i + 1), v])
+        : typeof row === 'object' && row !== null
+          ? Object.entries(row).map(([key, v]) => [header ? columnLetter(header.indexOf(key) + 1) : key, v])
           : []
       if (!cellsOf.length && (typeof row !== 'object' || row === null)) throw new PotokError('CONVERT_INVALID_DOCUMENT', `sheet "${name}" row ${r + 1} must be a list or an object`)
       const target = sheet.getRow((header ? 1 : 0) + r + 1)

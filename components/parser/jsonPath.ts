@@ -19,9 +19,10 @@ export function jsonPathProblem(query: string): { path: 'query'; message: string
   }
   const called = functionNames(ast).find((name) => !SAFE_FUNCTIONS.has(name))
   if (called === undefined) return null
-  const message = called === 'match' || called === 'search'
-    ? `JSONPath function ${called}() is not supported (its regular expressions could hang the server); select the values here and match them with a second parser node using method "regex"`
-    : `JSONPath function ${called}() does not exist (available: length, count, value)`
+  const message =
+    called === 'match' || called === 'search'
+      ? `JSONPath function ${called}() is not supported (its regular expressions could hang the server); select the values here and match them with a second parser node using method "regex"`
+      : `JSONPath function ${called}() does not exist (available: length, count, value)`
   return { path: 'query', message }
 }
 

@@ -32,10 +32,7 @@ export function regexProblem(query: string, group: number): { path: 'query' | 'g
   try {
     pattern = compile(query)
   } catch (error) {
-    return {
-      path: 'query',
-      message: `regular expression does not compile: ${(error as Error).message} (RE2 syntax: lookarounds and backreferences are not supported)`,
-    }
+    return { path: 'query', message: `regular expression does not compile: ${(error as Error).message} (RE2 syntax: lookarounds and backreferences are not supported)` }
   }
   if (group > pattern.groupCount()) {
     return { path: 'group', message: `group ${group} does not exist: the expression has ${pattern.groupCount()} capture group(s)` }

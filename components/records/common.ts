@@ -77,7 +77,7 @@ export function evaluateObject(ctx: ComponentContext<unknown>, source: string, w
 export function idOf(value: unknown, what: 'catalogId' | 'recordId'): string {
   if ((typeof value === 'string' && value.trim() !== '') || (typeof value === 'number' && Number.isFinite(value))) return String(value).trim()
   const code = what === 'catalogId' ? 'CATALOG_NOT_FOUND' : 'RECORD_NOT_FOUND'
-  throw new PotokError(code, `${what} must evaluate to an id (a non-empty string or a number), not ${value === null ? 'null' : JSON.stringify(value) ?? typeof value}`)
+  throw new PotokError(code, `${what} must evaluate to an id (a non-empty string or a number), not ${value === null ? 'null' : (JSON.stringify(value) ?? typeof value)}`)
 }
 
 /** The host's records service `name`, or RECORDS_UNAVAILABLE (e.g. `potok run` without a store). */

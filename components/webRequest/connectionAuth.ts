@@ -48,7 +48,13 @@ export async function connectionAuthorization(services: RuntimeServices, id: str
   if (scheme === 'oauth2') {
     const key = cacheKey(connection)
     const token = await cachedToken(key, connection, secret('clientSecret'), signal)
-    return { header: `Bearer ${token}`, renewable: true, forget: () => { tokens.delete(key) } }
+    return {
+      header: `Bearer ${token}`,
+      renewable: true,
+      forget: () => {
+        tokens.delete(key)
+      },
+    }
   }
   throw new PotokError('CONNECTION_TYPE', `connection "${id}" has an unknown scheme`)
 }
@@ -59,7 +65,9 @@ function fixed(header: string): ConnectionAuth {
 
 /** Changes of the connection (its URL, client or secret) make a new key, so a stale token is never reused. */
 function cacheKey(c: ConnectionInfo): string {
-  return createHash('sha256').update(JSON.stringify([c.id, c.config.tokenUrl, c.config.clientId, c.config.scope ?? '', c.secrets.clientSecret])).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify([c.id, c.config.tokenUrl, c.config.clientId, c.config.scope ?? '', c.secrets.clientSecret]))
+    .digest('hex')
 }
 
 async function cachedToken(key: string, c: ConnectionInfo, clientSecret: string, signal: AbortSignal): Promise<string> {
@@ -72,7 +80,9 @@ async function cachedToken(key: string, c: ConnectionInfo, clientSecret: string,
   })
   tokens.set(key, entry)
   // A failed fetch is not cached: the next request tries again.
-  entry.token.catch(() => { if (tokens.get(key) === entry) tokens.delete(key) })
+  entry.token.catch(() => {
+    if (tokens.get(key) === entry) tokens.delete(key)
+  })
   return entry.token
 }
 
@@ -86,17 +96,15 @@ async function fetchToken(c: ConnectionInfo, clientSecret: string, signal: Abort
   const form = new URLSearchParams({ grant_type: 'client_credentials' })
   if (c.config.scope) form.set('scope', String(c.config.scope))
   const credentials = `${encodeURIComponent(String(c.config.clientId ?? ''))}:${encodeURIComponent(clientSecret)}`
-  const headers = new Headers({
-    'content-type': 'application/x-www-form-urlencoded',
-    accept: 'application/json',
-    authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`,
-  })
+  const headers = new Headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` })
   const describe = `POST ${url.origin}${url.pathname}`
   const response = await send({ url, method: 'POST', headers, body: form.toString(), describe }, { timeoutMs: TOKEN_TIMEOUT_MS, maxBytes: TOKEN_MAX_BYTES, signal })
   let answer: { access_token?: unknown; expires_in?: unknown; error?: unknown } = {}
   try {
     answer = JSON.parse(new TextDecoder().decode(response.bytes))
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   if (response.status < 200 || response.status > 299 || typeof answer.access_token !== 'string' || !answer.access_token) {
     const reason = typeof answer.error === 'string' ? ` (${answer.error.slice(0, 100)})` : ''
     throw new PotokError('OAUTH_TOKEN', `the token endpoint of connection "${c.id}" (${describe}) answered ${response.status} without an access token${reason}`, {

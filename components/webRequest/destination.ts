@@ -14,14 +14,30 @@ import { runtimeLimits } from '../../runtime/limits.ts'
 
 const blocked = new BlockList()
 for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(network, prefix, 'ipv4')
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(network, prefix, 'ipv4')
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96],
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['::ffff:0:0', 96],
   // Local-use NAT64 (RFC 8215) translates to whatever the operator's network holds.
   ['64:ff9b:1::', 48],
-] as const) blocked.addSubnet(network, prefix, 'ipv6')
+] as const)
+  blocked.addSubnet(network, prefix, 'ipv6')
 
 /** Whether WEBREQUEST_DENY_PRIVATE is on (read per request from the runtime limits). */
 export function denyPrivate(): boolean {
@@ -85,7 +101,6 @@ export async function checkDestination(url: URL, describe: string): Promise<void
   const addresses = isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true }).catch(() => [])).map((a) => a.address)
   const refused = addresses.find(isBlocked)
   if (refused !== undefined) {
-    throw new PotokError('HTTP_FORBIDDEN_DESTINATION',
-      `${describe} would reach ${refused}, a loopback, private or link-local address, which WEBREQUEST_DENY_PRIVATE forbids`)
+    throw new PotokError('HTTP_FORBIDDEN_DESTINATION', `${describe} would reach ${refused}, a loopback, private or link-local address, which WEBREQUEST_DENY_PRIVATE forbids`)
   }
 }

@@ -26,13 +26,15 @@ export function buildRequest(c: WebRequestConfig, valueAt: ValueAt): OutboundReq
   const describe = `${c.method} ${url.origin}${url.pathname}`
 
   const headers = new Headers()
-  c.headers?.forEach((header, i) => forEachText(valueAt(`headers.${i}.value`), (text) => {
-    try {
-      headers.append(header.name, text)
-    } catch {
-      throw invalid(`header "${header.name}" has a value that cannot be sent (line breaks or non-Latin-1 characters)`)
-    }
-  }))
+  c.headers?.forEach((header, i) =>
+    forEachText(valueAt(`headers.${i}.value`), (text) => {
+      try {
+        headers.append(header.name, text)
+      } catch {
+        throw invalid(`header "${header.name}" has a value that cannot be sent (line breaks or non-Latin-1 characters)`)
+      }
+    }),
+  )
   const authorization = authorizationHeader(c.auth, valueAt)
   if (authorization) headers.set('authorization', authorization)
 
@@ -72,9 +74,7 @@ function authorizationHeader(auth: WebRequestConfig['auth'], valueAt: ValueAt): 
 }
 
 function encodeBody(body: NonNullable<WebRequestConfig['body']>, valueAt: ValueAt): { data: string | Uint8Array<ArrayBuffer>; contentType: string } {
-  const value = body.fields
-    ? Object.fromEntries(body.fields.map((field, i) => [field.name, valueAt(`body.fields.${i}.value`)]))
-    : valueAt('body.value')
+  const value = body.fields ? Object.fromEntries(body.fields.map((field, i) => [field.name, valueAt(`body.fields.${i}.value`)])) : valueAt('body.value')
   const format = body.format ?? 'form'
   switch (format) {
     case 'json': {

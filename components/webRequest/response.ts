@@ -60,8 +60,7 @@ function kindOf(contentType: string | null, bytes: Uint8Array): 'json' | 'text' 
   const type = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase()
   if (!type) return isUtf8(bytes) ? 'text' : 'binary'
   if (type === 'application/json' || type.endsWith('+json') || type === 'text/json') return 'json'
-  if (type.startsWith('text/') || type.endsWith('/xml') || type.endsWith('+xml')
-    || type === 'application/javascript' || type === 'application/x-www-form-urlencoded') return 'text'
+  if (type.startsWith('text/') || type.endsWith('/xml') || type.endsWith('+xml') || type === 'application/javascript' || type === 'application/x-www-form-urlencoded') return 'text'
   return 'binary'
 }
 

@@ -31,8 +31,10 @@ export function maxResponseBytes(): number {
 
 export async function send(request: OutboundRequest, options: SendOptions): Promise<InboundResponse> {
   const local = new AbortController()
-  const timer = setTimeout(() => local.abort(new PotokError('HTTP_TIMEOUT',
-    `${request.describe} got no complete answer within ${options.timeoutMs} ms`, { details: { timeoutMs: options.timeoutMs } })), options.timeoutMs)
+  const timer = setTimeout(
+    () => local.abort(new PotokError('HTTP_TIMEOUT', `${request.describe} got no complete answer within ${options.timeoutMs} ms`, { details: { timeoutMs: options.timeoutMs } })),
+    options.timeoutMs,
+  )
   const signal = options.signal ? AbortSignal.any([options.signal, local.signal]) : local.signal
   try {
     const response = denyPrivate()
@@ -83,8 +85,7 @@ async function fetchCheckingEachHop(request: OutboundRequest, signal: AbortSigna
 }
 
 async function readBounded(response: Response, maxBytes: number, describe: string): Promise<Uint8Array> {
-  const tooLarge = () => new PotokError('HTTP_TOO_LARGE',
-    `${describe} answered with more than ${maxBytes} bytes (WEBREQUEST_MAX_RESPONSE_BYTES)`, { details: { limit: maxBytes } })
+  const tooLarge = () => new PotokError('HTTP_TOO_LARGE', `${describe} answered with more than ${maxBytes} bytes (WEBREQUEST_MAX_RESPONSE_BYTES)`, { details: { limit: maxBytes } })
   const declared = Number(response.headers.get('content-length'))
   if (declared > maxBytes) {
     await response.body?.cancel().catch(() => {})
@@ -108,7 +109,5 @@ function failure(error: unknown, request: OutboundRequest, local: AbortSignal, o
   if (error instanceof PotokError) return error
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause
   const reason = cause?.message ?? (error as Error)?.message ?? String(error)
-  return new PotokError('HTTP_NETWORK', `${request.describe} failed: ${reason}`, {
-    details: cause?.code ? { cause: cause.code } : undefined,
-  })
+  return new PotokError('HTTP_NETWORK', `${request.describe} failed: ${reason}`, { details: cause?.code ? { cause: cause.code } : undefined })
 }

@@ -22,8 +22,15 @@ export interface SetCookie {
 }
 
 const KNOWN: Record<string, string> = {
-  'expires': 'expires', 'max-age': 'maxAge', 'domain': 'domain', 'path': 'path', 'secure': 'secure',
-  'httponly': 'httpOnly', 'samesite': 'sameSite', 'partitioned': 'partitioned', 'priority': 'priority',
+  expires: 'expires',
+  'max-age': 'maxAge',
+  domain: 'domain',
+  path: 'path',
+  secure: 'secure',
+  httponly: 'httpOnly',
+  samesite: 'sameSite',
+  partitioned: 'partitioned',
+  priority: 'priority',
 }
 
 export function parseSetCookie(line: string): SetCookie {

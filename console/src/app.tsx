@@ -70,11 +70,16 @@ export function App() {
 function TopBar({ path }: { path: string }) {
   const { t, lang } = useI18n()
   const section = (to: string, label: string) => (
-    <Link to={to} className={path.startsWith(to) ? 'nav-link is-active' : 'nav-link'}>{label}</Link>
+    <Link to={to} className={path.startsWith(to) ? 'nav-link is-active' : 'nav-link'}>
+      {label}
+    </Link>
   )
   return (
     <header className="topbar">
-      <Link to="/webrequests" className="brand"><span className="brand-mark" aria-hidden="true" />potok</Link>
+      <Link to="/webrequests" className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        potok
+      </Link>
       <nav className="nav">
         {section('/webrequests', t('nav.webrequests'))}
         {section('/scenarios', t('nav.scenarios'))}
@@ -84,10 +89,16 @@ function TopBar({ path }: { path: string }) {
       </nav>
       <div className="topbar-right">
         <div className="lang-switch" role="group" aria-label={t('nav.language')}>
-          <button type="button" className={lang === 'ru' ? 'is-active' : ''} onClick={() => setLang('ru')} data-testid="lang-ru">RU</button>
-          <button type="button" className={lang === 'en' ? 'is-active' : ''} onClick={() => setLang('en')} data-testid="lang-en">EN</button>
+          <button type="button" className={lang === 'ru' ? 'is-active' : ''} onClick={() => setLang('ru')} data-testid="lang-ru">
+            RU
+          </button>
+          <button type="button" className={lang === 'en' ? 'is-active' : ''} onClick={() => setLang('en')} data-testid="lang-en">
+            EN
+          </button>
         </div>
-        <button type="button" className="btn btn-ghost btn-small" onClick={signOut}>{t('nav.signOut')}</button>
+        <button type="button" className="btn btn-ghost btn-small" onClick={signOut}>
+          {t('nav.signOut')}
+        </button>
       </div>
     </header>
   )
@@ -95,5 +106,9 @@ function TopBar({ path }: { path: string }) {
 
 function NotFound() {
   const { t } = useI18n()
-  return <div className="empty">{t('common.notFound')} <Link to="/webrequests">{t('nav.webrequests')}</Link></div>
+  return (
+    <div className="empty">
+      {t('common.notFound')} <Link to="/webrequests">{t('nav.webrequests')}</Link>
+    </div>
+  )
 }

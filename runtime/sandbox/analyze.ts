@@ -41,8 +41,7 @@ export function planExpression(source: string): ExpressionPlan {
   const program = parseScript(wrapped, EXPRESSION_PREFIX.length)
   const statement = program.body[1]
   const paren = statement?.type === 'ExpressionStatement' ? (statement.expression as ESTree.Node) : undefined
-  if (program.body.length !== 2 || paren === undefined || (paren.type as string) !== 'ParenthesizedExpression'
-    || start(paren) !== EXPRESSION_PREFIX.length - 2 || end(paren) !== wrapped.length) {
+  if (program.body.length !== 2 || paren === undefined || (paren.type as string) !== 'ParenthesizedExpression' || start(paren) !== EXPRESSION_PREFIX.length - 2 || end(paren) !== wrapped.length) {
     throw new ExpressionSyntaxError('Expected a single expression')
   }
   const expression = (paren as unknown as { expression: ESTree.Expression }).expression
@@ -82,7 +81,7 @@ export function planCode(source: string, inputNames: readonly string[]): CodePla
   }
   if (new Set(inputNames).size !== inputNames.length) throw new ExpressionSyntaxError('Input names repeat')
   const prefix = `"use strict";(function (${inputNames.join(', ')}) {\n`
-  const wrapped = prefix + source + '\n})'
+  const wrapped = `${prefix + source}\n})`
   const program = parseScript(wrapped, prefix.length)
   const statement = program.body[1]
   const fn = statement?.type === 'ExpressionStatement' ? (statement.expression as ESTree.Node) : undefined
@@ -107,7 +106,11 @@ export function expressionSyntaxMessage(source: string): string | null {
 
 // ---------------------------------------------------------------------------------------------
 
-interface Edit { from: number; to: number; text: string }
+interface Edit {
+  from: number
+  to: number
+  text: string
+}
 
 function parseScript(wrapped: string, userStart: number): ESTree.Program {
   try {
@@ -128,23 +131,28 @@ function lineColumn(source: string, offset: number): string {
   return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`
 }
 
-function start(node: ESTree.Node): number { return (node as unknown as AcornNode).start }
-function end(node: ESTree.Node): number { return (node as unknown as AcornNode).end }
+function start(node: ESTree.Node): number {
+  return (node as unknown as AcornNode).start
+}
+function end(node: ESTree.Node): number {
+  return (node as unknown as AcornNode).end
+}
 
 /** A name for the scope parameter that no identifier in the expression uses. */
 function unusedName(root: ESTree.Node, base: string): string {
   const used = new Set<string>()
-  walk(root, { enter(node) { if (node.type === 'Identifier') used.add(node.name) } })
+  walk(root, {
+    enter(node) {
+      if (node.type === 'Identifier') used.add(node.name)
+    },
+  })
   let name = base
   for (let n = 1; used.has(name); n++) name = base + n
   return name
 }
 
 /** Calls `visit` for every identifier that refers to a variable declared nowhere inside. */
-function forEachFreeIdentifier(
-  root: ESTree.Node,
-  visit: (node: ESTree.Identifier, parent: Parent, ancestors: readonly ESTree.Node[]) => void,
-): void {
+function forEachFreeIdentifier(root: ESTree.Node, visit: (node: ESTree.Identifier, parent: Parent, ancestors: readonly ESTree.Node[]) => void): void {
   const { map, scope: rootScope } = analyzeScopes(root)
   const scopes: Scope[] = [rootScope]
   const ancestors: ESTree.Node[] = []
@@ -177,13 +185,22 @@ function forEachFreeIdentifier(
 function isReference(node: ESTree.Identifier, parent: Parent): boolean {
   if (!parent) return true
   switch (parent.type) {
-    case 'MemberExpression': return parent.computed || node === parent.object
-    case 'MethodDefinition': return parent.computed
-    case 'PropertyDefinition': return parent.computed || node === parent.value
-    case 'Property': return parent.computed || node === parent.value
-    case 'MetaProperty': return false
-    case 'LabeledStatement': case 'BreakStatement': case 'ContinueStatement': return false
-    default: return true
+    case 'MemberExpression':
+      return parent.computed || node === parent.object
+    case 'MethodDefinition':
+      return parent.computed
+    case 'PropertyDefinition':
+      return parent.computed || node === parent.value
+    case 'Property':
+      return parent.computed || node === parent.value
+    case 'MetaProperty':
+      return false
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+      return false
+    default:
+      return true
   }
 }
 
@@ -192,13 +209,25 @@ function isWriteTarget(node: ESTree.Node, parent: Parent, ancestors: readonly ES
   let current = parent
   for (let i = ancestors.length - 2; current; i--) {
     switch (current.type) {
-      case 'AssignmentExpression': return current.left === child
-      case 'UpdateExpression': return true
-      case 'ForInStatement': case 'ForOfStatement': return current.left === child
-      case 'ArrayPattern': case 'ObjectPattern': case 'RestElement': break
-      case 'AssignmentPattern': if (current.left !== child) return false; break
-      case 'Property': if (current.value !== child) return false; break
-      default: return false
+      case 'AssignmentExpression':
+        return current.left === child
+      case 'UpdateExpression':
+        return true
+      case 'ForInStatement':
+      case 'ForOfStatement':
+        return current.left === child
+      case 'ArrayPattern':
+      case 'ObjectPattern':
+      case 'RestElement':
+        break
+      case 'AssignmentPattern':
+        if (current.left !== child) return false
+        break
+      case 'Property':
+        if (current.value !== child) return false
+        break
+      default:
+        return false
     }
     child = current
     current = i >= 0 ? ancestors[i]! : null
@@ -248,8 +277,7 @@ function isCallee(member: ESTree.Node, ancestors: readonly ESTree.Node[], index:
       child = parent
       continue
     }
-    return (parent.type === 'CallExpression' && parent.callee === child)
-      || (parent.type === 'TaggedTemplateExpression' && parent.tag === child)
+    return (parent.type === 'CallExpression' && parent.callee === child) || (parent.type === 'TaggedTemplateExpression' && parent.tag === child)
   }
   return false
 }
@@ -259,8 +287,7 @@ function hasOwnReturn(body: ESTree.Node): boolean {
   walk(body, {
     enter(node) {
       if (found) return this.skip()
-      if (node !== body && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration'
-        || node.type === 'ArrowFunctionExpression' || node.type === 'ClassBody')) return this.skip()
+      if (node !== body && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ArrowFunctionExpression' || node.type === 'ClassBody')) return this.skip()
       if (node.type === 'ReturnStatement') found = true
     },
   })

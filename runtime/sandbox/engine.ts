@@ -10,10 +10,7 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { localTimeImport } from './timeZone.ts'
 import { runtimeLimits } from '../limits.ts'
-import {
-  newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC,
-  type QuickJSContext, type QuickJSHandle, type QuickJSRuntime,
-} from 'quickjs-emscripten'
+import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten'
 import { watchMemory } from '../watch.ts'
 
 export interface EngineLimits {
@@ -22,10 +19,7 @@ export interface EngineLimits {
 }
 
 /** What the runner answers (see prelude.js), or the host's account of a failed call. */
-export type Reply =
-  | { r: unknown[]; u: number[] }
-  | { i: number }
-  | { x: Failure }
+export type Reply = { r: unknown[]; u: number[] } | { i: number } | { x: Failure }
 
 export interface Failure {
   /** `undefined`: a missing variable; `error`: thrown inside; the rest: the engine's limits. */
@@ -114,17 +108,19 @@ export class Engine {
     }
     const compiled = await quickjsWasm()
     const zone = runtimeLimits().sandboxTimeZone
-    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, {
-      wasmMemory: memory,
-      emscriptenModule: {
-        // The hook emscripten offers for instantiating: the one place its imports can be changed.
-        instantiateWasm: (imports: WebAssembly.Imports, onSuccess: (instance: WebAssembly.Instance) => void) => {
-          const instance = new WebAssembly.Instance(compiled, withSandboxTimeZone(imports, zone, memory))
-          onSuccess(instance)
-          return instance.exports
-        },
-      } as object,
-    }))
+    const module = await newQuickJSWASMModuleFromVariant(
+      newVariant(RELEASE_SYNC, {
+        wasmMemory: memory,
+        emscriptenModule: {
+          // The hook emscripten offers for instantiating: the one place its imports can be changed.
+          instantiateWasm: (imports: WebAssembly.Imports, onSuccess: (instance: WebAssembly.Instance) => void) => {
+            const instance = new WebAssembly.Instance(compiled, withSandboxTimeZone(imports, zone, memory))
+            onSuccess(instance)
+            return instance.exports
+          },
+        } as object,
+      }),
+    )
     const runtime = module.newRuntime()
     runtime.setMaxStackSize(runtimeLimits().sandboxStackBytes)
     // Belt and braces: QuickJS's own limit fails allocations cleanly before the hard cap is hit.
@@ -225,7 +221,11 @@ export class Engine {
       return { x: this.hostFailure(error) }
     } finally {
       this.deadline = Infinity
-      try { requestHandle?.dispose() } catch { /* the engine is retired anyway */ }
+      try {
+        requestHandle?.dispose()
+      } catch {
+        /* the engine is retired anyway */
+      }
       if (this.memory.buffer.byteLength > this.limits.memoryBytes / 2) this.retire('memory grew past half of the cap')
     }
   }
@@ -285,7 +285,10 @@ export class Engine {
     try {
       this.deadline = performance.now() + 50
       const result = this.context.callFunction(this.api.current, this.context.undefined)
-      if (result.error) { result.error.dispose(); return undefined }
+      if (result.error) {
+        result.error.dispose()
+        return undefined
+      }
       const index = this.context.getNumber(result.value)
       result.value.dispose()
       return index

@@ -21,11 +21,16 @@ export function toPotokError(failure: Failure, { sources, kind, timeoutMs }: Fai
 
 function messageFor(failure: Failure, kind: 'expression' | 'code', timeoutMs: number): string {
   switch (failure.t) {
-    case 'timeout': return `${kind} took longer than ${timeoutMs} ms`
-    case 'oom': return `${kind} ran out of memory`
-    case 'stack': return `${kind} recursed too deeply (stack overflow)`
-    case 'crash': return `${kind} failed inside the sandbox`
-    default: return failure.m ?? 'unknown error'
+    case 'timeout':
+      return `${kind} took longer than ${timeoutMs} ms`
+    case 'oom':
+      return `${kind} ran out of memory`
+    case 'stack':
+      return `${kind} recursed too deeply (stack overflow)`
+    case 'crash':
+      return `${kind} failed inside the sandbox`
+    default:
+      return failure.m ?? 'unknown error'
   }
 }
 

@@ -29,10 +29,7 @@ export function offsetMinutes(format: Intl.DateTimeFormat | null, time: number):
 
 function formatter(zone: string): Intl.DateTimeFormat | null {
   if (zone === 'UTC' || zone === 'Etc/UTC') return null
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-    hour: 'numeric', minute: 'numeric', second: 'numeric',
-  })
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
 }
 
 /**
@@ -66,11 +63,20 @@ export function localTimeImport(zone: string, memory: WebAssembly.Memory): (time
     const january = offsetAt(Date.UTC(year, 0, 1))
     const july = offsetAt(Date.UTC(year, 6, 1))
     const fields = [
-      wall.getUTCSeconds(), wall.getUTCMinutes(), wall.getUTCHours(), wall.getUTCDate(), wall.getUTCMonth(),
-      year - 1900, wall.getUTCDay(), Math.floor((Date.UTC(year, wall.getUTCMonth(), wall.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000),
-      january !== july && offset === Math.max(january, july) ? 1 : 0, offset * 60,
+      wall.getUTCSeconds(),
+      wall.getUTCMinutes(),
+      wall.getUTCHours(),
+      wall.getUTCDate(),
+      wall.getUTCMonth(),
+      year - 1900,
+      wall.getUTCDay(),
+      Math.floor((Date.UTC(year, wall.getUTCMonth(), wall.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000),
+      january !== july && offset === Math.max(january, july) ? 1 : 0,
+      offset * 60,
     ]
     const heap = new Int32Array(memory.buffer, tm, fields.length)
-    fields.forEach((value, i) => { heap[i] = value | 0 })
+    fields.forEach((value, i) => {
+      heap[i] = value | 0
+    })
   }
 }

@@ -35,7 +35,7 @@ export interface ImportAnswer {
 }
 
 function queryValue(query: Query, name: string): string | undefined {
-  return query instanceof URLSearchParams ? query.get(name) ?? undefined : query[name]
+  return query instanceof URLSearchParams ? (query.get(name) ?? undefined) : query[name]
 }
 
 function flag(value: string | undefined): boolean {
@@ -62,30 +62,29 @@ export function importRoute(xml: string | Uint8Array, query: Query = {}, maxByte
 
 /** The BPMN XML of a scenario (a stored record's `scenario`), with a download file name. */
 export function exportRoute(scenario: Scenario): { status: 200; headers: Record<string, string>; body: string } {
-  return {
-    status: 200,
-    headers: {
-      'content-type': BPMN_CONTENT_TYPE,
-      'content-disposition': `attachment; filename="${scenario.id}.bpmn"`,
-    },
-    body: exportBpmn(scenario),
-  }
+  return { status: 200, headers: { 'content-type': BPMN_CONTENT_TYPE, 'content-disposition': `attachment; filename="${scenario.id}.bpmn"` }, body: exportBpmn(scenario) }
 }
 
 /** Both routes on `app`, behind the admin token (for `server/app.ts`). */
 export function registerBpmnRoutes(app: H3, ctx: ServerContext): void {
-  app.post('/api/v1/scenarios/import', admin(ctx, async (event) => {
-    const limit = Math.min(ctx.settings.maxBodyBytes, DEFAULT_MAX_BPMN_BYTES)
-    const raw = await readRawBody(event.req, limit)
-    const { status, body } = importRoute(raw ?? '', event.url.searchParams, limit)
-    return json(body, status)
-  }))
+  app.post(
+    '/api/v1/scenarios/import',
+    admin(ctx, async (event) => {
+      const limit = Math.min(ctx.settings.maxBodyBytes, DEFAULT_MAX_BPMN_BYTES)
+      const raw = await readRawBody(event.req, limit)
+      const { status, body } = importRoute(raw ?? '', event.url.searchParams, limit)
+      return json(body, status)
+    }),
+  )
 
-  app.get('/api/v1/scenarios/:id/bpmn', admin(ctx, async (event) => {
-    const id = param(event, 'id')
-    const record = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await ctx.store.getScenario(id) : null
-    if (!record) throw new PotokError('NOT_FOUND', `there is no scenario "${id}"`)
-    const { status, headers, body } = exportRoute(record.scenario as Scenario)
-    return new FastResponse(body, { status, headers })
-  }))
+  app.get(
+    '/api/v1/scenarios/:id/bpmn',
+    admin(ctx, async (event) => {
+      const id = param(event, 'id')
+      const record = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await ctx.store.getScenario(id) : null
+      if (!record) throw new PotokError('NOT_FOUND', `there is no scenario "${id}"`)
+      const { status, headers, body } = exportRoute(record.scenario as Scenario)
+      return new FastResponse(body, { status, headers })
+    }),
+  )
 }

@@ -54,5 +54,8 @@ export function componentCatalog(): ComponentInfo[] {
 export function registerComponentRoutes(app: H3, ctx: ServerContext): void {
   let catalog: ComponentInfo[] | undefined
   // The registry is fixed for the life of the process: built once, on first use.
-  app.get('/api/v1/components', admin(ctx, () => list((catalog ??= componentCatalog()))))
+  app.get(
+    '/api/v1/components',
+    admin(ctx, () => list((catalog ??= componentCatalog()))),
+  )
 }

@@ -15,16 +15,21 @@ export interface LastProcess {
 }
 
 export function registerLastProcessRoutes(app: H3, ctx: ServerContext): void {
-  app.get('/api/v1/webrequests/last-processes', admin(ctx, async (event) => {
-    const wanted = event.url.searchParams.get('ids')?.split(',').filter(Boolean)
-    const ids = wanted ?? (await ctx.store.listWebRequests()).map((w) => w.id)
-    const items: LastProcess[] = await Promise.all(ids.slice(0, 500).map(async (webRequestId) => {
-      const page = await ctx.store.listProcesses({ triggerId: webRequestId, limit: 1 })
-      const found = page.items[0]
-      if (!found) return { webRequestId, process: null }
-      const { snapshot: _snapshot, steps: _steps, ...process } = found
-      return { webRequestId, process }
-    }))
-    return list(items)
-  }))
+  app.get(
+    '/api/v1/webrequests/last-processes',
+    admin(ctx, async (event) => {
+      const wanted = event.url.searchParams.get('ids')?.split(',').filter(Boolean)
+      const ids = wanted ?? (await ctx.store.listWebRequests()).map((w) => w.id)
+      const items: LastProcess[] = await Promise.all(
+        ids.slice(0, 500).map(async (webRequestId) => {
+          const page = await ctx.store.listProcesses({ triggerId: webRequestId, limit: 1 })
+          const found = page.items[0]
+          if (!found) return { webRequestId, process: null }
+          const { snapshot: _snapshot, steps: _steps, ...process } = found
+          return { webRequestId, process }
+        }),
+      )
+      return list(items)
+    }),
+  )
 }

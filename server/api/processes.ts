@@ -12,20 +12,24 @@ import { admin, json, param } from './http.ts'
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'interrupted', 'cancelled'] as const
 
-const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 time such as 2026-11-28T10:00:00Z')
+const isoTime = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 time such as 2026-11-28T10:00:00Z')
   .transform((v) => new Date(v).toISOString())
 
 /** Query parameters of the list: `status` may repeat or be comma-separated. */
-export const processListQuery = z.object({
-  status: z.array(z.enum(STATUSES)).optional(),
-  scenarioId: z.string().optional(),
-  triggerId: z.string().optional(),
-  parentId: z.string().optional(),
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional(),
-  cursor: z.string().optional(),
-}).strict()
+export const processListQuery = z
+  .object({
+    status: z.array(z.enum(STATUSES)).optional(),
+    scenarioId: z.string().optional(),
+    triggerId: z.string().optional(),
+    parentId: z.string().optional(),
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+    cursor: z.string().optional(),
+  })
+  .strict()
 
 export const replayBody = z.object({ version: z.enum(['original', 'current']).default('original') }).strict()
 
@@ -38,7 +42,7 @@ function badRequest(error: z.ZodError): PotokError {
 function listQuery(event: H3Event) {
   const raw: Record<string, unknown> = {}
   for (const [key, value] of event.url.searchParams) {
-    if (key === 'status') raw.status = [...(raw.status as string[] ?? []), ...value.split(',').filter(Boolean)]
+    if (key === 'status') raw.status = [...((raw.status as string[]) ?? []), ...value.split(',').filter(Boolean)]
     else raw[key] = value
   }
   const parsed = processListQuery.safeParse(raw)
@@ -62,37 +66,52 @@ function runner(ctx: ServerContext): ProcessRunner {
 export function registerProcessRoutes(app: H3, ctx: ServerContext): void {
   const { store } = ctx
 
-  app.get('/api/v1/processes', admin(ctx, async (event) => {
-    const query = listQuery(event)
-    const page = await store.listProcesses({ ...query, status: query.status as ProcessStatus[] | undefined })
-    return json(page)
-  }))
+  app.get(
+    '/api/v1/processes',
+    admin(ctx, async (event) => {
+      const query = listQuery(event)
+      const page = await store.listProcesses({ ...query, status: query.status as ProcessStatus[] | undefined })
+      return json(page)
+    }),
+  )
 
-  app.get('/api/v1/processes/:id', admin(ctx, async (event) => {
-    const id = param(event, 'id')
-    const record = await store.getProcess(id, { steps: true })
-    if (!record) throw new PotokError('NOT_FOUND', `process ${id} does not exist`)
-    return json(record)
-  }))
+  app.get(
+    '/api/v1/processes/:id',
+    admin(ctx, async (event) => {
+      const id = param(event, 'id')
+      const record = await store.getProcess(id, { steps: true })
+      if (!record) throw new PotokError('NOT_FOUND', `process ${id} does not exist`)
+      return json(record)
+    }),
+  )
 
-  app.post('/api/v1/processes/:id/resume', admin(ctx, async (event) => {
-    // The body is optional: no body resumes on the version the process ran.
-    const raw = await readRawBody(event.req, ctx.settings.maxBodyBytes)
-    const body = replayBody.safeParse(raw?.length ? await parseJson(raw) : {})
-    if (!body.success) throw badRequest(body.error)
-    return json(await resumeStoredProcess(store, runner(ctx), param(event, 'id'), body.data.version), 202)
-  }))
+  app.post(
+    '/api/v1/processes/:id/resume',
+    admin(ctx, async (event) => {
+      // The body is optional: no body resumes on the version the process ran.
+      const raw = await readRawBody(event.req, ctx.settings.maxBodyBytes)
+      const body = replayBody.safeParse(raw?.length ? await parseJson(raw) : {})
+      if (!body.success) throw badRequest(body.error)
+      return json(await resumeStoredProcess(store, runner(ctx), param(event, 'id'), body.data.version), 202)
+    }),
+  )
 
-  app.post('/api/v1/processes/:id/replay', admin(ctx, async (event) => {
-    // The body is optional: no body replays against the original version.
-    const raw = await readRawBody(event.req, ctx.settings.maxBodyBytes)
-    const body = replayBody.safeParse(raw?.length ? await parseJson(raw) : {})
-    if (!body.success) throw badRequest(body.error)
-    const replay = await replayStoredProcess(store, runner(ctx), param(event, 'id'), body.data.version)
-    return json(replay, 201, { location: `/api/v1/processes/${replay.id}` })
-  }))
+  app.post(
+    '/api/v1/processes/:id/replay',
+    admin(ctx, async (event) => {
+      // The body is optional: no body replays against the original version.
+      const raw = await readRawBody(event.req, ctx.settings.maxBodyBytes)
+      const body = replayBody.safeParse(raw?.length ? await parseJson(raw) : {})
+      if (!body.success) throw badRequest(body.error)
+      const replay = await replayStoredProcess(store, runner(ctx), param(event, 'id'), body.data.version)
+      return json(replay, 201, { location: `/api/v1/processes/${replay.id}` })
+    }),
+  )
 
-  app.post('/api/v1/processes/:id/cancel', admin(ctx, async (event) => {
-    return json(await cancelStoredProcess(store, param(event, 'id'), ctx.executor))
-  }))
+  app.post(
+    '/api/v1/processes/:id/cancel',
+    admin(ctx, async (event) => {
+      return json(await cancelStoredProcess(store, param(event, 'id'), ctx.executor))
+    }),
+  )
 }

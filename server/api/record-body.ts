@@ -5,6 +5,4 @@
  */
 import { z } from 'zod'
 
-export const recordValuesBody = z.object({
-  values: z.record(z.string(), z.unknown()).describe('keyed by field id, in Bpium\'s value shapes'),
-})
+export const recordValuesBody = z.object({ values: z.record(z.string(), z.unknown()).describe("keyed by field id, in Bpium's value shapes") })

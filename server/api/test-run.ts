@@ -28,41 +28,43 @@ import { finishedRecord } from '../../store/process-record.ts'
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
 
 /** The sample request the editor keeps per scenario. */
-export const sampleRequestSchema = z.object({
-  method: z.enum(METHODS).default('POST'),
-  /** `a=1&b=2`, with or without a leading `?`. */
-  query: z.string().max(8192).default(''),
-  headers: z.record(z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HTTP header name'), z.string()).default({}),
-  /** The raw body, decoded by its `content-type` as the public endpoint decodes it (JSON when none is given). */
-  body: z.string().default(''),
-}).strict()
+export const sampleRequestSchema = z
+  .object({
+    method: z.enum(METHODS).default('POST'),
+    /** `a=1&b=2`, with or without a leading `?`. */
+    query: z.string().max(8192).default(''),
+    headers: z.record(z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HTTP header name'), z.string()).default({}),
+    /** The raw body, decoded by its `content-type` as the public endpoint decodes it (JSON when none is given). */
+    body: z.string().default(''),
+  })
+  .strict()
 
-export const testRunBody = z.object({
-  scenario: z.unknown(),
-  request: sampleRequestSchema.default({ method: 'POST', query: '', headers: {}, body: '' }),
-}).strict()
+export const testRunBody = z.object({ scenario: z.unknown(), request: sampleRequestSchema.default({ method: 'POST', query: '', headers: {}, body: '' }) }).strict()
 
 export const TEST_TRIGGER = '$test'
 
 export function registerTestRunRoutes(app: H3, ctx: ServerContext): void {
-  app.post('/api/v1/scenarios/test-run', admin(ctx, async (event) => {
-    const parsed = testRunBody.safeParse(await readJson(event, ctx))
-    if (!parsed.success) {
-      throw new PotokError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), {
-        details: { problems: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
-      })
-    }
-    const checked = checkScenarioDocument(parsed.data.scenario)
-    if (!checked.ok) {
-      throw new PotokError('VALIDATION_FAILED', `the scenario is invalid (${checked.problems.length} problem${checked.problems.length === 1 ? '' : 's'})`, {
-        details: { problems: checked.problems },
-      })
-    }
-    const scenario = checked.document.scenario
-    const record = await runTest(ctx, scenario, parsed.data.request, event.url.origin)
-    const stored = await ctx.store.getProcess(record.id, { steps: true })
-    return json(stored ?? record, 201, { location: `/api/v1/processes/${record.id}` })
-  }))
+  app.post(
+    '/api/v1/scenarios/test-run',
+    admin(ctx, async (event) => {
+      const parsed = testRunBody.safeParse(await readJson(event, ctx))
+      if (!parsed.success) {
+        throw new PotokError('BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), {
+          details: { problems: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+        })
+      }
+      const checked = checkScenarioDocument(parsed.data.scenario)
+      if (!checked.ok) {
+        throw new PotokError('VALIDATION_FAILED', `the scenario is invalid (${checked.problems.length} problem${checked.problems.length === 1 ? '' : 's'})`, {
+          details: { problems: checked.problems },
+        })
+      }
+      const scenario = checked.document.scenario
+      const record = await runTest(ctx, scenario, parsed.data.request, event.url.origin)
+      const stored = await ctx.store.getProcess(record.id, { steps: true })
+      return json(stored ?? record, 201, { location: `/api/v1/processes/${record.id}` })
+    }),
+  )
 }
 
 type SampleRequest = z.infer<typeof sampleRequestSchema>

@@ -17,51 +17,64 @@ function notFound(id: string): PotokError {
 
 async function assertScenarioExists(store: ProcessStore, input: WebRequestInput): Promise<void> {
   if (await store.getScenario(input.scenarioId)) return
-  throw new PotokError('VALIDATION_FAILED', 'the external request is invalid', {
-    details: { problems: [{ path: 'scenarioId', message: `there is no scenario "${input.scenarioId}"` }] },
-  })
+  throw new PotokError('VALIDATION_FAILED', 'the external request is invalid', { details: { problems: [{ path: 'scenarioId', message: `there is no scenario "${input.scenarioId}"` }] } })
 }
 
 export function registerWebRequestRoutes(app: H3, ctx: ServerContext): void {
   const { store } = ctx
 
-  app.get('/api/v1/webrequests', admin(ctx, async (event) => {
-    const scenarioId = event.url.searchParams.get('scenarioId') ?? undefined
-    return list((await store.listWebRequests(scenarioId ? { scenarioId } : {})).map(publicWebRequest))
-  }))
+  app.get(
+    '/api/v1/webrequests',
+    admin(ctx, async (event) => {
+      const scenarioId = event.url.searchParams.get('scenarioId') ?? undefined
+      return list((await store.listWebRequests(scenarioId ? { scenarioId } : {})).map(publicWebRequest))
+    }),
+  )
 
-  app.post('/api/v1/webrequests', admin(ctx, async (event) => {
-    const input = parseWebRequestInput(await readJson(event, ctx))
-    await assertScenarioExists(store, input)
-    if (input.id && (await store.getWebRequest(input.id))) {
-      throw new PotokError('CONFLICT', `external request "${input.id}" exists; PUT /api/v1/webrequests/${input.id} replaces it`)
-    }
-    const record = await store.createWebRequest(toWebRequestRecord(input, null))
-    return json(publicWebRequest(record), 201, { location: `/api/v1/webrequests/${record.id}` })
-  }))
+  app.post(
+    '/api/v1/webrequests',
+    admin(ctx, async (event) => {
+      const input = parseWebRequestInput(await readJson(event, ctx))
+      await assertScenarioExists(store, input)
+      if (input.id && (await store.getWebRequest(input.id))) {
+        throw new PotokError('CONFLICT', `external request "${input.id}" exists; PUT /api/v1/webrequests/${input.id} replaces it`)
+      }
+      const record = await store.createWebRequest(toWebRequestRecord(input, null))
+      return json(publicWebRequest(record), 201, { location: `/api/v1/webrequests/${record.id}` })
+    }),
+  )
 
-  app.get('/api/v1/webrequests/:id', admin(ctx, async (event) => {
-    const id = param(event, 'id')
-    const record = await store.getWebRequest(id)
-    if (!record) throw notFound(id)
-    return json(publicWebRequest(record))
-  }))
+  app.get(
+    '/api/v1/webrequests/:id',
+    admin(ctx, async (event) => {
+      const id = param(event, 'id')
+      const record = await store.getWebRequest(id)
+      if (!record) throw notFound(id)
+      return json(publicWebRequest(record))
+    }),
+  )
 
-  app.put('/api/v1/webrequests/:id', admin(ctx, async (event) => {
-    const id = param(event, 'id')
-    const body = await readJson(event, ctx)
-    const input = parseWebRequestInput(body && typeof body === 'object' && !Array.isArray(body) ? { ...body, id } : body)
-    const existing = await store.getWebRequest(id)
-    if (!existing) throw notFound(id)
-    await assertScenarioExists(store, input)
-    const record = await store.replaceWebRequest(toWebRequestRecord(input, existing))
-    if (!record) throw notFound(id)
-    return json(publicWebRequest(record))
-  }))
+  app.put(
+    '/api/v1/webrequests/:id',
+    admin(ctx, async (event) => {
+      const id = param(event, 'id')
+      const body = await readJson(event, ctx)
+      const input = parseWebRequestInput(body && typeof body === 'object' && !Array.isArray(body) ? { ...body, id } : body)
+      const existing = await store.getWebRequest(id)
+      if (!existing) throw notFound(id)
+      await assertScenarioExists(store, input)
+      const record = await store.replaceWebRequest(toWebRequestRecord(input, existing))
+      if (!record) throw notFound(id)
+      return json(publicWebRequest(record))
+    }),
+  )
 
-  app.delete('/api/v1/webrequests/:id', admin(ctx, async (event) => {
-    const id = param(event, 'id')
-    if (!(await store.deleteWebRequest(id))) throw notFound(id)
-    return noContent()
-  }))
+  app.delete(
+    '/api/v1/webrequests/:id',
+    admin(ctx, async (event) => {
+      const id = param(event, 'id')
+      if (!(await store.deleteWebRequest(id))) throw notFound(id)
+      return noContent()
+    }),
+  )
 }

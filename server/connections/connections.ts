@@ -80,7 +80,10 @@ export class Connections {
     const sealed = (await this.store.listConnections()).filter((c) => Object.values(c.secrets).some((s) => 'sealed' in s))
     if (!sealed.length) return
     if (!this.key) {
-      throw new PotokError('SECRET_KEY_MISSING', `POTOK_SECRET_KEY is not set, but connection(s) ${sealed.map((c) => `"${c.id}"`).join(', ')} keep encrypted secrets: set it to the key they were stored with (32 bytes, base64 or hex)`)
+      throw new PotokError(
+        'SECRET_KEY_MISSING',
+        `POTOK_SECRET_KEY is not set, but connection(s) ${sealed.map((c) => `"${c.id}"`).join(', ')} keep encrypted secrets: set it to the key they were stored with (32 bytes, base64 or hex)`,
+      )
     }
     for (const record of sealed) {
       for (const [name, stored] of Object.entries(record.secrets)) if ('sealed' in stored) open(this.key, record.id, name, stored.sealed)
@@ -123,14 +126,7 @@ export class Connections {
       }
     }
     if (problems.length) throw new PotokError('VALIDATION_FAILED', 'the connection is invalid', { details: { problems } })
-    return {
-      ...fields,
-      id: input.id,
-      config: fields.config as Record<string, unknown>,
-      secrets,
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    }
+    return { ...fields, id: input.id, config: fields.config as Record<string, unknown>, secrets, createdAt: existing?.createdAt ?? now, updatedAt: now }
   }
 
   private opensTo(id: string, name: string, sealed: string, value: string): boolean {

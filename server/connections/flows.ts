@@ -64,7 +64,9 @@ export async function loadConnectionFiles(connections: Connections, flowsDir: st
       // An inline secret without POTOK_SECRET_KEY, a "***" with nothing stored: say which file.
       const problems = (error as PotokError).details?.problems as Array<{ path: string; message: string }> | undefined
       if (!problems) throw error
-      throw new PotokError('INVALID_FLOWS', `${file}: connection "${input.id}": ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { details: { problems: problems.map((p) => ({ file, ...p })) } })
+      throw new PotokError('INVALID_FLOWS', `${file}: connection "${input.id}": ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
+        details: { problems: problems.map((p) => ({ file, ...p })) },
+      })
     }
   }
   return loaded

@@ -14,10 +14,7 @@ const responses = (list: Record<string, unknown>) => ({ ...list, 401: failure('m
 
 export const connectionSchemas = {
   ConnectionInput: schemaOf(connectionInputSchema),
-  Connection: {
-    ...schemaOf(connectionInputSchema),
-    description: 'As stored, with `id`, `createdAt`, `updatedAt`; every inline secret is answered as "***" ({ "env": "NAME" } references are shown)',
-  },
+  Connection: { ...schemaOf(connectionInputSchema), description: 'As stored, with `id`, `createdAt`, `updatedAt`; every inline secret is answered as "***" ({ "env": "NAME" } references are shown)' },
 }
 
 export function connectionPaths(security: unknown[]) {
@@ -25,11 +22,21 @@ export function connectionPaths(security: unknown[]) {
   return {
     '/api/v1/connections': {
       get: {
-        summary: 'List connections', tags, security,
-        responses: responses({ 200: answer('the connections', { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: ref('Connection') }, nextCursor: { type: ['string', 'null'] } } }) }),
+        summary: 'List connections',
+        tags,
+        security,
+        responses: responses({
+          200: answer('the connections', {
+            type: 'object',
+            required: ['items', 'nextCursor'],
+            properties: { items: { type: 'array', items: ref('Connection') }, nextCursor: { type: ['string', 'null'] } },
+          }),
+        }),
       },
       post: {
-        summary: 'Create a connection (an inline secret needs POTOK_SECRET_KEY)', tags, security,
+        summary: 'Create a connection (an inline secret needs POTOK_SECRET_KEY)',
+        tags,
+        security,
         requestBody: { required: true, content: content(ref('ConnectionInput')) },
         responses: responses({ 201: answer('created', ref('Connection')), 409: failure('id taken'), 422: failure('invalid, or an inline secret without POTOK_SECRET_KEY') }),
       },
@@ -38,7 +45,9 @@ export function connectionPaths(security: unknown[]) {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'the connection id' }],
       get: { summary: 'Get one', tags, security, responses: responses({ 200: answer('the connection', ref('Connection')), 404: failure('not found') }) },
       put: {
-        summary: 'Replace the whole record ("***" keeps a stored secret)', tags, security,
+        summary: 'Replace the whole record ("***" keeps a stored secret)',
+        tags,
+        security,
         requestBody: { required: true, content: content(ref('ConnectionInput')) },
         responses: responses({ 200: answer('replaced', ref('Connection')), 404: failure('not found'), 422: failure('invalid') }),
       },

@@ -24,47 +24,62 @@ const common = {
   updatedAt: z.string().optional(),
 }
 
-const smtp = z.object({
-  ...common,
-  type: z.literal('smtp'),
-  config: z.object({
-    host: z.string().min(1).max(255).regex(/^[^\s/:]+$/, 'a host name or address, without a scheme or port'),
-    port: z.number().int().min(1).max(65535),
-    secure: z.boolean().default(false),
-    user: z.string().min(1).optional(),
-  }).strict(),
-  secrets: z.object({ password: secret }).strict().default({}),
-}).strict()
+const smtp = z
+  .object({
+    ...common,
+    type: z.literal('smtp'),
+    config: z
+      .object({
+        host: z
+          .string()
+          .min(1)
+          .max(255)
+          .regex(/^[^\s/:]+$/, 'a host name or address, without a scheme or port'),
+        port: z.number().int().min(1).max(65535),
+        secure: z.boolean().default(false),
+        user: z.string().min(1).optional(),
+      })
+      .strict(),
+    secrets: z.object({ password: secret }).strict().default({}),
+  })
+  .strict()
 
-const http = z.object({
-  ...common,
-  type: z.literal('http'),
-  config: z.object({
-    scheme: z.enum(['basic', 'bearer', 'oauth2']),
-    username: z.string().min(1).optional(),
-    tokenUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
-    clientId: z.string().min(1).optional(),
-    scope: z.string().optional(),
-  }).strict(),
-  secrets: z.object({ password: secret, token: secret, clientSecret: secret }).strict().default({}),
-}).strict().superRefine((c, issues) => {
-  const need = (ok: unknown, path: string[], message: string) => { if (!ok) issues.addIssue({ code: 'custom', path, message }) }
-  const { scheme } = c.config
-  if (scheme === 'basic') {
-    need(c.config.username, ['config', 'username'], 'basic needs a username')
-    need(c.secrets.password, ['secrets', 'password'], 'basic needs a password')
-  } else if (scheme === 'bearer') {
-    need(c.secrets.token, ['secrets', 'token'], 'bearer needs a token')
-  } else {
-    need(c.config.tokenUrl, ['config', 'tokenUrl'], 'oauth2 needs the token endpoint URL')
-    need(c.config.clientId, ['config', 'clientId'], 'oauth2 needs a clientId')
-    need(c.secrets.clientSecret, ['secrets', 'clientSecret'], 'oauth2 needs a clientSecret')
-  }
-  for (const key of Object.keys(c.secrets) as Array<keyof typeof c.secrets>) {
-    const wanted = { basic: 'password', bearer: 'token', oauth2: 'clientSecret' }[scheme]
-    if (c.secrets[key] !== undefined && key !== wanted) issues.addIssue({ code: 'custom', path: ['secrets', key], message: `${scheme} does not use ${key}` })
-  }
-})
+const http = z
+  .object({
+    ...common,
+    type: z.literal('http'),
+    config: z
+      .object({
+        scheme: z.enum(['basic', 'bearer', 'oauth2']),
+        username: z.string().min(1).optional(),
+        tokenUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+        clientId: z.string().min(1).optional(),
+        scope: z.string().optional(),
+      })
+      .strict(),
+    secrets: z.object({ password: secret, token: secret, clientSecret: secret }).strict().default({}),
+  })
+  .strict()
+  .superRefine((c, issues) => {
+    const need = (ok: unknown, path: string[], message: string) => {
+      if (!ok) issues.addIssue({ code: 'custom', path, message })
+    }
+    const { scheme } = c.config
+    if (scheme === 'basic') {
+      need(c.config.username, ['config', 'username'], 'basic needs a username')
+      need(c.secrets.password, ['secrets', 'password'], 'basic needs a password')
+    } else if (scheme === 'bearer') {
+      need(c.secrets.token, ['secrets', 'token'], 'bearer needs a token')
+    } else {
+      need(c.config.tokenUrl, ['config', 'tokenUrl'], 'oauth2 needs the token endpoint URL')
+      need(c.config.clientId, ['config', 'clientId'], 'oauth2 needs a clientId')
+      need(c.secrets.clientSecret, ['secrets', 'clientSecret'], 'oauth2 needs a clientSecret')
+    }
+    for (const key of Object.keys(c.secrets) as Array<keyof typeof c.secrets>) {
+      const wanted = { basic: 'password', bearer: 'token', oauth2: 'clientSecret' }[scheme]
+      if (c.secrets[key] !== undefined && key !== wanted) issues.addIssue({ code: 'custom', path: ['secrets', key], message: `${scheme} does not use ${key}` })
+    }
+  })
 
 export const connectionInputSchema = z.discriminatedUnion('type', [smtp, http])
 export type ConnectionInput = z.infer<typeof connectionInputSchema>

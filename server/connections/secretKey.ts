@@ -19,9 +19,8 @@ const VERSION = 'v1'
 /** The key from its text form; throws INVALID_SETTINGS (never echoing the value) when it is not 32 bytes. */
 export function parseSecretKey(text: string): Buffer {
   const value = text.trim()
-  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex')
-    : /^[A-Za-z0-9+/_-]{43}=?$/.test(value) ? Buffer.from(value, 'base64') : null
-  if (!key || key.length !== 32) {
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(value) ? Buffer.from(value, 'base64') : null
+  if (key?.length !== 32) {
     throw new PotokError('INVALID_SETTINGS', 'POTOK_SECRET_KEY must be 32 random bytes as base64 (44 characters) or hex (64 characters); make one with `openssl rand -base64 32`')
   }
   return key
@@ -30,7 +29,7 @@ export function parseSecretKey(text: string): Buffer {
 /** POTOK_SECRET_KEY from `env`, or null when unset. */
 export function secretKeyFromEnv(env: Record<string, string | undefined> = process.env): Buffer | null {
   const text = env.POTOK_SECRET_KEY
-  return text && text.trim() ? parseSecretKey(text) : null
+  return text?.trim() ? parseSecretKey(text) : null
 }
 
 export function seal(key: Buffer, connectionId: string, name: string, plain: string): string {

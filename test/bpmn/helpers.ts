@@ -10,15 +10,25 @@ export function fixture(name: string): string {
 }
 
 export function fixtureNames(): string[] {
-  return readdirSync(FIXTURES).filter((f) => f.endsWith('.bpmn')).map((f) => f.slice(0, -5)).sort()
+  return readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.bpmn'))
+    .map((f) => f.slice(0, -5))
+    .sort()
 }
 
 /** Every scenario file in flows/, read when called (other engineers add flows as we go). */
 export function flowFiles(): string[] {
-  return readdirSync(FLOWS).filter((f) => f.endsWith('.json')).sort()
+  return readdirSync(FLOWS)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
 }
 
-export interface Received { method: string; url: string; headers: IncomingMessage['headers']; body: string }
+export interface Received {
+  method: string
+  url: string
+  headers: IncomingMessage['headers']
+  body: string
+}
 
 /**
  * A small upstream API for the fixtures: `POST /leads` (answers `{ id: 42 }`), `GET /items/:id`
@@ -29,7 +39,9 @@ export async function startUpstream(): Promise<{ url: string; received: Received
   const timers = new Set<NodeJS.Timeout>()
   const server = createServer((req, res) => {
     let body = ''
-    req.on('data', (chunk) => { body += chunk })
+    req.on('data', (chunk) => {
+      body += chunk
+    })
     req.on('end', () => {
       received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
       const url = new URL(req.url ?? '/', 'http://x')
@@ -52,10 +64,11 @@ export async function startUpstream(): Promise<{ url: string; received: Received
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    close: () => new Promise<void>((resolve) => {
-      for (const timer of timers) clearTimeout(timer)
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer)
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

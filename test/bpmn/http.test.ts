@@ -14,21 +14,21 @@ import { fixture, startUpstream } from './helpers.ts'
 let server: TestServer
 let upstream: Awaited<ReturnType<typeof startUpstream>>
 
-const imported = (name: string, id: string, placeholders = false) => ({
-  ...importBpmn(fixture(name), { id, placeholders }).scenario,
-  webrequests: [{ urlId: id, name: id }],
-})
+const imported = (name: string, id: string, placeholders = false) => ({ ...importBpmn(fixture(name), { id, placeholders }).scenario, webrequests: [{ urlId: id, name: id }] })
 
 beforeAll(async () => {
   upstream = await startUpstream()
-  server = await startServer({}, {
-    'bpmn-tilda': imported('tilda-form', 'bpmn-tilda'),
-    'bpmn-loop': imported('loop-throttle', 'bpmn-loop'),
-    'bpmn-code': imported('code-lodash-moment', 'bpmn-code'),
-    'bpmn-errors': imported('error-boundary', 'bpmn-errors'),
-    'bpmn-parallel': imported('parallel-split', 'bpmn-parallel'),
-    'bpmn-unsupported': imported('unsupported', 'bpmn-unsupported', true),
-  })
+  server = await startServer(
+    {},
+    {
+      'bpmn-tilda': imported('tilda-form', 'bpmn-tilda'),
+      'bpmn-loop': imported('loop-throttle', 'bpmn-loop'),
+      'bpmn-code': imported('code-lodash-moment', 'bpmn-code'),
+      'bpmn-errors': imported('error-boundary', 'bpmn-errors'),
+      'bpmn-parallel': imported('parallel-split', 'bpmn-parallel'),
+      'bpmn-unsupported': imported('unsupported', 'bpmn-unsupported', true),
+    },
+  )
 })
 afterAll(async () => {
   await server?.close()
@@ -51,7 +51,9 @@ describe('imported fixtures through /api/webrequest', () => {
 
   it('the throttled loop', async () => {
     const response = await server.call(`/api/webrequest/bpmn-loop?api=${encodeURIComponent(upstream.url)}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids: ['p', 'q'] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: ['p', 'q'] }),
     })
     expect(await response.json()).toEqual({ count: 2, names: ['item-p', 'item-q'] })
   })
@@ -63,7 +65,9 @@ describe('imported fixtures through /api/webrequest', () => {
 
   it('the error boundary answers 400 with the code and message', async () => {
     const response = await server.call(`/api/webrequest/bpmn-errors?api=${encodeURIComponent(upstream.url)}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload: '{"no":"id"}' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ payload: '{"no":"id"}' }),
     })
     expect(response.status).toBe(400)
     expect(await response.json()).toEqual({ code: 'CODE_ERROR', message: expect.stringContaining('payload has no id') })
@@ -75,9 +79,7 @@ describe('imported fixtures through /api/webrequest', () => {
   })
 
   it('a placeholder fails where the unsupported connector was, and the error boundary answers', async () => {
-    const response = await server.call('/api/webrequest/bpmn-unsupported', {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'c@d.ru' }),
-    })
+    const response = await server.call('/api/webrequest/bpmn-unsupported', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'c@d.ru' }) })
     expect(response.status).toBe(503)
     expect(await response.json()).toMatchObject({ mailed: false, to: 'c@d.ru', reason: expect.stringContaining('sendMail') })
   })
@@ -90,15 +92,13 @@ describe('the BPMN routes over HTTP', () => {
     registerBpmnRoutes(h3, server.context)
     return h3
   }
-  const call = (path: string, init: RequestInit = {}, token: string | null = server.token) => app().fetch(new Request(`http://potok.test${path}`, {
-    ...init,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string> | undefined) },
-  }))
+  const call = (path: string, init: RequestInit = {}, token: string | null = server.token) =>
+    app().fetch(new Request(`http://potok.test${path}`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string> | undefined) } }))
 
   it('POST /api/v1/scenarios/import converts; the scenario can then be stored, exported and imported back', async () => {
     const response = await call('/api/v1/scenarios/import?id=bpmn-roundtrip', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: fixture('loop-throttle') })
     expect(response.status).toBe(200)
-    const { scenario, report } = await response.json() as any
+    const { scenario, report } = (await response.json()) as any
     expect(report).toMatchObject({ complete: true, valid: true })
     const saved = await server.api('POST', '/api/v1/scenarios', scenario)
     expect(saved.status).toBe(201)

@@ -52,12 +52,14 @@ describe('a Tilda-style form handler: webhook body → setvar → webRequest →
       config: {
         method: 'POST',
         url: 'crmUrl',
-        body: { fields: [
-          { name: 'title', value: '`Заявка: ${lead.name}`' },
-          { name: 'phone', value: 'lead.phone' },
-          { name: 'email', value: 'lead.email' },
-          { name: 'source', value: '({\n  form: body.formid,\n  tranid: body.tranid,\n})' },
-        ] },
+        body: {
+          fields: [
+            { name: 'title', value: '`Заявка: ${lead.name}`' },
+            { name: 'phone', value: 'lead.phone' },
+            { name: 'email', value: 'lead.email' },
+            { name: 'source', value: '({\n  form: body.formid,\n  tranid: body.tranid,\n})' },
+          ],
+        },
         headers: [{ name: 'X-Source', value: "'tilda'" }],
         auth: { type: 'basic', login: "'site'", password: "'crm-pass'" },
         waitForResponse: true,
@@ -72,10 +74,7 @@ describe('a Tilda-style form handler: webhook body → setvar → webRequest →
   })
 
   it('runs: the lead goes to the CRM as a form (as Bpium sends key/value parameters) with basic auth, Tilda gets "ok"', async () => {
-    const result = await run(scenario, {
-      query: { crm: `${upstream.url}/leads` },
-      body: { Name: ' Анна ', Phone: '+7 (900) 000-00-00', Email: 'ANN@EXAMPLE.COM', formid: 'form1', tranid: 't-1' },
-    })
+    const result = await run(scenario, { query: { crm: `${upstream.url}/leads` }, body: { Name: ' Анна ', Phone: '+7 (900) 000-00-00', Email: 'ANN@EXAMPLE.COM', formid: 'form1', tranid: 't-1' } })
     expect(result.error).toBeNull()
     expect(result.status).toBe('completed')
     expect(result.output.$body).toBe('ok')
@@ -124,7 +123,14 @@ describe('code using _ and moment', () => {
     expect(node(scenario, 'ServiceTask_2group0')).toMatchObject({
       type: 'code',
       documentation: 'Totals per customer with lodash; the due date with moment.',
-      config: { inputs: [{ name: 'orders', value: expect.stringContaining("клиент: 'Анна'") }, { name: 'days', value: '3' }], saveTo: 'report', timeoutMs: 5000 },
+      config: {
+        inputs: [
+          { name: 'orders', value: expect.stringContaining("клиент: 'Анна'") },
+          { name: 'days', value: '3' },
+        ],
+        saveTo: 'report',
+        timeoutMs: 5000,
+      },
     })
     expect((node(scenario, 'ServiceTask_2group0').config as any).code).toContain('\r\nconst итого')
     expect(node(scenario, 'ServiceTask_2leap00').config).toMatchObject({ inputs: [], saveTo: 'report.leap' })
@@ -133,14 +139,7 @@ describe('code using _ and moment', () => {
   it('runs with lodash, moment, Cyrillic identifiers and trailing commas', async () => {
     const result = await run(scenario, {})
     expect(result.error).toBeNull()
-    expect(result.output.$body).toEqual({
-      итого: { Анна: 125, Борис: 50 },
-      customers: ['Анна', 'Борис'],
-      due: '2024-02-02',
-      weekday: 'Friday',
-      leap: '2025-02-28',
-      top: 'Анна',
-    })
+    expect(result.output.$body).toEqual({ итого: { Анна: 125, Борис: 50 }, customers: ['Анна', 'Борис'], due: '2024-02-02', weekday: 'Friday', leap: '2025-02-28', top: 'Анна' })
   })
 })
 
@@ -149,8 +148,12 @@ describe('error boundaries writing code and message variables, and a timer bound
 
   it('maps camunda:errorCodeVariable/errorMessageVariable, a bare error boundary and a timer boundary', () => {
     expect(node(scenario, 'BoundaryEvent_3bad00')).toEqual({
-      id: 'BoundaryEvent_3bad00', type: 'errorBoundary', name: 'Ошибка разбора', position: { x: 280, y: 231 },
-      attachedTo: 'ServiceTask_3parse0', config: { codeTo: 'errCode', messageTo: 'errMsg' },
+      id: 'BoundaryEvent_3bad00',
+      type: 'errorBoundary',
+      name: 'Ошибка разбора',
+      position: { x: 280, y: 231 },
+      attachedTo: 'ServiceTask_3parse0',
+      config: { codeTo: 'errCode', messageTo: 'errMsg' },
     })
     expect(node(scenario, 'BoundaryEvent_3down0')).toEqual({ id: 'BoundaryEvent_3down0', type: 'errorBoundary', position: { x: 444, y: 231 }, attachedTo: 'ServiceTask_3fetch0' })
     expect(node(scenario, 'BoundaryEvent_3late0')).toMatchObject({ type: 'timeoutBoundary', attachedTo: 'ServiceTask_3fetch0', config: { after: 'PT0.2S' } })
@@ -262,31 +265,61 @@ describe('mapping details', () => {
     <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>
   </bpmn:process>${extra}
 </bpmn:definitions>`
-  const task = (connector: string, params: string) => wrap(`<bpmn:serviceTask id="t"><bpmn:extensionElements>
+  const task = (connector: string, params: string) =>
+    wrap(`<bpmn:serviceTask id="t"><bpmn:extensionElements>
     <camunda:connector><camunda:connectorId>${connector}</camunda:connectorId></camunda:connector>
     <camunda:inputOutput>${params}</camunda:inputOutput></bpmn:extensionElements></bpmn:serviceTask>`)
-  const script = (name: string, type: string, value: string) => `<camunda:inputParameter name="${name}"><camunda:script scriptFormat="JavaScript"><![CDATA[${JSON.stringify({ type, value })}]]></camunda:script></camunda:inputParameter>`
-  const list = (name: string, ...values: string[]) => `<camunda:inputParameter name="${name}"><camunda:list>${values.map((v) => `<camunda:value type="const">${v}</camunda:value>`).join('')}</camunda:list></camunda:inputParameter>`
+  const script = (name: string, type: string, value: string) =>
+    `<camunda:inputParameter name="${name}"><camunda:script scriptFormat="JavaScript"><![CDATA[${JSON.stringify({ type, value })}]]></camunda:script></camunda:inputParameter>`
+  const list = (name: string, ...values: string[]) =>
+    `<camunda:inputParameter name="${name}"><camunda:list>${values.map((v) => `<camunda:value type="const">${v}</camunda:value>`).join('')}</camunda:list></camunda:inputParameter>`
   const configOf = (xml: string) => importBpmn(xml).scenario.nodes.find((n) => n.id === 't')!.config as any
 
   it('webRequest: a body format other than keyvalue sends the body expression; async is fire and forget; output_format text', () => {
-    const c = configOf(task('webRequest', list('method', 'PUT') + script('query', 'script', "'https://x.example/a'") + list('format', 'xml')
-      + script('body', 'script', 'doc') + list('type', 'application/xml') + list('auth', 'bearer') + script('token', 'script', 'token')
-      + list('async', 'async') + list('output_format', 'text')))
-    expect(c).toMatchObject({ method: 'PUT', url: "'https://x.example/a'", body: { format: 'xml', value: 'doc' }, auth: { type: 'bearer', token: 'token' }, waitForResponse: false, responseFormat: 'text' })
+    const c = configOf(
+      task(
+        'webRequest',
+        list('method', 'PUT') +
+          script('query', 'script', "'https://x.example/a'") +
+          list('format', 'xml') +
+          script('body', 'script', 'doc') +
+          list('type', 'application/xml') +
+          list('auth', 'bearer') +
+          script('token', 'script', 'token') +
+          list('async', 'async') +
+          list('output_format', 'text'),
+      ),
+    )
+    expect(c).toMatchObject({
+      method: 'PUT',
+      url: "'https://x.example/a'",
+      body: { format: 'xml', value: 'doc' },
+      auth: { type: 'bearer', token: 'token' },
+      waitForResponse: false,
+      responseFormat: 'text',
+    })
   })
 
   it('webRequest: a POST with keyvalue params and a form Content-Type sends form fields; "" body is unset', () => {
-    const c = configOf(task('webRequest', list('method', 'POST') + script('query', 'script', 'url')
-      + `<camunda:inputParameter name="params"><camunda:map><camunda:entry key="a"><camunda:script scriptFormat="JavaScript"><![CDATA[{"type":"script","value":"1"}]]></camunda:script></camunda:entry></camunda:map></camunda:inputParameter>`
-      + script('body', 'script', '') + list('type', 'application/x-www-form-urlencoded')))
+    const c = configOf(
+      task(
+        'webRequest',
+        list('method', 'POST') +
+          script('query', 'script', 'url') +
+          `<camunda:inputParameter name="params"><camunda:map><camunda:entry key="a"><camunda:script scriptFormat="JavaScript"><![CDATA[{"type":"script","value":"1"}]]></camunda:script></camunda:entry></camunda:map></camunda:inputParameter>` +
+          script('body', 'script', '') +
+          list('type', 'application/x-www-form-urlencoded'),
+      ),
+    )
     expect(c).toMatchObject({ method: 'POST', body: { fields: [{ name: 'a', value: '1' }] } })
     expect(c.body.value).toBeUndefined()
     expect(c.body.format).toBeUndefined() // a form
   })
 
   it('a timer intermediate event with timeDuration, an error end event, a start event with a definition', () => {
-    const { scenario, report } = importBpmn(wrap('<bpmn:intermediateCatchEvent id="t"><bpmn:timerEventDefinition><bpmn:timeDuration>  PT1M  </bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'))
+    const { scenario, report } = importBpmn(
+      wrap('<bpmn:intermediateCatchEvent id="t"><bpmn:timerEventDefinition><bpmn:timeDuration>  PT1M  </bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>'),
+    )
     expect(scenario.nodes[2]).toEqual({ id: 't', type: 'timer', config: { pause: 'PT1M' } })
     expect(report.valid).toBe(true)
   })
@@ -306,7 +339,12 @@ describe('mapping details', () => {
   })
 
   it('names and text keep character references and Cyrillic', () => {
-    const { scenario } = importBpmn(wrap('<bpmn:exclusiveGateway id="t" name="a &#60; b &amp; &#x431;"/>').replace('<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>', '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"><![CDATA[{"type":"script","value":"x < 1"}]]></bpmn:conditionExpression></bpmn:sequenceFlow>'))
+    const { scenario } = importBpmn(
+      wrap('<bpmn:exclusiveGateway id="t" name="a &#60; b &amp; &#x431;"/>').replace(
+        '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"/>',
+        '<bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="e"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"><![CDATA[{"type":"script","value":"x < 1"}]]></bpmn:conditionExpression></bpmn:sequenceFlow>',
+      ),
+    )
     expect(scenario.nodes[2].name).toBe('a < b & б')
     expect(scenario.edges[1].condition).toBe('x < 1')
   })

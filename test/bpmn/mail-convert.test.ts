@@ -32,13 +32,16 @@ describe('send-mail.bpmn', () => {
       },
     })
     expect(report.connections).toEqual([{ id: 'mail', type: 'smtp', config: { host: 'smtp.yandex.ru', port: 465, secure: true, user: 'robot@shop.example' }, elementIds: ['ServiceTask_6mail00'] }])
-    expect(report.warnings).toContainEqual({ elementId: 'ServiceTask_6mail00', message: expect.stringContaining('create it (type smtp, host smtp.yandex.ru, port 465, TLS, login robot@shop.example) and enter its password there') })
+    expect(report.warnings).toContainEqual({
+      elementId: 'ServiceTask_6mail00',
+      message: expect.stringContaining('create it (type smtp, host smtp.yandex.ru, port 465, TLS, login robot@shop.example) and enter its password there'),
+    })
     const text = describeReport('send-mail.bpmn', report)
     expect(text).toContain('create connection: "mail" (type smtp: host smtp.yandex.ru, port 465, user robot@shop.example, secure true; enter its password) for ServiceTask_6mail00')
     expect(JSON.stringify(imported) + text).not.toContain(PASSWORD)
   })
 
-  it('maps convertDoc (a record\'s file) and OAuth2 (its token as a bearer token, with a hint)', () => {
+  it("maps convertDoc (a record's file) and OAuth2 (its token as a bearer token, with a hint)", () => {
     expect(node(scenario, 'ServiceTask_6conv00')).toMatchObject({
       type: 'convert',
       config: { method: 'excel-json', source: "({ catalogId: '48', recordId: body.recordId, fieldId: '3' })", saveTo: 'excel' },
@@ -63,12 +66,44 @@ describe('send-mail.bpmn', () => {
       id: 'shapes',
       nodes: [
         { id: 'start', type: 'start' },
-        { id: 'm1', type: 'sendMail', config: { connection: 'mail', to: 'to', cc: "['a@b']", bcc: "'c@d'", subject: "'s'", text: "'t'", html: "'<b>h</b>'", attachments: [{ name: "'a.txt'", content: "'x'", contentType: "'text/plain'" }], saveTo: 'id', timeoutMs: 5000 } },
+        {
+          id: 'm1',
+          type: 'sendMail',
+          config: {
+            connection: 'mail',
+            to: 'to',
+            cc: "['a@b']",
+            bcc: "'c@d'",
+            subject: "'s'",
+            text: "'t'",
+            html: "'<b>h</b>'",
+            attachments: [{ name: "'a.txt'", content: "'x'", contentType: "'text/plain'" }],
+            saveTo: 'id',
+            timeoutMs: 5000,
+          },
+        },
         { id: 'm2', type: 'sendMail', config: { connection: 'other', to: 'to', subject: "'s'", text: "'t'", timeoutMs: 60000 } },
         { id: 'c1', type: 'convert', config: { method: 'csv-json', source: 'body', options: "({ delimiter: ';' })", saveTo: 'rows' } },
         { id: 'c2', type: 'convert', config: { method: 'json-xml', source: 'doc', saveTo: 'xml' } },
-        { id: 'w1', type: 'webRequest', config: { method: 'POST', url: 'u', body: { fields: [{ name: 'a', value: '1' }] }, auth: { connection: 'crm' }, waitForResponse: true, responseFormat: 'auto', failOnStatus: false, timeoutMs: 60000 } },
-        { id: 'w2', type: 'webRequest', config: { method: 'POST', url: 'u', body: { format: 'json', fields: [{ name: 'a', value: '1' }] }, waitForResponse: true, responseFormat: 'auto', failOnStatus: false, timeoutMs: 60000 } },
+        {
+          id: 'w1',
+          type: 'webRequest',
+          config: {
+            method: 'POST',
+            url: 'u',
+            body: { fields: [{ name: 'a', value: '1' }] },
+            auth: { connection: 'crm' },
+            waitForResponse: true,
+            responseFormat: 'auto',
+            failOnStatus: false,
+            timeoutMs: 60000,
+          },
+        },
+        {
+          id: 'w2',
+          type: 'webRequest',
+          config: { method: 'POST', url: 'u', body: { format: 'json', fields: [{ name: 'a', value: '1' }] }, waitForResponse: true, responseFormat: 'auto', failOnStatus: false, timeoutMs: 60000 },
+        },
         { id: 'end', type: 'end' },
       ],
       edges: ['start', 'm1', 'm2', 'c1', 'c2', 'w1', 'w2', 'end'].slice(1).map((to, i, all) => ({ from: i ? all[i - 1]! : 'start', to })),

@@ -17,14 +17,45 @@ describe('Bpium data actions', () => {
   it('import with every parameter: catalog from the list or a variable, key/value or JSON values, filters, sort, fields, limit, outputs', () => {
     const { scenario, report } = importBpmn(fixture('records'))
     expect(report).toMatchObject({ complete: true, valid: true, unsupported: [] })
-    expect(scenario.nodes.map((n) => n.type)).toEqual(['start', 'setVariables', 'catalogStructure', 'code', 'createRecord', 'findRecords', 'updateRecord', 'fileUpload', 'getRecord', 'deleteRecord', 'setVariables', 'end'])
+    expect(scenario.nodes.map((n) => n.type)).toEqual([
+      'start',
+      'setVariables',
+      'catalogStructure',
+      'code',
+      'createRecord',
+      'findRecords',
+      'updateRecord',
+      'fileUpload',
+      'getRecord',
+      'deleteRecord',
+      'setVariables',
+      'end',
+    ])
     expect(config(scenario, 'T2')).toEqual({ catalogId: 'catalogId', saveTo: 'catalogStruct' })
     expect(config(scenario, 'T4')).toEqual({ catalogId: 'catalogId', valuesJson: 'result', saveTo: 'recordId' })
     expect(config(scenario, 'T5')).toEqual({
-      catalogId: '48', viewId: '0', filters: [{ fieldId: '2', value: 'body.Имя' }, { fieldId: '5', value: '["1"]' }],
-      sortField: 'id', sortType: -1, limit: 10, offset: 0, saveTo: 'found', countTo: 'foundCount',
+      catalogId: '48',
+      viewId: '0',
+      filters: [
+        { fieldId: '2', value: 'body.Имя' },
+        { fieldId: '5', value: '["1"]' },
+      ],
+      sortField: 'id',
+      sortType: -1,
+      limit: 10,
+      offset: 0,
+      saveTo: 'found',
+      countTo: 'foundCount',
     })
-    expect(config(scenario, 'T6')).toEqual({ catalogId: 'catalogId', recordId: 'recordId', values: [{ fieldId: '6', value: "'из BPMN'" }, { fieldId: '8', value: 'foundCount * 100' }], saveTo: 'changed' })
+    expect(config(scenario, 'T6')).toEqual({
+      catalogId: 'catalogId',
+      recordId: 'recordId',
+      values: [
+        { fieldId: '6', value: "'из BPMN'" },
+        { fieldId: '8', value: 'foundCount * 100' },
+      ],
+      saveTo: 'changed',
+    })
     expect(config(scenario, 'T7')).toEqual({ source: { content: "'note for ' + recordId", name: "'note.txt'" }, timeoutMs: 60000, fileIdTo: 'fileId', urlTo: 'fileUrl' })
     expect(config(scenario, 'T8')).toEqual({ catalogId: '48', recordId: 'recordId', fields: ['2', '6', '8'], saveTo: 'record' })
     expect(config(scenario, 'T9')).toEqual({ catalogId: 'catalogId', recordId: 'recordId' })
@@ -37,7 +68,11 @@ describe('Bpium data actions', () => {
       id: 'record-shapes',
       nodes: [
         { id: 'start', type: 'start' },
-        { id: 'find', type: 'findRecords', config: { catalogId: 'cat', filtersJson: '({ 2: { $or: ["a", "b"] } })', searchText: 'q', fields: 'wanted', limit: 'n * 2', offset: 5, sortField: '3', saveTo: 'list' } },
+        {
+          id: 'find',
+          type: 'findRecords',
+          config: { catalogId: 'cat', filtersJson: '({ 2: { $or: ["a", "b"] } })', searchText: 'q', fields: 'wanted', limit: 'n * 2', offset: 5, sortField: '3', saveTo: 'list' },
+        },
         { id: 'get', type: 'getRecord', config: { catalogId: "'users'", recordId: 'id', fields: 'someFields', saveTo: 'r' } },
         { id: 'add', type: 'createRecord', config: { catalogId: '7', values: [] } },
         { id: 'edit', type: 'updateRecord', config: { catalogId: '7', recordId: '1', valuesJson: '({ 2: "x" })', saveTo: 'r2' } },
@@ -65,11 +100,11 @@ describe('Bpium data actions', () => {
 
     it('an imported Bpium scenario reads and writes records unchanged', async () => {
       const imported = await server.api('POST', '/api/v1/scenarios/import?id=bpium-records', fixture('records'))
-      const { scenario } = await imported.json() as { scenario: Scenario }
+      const { scenario } = (await imported.json()) as { scenario: Scenario }
       expect((await server.api('POST', '/api/v1/scenarios', { ...scenario, webrequests: [{ urlId: 'bpium-records', name: 'Bpium records' }] })).status).toBe(201)
       const response = await server.call('/api/webrequest/bpium-records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Имя: 'Борис', Статус: ['1'] }) })
       expect(response.status).toBe(200)
-      const body = await response.json() as any
+      const body = (await response.json()) as any
       expect(body).toMatchObject({ foundCount: 1, fields: 8, record: { id: body.recordId, values: { 2: 'Борис', 6: 'из BPMN', 8: 100 } } })
       expect(Object.keys(body.record.values).sort()).toEqual(['2', '6', '8'])
       expect(body.fileUrl).toBe(`/api/v1/files/${body.fileId}`)

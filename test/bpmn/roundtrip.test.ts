@@ -47,8 +47,18 @@ function checkStructure(xml: string, scenario: Scenario): void {
   for (const node of flowNodes) {
     const incoming = childrenOf(node, NS.bpmn, 'incoming').map((c) => c.text)
     const outgoing = childrenOf(node, NS.bpmn, 'outgoing').map((c) => c.text)
-    expect(incoming.sort()).toEqual(flows.filter((f) => attrOf(f, 'targetRef') === attrOf(node, 'id')).map((f) => attrOf(f, 'id')).sort())
-    expect(outgoing.sort()).toEqual(flows.filter((f) => attrOf(f, 'sourceRef') === attrOf(node, 'id')).map((f) => attrOf(f, 'id')).sort())
+    expect(incoming.sort()).toEqual(
+      flows
+        .filter((f) => attrOf(f, 'targetRef') === attrOf(node, 'id'))
+        .map((f) => attrOf(f, 'id'))
+        .sort(),
+    )
+    expect(outgoing.sort()).toEqual(
+      flows
+        .filter((f) => attrOf(f, 'sourceRef') === attrOf(node, 'id'))
+        .map((f) => attrOf(f, 'id'))
+        .sort(),
+    )
     const byDefault = attrOf(node, 'default')
     if (byDefault) expect(outgoing).toContain(byDefault)
     const attached = attrOf(node, 'attachedToRef')
@@ -111,10 +121,24 @@ describe('the edges of the mapping', () => {
       { id: 'start', type: 'start', position: { x: -10.5, y: 0 } },
       { id: '9lives', type: 'setVariables', name: 'a & b < c', documentation: '  spaced  ', config: { assignments: [{ name: 'x.y', value: "'<![CDATA[ ]]>'" }] } },
       { id: 'get', type: 'webRequest', config: { url: "'https://example.com'", query: [], headers: [] } },
-      { id: 'post', type: 'webRequest', position: { x: 500, y: 40 }, config: {
-        method: 'DELETE', url: 'u', query: [{ name: 'q', value: '1' }], body: { format: 'form', fields: [] },
-        auth: { type: 'bearer', token: 'tok' }, waitForResponse: false, responseFormat: 'binary', failOnStatus: true, timeoutMs: 10, statusTo: 's', headersTo: 'h',
-      } },
+      {
+        id: 'post',
+        type: 'webRequest',
+        position: { x: 500, y: 40 },
+        config: {
+          method: 'DELETE',
+          url: 'u',
+          query: [{ name: 'q', value: '1' }],
+          body: { format: 'form', fields: [] },
+          auth: { type: 'bearer', token: 'tok' },
+          waitForResponse: false,
+          responseFormat: 'binary',
+          failOnStatus: true,
+          timeoutMs: 10,
+          statusTo: 's',
+          headersTo: 'h',
+        },
+      },
       { id: 'text', type: 'webRequest', config: { method: 'PATCH', url: 'u', body: { format: 'text', value: '`a`' }, auth: { type: 'none' } } },
       { id: 'basic', type: 'webRequest', config: { method: 'POST', url: 'u', query: [{ name: 'a', value: '1' }], auth: { type: 'basic', login: "''", password: 'p' } } },
       { id: 'code', type: 'code', config: { inputs: [], code: 'return 1', timeoutMs: 30000 } },
@@ -168,7 +192,10 @@ describe('the edges of the mapping', () => {
   it('characters XML cannot carry become U+FFFD; the rest of the text survives', () => {
     const scenario: Scenario = {
       id: 'chars',
-      nodes: [{ id: 'start', type: 'start', name: 'bell\u0007 \ud800 ok 😀' }, { id: 'end', type: 'end' }],
+      nodes: [
+        { id: 'start', type: 'start', name: 'bell\u0007 \ud800 ok 😀' },
+        { id: 'end', type: 'end' },
+      ],
       edges: [{ from: 'start', to: 'end' }],
     }
     expect(importBpmn(exportBpmn(scenario)).scenario.nodes[0].name).toBe('bell\uFFFD \uFFFD ok 😀')
@@ -180,10 +207,12 @@ describe('the edges of the mapping', () => {
     expect(xml).toContain('<dc:Bounds x="1" y="2" width="24" height="24" />')
     const root = parseXml(xml)
     const plane = childOf(childOf(root, NS.bpmndi, 'BPMNDiagram'), NS.bpmndi, 'BPMNPlane')!
-    const at = new Map(childrenOf(plane, NS.bpmndi, 'BPMNShape').map((s) => {
-      const b = childOf(s, NS.dc, 'Bounds')!
-      return [attrOf(s, 'bpmnElement'), { x: Number(attrOf(b, 'x')), y: Number(attrOf(b, 'y')) }]
-    }))
+    const at = new Map(
+      childrenOf(plane, NS.bpmndi, 'BPMNShape').map((s) => {
+        const b = childOf(s, NS.dc, 'Bounds')!
+        return [attrOf(s, 'bpmnElement'), { x: Number(attrOf(b, 'x')), y: Number(attrOf(b, 'y')) }]
+      }),
+    )
     // Laid out left to right: each node of the main chain further right than the one before.
     const chain = ['_.9lives', 'get', 'text', 'basic', 'code', 'gate']
     for (let i = 1; i < chain.length; i++) expect(at.get(chain[i])!.x).toBeGreaterThan(at.get(chain[i - 1])!.x)

@@ -4,23 +4,33 @@ import { validateScenario } from '../../runtime/scenario.ts'
 import type { ScenarioNode } from '../../runtime/types.ts'
 import { chain, loadFlow, withErrorBoundary, withTimeoutBoundary } from './helpers.ts'
 
-const codeNode = (code: string, inputs: Array<{ name: string; value: string }> = [], extra: Record<string, unknown> = {}): ScenarioNode =>
-  ({ id: 'js', type: 'code', config: { inputs, code, saveTo: 'result', ...extra } })
+const codeNode = (code: string, inputs: Array<{ name: string; value: string }> = [], extra: Record<string, unknown> = {}): ScenarioNode => ({
+  id: 'js',
+  type: 'code',
+  config: { inputs, code, saveTo: 'result', ...extra },
+})
 const run = (node: ScenarioNode, input: Record<string, unknown> = {}) => startProcess(chain([node]), input)
 
 describe('code', () => {
   test('inputs are evaluated in the process scope; the return value goes to saveTo', async () => {
-    const result = await run(codeNode('return { sum: a + b.n, names: list.map((x) => x.toUpperCase()) }', [
-      { name: 'a', value: 'x + 1' }, { name: 'b', value: '({ n: y })' }, { name: 'list', value: "['p', 'q']" },
-    ], { saveTo: 'out.value' }), { x: 1, y: 40 })
+    const result = await run(
+      codeNode(
+        'return { sum: a + b.n, names: list.map((x) => x.toUpperCase()) }',
+        [
+          { name: 'a', value: 'x + 1' },
+          { name: 'b', value: '({ n: y })' },
+          { name: 'list', value: "['p', 'q']" },
+        ],
+        { saveTo: 'out.value' },
+      ),
+      { x: 1, y: 40 },
+    )
     expect(result.status).toBe('completed')
     expect(result.output.out).toEqual({ value: { sum: 42, names: ['P', 'Q'] } })
   })
 
   test('the code sees only its inputs, plus _ and moment', async () => {
-    const result = await run(codeNode(
-      "return [typeof secret, _.chunk([1, 2, 3], 2), moment.utc('2024-01-31').add(1, 'month').format('YYYY-MM-DD')]",
-    ), { secret: 's3cr3t' })
+    const result = await run(codeNode("return [typeof secret, _.chunk([1, 2, 3], 2), moment.utc('2024-01-31').add(1, 'month').format('YYYY-MM-DD')]"), { secret: 's3cr3t' })
     expect(result.output.result).toEqual(['undefined', [[1, 2], [3]], '2024-02-29'])
   })
 
@@ -74,7 +84,7 @@ describe('code', () => {
     expect(result.status).toBe('failed')
     expect(result.error?.code).toBe('CODE_ERROR')
     expect(Date.now() - started).toBeLessThan(8000)
-    expect((await run(codeNode("return _.sum([1, 2]) + moment.utc(0).year()"))).output.result).toBe(1973)
+    expect((await run(codeNode('return _.sum([1, 2]) + moment.utc(0).year()'))).output.result).toBe(1973)
   })
 
   test('a timeout boundary shorter than timeoutMs wins over the code', async () => {
@@ -91,7 +101,15 @@ describe('code', () => {
     }
     expect(problems({ inputs: [], code: 'const a = 1\nreturn a +* 2' })).toContainEqual({ path: 'nodes[1].config.code', message: expect.stringMatching(/line 2/) })
     expect(problems({ inputs: [{ name: 'not valid', value: '1' }], code: 'return 1' })[0]?.path).toBe('nodes[1].config.inputs[0].name')
-    expect(problems({ inputs: [{ name: 'a', value: '1' }, { name: 'a', value: '2' }], code: 'return a' })[0]?.path).toBe('nodes[1].config.inputs')
+    expect(
+      problems({
+        inputs: [
+          { name: 'a', value: '1' },
+          { name: 'a', value: '2' },
+        ],
+        code: 'return a',
+      })[0]?.path,
+    ).toBe('nodes[1].config.inputs')
     expect(problems({ inputs: [], code: 'return 1', timeoutMs: 10 ** 9 })[0]?.path).toBe('nodes[1].config.timeoutMs')
     expect(problems({ inputs: [{ name: 'a', value: 'a +' }], code: 'return a' })[0]?.path).toBe('nodes[1].config.inputs[0].value')
     expect(problems({ code: 'const x = 1' })).toContainEqual({ path: 'nodes[1].config.code', message: expect.stringMatching(/no return/) })

@@ -31,20 +31,19 @@ const node = (config: Record<string, unknown>): ScenarioNode => ({ id: 'conv', t
 const run = (config: Record<string, unknown>, vars: Record<string, unknown>, services: RuntimeServices = {}) => startProcess(withErrorBoundary(node(config)), vars, { services })
 
 describe('convert', () => {
-  test('excel-json: sheets → non-empty rows keyed by column letter, as Bpium\'s (excel.Лист1[0].A)', async () => {
+  test("excel-json: sheets → non-empty rows keyed by column letter, as Bpium's (excel.Лист1[0].A)", async () => {
     const doc = toBinary(await workbook(), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    const result = await startProcess(chain([
-      node({ method: 'excel-json', saveTo: 'excel' }),
-      { id: 'read', type: 'setVariables', config: { assignments: [{ name: 'first', value: 'excel.Лист1[0].A' }] } },
-    ]), { doc })
+    const result = await startProcess(
+      chain([node({ method: 'excel-json', saveTo: 'excel' }), { id: 'read', type: 'setVariables', config: { assignments: [{ name: 'first', value: 'excel.Лист1[0].A' }] } }]),
+      { doc },
+    )
     expect(result.error).toBeNull()
     expect(result.output.excel).toEqual({
-      Лист1: [
-        { A: 'ячейка А1', C: 'ячейка C1' },
-        { A: 42.5, B: 85, C: '2024-03-05T00:00:00.000Z' },
-        { A: true },
+      Лист1: [{ A: 'ячейка А1', C: 'ячейка C1' }, { A: 42.5, B: 85, C: '2024-03-05T00:00:00.000Z' }, { A: true }],
+      Orders: [
+        { A: 'sku', B: 'qty' },
+        { A: 'A-1', B: 2 },
       ],
-      Orders: [{ A: 'sku', B: 'qty' }, { A: 'A-1', B: 2 }],
     })
     expect(result.output.first).toBe('ячейка А1')
   })
@@ -61,18 +60,31 @@ describe('convert', () => {
     expect(fromRecord.error).toBeNull()
     expect((fromRecord.output.out as Record<string, unknown[]>).Orders).toHaveLength(2)
 
-    const sheets = { Итоги: [{ A: 'Всего', B: 3 }, ['x', 1, true]], Headed: [{ sku: 'A-1', qty: 2 }, { sku: 'B-2', qty: 5 }] }
+    const sheets = {
+      Итоги: [{ A: 'Всего', B: 3 }, ['x', 1, true]],
+      Headed: [
+        { sku: 'A-1', qty: 2 },
+        { sku: 'B-2', qty: 5 },
+      ],
+    }
     const written = await run({ method: 'json-excel' }, { doc: sheets })
     const file = written.output.out
     expect(isBinary(file) && file.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
     const back = await run({ method: 'excel-json' }, { doc: file })
     expect(back.output.out).toEqual({
-      Итоги: [{ A: 'Всего', B: 3 }, { A: 'x', B: 1, C: true }],
-      Headed: [{ A: 'sku', B: 'qty' }, { A: 'A-1', B: 2 }, { A: 'B-2', B: 5 }],
+      Итоги: [
+        { A: 'Всего', B: 3 },
+        { A: 'x', B: 1, C: true },
+      ],
+      Headed: [
+        { A: 'sku', B: 'qty' },
+        { A: 'A-1', B: 2 },
+        { A: 'B-2', B: 5 },
+      ],
     })
   })
 
-  test('xml-json in Bpium\'s shape (text values, attributes under $), json-xml back', async () => {
+  test("xml-json in Bpium's shape (text values, attributes under $), json-xml back", async () => {
     const xml = '<?xml version="1.0"?><CAT id="7"><NAME>Izzy</NAME><AGE>6</AGE><TAG>a</TAG><TAG>b</TAG><NOTE lang="ru">кот &amp; мышь</NOTE></CAT>'
     const parsed = await run({ method: 'xml-json' }, { doc: xml })
     expect(parsed.output.out).toEqual({ '?xml': { $: { version: '1.0' } }, CAT: { $: { id: '7' }, NAME: 'Izzy', AGE: '6', TAG: ['a', 'b'], NOTE: { $: { lang: 'ru' }, _: 'кот & мышь' } } })
@@ -83,8 +95,14 @@ describe('convert', () => {
   })
 
   test('csv-json: header row, delimiter guessed or given, letters without a header', async () => {
-    expect((await run({ method: 'csv-json' }, { doc: '\uFEFFsku;qty\nA-1;2\n"B;2";5\n' })).output.out).toEqual([{ sku: 'A-1', qty: '2' }, { sku: 'B;2', qty: '5' }])
-    expect((await run({ method: 'csv-json', options: "({ header: false, delimiter: ',' })" }, { doc: 'a,b\n1,2' })).output.out).toEqual([{ A: 'a', B: 'b' }, { A: '1', B: '2' }])
+    expect((await run({ method: 'csv-json' }, { doc: '\uFEFFsku;qty\nA-1;2\n"B;2";5\n' })).output.out).toEqual([
+      { sku: 'A-1', qty: '2' },
+      { sku: 'B;2', qty: '5' },
+    ])
+    expect((await run({ method: 'csv-json', options: "({ header: false, delimiter: ',' })" }, { doc: 'a,b\n1,2' })).output.out).toEqual([
+      { A: 'a', B: 'b' },
+      { A: '1', B: '2' },
+    ])
   })
 
   test.each([

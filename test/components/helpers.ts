@@ -40,7 +40,10 @@ export function withTimeoutBoundary(act: ScenarioNode, after: string): Scenario 
       { id: 'mark', type: 'setVariables', config: { assignments: [{ name: 'timedOut', value: 'true' }] } },
       { id: 'slowEnd', type: 'end' },
     ],
-    edges: [{ from: 'slow', to: 'mark' }, { from: 'mark', to: 'slowEnd' }],
+    edges: [
+      { from: 'slow', to: 'mark' },
+      { from: 'mark', to: 'slowEnd' },
+    ],
   })
 }
 

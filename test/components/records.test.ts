@@ -16,10 +16,20 @@ beforeEach(async () => {
   store = new SqliteStore({ filename: ':memory:' })
   await store.init()
   services = processServices(store)
-  await store.records.saveCatalog({ id: '7', name: 'Tasks', fields: [
-    { id: '1', name: 'Title', type: 'text' }, { id: '2', name: 'Done', type: 'switch' }, { id: '3', name: 'File', type: 'file' },
-  ] })
-  await store.records.importRecords('7', [{ 1: 'a', 2: true }, { 1: 'b', 2: false }, { 1: 'c', 2: true }])
+  await store.records.saveCatalog({
+    id: '7',
+    name: 'Tasks',
+    fields: [
+      { id: '1', name: 'Title', type: 'text' },
+      { id: '2', name: 'Done', type: 'switch' },
+      { id: '3', name: 'File', type: 'file' },
+    ],
+  })
+  await store.records.importRecords('7', [
+    { 1: 'a', 2: true },
+    { 1: 'b', 2: false },
+    { 1: 'c', 2: true },
+  ])
 })
 afterEach(async () => {
   await store.close()
@@ -34,7 +44,10 @@ async function run(action: ScenarioNode, input: Record<string, unknown> = {}, ca
 
 describe('data actions', () => {
   test('findRecords: filters as pairs or JSON text, an expression for fields, limit and offset; countTo', async () => {
-    const pairs = await run(node('findRecords', { catalogId: '7', filters: [{ fieldId: '2', value: 'true' }], fields: 'wanted', limit: 'n', offset: 1, saveTo: 'found', countTo: 'count' }), { wanted: ['1'], n: 5 })
+    const pairs = await run(node('findRecords', { catalogId: '7', filters: [{ fieldId: '2', value: 'true' }], fields: 'wanted', limit: 'n', offset: 1, saveTo: 'found', countTo: 'count' }), {
+      wanted: ['1'],
+      n: 5,
+    })
     expect(pairs.error).toBeNull()
     expect(pairs.output.count).toBe(2)
     expect((pairs.output.found as any[]).map((r) => r.values)).toEqual([{ 1: 'c' }])
@@ -71,7 +84,10 @@ describe('data actions', () => {
     const alone = await run(node('fileUpload', { source: { content: "'hello'", name: "'a.txt'" }, fileIdTo: 'fileId', urlTo: 'url' }))
     expect(alone.output.url).toBe(`/api/v1/files/${alone.output.fileId}`)
     expect(Buffer.from((await store.records.getFile(alone.output.fileId as string))!.data).toString()).toBe('hello')
-    const inRecord = await run(node('fileUpload', { source: { content: 'bytes', name: "'b.bin'" }, catalogId: '7', recordId: 'id', fieldId: '3', saveTo: 'file' }), { id, bytes: { $binary: Buffer.from([1, 2, 3]).toString('base64'), contentType: 'application/x-test' } })
+    const inRecord = await run(node('fileUpload', { source: { content: 'bytes', name: "'b.bin'" }, catalogId: '7', recordId: 'id', fieldId: '3', saveTo: 'file' }), {
+      id,
+      bytes: { $binary: Buffer.from([1, 2, 3]).toString('base64'), contentType: 'application/x-test' },
+    })
     expect(inRecord.output.file).toMatchObject({ title: 'b.bin', mimeType: 'application/x-test', size: 3 })
     expect((await store.records.getRecord('7', id))?.values['3']).toEqual([inRecord.output.file])
   })

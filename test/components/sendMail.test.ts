@@ -25,7 +25,9 @@ let nowhere: RefusedAddress
 
 beforeAll(async () => {
   smtp = await startSmtp({ user: 'robot@example.com', password: PASSWORD, rejectRecipient: 'nobody@example.com' })
-  silent = createServer(() => { /* accepts, never greets */ })
+  silent = createServer(() => {
+    /* accepts, never greets */
+  })
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
   silentPort = (silent.address() as AddressInfo).port
   nowhere = await refusedAddress()
@@ -52,26 +54,36 @@ const services = (overrides: Partial<Record<string, Partial<ConnectionInfo['conf
     return file
   },
 })
-const mail = (config: Record<string, unknown>, id = 'mail'): ScenarioNode => ({ id, type: 'sendMail', config: { connection: 'mail', to: "'ann@example.com'", subject: "'Hi'", text: "'Hello'", ...config } })
+const mail = (config: Record<string, unknown>, id = 'mail'): ScenarioNode => ({
+  id,
+  type: 'sendMail',
+  config: { connection: 'mail', to: "'ann@example.com'", subject: "'Hi'", text: "'Hello'", ...config },
+})
 
 describe('sendMail', () => {
   test('delivers to a real SMTP server: envelope, headers, text and HTML, attachments; the message id goes to saveTo', async () => {
     const before = smtp.received.length
-    const result = await startProcess(chain([mail({
-      from: "'Shop <robot@example.com>'",
-      to: "[order.email, 'boss@example.com']",
-      cc: "'cc1@example.com, cc2@example.com'",
-      bcc: "'hidden@example.com'",
-      subject: '`Заказ №${order.id}`',
-      text: '`Сумма: ${order.total} ₽`',
-      html: '`<p>Сумма: <b>${order.total}</b></p>`',
-      attachments: [
-        { name: "'order.csv'", content: "'sku;qty\\nA-1;2\\n'", contentType: "'text/csv'" },
-        { name: "'logo.png'", content: 'logo' },
-        { content: "({ catalogId: '48', recordId: '7', fieldId: '3' })" },
-      ],
-      saveTo: 'sent.id',
-    })]), { order: { id: 'A-17', email: 'ann@example.com', total: 1250 }, logo: toBinary(Buffer.from([137, 80, 78, 71]), 'image/png') }, { services: services() })
+    const result = await startProcess(
+      chain([
+        mail({
+          from: "'Shop <robot@example.com>'",
+          to: "[order.email, 'boss@example.com']",
+          cc: "'cc1@example.com, cc2@example.com'",
+          bcc: "'hidden@example.com'",
+          subject: '`Заказ №${order.id}`',
+          text: '`Сумма: ${order.total} ₽`',
+          html: '`<p>Сумма: <b>${order.total}</b></p>`',
+          attachments: [
+            { name: "'order.csv'", content: "'sku;qty\\nA-1;2\\n'", contentType: "'text/csv'" },
+            { name: "'logo.png'", content: 'logo' },
+            { content: "({ catalogId: '48', recordId: '7', fieldId: '3' })" },
+          ],
+          saveTo: 'sent.id',
+        }),
+      ]),
+      { order: { id: 'A-17', email: 'ann@example.com', total: 1250 }, logo: toBinary(Buffer.from([137, 80, 78, 71]), 'image/png') },
+      { services: services() },
+    )
     expect(result.error).toBeNull()
     expect(smtp.received.length).toBe(before + 1)
     const { envelope, user, mail: got } = smtp.received.at(-1)!
@@ -93,7 +105,7 @@ describe('sendMail', () => {
     expect(JSON.stringify(result)).not.toContain(PASSWORD)
   })
 
-  test('from defaults to the connection\'s user; validation wants a body and a connection id', async () => {
+  test("from defaults to the connection's user; validation wants a body and a connection id", async () => {
     const result = await startProcess(chain([mail({})]), {}, { services: services() })
     expect(result.error).toBeNull()
     expect(smtp.received.at(-1)!.mail.from?.value[0]?.address).toBe('robot@example.com')

@@ -11,7 +11,9 @@ function host(scenarios: Scenario[], options: Partial<ChildProcessServiceOptions
   const records: Array<{ result: ProcessResult; parentId: string }> = []
   const startChild = childProcessService({
     loadScenario: async (id) => byId.get(id) ?? null,
-    record: async (result: ProcessResult, request: ChildProcessRequest) => { records.push({ result, parentId: request.parent.id }) },
+    record: async (result: ProcessResult, request: ChildProcessRequest) => {
+      records.push({ result, parentId: request.parent.id })
+    },
     ...options,
   })
   return { services: { startChild }, records }
@@ -19,13 +21,16 @@ function host(scenarios: Scenario[], options: Partial<ChildProcessServiceOptions
 
 const sub = (config: Record<string, unknown>, id = 'sub'): ScenarioNode => ({ id, type: 'subProcess', config })
 const named = (id: string, s: Scenario): Scenario => ({ ...s, id })
-const set = (id: string, assignments: Record<string, string>): ScenarioNode =>
-  ({ id, type: 'setVariables', config: { assignments: Object.entries(assignments).map(([name, value]) => ({ name, value })) } })
+const set = (id: string, assignments: Record<string, string>): ScenarioNode => ({
+  id,
+  type: 'setVariables',
+  config: { assignments: Object.entries(assignments).map(([name, value]) => ({ name, value })) },
+})
 const flows = [loadFlow('sub-process'), loadFlow('sub-process-child')]
 const uuid = /^[0-9a-f-]{36}$/
 
 describe('subProcess', () => {
-  test('sync: the child\'s variables come back; async: only its id, at once', async () => {
+  test("sync: the child's variables come back; async: only its id, at once", async () => {
     const { services, records } = host(flows)
     const result = await startProcess(loadFlow('sub-process'), { body: {} }, { services })
     expect(result.status).toBe('completed')
@@ -82,7 +87,20 @@ describe('subProcess', () => {
   test('inputs: a list of names (dotted paths allowed) or one object expression', async () => {
     const plain = named('plain', chain([]))
     const { services } = host([plain])
-    const list = await startProcess(chain([sub({ scenario: "'plain'", inputs: [{ name: 'a.b', value: 'n + 1' }, { name: 'c', value: "'x'" }], resultTo: 'r' })]), { n: 1 }, { services })
+    const list = await startProcess(
+      chain([
+        sub({
+          scenario: "'plain'",
+          inputs: [
+            { name: 'a.b', value: 'n + 1' },
+            { name: 'c', value: "'x'" },
+          ],
+          resultTo: 'r',
+        }),
+      ]),
+      { n: 1 },
+      { services },
+    )
     expect(list.output.r).toEqual({ a: { b: 2 }, c: 'x' })
     const object = await startProcess(chain([sub({ scenario: "'pla' + 'in'", inputs: '({ ...payload, extra: true })', resultTo: 'r', processIdTo: 'id' })]), { payload: { k: 1 } }, { services })
     expect(object.output.r).toEqual({ k: 1, extra: true })
@@ -115,7 +133,9 @@ describe('subProcess', () => {
     const plain = named('plain', chain([]))
     const launched: string[] = []
     const { services, records } = host([plain], {
-      startAsync: (launch) => { launched.push(launch.processId) },
+      startAsync: (launch) => {
+        launched.push(launch.processId)
+      },
       startOptions: () => ({ maxSteps: 1 }),
     })
     const result = await startProcess(chain([sub({ scenario: "'plain'", mode: 'async', processIdTo: 'id' })]), {}, { services })

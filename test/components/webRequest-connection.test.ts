@@ -25,7 +25,10 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
-      const reply = (status: number, value: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(value)) }
+      const reply = (status: number, value: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(value))
+      }
       if (req.url === '/token') {
         tokenRequests.push({ authorization: req.headers.authorization, body })
         if (req.headers.authorization !== `Basic ${Buffer.from('client-1:client-secret').toString('base64')}`) return reply(401, { error: 'invalid_client' })
@@ -45,7 +48,11 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
-beforeEach(() => { tokenRequests.length = 0; valid = new Set(); expiresIn = 3600 })
+beforeEach(() => {
+  tokenRequests.length = 0
+  valid = new Set()
+  expiresIn = 3600
+})
 
 const connections: Record<string, ConnectionInfo> = {
   'crm-basic': { id: 'crm-basic', type: 'http', config: { scheme: 'basic', username: 'ann' }, secrets: { password: 'basic-pw' } },
@@ -53,7 +60,10 @@ const connections: Record<string, ConnectionInfo> = {
   mail: { id: 'mail', type: 'smtp', config: { host: 'x', port: 25 }, secrets: {} },
 }
 const oauth = (id: string, extra: Record<string, unknown> = {}): ConnectionInfo => ({
-  id, type: 'http', config: { scheme: 'oauth2', tokenUrl: `${base}/token`, clientId: 'client-1', scope: 'orders.read', ...extra }, secrets: { clientSecret: 'client-secret' },
+  id,
+  type: 'http',
+  config: { scheme: 'oauth2', tokenUrl: `${base}/token`, clientId: 'client-1', scope: 'orders.read', ...extra },
+  secrets: { clientSecret: 'client-secret' },
 })
 const services = (): RuntimeServices => ({
   getConnection: async (id) => {

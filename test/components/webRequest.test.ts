@@ -17,21 +17,50 @@ let base: string
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse, body: Buffer) => void> = {
   '/json': (req, res) => json(res, 200, { hello: 'world', query: Object.fromEntries(new URL(req.url!, base).searchParams) }),
   '/echo': (req, res, body) => json(res, 200, { method: req.method, type: req.headers['content-type'] ?? null, body: body.toString('utf8') }),
-  '/bytes': (_req, res) => { res.writeHead(200, { 'content-type': 'image/png' }); res.end(Buffer.from(Array.from({ length: 256 }, (_, i) => i))) },
-  '/mirror': (req, res, body) => { res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' }); res.end(body) },
-  '/text': (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }); res.end('привет') },
+  '/bytes': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'image/png' })
+    res.end(Buffer.from(Array.from({ length: 256 }, (_, i) => i)))
+  },
+  '/mirror': (req, res, body) => {
+    res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' })
+    res.end(body)
+  },
+  '/text': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+    res.end('привет')
+  },
   '/cookies': (_req, res) => {
     res.setHeader('X-Custom', 'yes')
     res.setHeader('Set-Cookie', ['sid=abc123; Path=/; HttpOnly; Max-Age=3600; SameSite=Lax', 'theme="dark"; Domain=example.com; Secure; Expires=Wed, 21 Oct 2037 07:28:00 GMT'])
     res.end('ok')
   },
-  '/slow': (req, res) => { res.on('close', () => { if (!res.writableEnded) aborted.push(req.url!) }) },
-  '/redirect': (_req, res) => { res.writeHead(302, { location: '/json?via=redirect' }); res.end() },
-  '/elsewhere': (req, res) => { res.writeHead(302, { location: `http://localhost:${req.socket.localPort}/auth` }); res.end() },
-  '/loop': (_req, res) => { res.writeHead(302, { location: '/loop' }); res.end() },
+  '/slow': (req, res) => {
+    res.on('close', () => {
+      if (!res.writableEnded) aborted.push(req.url!)
+    })
+  },
+  '/redirect': (_req, res) => {
+    res.writeHead(302, { location: '/json?via=redirect' })
+    res.end()
+  },
+  '/elsewhere': (req, res) => {
+    res.writeHead(302, { location: `http://localhost:${req.socket.localPort}/auth` })
+    res.end()
+  },
+  '/loop': (_req, res) => {
+    res.writeHead(302, { location: '/loop' })
+    res.end()
+  },
   '/missing': (_req, res) => json(res, 404, { error: 'no such thing' }),
-  '/big': (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); for (let i = 0; i < 64; i++) res.write('x'.repeat(1024)); res.end() },
-  '/big-declared': (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(64 * 1024) }); res.end('x'.repeat(64 * 1024)) },
+  '/big': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    for (let i = 0; i < 64; i++) res.write('x'.repeat(1024))
+    res.end()
+  },
+  '/big-declared': (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(64 * 1024) })
+    res.end('x'.repeat(64 * 1024))
+  },
   '/auth': (req, res) => json(res, 200, { authorization: req.headers.authorization ?? null }),
   '/secret-denied': (_req, res) => json(res, 401, { error: 'bad token' }),
 }
@@ -65,16 +94,24 @@ const last = () => seen[seen.length - 1]
 
 /** Where connections are refused (see test/refused.ts). */
 let nowhere: RefusedAddress
-beforeAll(async () => { nowhere = await refusedAddress() })
+beforeAll(async () => {
+  nowhere = await refusedAddress()
+})
 afterAll(() => nowhere.close())
 
 describe('webRequest', () => {
   test('GET JSON with query and headers: status, lower-case headers and parsed body', async () => {
     const result = await run({
       url: "base + '/json?fixed=1'",
-      query: [{ name: 'q', value: "'a b'" }, { name: 'tag', value: "['x', 'y']" }, { name: 'skip', value: 'null' }],
+      query: [
+        { name: 'q', value: "'a b'" },
+        { name: 'tag', value: "['x', 'y']" },
+        { name: 'skip', value: 'null' },
+      ],
       headers: [{ name: 'X-Trace', value: "'t-1'" }],
-      statusTo: 'res.status', headersTo: 'res.headers', bodyTo: 'res.body',
+      statusTo: 'res.status',
+      headersTo: 'res.headers',
+      bodyTo: 'res.body',
     })
     expect(result.status).toBe('completed')
     expect(result.output.res).toMatchObject({ status: 200, headers: { 'content-type': 'application/json' }, body: { hello: 'world', query: { fixed: '1', q: 'a b', tag: 'y' } } })
@@ -84,8 +121,30 @@ describe('webRequest', () => {
 
   test.each([
     ['json value', { format: 'json', value: '({ a: 1, list: [true] })' }, 'application/json; charset=utf-8', '{"a":1,"list":[true]}'],
-    ['json fields', { format: 'json', fields: [{ name: 'n', value: '2' }, { name: 's', value: "'x'" }] }, 'application/json; charset=utf-8', '{"n":2,"s":"x"}'],
-    ['form fields', { format: 'form', fields: [{ name: 'name', value: "'Ann Lee'" }, { name: 'tags', value: "['a', 'b']" }] }, 'application/x-www-form-urlencoded', 'name=Ann+Lee&tags=a&tags=b'],
+    [
+      'json fields',
+      {
+        format: 'json',
+        fields: [
+          { name: 'n', value: '2' },
+          { name: 's', value: "'x'" },
+        ],
+      },
+      'application/json; charset=utf-8',
+      '{"n":2,"s":"x"}',
+    ],
+    [
+      'form fields',
+      {
+        format: 'form',
+        fields: [
+          { name: 'name', value: "'Ann Lee'" },
+          { name: 'tags', value: "['a', 'b']" },
+        ],
+      },
+      'application/x-www-form-urlencoded',
+      'name=Ann+Lee&tags=a&tags=b',
+    ],
     ['form object', { format: 'form', value: "({ q: 'ü&=' })" }, 'application/x-www-form-urlencoded', 'q=%C3%BC%26%3D'],
     ['text', { format: 'text', value: "'plain ' + 1" }, 'text/plain; charset=utf-8', 'plain 1'],
     ['xml', { format: 'xml', value: "'<a>1</a>'" }, 'application/xml; charset=utf-8', '<a>1</a>'],
@@ -137,15 +196,21 @@ describe('webRequest', () => {
       sid: { name: 'sid', value: 'abc123', path: '/', httpOnly: true, maxAge: 3600, sameSite: 'Lax' },
       theme: { name: 'theme', value: 'dark', domain: 'example.com', secure: true, expires: 'Wed, 21 Oct 2037 07:28:00 GMT' },
     })
-    const bpiumStyle = await startProcess(chain([
-      request({ url: "base + '/cookies'", headersTo: 'h' }),
-      { id: 'read', type: 'setVariables', config: { assignments: [{ name: 'sid', value: "h.cookies.sid.value + '/' + h['cookies']['theme'].value" }] } },
-    ]), { base })
+    const bpiumStyle = await startProcess(
+      chain([
+        request({ url: "base + '/cookies'", headersTo: 'h' }),
+        { id: 'read', type: 'setVariables', config: { assignments: [{ name: 'sid', value: "h.cookies.sid.value + '/' + h['cookies']['theme'].value" }] } },
+      ]),
+      { base },
+    )
     expect(bpiumStyle.output.sid).toBe('abc123/dark')
   })
 
   test('key/value fields without a format go as a form, as Bpium sends them; format json keeps JSON', async () => {
-    const fields = [{ name: 'name', value: "'Анна'" }, { name: 'tags', value: "['a', 'b']" }]
+    const fields = [
+      { name: 'name', value: "'Анна'" },
+      { name: 'tags', value: "['a', 'b']" },
+    ]
     const form = await run({ method: 'POST', url: "base + '/echo'", body: { fields }, bodyTo: 'b' })
     expect(form.output.b).toMatchObject({ type: 'application/x-www-form-urlencoded', body: 'name=%D0%90%D0%BD%D0%BD%D0%B0&tags=a&tags=b' })
     const json = await run({ method: 'POST', url: "base + '/echo'", body: { format: 'json', fields }, bodyTo: 'b' })
@@ -192,14 +257,21 @@ describe('webRequest', () => {
   })
 
   describe('WEBREQUEST_DENY_PRIVATE', () => {
-
     test('loopback, private, link-local and mapped addresses are refused before anything is sent', async () => {
       setRuntimeLimits({ webRequestDenyPrivate: true })
       const before = seen.length
       const local = await run({ url: "base + '/json'" })
       expect(local.error?.code).toBe('HTTP_FORBIDDEN_DESTINATION')
       expect(local.error?.message).toMatch(/127\.0\.0\.1/)
-      for (const url of ['http://localhost:1/', 'http://10.1.2.3/', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0/', 'http://192.168.1.1/']) {
+      for (const url of [
+        'http://localhost:1/',
+        'http://10.1.2.3/',
+        'http://169.254.169.254/latest/meta-data',
+        'http://[::1]/',
+        'http://[::ffff:127.0.0.1]/',
+        'http://0.0.0.0/',
+        'http://192.168.1.1/',
+      ]) {
         const result = await run({ url: `'${url}'`, timeoutMs: 2000 })
         expect(result.error?.code, url).toBe('HTTP_FORBIDDEN_DESTINATION')
       }
@@ -208,8 +280,15 @@ describe('webRequest', () => {
 
     test('NAT64, IPv4-compatible and 6to4 forms of a private address are refused too', async () => {
       setRuntimeLimits({ webRequestDenyPrivate: true })
-      for (const url of ['http://[64:ff9b::7f00:1]/', 'http://[64:ff9b::10.0.0.1]/', 'http://[::127.0.0.1]/', 'http://[::a9fe:a9fe]/',
-        'http://[2002:c0a8:101::1]/', 'http://[64:ff9b:1::1]/', 'http://[::ffff:7f00:1]/']) {
+      for (const url of [
+        'http://[64:ff9b::7f00:1]/',
+        'http://[64:ff9b::10.0.0.1]/',
+        'http://[::127.0.0.1]/',
+        'http://[::a9fe:a9fe]/',
+        'http://[2002:c0a8:101::1]/',
+        'http://[64:ff9b:1::1]/',
+        'http://[::ffff:7f00:1]/',
+      ]) {
         const result = await run({ url: `'${url}'`, timeoutMs: 2000 })
         expect(result.error?.code, url).toBe('HTTP_FORBIDDEN_DESTINATION')
       }
@@ -317,17 +396,16 @@ describe('webRequest', () => {
   test('flows/web-request.json posts to greet and answers 502 when the call fails', async () => {
     const greet = createServer((req, res) => {
       let text = ''
-      req.on('data', (c) => { text += c })
+      req.on('data', (c) => {
+        text += c
+      })
       req.on('end', () => json(res, 201, { greeting: `Hello, ${JSON.parse(text).name}`, caller: req.headers['x-caller'], url: req.url }))
     })
     await new Promise<void>((resolve) => greet.listen(0, '127.0.0.1', resolve))
     const greetUrl = `http://127.0.0.1:${(greet.address() as AddressInfo).port}/api/webrequest/greet`
     try {
       const ok = await startProcess(loadFlow('web-request'), { body: { name: 'Ada' }, greetUrl })
-      expect(ok.output.$body).toEqual({
-        upstreamStatus: 201, upstreamType: 'application/json',
-        reply: { greeting: 'Hello, Ada', caller: 'potok', url: '/api/webrequest/greet?from=web-request' },
-      })
+      expect(ok.output.$body).toEqual({ upstreamStatus: 201, upstreamType: 'application/json', reply: { greeting: 'Hello, Ada', caller: 'potok', url: '/api/webrequest/greet?from=web-request' } })
     } finally {
       await new Promise((resolve) => greet.close(resolve))
     }

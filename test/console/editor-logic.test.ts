@@ -6,7 +6,17 @@
 import { describe, expect, it } from 'vitest'
 import { layeredPositions, needsPositions } from '../../console/src/editor/autoLayout.ts'
 import {
-  addNode, centreOf, connect, copyElements, freeId, moveNodes, normalize, pasteElements, positionFor, removeElements, renameNode,
+  addNode,
+  centreOf,
+  connect,
+  copyElements,
+  freeId,
+  moveNodes,
+  normalize,
+  pasteElements,
+  positionFor,
+  removeElements,
+  renameNode,
   type EditorDocument,
 } from '../../console/src/editor/document.ts'
 import { curlLine, parseHeaderLines } from '../../console/src/editor/drafts.ts'
@@ -19,10 +29,24 @@ const doc = (): EditorDocument => ({
     { id: 'start', type: 'start' },
     { id: 'call', type: 'webRequest', config: { url: "'http://x'", statusTo: 'reply.status' } },
     { id: 'oops', type: 'errorBoundary', attachedTo: 'call', config: { codeTo: 'err.code' } },
-    { id: 'vars', type: 'setVariables', config: { assignments: [{ name: 'total', value: '1' }, { name: 'order.id', value: '2' }] } },
+    {
+      id: 'vars',
+      type: 'setVariables',
+      config: {
+        assignments: [
+          { name: 'total', value: '1' },
+          { name: 'order.id', value: '2' },
+        ],
+      },
+    },
     { id: 'end', type: 'end' },
   ],
-  edges: [{ from: 'start', to: 'call' }, { from: 'call', to: 'vars' }, { from: 'vars', to: 'end' }, { from: 'oops', to: 'end' }],
+  edges: [
+    { from: 'start', to: 'call' },
+    { from: 'call', to: 'vars' },
+    { from: 'vars', to: 'end' },
+    { from: 'oops', to: 'end' },
+  ],
 })
 
 describe('document edits', () => {
@@ -30,7 +54,10 @@ describe('document edits', () => {
     const renamed = renameNode(doc(), 'call', 'fetch')
     expect(renamed.nodes.map((n) => n.id)).toEqual(['start', 'fetch', 'oops', 'vars', 'end'])
     expect(renamed.nodes.find((n) => n.id === 'oops')!.attachedTo).toBe('fetch')
-    expect(renamed.edges.slice(0, 2)).toEqual([{ from: 'start', to: 'fetch' }, { from: 'fetch', to: 'vars' }])
+    expect(renamed.edges.slice(0, 2)).toEqual([
+      { from: 'start', to: 'fetch' },
+      { from: 'fetch', to: 'vars' },
+    ])
     const original = doc()
     expect(renameNode(original, 'call', 'vars')).toBe(original)
   })
@@ -50,7 +77,13 @@ describe('document edits', () => {
   })
 
   it('copies nodes with their boundary events and inner edges; pastes them with fresh ids, shifted', () => {
-    const placed = moveNodes(doc(), new Map([['call', { x: 200, y: 100 }], ['vars', { x: 400, y: 100 }]]))
+    const placed = moveNodes(
+      doc(),
+      new Map([
+        ['call', { x: 200, y: 100 }],
+        ['vars', { x: 400, y: 100 }],
+      ]),
+    )
     const clip = copyElements(placed, new Set(['call', 'vars']))
     expect(clip.nodes.map((n) => n.id)).toEqual(['call', 'oops', 'vars'])
     expect(clip.edges).toEqual([{ from: 'call', to: 'vars' }])
@@ -101,7 +134,19 @@ describe('layered positions', () => {
   })
 
   it('ends on a loop', () => {
-    const loop: EditorDocument = { id: 'l', nodes: [{ id: 'a', type: 'start' }, { id: 'b', type: 'setVariables' }, { id: 'c', type: 'exclusiveGateway' }], edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'b' }] }
+    const loop: EditorDocument = {
+      id: 'l',
+      nodes: [
+        { id: 'a', type: 'start' },
+        { id: 'b', type: 'setVariables' },
+        { id: 'c', type: 'exclusiveGateway' },
+      ],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'b' },
+      ],
+    }
     expect(layeredPositions(loop).size).toBe(3)
   })
 })
@@ -109,7 +154,7 @@ describe('layered positions', () => {
 describe('sample requests', () => {
   it('reads headers one a line and writes a curl line that quotes safely', () => {
     expect(parseHeaderLines('Content-Type: application/json\nnot a header\nX-A:  b:c ')).toEqual({ 'Content-Type': 'application/json', 'X-A': 'b:c' })
-    const line = curlLine('http://h/api/webrequest/greet', { method: 'POST', query: '?a=1', headers: 'X-Y: it\'s', body: '{"name":"O\'Neil"}' })
+    const line = curlLine('http://h/api/webrequest/greet', { method: 'POST', query: '?a=1', headers: "X-Y: it's", body: '{"name":"O\'Neil"}' })
     expect(line).toBe(`curl -i -X POST 'http://h/api/webrequest/greet?a=1' -H 'X-Y: it'\\''s' --data-raw '{"name":"O'\\''Neil"}'`)
     expect(curlLine('http://h/x', { method: 'GET', query: '', headers: '', body: '{}' })).toBe(`curl -i -X GET 'http://h/x'`)
   })

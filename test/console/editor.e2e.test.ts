@@ -23,8 +23,36 @@ type Lang = 'en' | 'ru'
 const display = (type: string, lang: Lang) => components.get(type)!.displayName[lang]
 
 const LABELS = {
-  en: { canvas: 'Canvas', save: 'Save', testRun: 'Test run', nodeId: 'Node id', nodeName: 'Node name', scenarioId: 'Scenario id', scenarioName: 'Scenario name', body: 'Body', attach: 'Attach to an external request', undo: 'Undo', redo: 'Redo', find: 'Find a node', autoLayout: 'Auto-layout' },
-  ru: { canvas: 'Холст', save: 'Сохранить', testRun: 'Тестовый запуск', nodeId: 'Идентификатор узла', nodeName: 'Название узла', scenarioId: 'Идентификатор сценария', scenarioName: 'Название сценария', body: 'Тело', attach: 'Привязать к внешнему запросу', undo: 'Отменить', redo: 'Повторить', find: 'Найти узел', autoLayout: 'Авторасстановка' },
+  en: {
+    canvas: 'Canvas',
+    save: 'Save',
+    testRun: 'Test run',
+    nodeId: 'Node id',
+    nodeName: 'Node name',
+    scenarioId: 'Scenario id',
+    scenarioName: 'Scenario name',
+    body: 'Body',
+    attach: 'Attach to an external request',
+    undo: 'Undo',
+    redo: 'Redo',
+    find: 'Find a node',
+    autoLayout: 'Auto-layout',
+  },
+  ru: {
+    canvas: 'Холст',
+    save: 'Сохранить',
+    testRun: 'Тестовый запуск',
+    nodeId: 'Идентификатор узла',
+    nodeName: 'Название узла',
+    scenarioId: 'Идентификатор сценария',
+    scenarioName: 'Название сценария',
+    body: 'Тело',
+    attach: 'Привязать к внешнему запросу',
+    undo: 'Отменить',
+    redo: 'Повторить',
+    find: 'Найти узел',
+    autoLayout: 'Авторасстановка',
+  },
 }
 
 let shot = 0
@@ -80,7 +108,11 @@ describe('the visual editor in a browser', () => {
    * was a moment before (on a fast machine, on top of another node).
    */
   async function viewportSettled(): Promise<void> {
-    const transform = () => page.locator('.react-flow__viewport').first().evaluate((el) => (el as HTMLElement).style.transform)
+    const transform = () =>
+      page
+        .locator('.react-flow__viewport')
+        .first()
+        .evaluate((el) => (el as HTMLElement).style.transform)
     let last = await transform()
     for (let i = 0; i < 50; i++) {
       await page.waitForTimeout(100)
@@ -163,7 +195,9 @@ describe('the visual editor in a browser', () => {
     await screenshot(page, `${lang}-settings-form`)
 
     // The scenario's own id and name (nothing selected).
-    await canvas(lang).locator('.react-flow__pane').click({ position: { x: 40, y: 40 } })
+    await canvas(lang)
+      .locator('.react-flow__pane')
+      .click({ position: { x: 40, y: 40 } })
     await page.getByLabel(L.scenarioId, { exact: true }).fill(id)
     await page.getByLabel(L.scenarioName, { exact: true }).fill(`Greeting (${lang})`)
     await expect.poll(() => page.getByTestId('check-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('valid')
@@ -219,158 +253,179 @@ describe('the visual editor in a browser', () => {
     await screenshot(page, `${lang}-process`)
   }
 
-  it('builds greet from an empty canvas with the palette and forms, test-runs, saves, attaches and calls it (English)', async () => {
-    await buildGreet('en', 'greet-en')
-    await attachAndCall('en', 'greet-en')
-  }, STEP * 2)
+  it(
+    'builds greet from an empty canvas with the palette and forms, test-runs, saves, attaches and calls it (English)',
+    async () => {
+      await buildGreet('en', 'greet-en')
+      await attachAndCall('en', 'greet-en')
+    },
+    STEP * 2,
+  )
 
-  it('does the same in Russian', async () => {
-    await buildGreet('ru', 'greet-ru')
-    await attachAndCall('ru', 'greet-ru')
-  }, STEP * 2)
+  it(
+    'does the same in Russian',
+    async () => {
+      await buildGreet('ru', 'greet-ru')
+      await attachAndCall('ru', 'greet-ru')
+    },
+    STEP * 2,
+  )
 
-  it('undoes, redoes, copies, pastes, deletes, finds; keeps a draft and guards unsaved work; shows the diff on save', async () => {
-    const L = LABELS.en
-    await page.evaluate(() => localStorage.setItem('potok.lang', 'en'))
-    requested.length = 0
-    await page.goto(`${server.url}scenarios/greet-en/edit`)
-    await node('en', 'Конец процесса').waitFor()
-    await expect.poll(() => page.locator('.react-flow__minimap').count()).toBe(1)
-    expect(await page.getByTestId('check-state').getAttribute('data-state')).not.toBe('invalid')
+  it(
+    'undoes, redoes, copies, pastes, deletes, finds; keeps a draft and guards unsaved work; shows the diff on save',
+    async () => {
+      const L = LABELS.en
+      await page.evaluate(() => localStorage.setItem('potok.lang', 'en'))
+      requested.length = 0
+      await page.goto(`${server.url}scenarios/greet-en/edit`)
+      await node('en', 'Конец процесса').waitFor()
+      await expect.poll(() => page.locator('.react-flow__minimap').count()).toBe(1)
+      expect(await page.getByTestId('check-state').getAttribute('data-state')).not.toBe('invalid')
 
-    // Find a node by (part of) its name.
-    await page.getByLabel(L.find, { exact: true }).fill('Конец')
-    await page.getByLabel(L.find, { exact: true }).press('Enter')
-    await expect.poll(() => page.getByTestId('inspector').getAttribute('data-node')).toBe('end')
+      // Find a node by (part of) its name.
+      await page.getByLabel(L.find, { exact: true }).fill('Конец')
+      await page.getByLabel(L.find, { exact: true }).press('Enter')
+      await expect.poll(() => page.getByTestId('inspector').getAttribute('data-node')).toBe('end')
 
-    // Delete it (with its edge), undo, redo, undo.
-    await node('en', 'Конец процесса').click()
-    await page.keyboard.press('Delete')
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2)
-    expect(await page.locator('.react-flow__edge').count()).toBe(1)
-    await page.getByRole('button', { name: L.undo, exact: true }).click()
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3)
-    expect(await page.locator('.react-flow__edge').count()).toBe(2)
-    await page.getByRole('button', { name: L.redo, exact: true }).click()
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2)
-    await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } })
-    await page.keyboard.press('Control+z')
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3)
+      // Delete it (with its edge), undo, redo, undo.
+      await node('en', 'Конец процесса').click()
+      await page.keyboard.press('Delete')
+      await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2)
+      expect(await page.locator('.react-flow__edge').count()).toBe(1)
+      await page.getByRole('button', { name: L.undo, exact: true }).click()
+      await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3)
+      expect(await page.locator('.react-flow__edge').count()).toBe(2)
+      await page.getByRole('button', { name: L.redo, exact: true }).click()
+      await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2)
+      await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } })
+      await page.keyboard.press('Control+z')
+      await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3)
 
-    // Copy and paste a node: a new id, the same settings.
-    await page.locator('.react-flow__node[data-id="vars"]').click()
-    await page.keyboard.press('Control+c')
-    await page.keyboard.press('Control+v')
-    await page.locator('.react-flow__node[data-id="vars2"]').waitFor()
-    await expect.poll(() => page.getByTestId('inspector').getAttribute('data-node')).toBe('vars2')
-    expect(await page.getByTestId('inspector').getByLabel('name 3', { exact: true }).inputValue()).toBe('$body')
-    expect(await page.getByTestId('unsaved').count()).toBe(1)
+      // Copy and paste a node: a new id, the same settings.
+      await page.locator('.react-flow__node[data-id="vars"]').click()
+      await page.keyboard.press('Control+c')
+      await page.keyboard.press('Control+v')
+      await page.locator('.react-flow__node[data-id="vars2"]').waitFor()
+      await expect.poll(() => page.getByTestId('inspector').getAttribute('data-node')).toBe('vars2')
+      expect(await page.getByTestId('inspector').getByLabel('name 3', { exact: true }).inputValue()).toBe('$body')
+      expect(await page.getByTestId('unsaved').count()).toBe(1)
 
-    // ELK is loaded only for an auto-layout.
-    expect(requested.filter((path) => path.includes('/assets/elk')).length).toBe(0)
-    await page.getByRole('button', { name: L.autoLayout, exact: true }).click()
-    await expect.poll(() => requested.filter((path) => path.includes('/assets/elk')).length).toBe(1)
-    await screenshot(page, 'en-edited')
+      // ELK is loaded only for an auto-layout.
+      expect(requested.filter((path) => path.includes('/assets/elk')).length).toBe(0)
+      await page.getByRole('button', { name: L.autoLayout, exact: true }).click()
+      await expect.poll(() => requested.filter((path) => path.includes('/assets/elk')).length).toBe(1)
+      await screenshot(page, 'en-edited')
 
-    // Leaving with unsaved changes asks; staying keeps them.
-    let asked = ''
-    page.once('dialog', (dialog) => { asked = dialog.message(); void dialog.dismiss() })
-    await page.locator('.nav-link[href="/processes"]').click()
-    await expect.poll(() => asked).toContain('unsaved')
-    expect(new URL(page.url()).pathname).toBe('/scenarios/greet-en/edit')
+      // Leaving with unsaved changes asks; staying keeps them.
+      let asked = ''
+      page.once('dialog', (dialog) => {
+        asked = dialog.message()
+        void dialog.dismiss()
+      })
+      await page.locator('.nav-link[href="/processes"]').click()
+      await expect.poll(() => asked).toContain('unsaved')
+      expect(new URL(page.url()).pathname).toBe('/scenarios/greet-en/edit')
 
-    // A reload keeps the work as a draft, restored on request.
-    page.once('dialog', (dialog) => void dialog.accept())
-    await page.reload()
-    await page.getByTestId('draft-banner').waitFor()
-    await screenshot(page, 'en-draft')
-    await page.getByTestId('draft-restore').click()
-    await page.locator('.react-flow__node[data-id="vars2"]').waitFor()
-    // The pasted copy is connected to nothing, so the scenario is not valid: take it out again.
-    await page.locator('.react-flow__node[data-id="vars2"]').click()
-    await page.keyboard.press('Delete')
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3)
-    await page.locator('.react-flow__node[data-id="end"]').click()
-    await page.getByTestId('inspector').getByLabel(L.nodeName, { exact: true }).fill('Готово')
+      // A reload keeps the work as a draft, restored on request.
+      page.once('dialog', (dialog) => void dialog.accept())
+      await page.reload()
+      await page.getByTestId('draft-banner').waitFor()
+      await screenshot(page, 'en-draft')
+      await page.getByTestId('draft-restore').click()
+      await page.locator('.react-flow__node[data-id="vars2"]').waitFor()
+      // The pasted copy is connected to nothing, so the scenario is not valid: take it out again.
+      await page.locator('.react-flow__node[data-id="vars2"]').click()
+      await page.keyboard.press('Delete')
+      await expect.poll(() => page.locator('.react-flow__node').count()).toBe(3)
+      await page.locator('.react-flow__node[data-id="end"]').click()
+      await page.getByTestId('inspector').getByLabel(L.nodeName, { exact: true }).fill('Готово')
 
-    // Saving a new version shows what changed since the version it started from.
-    await expect.poll(() => page.getByTestId('check-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('valid')
-    await page.getByRole('button', { name: L.save, exact: true }).click()
-    const diff = page.getByTestId('save-diff')
-    await expect.poll(() => diff.locator('.diff-add').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('"Готово"')]))
-    expect(await diff.locator('.diff-del').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('"Конец процесса"')]))
-    await screenshot(page, 'en-save-diff')
-    await page.getByTestId('save-confirm').click()
-    await page.waitForURL(/\/scenarios\/greet-en$/)
-    const saved = await (await fetch(`${server.url}api/v1/scenarios/greet-en`, { headers: { authorization: `Bearer ${server.token}` } })).json()
-    expect(saved.version).toBe(2)
-    expect(saved.scenario.nodes.find((n: { id: string }) => n.id === 'end').name).toBe('Готово')
-    expect(await page.evaluate(() => localStorage.getItem('potok.draft.greet-en'))).toBeNull()
-  }, STEP * 2)
+      // Saving a new version shows what changed since the version it started from.
+      await expect.poll(() => page.getByTestId('check-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('valid')
+      await page.getByRole('button', { name: L.save, exact: true }).click()
+      const diff = page.getByTestId('save-diff')
+      await expect.poll(() => diff.locator('.diff-add').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('"Готово"')]))
+      expect(await diff.locator('.diff-del').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('"Конец процесса"')]))
+      await screenshot(page, 'en-save-diff')
+      await page.getByTestId('save-confirm').click()
+      await page.waitForURL(/\/scenarios\/greet-en$/)
+      const saved = await (await fetch(`${server.url}api/v1/scenarios/greet-en`, { headers: { authorization: `Bearer ${server.token}` } })).json()
+      expect(saved.version).toBe(2)
+      expect(saved.scenario.nodes.find((n: { id: string }) => n.id === 'end').name).toBe('Готово')
+      expect(await page.evaluate(() => localStorage.getItem('potok.draft.greet-en'))).toBeNull()
+    },
+    STEP * 2,
+  )
 
-  it('gives gateway edges a condition or default in place, attaches boundary events, validates fields live, JSON in sync', async () => {
-    const L = LABELS.en
-    await page.evaluate(() => localStorage.setItem('potok.lang', 'en'))
-    await page.goto(`${server.url}scenarios/new`)
-    await canvas('en').waitFor()
-    await page.getByLabel(L.scenarioId, { exact: true }).fill('gateway-and-boundary')
-    // start → gateway → end, and a second end from the gateway: all from the keyboard.
-    for (const type of ['start', 'exclusiveGateway', 'end']) {
-      await paletteItem(type, 'en').focus()
-      await page.keyboard.press('Enter')
-      await page.locator(`.react-flow__node[data-id="${type}"]`).waitFor()
-    }
-    await page.locator('.react-flow__node[data-id="exclusiveGateway"]').click()
-    await paletteItem('end', 'en').press('Enter')
-    await page.locator('.react-flow__node[data-id="end2"]').waitFor()
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(3)
+  it(
+    'gives gateway edges a condition or default in place, attaches boundary events, validates fields live, JSON in sync',
+    async () => {
+      const L = LABELS.en
+      await page.evaluate(() => localStorage.setItem('potok.lang', 'en'))
+      await page.goto(`${server.url}scenarios/new`)
+      await canvas('en').waitFor()
+      await page.getByLabel(L.scenarioId, { exact: true }).fill('gateway-and-boundary')
+      // start → gateway → end, and a second end from the gateway: all from the keyboard.
+      for (const type of ['start', 'exclusiveGateway', 'end']) {
+        await paletteItem(type, 'en').focus()
+        await page.keyboard.press('Enter')
+        await page.locator(`.react-flow__node[data-id="${type}"]`).waitFor()
+      }
+      await page.locator('.react-flow__node[data-id="exclusiveGateway"]').click()
+      await paletteItem('end', 'en').press('Enter')
+      await page.locator('.react-flow__node[data-id="end2"]').waitFor()
+      await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(3)
 
-    // The gateway's edges: a condition on one, default on the other, shown on the canvas.
-    const inspector = page.getByTestId('inspector')
-    // Both edges leave the gateway along the same line: pick each near its own end.
-    const pick = async (edge: string, where: (box: { width: number; height: number }) => { x: number; y: number }) => {
-      const element = page.getByTestId(edge)
-      await element.click({ force: true, position: where((await element.boundingBox())!) })
-    }
-    await pick('rf__edge-e1', (box) => ({ x: box.width - 12, y: box.height / 2 }))
-    await expect.poll(() => inspector.getAttribute('data-edge')).toBe('1')
-    await typeExpression(inspector.getByLabel('Condition', { exact: true }), 'body.n > 1')
-    await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('body.n > 1')
-    await pick('rf__edge-e2', (box) => ({ x: box.width - 12, y: box.height - 2 }))
-    await expect.poll(() => inspector.getAttribute('data-edge')).toBe('2')
-    await inspector.getByLabel('Default edge', { exact: true }).check()
-    await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('default')
+      // The gateway's edges: a condition on one, default on the other, shown on the canvas.
+      const inspector = page.getByTestId('inspector')
+      // Both edges leave the gateway along the same line: pick each near its own end.
+      const pick = async (edge: string, where: (box: { width: number; height: number }) => { x: number; y: number }) => {
+        const element = page.getByTestId(edge)
+        await element.click({ force: true, position: where((await element.boundingBox())!) })
+      }
+      await pick('rf__edge-e1', (box) => ({ x: box.width - 12, y: box.height / 2 }))
+      await expect.poll(() => inspector.getAttribute('data-edge')).toBe('1')
+      await typeExpression(inspector.getByLabel('Condition', { exact: true }), 'body.n > 1')
+      await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('body.n > 1')
+      await pick('rf__edge-e2', (box) => ({ x: box.width - 12, y: box.height - 2 }))
+      await expect.poll(() => inspector.getAttribute('data-edge')).toBe('2')
+      await inspector.getByLabel('Default edge', { exact: true }).check()
+      await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('default')
 
-    // A web request with an error boundary dropped onto it.
-    await paletteItem('webRequest', 'en').dragTo(canvas('en'), { targetPosition: { x: 300, y: 420 } })
-    const activity = page.locator('.react-flow__node[data-id="webRequest"]')
-    await activity.waitFor()
-    const box = (await activity.boundingBox())!
-    const area = (await canvas('en').boundingBox())!
-    await paletteItem('errorBoundary', 'en').dragTo(canvas('en'), { targetPosition: { x: box.x - area.x + box.width / 2, y: box.y - area.y + box.height / 2 } })
-    await expect.poll(() => inspector.getAttribute('data-node')).toBe('errorBoundary')
-    expect(await inspector.getByLabel('Attached to', { exact: true }).inputValue()).toBe('webRequest')
+      // A web request with an error boundary dropped onto it.
+      await paletteItem('webRequest', 'en').dragTo(canvas('en'), { targetPosition: { x: 300, y: 420 } })
+      const activity = page.locator('.react-flow__node[data-id="webRequest"]')
+      await activity.waitFor()
+      const box = (await activity.boundingBox())!
+      const area = (await canvas('en').boundingBox())!
+      await paletteItem('errorBoundary', 'en').dragTo(canvas('en'), { targetPosition: { x: box.x - area.x + box.width / 2, y: box.y - area.y + box.height / 2 } })
+      await expect.poll(() => inspector.getAttribute('data-node')).toBe('errorBoundary')
+      expect(await inspector.getByLabel('Attached to', { exact: true }).inputValue()).toBe('webRequest')
 
-    // Live validation: the web request's empty url is shown on its field and on its node.
-    await activity.click()
-    const url = inspector.locator('[data-field="url"]')
-    await expect.poll(() => url.getByTestId('field-problem').textContent(), { timeout: 10_000 }).toContain('empty')
-    expect(await url.getByLabel('url', { exact: true }).getAttribute('aria-invalid')).toBe('true')
-    await activity.locator('[data-testid="problem-badge"]').waitFor()
-    await screenshot(page, 'en-gateway-boundary')
+      // Live validation: the web request's empty url is shown on its field and on its node.
+      await activity.click()
+      const url = inspector.locator('[data-field="url"]')
+      await expect.poll(() => url.getByTestId('field-problem').textContent(), { timeout: 10_000 }).toContain('empty')
+      expect(await url.getByLabel('url', { exact: true }).getAttribute('aria-invalid')).toBe('true')
+      await activity.locator('[data-testid="problem-badge"]').waitFor()
+      await screenshot(page, 'en-gateway-boundary')
 
-    // The JSON view says the same.
-    await page.getByTestId('view-json').click()
-    // CodeMirror draws only the lines in view: read its whole document.
-    const json = await page.locator('.editor-side .cm-content').evaluate((element) => (element as unknown as { cmTile: { root: { view: { state: { doc: { toString(): string } } } } } }).cmTile.root.view.state.doc.toString())
-    expect(json).toContain('"condition": "body.n > 1"')
-    expect(json).toContain('"default": true')
-    expect(json).toContain('"attachedTo": "webRequest"')
-    await screenshot(page, 'en-json-view')
-    page.once('dialog', (dialog) => void dialog.accept())
-    await page.locator('.nav-link[href="/processes"]').click()
-    await page.waitForURL(/\/processes$/)
-  }, STEP * 2)
+      // The JSON view says the same.
+      await page.getByTestId('view-json').click()
+      // CodeMirror draws only the lines in view: read its whole document.
+      const json = await page
+        .locator('.editor-side .cm-content')
+        .evaluate((element) => (element as unknown as { cmTile: { root: { view: { state: { doc: { toString(): string } } } } } }).cmTile.root.view.state.doc.toString())
+      expect(json).toContain('"condition": "body.n > 1"')
+      expect(json).toContain('"default": true')
+      expect(json).toContain('"attachedTo": "webRequest"')
+      await screenshot(page, 'en-json-view')
+      page.once('dialog', (dialog) => void dialog.accept())
+      await page.locator('.nav-link[href="/processes"]').click()
+      await page.waitForURL(/\/processes$/)
+    },
+    STEP * 2,
+  )
 
   it('threw no page errors', () => {
     expect(pageErrors).toEqual([])

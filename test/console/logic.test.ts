@@ -21,7 +21,12 @@ import { locatePath, parsePath } from '../../console/src/ui/jsonPath.ts'
 import { variablesAfterStep, variablesAfterSteps, writtenNames } from '../../console/src/variables.ts'
 
 const step = (index: number, nodeId: string, extra: Partial<StepRecord> = {}): StepRecord => ({
-  index, nodeId, type: 'setVariables', startedAt: '2026-01-01T00:00:00.000Z', status: 'completed', ...extra,
+  index,
+  nodeId,
+  type: 'setVariables',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  status: 'completed',
+  ...extra,
 })
 
 describe('diffLines / foldDiff', () => {
@@ -74,9 +79,15 @@ describe('traceOf', () => {
 
   it('follows parallel branches by the latest step of each source', () => {
     const parallel = [
-      { from: 'split', to: 'a' }, { from: 'split', to: 'b' }, { from: 'a', to: 'join' }, { from: 'b', to: 'join' },
+      { from: 'split', to: 'a' },
+      { from: 'split', to: 'b' },
+      { from: 'a', to: 'join' },
+      { from: 'b', to: 'join' },
     ]
-    const trace = traceOf(parallel, ['split', 'a', 'b', 'join'].map((id, i) => step(i, id)))
+    const trace = traceOf(
+      parallel,
+      ['split', 'a', 'b', 'join'].map((id, i) => step(i, id)),
+    )
     expect(trace.edgeSteps.get(1)).toEqual([3])
     expect(trace.edgeSteps.get(3)).toEqual([4])
     expect(trace.edgeSteps.has(2)).toBe(false)
@@ -110,15 +121,23 @@ describe('buildModel and layoutGraph', () => {
       { type: 'end' },
     ],
     edges: [
-      { from: 'start', to: 'risky' }, { from: 'risky', to: 'gate' }, { from: 'gate', to: 'end', condition: 'x > 1' },
-      { from: 'gate', to: 'end', default: true }, { from: 'caught', to: 'end' }, { from: 'risky', to: 'nowhere' },
+      { from: 'start', to: 'risky' },
+      { from: 'risky', to: 'gate' },
+      { from: 'gate', to: 'end', condition: 'x > 1' },
+      { from: 'gate', to: 'end', default: true },
+      { from: 'caught', to: 'end' },
+      { from: 'risky', to: 'nowhere' },
     ],
   }
 
   it('shapes nodes by kind and keeps what can be drawn of a half-written scenario', () => {
     const model = buildModel(scenario, 'по умолчанию')
     expect(model.nodes.map((n) => [n.node.id, n.shape])).toEqual([
-      ['start', 'event'], ['risky', 'activity'], ['caught', 'boundary'], ['gate', 'gateway'], ['end', 'event'],
+      ['start', 'event'],
+      ['risky', 'activity'],
+      ['caught', 'boundary'],
+      ['gate', 'gateway'],
+      ['end', 'event'],
     ])
     expect(model.nodes[2].host).toBe('risky')
     expect(model.edges.map((e) => e.label)).toEqual([undefined, undefined, 'x > 1', 'по умолчанию', undefined])
@@ -126,7 +145,7 @@ describe('buildModel and layoutGraph', () => {
     expect(shapeOf('timer')).toBe('event')
   })
 
-  it('lays out left to right with the boundary on its activity\'s lower edge', async () => {
+  it("lays out left to right with the boundary on its activity's lower edge", async () => {
     const layout = await layoutGraph(buildModel(scenario), (id) => id)
     const start = layout.nodes.get('start')!
     const risky = layout.nodes.get('risky')!
@@ -149,7 +168,12 @@ describe('variables after each step', () => {
     const input = { body: { name: 'Ann' }, result: { keep: 1 } }
     const steps = [
       step(0, 'start'),
-      step(1, 'vars', { writes: [{ path: 'a', value: 1 }, { path: 'result.left', value: 'L' }] }),
+      step(1, 'vars', {
+        writes: [
+          { path: 'a', value: 1 },
+          { path: 'result.left', value: 'L' },
+        ],
+      }),
       step(2, 'more', { writes: [{ path: 'a', value: 2 }] }),
     ]
     const after = variablesAfterSteps(input, steps)
@@ -184,14 +208,26 @@ describe('the external request form', () => {
   it('turns a stored record into fields and back into the document the API takes', async () => {
     const { toBody, toForm } = await import('../../console/src/pages/webRequestForm.ts')
     const record = {
-      id: 'w1', name: 'Orders', urlId: 'orders', scenarioId: 'greet', enabled: false, timeoutMs: 5000, onTimeout: 'async' as const,
+      id: 'w1',
+      name: 'Orders',
+      urlId: 'orders',
+      scenarioId: 'greet',
+      enabled: false,
+      timeoutMs: 5000,
+      onTimeout: 'async' as const,
       auth: { type: 'hmac', header: 'X-Sig', secret: '***', encoding: 'base64', prefix: 'sha256=' },
       rateLimit: { requests: 10, windowMs: 1000 },
       cors: { origins: ['https://a.example', 'https://b.example'], methods: ['POST'], credentials: true },
-      createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
     }
     expect(toBody(toForm(record))).toEqual({
-      name: 'Orders', urlId: 'orders', scenarioId: 'greet', enabled: false, timeoutMs: 5000, onTimeout: 'async',
+      name: 'Orders',
+      urlId: 'orders',
+      scenarioId: 'greet',
+      enabled: false,
+      timeoutMs: 5000,
+      onTimeout: 'async',
       auth: { type: 'hmac', header: 'X-Sig', secret: '***', encoding: 'base64', prefix: 'sha256=' },
       rateLimit: { requests: 10, windowMs: 1000 },
       cors: { origins: ['https://a.example', 'https://b.example'], methods: ['POST'], credentials: true },
@@ -203,10 +239,9 @@ describe('the external request form', () => {
 
 describe('positionedLayout (nodes where the BPMN diagram put them)', () => {
   const fixture = (name: string) => importBpmn(readFileSync(new URL(`../bpmn/fixtures/${name}.bpmn`, import.meta.url), 'utf8')).scenario
-  const overlap = (a: { x: number; y: number; width: number; height: number }, b: typeof a) =>
-    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+  const overlap = (a: { x: number; y: number; width: number; height: number }, b: typeof a) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
 
-  it('keeps the diagram\'s arrangement, stretched so that the shapes stay clear of each other', () => {
+  it("keeps the diagram's arrangement, stretched so that the shapes stay clear of each other", () => {
     const scenario = fixture('loop-throttle')
     const model = buildModel(scenario)
     const layout = positionedLayout(model)!
@@ -256,7 +291,19 @@ describe('positionedLayout (nodes where the BPMN diagram put them)', () => {
   })
 
   it('answers null — ELK then — when a node has no position; boundary events need none', () => {
-    const placed = { nodes: [{ id: 'a', type: 'start', position: { x: 0, y: 0 } }, { id: 'b', type: 'code', position: { x: 160, y: 0 } }, { id: 'c', type: 'errorBoundary', attachedTo: 'b' }, { id: 'd', type: 'end', position: { x: 320, y: 0 } }], edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'd' }, { from: 'c', to: 'd' }] }
+    const placed = {
+      nodes: [
+        { id: 'a', type: 'start', position: { x: 0, y: 0 } },
+        { id: 'b', type: 'code', position: { x: 160, y: 0 } },
+        { id: 'c', type: 'errorBoundary', attachedTo: 'b' },
+        { id: 'd', type: 'end', position: { x: 320, y: 0 } },
+      ],
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'd' },
+        { from: 'c', to: 'd' },
+      ],
+    }
     expect(hasPositions(buildModel(placed))).toBe(true)
     const layout = positionedLayout(buildModel(placed))!
     const host = layout.nodes.get('b')!
@@ -269,7 +316,7 @@ describe('positionedLayout (nodes where the BPMN diagram put them)', () => {
     expect(positionedLayout(buildModel(fixture('parallel-split')))).toBeNull()
   })
 
-  it('suggests the file name as the id of Bpium\'s Process_1, and keeps a real process id', () => {
+  it("suggests the file name as the id of Bpium's Process_1, and keeps a real process id", () => {
     expect(suggestedId('Process_1', 'Заявки с сайта v2.bpmn')).toBe('Zayavki-s-sayta-v2')
     expect(suggestedId('Process_1', 'Щука (копия).bpmn')).toBe('Shchuka-kopiya')
     expect(suggestedId('Process_1', 'tilda-form.bpmn')).toBe('tilda-form')

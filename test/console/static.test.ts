@@ -56,7 +56,7 @@ describe('console assets', () => {
     expect(again.status).toBe(304)
   })
 
-  it('answers index.html for the app\'s own paths, so they can be reloaded', async () => {
+  it("answers index.html for the app's own paths, so they can be reloaded", async () => {
     for (const path of ['/processes', '/processes/7f1c', '/scenarios/greet/edit']) {
       const response = await get(path)
       expect(response.status, path).toBe(200)

@@ -23,11 +23,7 @@ import { connectionInputSchema } from '../../server/connections/schema.ts'
 import { catalogSchema } from '../../store/catalog-schema.ts'
 import { startServer, type TestServer } from '../server/helpers.ts'
 
-type Document = {
-  openapi: string
-  paths: Record<string, Record<string, any>>
-  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> }
-}
+type Document = { openapi: string; paths: Record<string, Record<string, any>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const
 
@@ -35,58 +31,64 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 const reference = z.object({ $ref: z.string().startsWith('#/'), summary: z.string().optional(), description: z.string().optional() }).strict()
 const mediaType = z.object({ schema: z.unknown().optional(), example: z.unknown().optional(), examples: z.record(z.string(), z.unknown()).optional() }).strict()
 const content = z.record(z.string().regex(/^[\w*.+-]+\/[\w*.+-]+$/, 'a media type range'), mediaType)
-const parameter = z.object({
-  name: z.string().min(1),
-  in: z.enum(['query', 'header', 'path', 'cookie']),
-  description: z.string().optional(),
-  required: z.boolean().optional(),
-  deprecated: z.boolean().optional(),
-  schema: z.unknown().optional(),
-  style: z.string().optional(),
-  explode: z.boolean().optional(),
-}).strict().refine((p) => p.in !== 'path' || p.required === true, { message: 'a path parameter must be required: true' })
+const parameter = z
+  .object({
+    name: z.string().min(1),
+    in: z.enum(['query', 'header', 'path', 'cookie']),
+    description: z.string().optional(),
+    required: z.boolean().optional(),
+    deprecated: z.boolean().optional(),
+    schema: z.unknown().optional(),
+    style: z.string().optional(),
+    explode: z.boolean().optional(),
+  })
+  .strict()
+  .refine((p) => p.in !== 'path' || p.required === true, { message: 'a path parameter must be required: true' })
 const header = z.object({ description: z.string().optional(), required: z.boolean().optional(), schema: z.unknown() }).strict()
-const response = z.object({
-  description: z.string(),
-  headers: z.record(z.string(), z.union([header, reference])).optional(),
-  content: content.optional(),
-}).strict()
+const response = z.object({ description: z.string(), headers: z.record(z.string(), z.union([header, reference])).optional(), content: content.optional() }).strict()
 const securityRequirement = z.record(z.string(), z.array(z.string()))
-const operation = z.object({
-  tags: z.array(z.string()).optional(),
-  summary: z.string().optional(),
-  description: z.string().optional(),
-  operationId: z.string().optional(),
-  parameters: z.array(z.union([parameter, reference])).optional(),
-  requestBody: z.union([z.object({ description: z.string().optional(), content, required: z.boolean().optional() }).strict(), reference]).optional(),
-  responses: z.record(z.string().regex(/^([1-5](\d\d|XX)|default)$/, 'a status code, nXX or default'), z.union([response, reference]))
-    .refine((r) => Object.keys(r).length > 0, { message: 'an operation has at least one response' }),
-  deprecated: z.boolean().optional(),
-  security: z.array(securityRequirement).optional(),
-}).strict()
-const pathItem = z.object({
-  summary: z.string().optional(),
-  description: z.string().optional(),
-  parameters: z.array(z.union([parameter, reference])).optional(),
-  ...Object.fromEntries(METHODS.map((m) => [m, operation.optional()])),
-}).strict()
+const operation = z
+  .object({
+    tags: z.array(z.string()).optional(),
+    summary: z.string().optional(),
+    description: z.string().optional(),
+    operationId: z.string().optional(),
+    parameters: z.array(z.union([parameter, reference])).optional(),
+    requestBody: z.union([z.object({ description: z.string().optional(), content, required: z.boolean().optional() }).strict(), reference]).optional(),
+    responses: z
+      .record(z.string().regex(/^([1-5](\d\d|XX)|default)$/, 'a status code, nXX or default'), z.union([response, reference]))
+      .refine((r) => Object.keys(r).length > 0, { message: 'an operation has at least one response' }),
+    deprecated: z.boolean().optional(),
+    security: z.array(securityRequirement).optional(),
+  })
+  .strict()
+const pathItem = z
+  .object({
+    summary: z.string().optional(),
+    description: z.string().optional(),
+    parameters: z.array(z.union([parameter, reference])).optional(),
+    ...Object.fromEntries(METHODS.map((m) => [m, operation.optional()])),
+  })
+  .strict()
 const securityScheme = z.discriminatedUnion('type', [
   z.object({ type: z.literal('http'), scheme: z.string(), bearerFormat: z.string().optional(), description: z.string().optional() }).strict(),
   z.object({ type: z.literal('apiKey'), name: z.string(), in: z.enum(['query', 'header', 'cookie']), description: z.string().optional() }).strict(),
 ])
 const jsonSchema = z.union([z.record(z.string(), z.unknown()), z.boolean()])
-const openApi31 = z.object({
-  openapi: z.string().regex(/^3\.1\.\d+$/),
-  info: z.object({ title: z.string().min(1), version: z.string().min(1), description: z.string().optional(), summary: z.string().optional() }).strict(),
-  servers: z.array(z.object({ url: z.string() })).optional(),
-  paths: z.record(z.string().startsWith('/'), pathItem),
-  components: z.object({
-    schemas: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), jsonSchema).optional(),
-    securitySchemes: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), securityScheme).optional(),
-  }).strict().optional(),
-  security: z.array(securityRequirement).optional(),
-  tags: z.array(z.object({ name: z.string(), description: z.string().optional() })).optional(),
-}).strict()
+const openApi31 = z
+  .object({
+    openapi: z.string().regex(/^3\.1\.\d+$/),
+    info: z.object({ title: z.string().min(1), version: z.string().min(1), description: z.string().optional(), summary: z.string().optional() }).strict(),
+    servers: z.array(z.object({ url: z.string() })).optional(),
+    paths: z.record(z.string().startsWith('/'), pathItem),
+    components: z
+      .object({ schemas: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), jsonSchema).optional(), securitySchemes: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/), securityScheme).optional() })
+      .strict()
+      .optional(),
+    security: z.array(securityRequirement).optional(),
+    tags: z.array(z.object({ name: z.string(), description: z.string().optional() })).optional(),
+  })
+  .strict()
 
 /** Every `$ref` in the document (with where it is). */
 function refsOf(value: unknown, at = '#'): Array<{ ref: string; at: string }> {
@@ -96,7 +98,10 @@ function refsOf(value: unknown, at = '#'): Array<{ ref: string; at: string }> {
 }
 
 function resolvePointer(document: unknown, ref: string): unknown {
-  return ref.slice(2).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return ref
+    .slice(2)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), document)
 }
 
@@ -131,9 +136,11 @@ beforeAll(async () => {
   const answer = await server.api('GET', '/api/v1/openapi.json')
   expect(answer.status).toBe(200)
   expect(answer.headers.get('content-type')).toMatch(/^application\/json/)
-  doc = await answer.json() as Document
+  doc = (await answer.json()) as Document
 })
-afterAll(async () => { await server?.close() })
+afterAll(async () => {
+  await server?.close()
+})
 
 const operations = () => Object.entries(doc.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((method) => ({ path, method, item, op: item[method] })))
 
@@ -153,7 +160,10 @@ describe('the OpenAPI document', () => {
     const wrong: string[] = []
     for (const { path, method, item, op } of operations()) {
       const inTemplate = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!).sort()
-      const declared = [...(item.parameters ?? []), ...(op.parameters ?? [])].filter((p: { in: string }) => p.in === 'path').map((p: { name: string }) => p.name).sort()
+      const declared = [...(item.parameters ?? []), ...(op.parameters ?? [])]
+        .filter((p: { in: string }) => p.in === 'path')
+        .map((p: { name: string }) => p.name)
+        .sort()
       if (JSON.stringify(inTemplate) !== JSON.stringify(declared)) wrong.push(`${method.toUpperCase()} ${path}: template ${inTemplate} / declared ${declared}`)
     }
     expect(wrong).toEqual([])
@@ -164,7 +174,9 @@ describe('the OpenAPI document', () => {
     const used = operations().flatMap(({ op }) => (op.security ?? []).flatMap((s: Record<string, unknown>) => Object.keys(s)))
     expect(used.length).toBeGreaterThan(0)
     expect(used.filter((name) => !schemes.includes(name))).toEqual([])
-    const ids = operations().map(({ op }) => op.operationId).filter(Boolean)
+    const ids = operations()
+      .map(({ op }) => op.operationId)
+      .filter(Boolean)
     expect(ids.length).toBe(new Set(ids).size)
   })
 
@@ -173,8 +185,7 @@ describe('the OpenAPI document', () => {
     const served = routes
       .filter(({ route }) => route !== '/api/v1' && !route.endsWith('/**') && !(route.endsWith('/') && route !== '/')) // catch-alls; trailing-slash twins
       .map(({ route, method }) => ({ path: route.replace(/:([A-Za-z]+)/g, '{$1}'), method: method?.toLowerCase() }))
-    const missing = served.filter(({ path, method }) => !doc.paths[path] || (method && !doc.paths[path]![method]))
-      .filter(({ path }) => path !== '/') // the console's page, not an API
+    const missing = served.filter(({ path, method }) => !doc.paths[path] || (method && !doc.paths[path]![method])).filter(({ path }) => path !== '/') // the console's page, not an API
     expect(missing.map(({ path, method }) => `${method ?? 'ANY'} ${path}`)).toEqual([])
     const extra = operations().filter(({ path, method }) => !served.some((r) => r.path === path && (!r.method || r.method === method || (method === 'head' && r.method === 'get'))))
     expect(extra.map(({ path, method }) => `${method} ${path}`)).toEqual([])
@@ -190,7 +201,7 @@ describe('the OpenAPI document', () => {
     }
   })
 
-  test('a route refuses a body its documented schema refuses (the schema is the route\'s)', async () => {
+  test("a route refuses a body its documented schema refuses (the schema is the route's)", async () => {
     // replayBody is strict: an unknown key is refused by the route as by the document.
     expect(fromZod(replayBody)).toMatchObject({ additionalProperties: false })
     // (The body is checked before the process is looked up.)
@@ -198,7 +209,7 @@ describe('the OpenAPI document', () => {
     expect((await server.api('POST', '/api/v1/processes/any/replay', { version: 'newest' })).status).toBe(400)
     // record values must be an object, as RecordValues says
     expect(fromZod(recordValuesBody)).toMatchObject({ required: ['values'], properties: { values: { type: 'object' } } })
-    const catalogs = await (await server.api('GET', '/api/v1/catalogs')).json() as { items: Array<{ id: string }> }
+    const catalogs = (await (await server.api('GET', '/api/v1/catalogs')).json()) as { items: Array<{ id: string }> }
     const catalogId = catalogs.items[0]!.id
     const refused = await server.api('POST', `/api/v1/catalogs/${catalogId}/records`, { values: ['not', 'an', 'object'] })
     expect(refused.status).toBe(400)
@@ -206,7 +217,13 @@ describe('the OpenAPI document', () => {
 
   test('the structural checks catch what they are for', () => {
     expect(openApi31.safeParse({ openapi: '3.0.0', info: { title: 't', version: '1' }, paths: {} }).success).toBe(false)
-    expect(openApi31.safeParse({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/a/{id}': { get: { responses: { 200: { description: 'x' } }, parameters: [{ name: 'id', in: 'path' }] } } } }).success).toBe(false)
+    expect(
+      openApi31.safeParse({
+        openapi: '3.1.0',
+        info: { title: 't', version: '1' },
+        paths: { '/a/{id}': { get: { responses: { 200: { description: 'x' } }, parameters: [{ name: 'id', in: 'path' }] } } },
+      }).success,
+    ).toBe(false)
     expect(openApi31.safeParse({ openapi: '3.1.0', info: { title: 't', version: '1' }, paths: { '/a': { get: { responses: { 299: {} } } } } }).success).toBe(false)
     expect(refsOf({ a: { $ref: '#/x/y' }, b: [{ $ref: '#/z' }] }).map((r) => r.ref)).toEqual(['#/x/y', '#/z'])
     expect(resolvePointer({ x: { 'a/b': 1 } }, '#/x/a~1b')).toBe(1)

@@ -36,7 +36,10 @@ function readmeCommands(markdown: string): Command[] {
   blocks.forEach((block, index) => {
     if (block.lang !== 'sh') return
     const prompted = /^\$ /m.test(block.body)
-    const lines = block.body.replace(/[ \t]*\\\n\s*/g, ' ').split('\n').filter((line) => line.trim() !== '')
+    const lines = block.body
+      .replace(/[ \t]*\\\n\s*/g, ' ')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
     const inBlock: Command[] = []
     for (const line of lines) {
       const isCommand = prompted ? line.startsWith('$ ') : !line.startsWith('#')
@@ -111,13 +114,19 @@ describe('README commands', () => {
     // ./data there; PORT=0 because a test never depends on a port being free.
     const [node, ...args] = PACKAGE.scripts.start!.split(' ')
     expect(node).toBe('node')
-    server = spawn(process.execPath, args.map((arg) => (arg.startsWith('bin/') ? join(ROOT, arg) : arg)), {
-      cwd: work,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FLOWS_DIR: join(ROOT, 'flows'), DATA_DIR: '', MONGODB_URI: '', POTOK_ADMIN_TOKEN: '', WORKERS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    server = spawn(
+      process.execPath,
+      args.map((arg) => (arg.startsWith('bin/') ? join(ROOT, arg) : arg)),
+      {
+        cwd: work,
+        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', FLOWS_DIR: join(ROOT, 'flows'), DATA_DIR: '', MONGODB_URI: '', POTOK_ADMIN_TOKEN: '', WORKERS: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let out = ''
-    server.stderr!.on('data', (chunk) => { out += chunk })
+    server.stderr!.on('data', (chunk) => {
+      out += chunk
+    })
     address = await new Promise<string>((resolve, reject) => {
       server!.stdout!.on('data', (chunk) => {
         out += chunk
@@ -179,11 +188,13 @@ describe('README commands', () => {
     expect(processId).toBeTruthy()
 
     const list = commands.find((c) => c.text.includes('/api/v1/processes'))!
-    await expect.poll(async () => {
-      const result = await shell(list.text, work, { [README_ADDRESS]: address })
-      const page = JSON.parse(result.stdout) as { items: Array<{ id: string; status: string; scenario: { id: string } }> }
-      return page.items.find((item) => item.id === processId)?.status
-    }).toBe('completed')
+    await expect
+      .poll(async () => {
+        const result = await shell(list.text, work, { [README_ADDRESS]: address })
+        const page = JSON.parse(result.stdout) as { items: Array<{ id: string; status: string; scenario: { id: string } }> }
+        return page.items.find((item) => item.id === processId)?.status
+      })
+      .toBe('completed')
   })
 
   test('potok run prints the result the README shows', async () => {
@@ -214,12 +225,17 @@ describe('README commands', () => {
     }
   })
 
-  test('the commands in the README\'s tables exist: each potok command (run by its own test) and each benchmark file', async () => {
+  test("the commands in the README's tables exist: each potok command (run by its own test) and each benchmark file", async () => {
     // Where each CLI command of the table is run as a user runs it (node bin/potok.mjs …).
     const tested: Record<string, string> = {
-      serve: 'test/server/serve.test.ts', dev: 'test/server/dev.test.ts', validate: 'test/runtime/cli.test.ts',
-      run: 'test/runtime/cli.test.ts', processes: 'test/server/cli-processes.test.ts', replay: 'test/server/cli-processes.test.ts',
-      import: 'test/bpmn/cli.test.ts', export: 'test/bpmn/cli.test.ts',
+      serve: 'test/server/serve.test.ts',
+      dev: 'test/server/dev.test.ts',
+      validate: 'test/runtime/cli.test.ts',
+      run: 'test/runtime/cli.test.ts',
+      processes: 'test/server/cli-processes.test.ts',
+      replay: 'test/server/cli-processes.test.ts',
+      import: 'test/bpmn/cli.test.ts',
+      export: 'test/bpmn/cli.test.ts',
     }
     const listed = [...README.matchAll(/^\| `potok (\w+)[^`]*` \|/gm)].map((m) => m[1]!)
     expect(listed.sort()).toEqual(Object.keys(tested).sort())

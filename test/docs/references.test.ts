@@ -41,7 +41,12 @@ const OUTSIDE: Array<[RegExp, string]> = [
   [new RegExp(`${'spec'}/(bpium-bpmn|webrequest\\.ru)\\.md`), 'names a file beside the outside contract'],
 ]
 
-interface Finding { file: string; line: number; text: string; why: string }
+interface Finding {
+  file: string
+  line: number
+  text: string
+  why: string
+}
 
 function scan(files: string[], rules: Array<[RegExp, string]>): Finding[] {
   const found: Finding[] = []
@@ -62,7 +67,10 @@ function anchorsOf(markdown: string): Set<string> {
   for (const line of withoutCode(markdown).split('\n')) {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)
     if (!heading) continue
-    const base = heading[1]!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
+    const base = heading[1]!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-')
     const count = seen.get(base) ?? 0
     seen.set(base, count + 1)
     anchors.add(count ? `${base}-${count}` : base)
@@ -77,10 +85,12 @@ function withoutCode(markdown: string): string {
 
 function linksOf(markdown: string): Array<{ target: string; line: number }> {
   const links: Array<{ target: string; line: number }> = []
-  withoutCode(markdown).split('\n').forEach((line, index) => {
-    const plain = line.replace(/`[^`]*`/g, (code) => ' '.repeat(code.length))
-    for (const m of plain.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) links.push({ target: m[1]!, line: index + 1 })
-  })
+  withoutCode(markdown)
+    .split('\n')
+    .forEach((line, index) => {
+      const plain = line.replace(/`[^`]*`/g, (code) => ' '.repeat(code.length))
+      for (const m of plain.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) links.push({ target: m[1]!, line: index + 1 })
+    })
   return links
 }
 
@@ -121,7 +131,12 @@ describe('docs references', () => {
   })
 
   test('every relative link in README.md and docs/*.md leads to an existing file (and heading)', () => {
-    const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+    const pages = [
+      'README.md',
+      ...readdirSync(join(ROOT, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ]
     expect(report(pages.flatMap(brokenLinks))).toEqual([])
   })
 

@@ -44,10 +44,7 @@ export async function startSmtp(options: { user?: string; password?: string; rej
     onData(stream, session, callback) {
       simpleParser(stream).then((mail) => {
         received.push({
-          envelope: {
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-          },
+          envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) },
           user: session.user as string | undefined,
           mail,
         })
@@ -56,6 +53,6 @@ export async function startSmtp(options: { user?: string; password?: string; rej
     },
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port
+  const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port
   return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }

@@ -11,9 +11,7 @@ import { errorOf, FIXTURES, startServer, type TestServer } from '../server/helpe
 const start = { id: 'start', type: 'start' }
 const end = { id: 'end', type: 'end' }
 const chain = (...ids: string[]) => ids.slice(1).map((to, i) => ({ from: ids[i], to }))
-const assign = (id: string, assignments: Record<string, string>) => ({
-  id, type: 'setVariables', config: { assignments: Object.entries(assignments).map(([name, value]) => ({ name, value })) },
-})
+const assign = (id: string, assignments: Record<string, string>) => ({ id, type: 'setVariables', config: { assignments: Object.entries(assignments).map(([name, value]) => ({ name, value })) } })
 
 const HOSTILE = {
   builtin: {
@@ -83,12 +81,16 @@ async function whileRunning(hostile: () => Promise<Response>) {
   })
   await new Promise((resolve) => setTimeout(resolve, 200))
   // Both at once, while the hostile process holds a worker.
-  const probes = ended ? [] : await Promise.all((['healthz', 'greet'] as const).map(async (what) => {
-    const t = performance.now()
-    const response = await (what === 'healthz' ? server.call('/healthz') : greet())
-    await response.arrayBuffer()
-    return { what, status: response.status, ms: performance.now() - t, at: performance.now() }
-  }))
+  const probes = ended
+    ? []
+    : await Promise.all(
+        (['healthz', 'greet'] as const).map(async (what) => {
+          const t = performance.now()
+          const response = await (what === 'healthz' ? server.call('/healthz') : greet())
+          await response.arrayBuffer()
+          return { what, status: response.status, ms: performance.now() - t, at: performance.now() }
+        }),
+      )
   const response = await running
   return { response, ms: ended - began, probes, ended }
 }

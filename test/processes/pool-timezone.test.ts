@@ -11,13 +11,17 @@ import type { Scenario } from '../../runtime/types.ts'
 delete process.env.SANDBOX_TZ
 
 const clock: Scenario = {
-  id: 'clock', version: 1,
+  id: 'clock',
+  version: 1,
   nodes: [
     { id: 'start', type: 'start' },
     { id: 'read', type: 'setVariables', config: { assignments: [{ name: 'hours', value: 'new Date(0).getHours()' }] } },
     { id: 'end', type: 'end' },
   ],
-  edges: [{ from: 'start', to: 'read' }, { from: 'read', to: 'end' }],
+  edges: [
+    { from: 'start', to: 'read' },
+    { from: 'read', to: 'end' },
+  ],
 }
 
 let pool: WorkerPool | undefined

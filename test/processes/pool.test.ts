@@ -12,14 +12,23 @@ const start = { id: 'start', type: 'start' }
 const end = { id: 'end', type: 'end' }
 const child = (mode: 'sync' | 'async' = 'sync') => ({ id: 'child', type: 'subProcess', config: { scenario: "'kid'", inputs: [{ name: 'n', value: 'n' }], mode, resultTo: 'result' } })
 const parent: Scenario = {
-  id: 'parent', version: 1,
+  id: 'parent',
+  version: 1,
   nodes: [start, child(), { id: 'after', type: 'setVariables', config: { assignments: [{ name: 'doubled', value: 'result.n * 2' }] } }, end],
-  edges: [{ from: 'start', to: 'child' }, { from: 'child', to: 'after' }, { from: 'after', to: 'end' }],
+  edges: [
+    { from: 'start', to: 'child' },
+    { from: 'child', to: 'after' },
+    { from: 'after', to: 'end' },
+  ],
 }
 const waiting: Scenario = {
-  id: 'waiting', version: 1,
+  id: 'waiting',
+  version: 1,
   nodes: [start, { id: 'wait', type: 'timer', config: { pause: 'PT5S' } }, end],
-  edges: [{ from: 'start', to: 'wait' }, { from: 'wait', to: 'end' }],
+  edges: [
+    { from: 'start', to: 'wait' },
+    { from: 'wait', to: 'end' },
+  ],
 }
 
 let pool: WorkerPool
@@ -32,46 +41,63 @@ afterAll(async () => {
 })
 
 describe('worker pool', () => {
-  test('a host service runs on this thread with the worker\'s arguments; its value goes back', async () => {
+  test("a host service runs on this thread with the worker's arguments; its value goes back", async () => {
     const calls: ChildProcessRequest[] = []
     let signal: AbortSignal | undefined
-    const result = await pool.start(parent, { n: 21 }, {
-      services: {
-        startChild: async (request, s) => {
-          calls.push(request)
-          signal = s
-          return { processId: 'kid-1', status: 'completed', output: { n: request.input.n } }
+    const result = await pool.start(
+      parent,
+      { n: 21 },
+      {
+        services: {
+          startChild: async (request, s) => {
+            calls.push(request)
+            signal = s
+            return { processId: 'kid-1', status: 'completed', output: { n: request.input.n } }
+          },
         },
       },
-    })
+    )
     expect(result).toMatchObject({ status: 'completed', output: { doubled: 42, result: { n: 21 } } })
     expect(calls).toEqual([{ scenarioId: 'kid', input: { n: 21 }, mode: 'sync', parent: { id: result.processId, scenarioId: 'parent', scenarioVersion: 1, depth: 0 } }])
     expect(signal).toBeInstanceOf(AbortSignal)
   })
 
-  test('a service\'s PotokError reaches the process with its code and details', async () => {
-    const result = await pool.start(parent, { n: 1 }, {
-      services: { startChild: async () => { throw new PotokError('QUOTA_EXCEEDED', 'no more children today', { details: { limit: 3 } }) } },
-    })
+  test("a service's PotokError reaches the process with its code and details", async () => {
+    const result = await pool.start(
+      parent,
+      { n: 1 },
+      {
+        services: {
+          startChild: async () => {
+            throw new PotokError('QUOTA_EXCEEDED', 'no more children today', { details: { limit: 3 } })
+          },
+        },
+      },
+    )
     expect(result.status).toBe('failed')
     expect(result.error).toMatchObject({ code: 'QUOTA_EXCEEDED', message: 'no more children today', nodeId: 'child', details: { limit: 3 } })
   })
 
-  test('aborting the process aborts the signal its service call holds, with the reason\'s code', async () => {
+  test("aborting the process aborts the signal its service call holds, with the reason's code", async () => {
     const controller = new AbortController()
     let aborted: unknown
-    const running = pool.start(parent, { n: 1 }, {
-      signal: controller.signal,
-      services: {
-        startChild: (_request, signal) => new Promise((_resolve, reject) => {
-          signal.addEventListener('abort', () => {
-            aborted = signal.reason
-            reject(signal.reason)
-          })
-          setTimeout(() => controller.abort(new PotokError('CANCELLED', 'the process was cancelled')), 50)
-        }),
+    const running = pool.start(
+      parent,
+      { n: 1 },
+      {
+        signal: controller.signal,
+        services: {
+          startChild: (_request, signal) =>
+            new Promise((_resolve, reject) => {
+              signal.addEventListener('abort', () => {
+                aborted = signal.reason
+                reject(signal.reason)
+              })
+              setTimeout(() => controller.abort(new PotokError('CANCELLED', 'the process was cancelled')), 50)
+            }),
+        },
       },
-    })
+    )
     const result = await running
     expect(result).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } })
     for (let i = 0; i < 50 && !aborted; i++) await new Promise((resolve) => setTimeout(resolve, 20))
@@ -81,20 +107,29 @@ describe('worker pool', () => {
   test('a durable run waits for each snapshot to be stored before its next step', async () => {
     const stored: PersistUpdate[] = []
     let writing = 0
-    const result = await pool.start(parent, { n: 2 }, {
-      services: { startChild: async (request) => ({ processId: 'k', status: 'completed', output: { n: request.input.n } }) },
-      persist: async (update) => {
-        expect(writing).toBe(0)
-        writing++
-        await new Promise((resolve) => setTimeout(resolve, 20))
-        stored.push(update)
-        writing--
+    const result = await pool.start(
+      parent,
+      { n: 2 },
+      {
+        services: { startChild: async (request) => ({ processId: 'k', status: 'completed', output: { n: request.input.n } }) },
+        persist: async (update) => {
+          expect(writing).toBe(0)
+          writing++
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          stored.push(update)
+          writing--
+        },
       },
-    })
+    )
     expect(result.status).toBe('completed')
     expect(stored.map((u) => u.status).at(-1)).toBe('completed')
     expect(stored.length).toBeGreaterThanOrEqual(4)
-    expect(stored.flatMap((u) => u.steps).filter((s) => s.status === 'completed').map((s) => s.nodeId)).toEqual(['start', 'child', 'after', 'end'])
+    expect(
+      stored
+        .flatMap((u) => u.steps)
+        .filter((s) => s.status === 'completed')
+        .map((s) => s.nodeId),
+    ).toEqual(['start', 'child', 'after', 'end'])
   })
 
   test('a timeout ends a waiting process in its worker, resumable from its snapshot', async () => {

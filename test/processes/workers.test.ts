@@ -12,10 +12,24 @@ const ticking = {
     { id: 'start', type: 'start' },
     { id: 'a', type: 'setVariables', config: { assignments: [{ name: 'ticks', value: '1' }] } },
     { id: 'wait', type: 'timer', config: { pause: 'PT0.6S' } },
-    { id: 'b', type: 'setVariables', config: { assignments: [{ name: 'ticks', value: 'ticks + 1' }, { name: '$body', value: '({ ticks })' }] } },
+    {
+      id: 'b',
+      type: 'setVariables',
+      config: {
+        assignments: [
+          { name: 'ticks', value: 'ticks + 1' },
+          { name: '$body', value: '({ ticks })' },
+        ],
+      },
+    },
     { id: 'end', type: 'end' },
   ],
-  edges: [['start', 'a'], ['a', 'wait'], ['wait', 'b'], ['b', 'end']].map(([from, to]) => ({ from, to })),
+  edges: [
+    ['start', 'a'],
+    ['a', 'wait'],
+    ['wait', 'b'],
+    ['b', 'end'],
+  ].map(([from, to]) => ({ from, to })),
   webrequests: [{ urlId: 'ticking', name: 'Ticking' }],
 }
 
@@ -52,7 +66,11 @@ describe('worker pool', () => {
       await sleep(100)
       records = await server.processes()
     }
-    for (const id of ids) expect(records.find((p) => p.id === id), id).toMatchObject({ status: 'completed', output: { ticks: 2 } })
+    for (const id of ids)
+      expect(
+        records.find((p) => p.id === id),
+        id,
+      ).toMatchObject({ status: 'completed', output: { ticks: 2 } })
     expect(records.filter((p) => p.scenario.id === 'ticking' && p.status !== 'completed')).toEqual([])
   })
 

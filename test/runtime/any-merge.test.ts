@@ -19,16 +19,22 @@ function race(fast = 'PT0.05S', slow = 'PT0.3S'): Scenario {
     nodes: [
       { id: 'start', type: 'start' },
       { id: 'split', type: 'parallelGateway' },
-      wait('fastWait', fast), set('fast', { 'seen.fast': 'true', winner: "typeof winner === 'undefined' ? 'fast' : winner" }),
-      wait('slowWait', slow), set('slow', { 'seen.slow': 'true', winner: "typeof winner === 'undefined' ? 'slow' : winner" }),
+      wait('fastWait', fast),
+      set('fast', { 'seen.fast': 'true', winner: "typeof winner === 'undefined' ? 'fast' : winner" }),
+      wait('slowWait', slow),
+      set('slow', { 'seen.slow': 'true', winner: "typeof winner === 'undefined' ? 'slow' : winner" }),
       { id: 'merge', type: 'exclusiveGateway' },
       set('after', { runs: "(typeof runs === 'undefined' ? 0 : runs) + 1", firstWinner: 'winner' }),
       { id: 'end', type: 'end' },
     ],
     edges: [
       { from: 'start', to: 'split' },
-      { from: 'split', to: 'fastWait' }, { from: 'fastWait', to: 'fast' }, { from: 'fast', to: 'merge' },
-      { from: 'split', to: 'slowWait' }, { from: 'slowWait', to: 'slow' }, { from: 'slow', to: 'merge' },
+      { from: 'split', to: 'fastWait' },
+      { from: 'fastWait', to: 'fast' },
+      { from: 'fast', to: 'merge' },
+      { from: 'split', to: 'slowWait' },
+      { from: 'slowWait', to: 'slow' },
+      { from: 'slow', to: 'merge' },
       { from: 'merge', to: 'after', default: true },
       { from: 'after', to: 'end' },
     ],
@@ -79,14 +85,15 @@ describe('exclusive gateway merging parallel branches ("any one")', () => {
 
   test('when no branch arrives (each ended elsewhere), nothing is left waiting', async () => {
     const scenario = race()
-    scenario.nodes.push(
-      { id: 'fastGate', type: 'exclusiveGateway' }, { id: 'endFast', type: 'end' },
-      { id: 'slowGate', type: 'exclusiveGateway' }, { id: 'endSlow', type: 'end' },
-    )
+    scenario.nodes.push({ id: 'fastGate', type: 'exclusiveGateway' }, { id: 'endFast', type: 'end' }, { id: 'slowGate', type: 'exclusiveGateway' }, { id: 'endSlow', type: 'end' })
     scenario.edges = scenario.edges.filter((e) => e.to !== 'merge')
     scenario.edges.push(
-      { from: 'fast', to: 'fastGate' }, { from: 'fastGate', to: 'endFast', condition: 'skip' }, { from: 'fastGate', to: 'merge', default: true },
-      { from: 'slow', to: 'slowGate' }, { from: 'slowGate', to: 'endSlow', condition: 'skip' }, { from: 'slowGate', to: 'merge', default: true },
+      { from: 'fast', to: 'fastGate' },
+      { from: 'fastGate', to: 'endFast', condition: 'skip' },
+      { from: 'fastGate', to: 'merge', default: true },
+      { from: 'slow', to: 'slowGate' },
+      { from: 'slowGate', to: 'endSlow', condition: 'skip' },
+      { from: 'slowGate', to: 'merge', default: true },
     )
     expect(validateScenario(scenario).ok).toBe(true)
     const skipped = await startProcess(scenario, { skip: true }, { timeoutMs: 3000 })

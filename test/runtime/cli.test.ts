@@ -27,7 +27,17 @@ describe('potok CLI', () => {
 
   test('validate: an invalid file lists every problem with file and path (exit 1)', async () => {
     const bad = join(dir, 'bad.json')
-    writeFileSync(bad, JSON.stringify({ id: 'bad', nodes: [{ id: 's', type: 'start' }, { id: 'x', type: 'nope' }], edges: [{ from: 's', to: 'y' }] }))
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        id: 'bad',
+        nodes: [
+          { id: 's', type: 'start' },
+          { id: 'x', type: 'nope' },
+        ],
+        edges: [{ from: 's', to: 'y' }],
+      }),
+    )
     const notJson = join(dir, 'broken.json')
     writeFileSync(notJson, '{ nope')
     const result = await potok('validate', 'flows/greet.json', bad, notJson)
@@ -54,10 +64,21 @@ describe('potok CLI', () => {
     const result = await potok('run', 'flows/greet.json', '--input', `@${input}`)
     expect(result.code).toBe(0)
     const failing = join(dir, 'failing.json')
-    writeFileSync(failing, JSON.stringify({
-      id: 'failing', nodes: [{ id: 's', type: 'start' }, { id: 'v', type: 'setVariables', config: { assignments: [{ name: 'x', value: 'nope.y' }] } }, { id: 'e', type: 'end' }],
-      edges: [{ from: 's', to: 'v' }, { from: 'v', to: 'e' }],
-    }))
+    writeFileSync(
+      failing,
+      JSON.stringify({
+        id: 'failing',
+        nodes: [
+          { id: 's', type: 'start' },
+          { id: 'v', type: 'setVariables', config: { assignments: [{ name: 'x', value: 'nope.y' }] } },
+          { id: 'e', type: 'end' },
+        ],
+        edges: [
+          { from: 's', to: 'v' },
+          { from: 'v', to: 'e' },
+        ],
+      }),
+    )
     const failed = await potok('run', failing)
     expect(failed.code).toBe(1)
     expect(JSON.parse(failed.stdout)).toMatchObject({ status: 'failed', error: { code: 'UNDEFINED_VARIABLE', nodeId: 'v' } })

@@ -23,10 +23,7 @@ const finish: Component<{ status: number; body?: string }> = {
   kind: 'control',
   config: z.object({ status: z.number().int().min(100).max(599), body: expr.optional() }).strict(),
   expressions: (c) => (c.body ? [{ path: ['body'], source: c.body }] : []),
-  run: (ctx) => [
-    { path: '$status', value: ctx.config.status },
-    ...(ctx.config.body ? [{ path: '$body', value: ctx.evaluate(ctx.config.body) }] : []),
-  ],
+  run: (ctx) => [{ path: '$status', value: ctx.config.status }, ...(ctx.config.body ? [{ path: '$body', value: ctx.evaluate(ctx.config.body) }] : [])],
   graph: { ends: true },
   compile: (_node, build) => build.step(undefined, 'endProcess'),
   instant: true,
@@ -41,12 +38,16 @@ const pauseMs: Component<{ ms: number }> = {
   compile: (node, build) => build.wait(`PT${node.config.ms / 1000}S`),
 }
 
-const greet = () => scenario([
-  { id: 'start', type: 'start' },
-  { id: 'wait', type: 'pauseMs', config: { ms: 30 } },
-  set('vars', { greeting: "'Hello, ' + body.name" }),
-  { id: 'done', type: 'finish', config: { status: 202, body: '({ greeting })' } },
-], ['start>wait', 'wait>vars', 'vars>done'])
+const greet = () =>
+  scenario(
+    [
+      { id: 'start', type: 'start' },
+      { id: 'wait', type: 'pauseMs', config: { ms: 30 } },
+      set('vars', { greeting: "'Hello, ' + body.name" }),
+      { id: 'done', type: 'finish', config: { status: 202, body: '({ greeting })' } },
+    ],
+    ['start>wait', 'wait>vars', 'vars>done'],
+  )
 
 describe('a node type added as one module', () => {
   beforeAll(() => useComponents([...components.values(), finish, pauseMs]))
@@ -59,19 +60,28 @@ describe('a node type added as one module', () => {
     expect(result.output.$status).toBe(202)
     expect(result.output.$body).toEqual({ greeting: 'Hello, Ada' })
     expect(result.steps.map((s) => [s.nodeId, s.type, s.status])).toEqual([
-      ['start', 'start', 'completed'], ['wait', 'pauseMs', 'completed'], ['vars', 'setVariables', 'completed'], ['done', 'finish', 'completed'],
+      ['start', 'start', 'completed'],
+      ['wait', 'pauseMs', 'completed'],
+      ['vars', 'setVariables', 'completed'],
+      ['done', 'finish', 'completed'],
     ])
     const wait = result.steps.find((s) => s.nodeId === 'wait')!
     expect(Date.parse(wait.finishedAt!) - Date.parse(wait.startedAt)).toBeGreaterThanOrEqual(25)
   })
 
   test('its own end ends the whole process, a parallel branch still waiting included', async () => {
-    const result = await startProcess(scenario([
-      { id: 'start', type: 'start' },
-      { id: 'slow', type: 'pauseMs', config: { ms: 60_000 } },
-      { id: 'end', type: 'end' },
-      { id: 'done', type: 'finish', config: { status: 200 } },
-    ], ['start>slow', 'slow>end', 'start>done']), {})
+    const result = await startProcess(
+      scenario(
+        [
+          { id: 'start', type: 'start' },
+          { id: 'slow', type: 'pauseMs', config: { ms: 60_000 } },
+          { id: 'end', type: 'end' },
+          { id: 'done', type: 'finish', config: { status: 200 } },
+        ],
+        ['start>slow', 'slow>end', 'start>done'],
+      ),
+      {},
+    )
     expect(result.status).toBe('completed')
     expect(result.output.$status).toBe(200)
     expect(result.durationMs).toBeLessThan(60_000)
@@ -79,10 +89,16 @@ describe('a node type added as one module', () => {
   })
 
   test('an error in its work fails the process at its node, as any step', async () => {
-    const result = await startProcess(scenario([
-      { id: 'start', type: 'start' },
-      { id: 'done', type: 'finish', config: { status: 200, body: 'missing.field' } },
-    ], ['start>done']), {})
+    const result = await startProcess(
+      scenario(
+        [
+          { id: 'start', type: 'start' },
+          { id: 'done', type: 'finish', config: { status: 200, body: 'missing.field' } },
+        ],
+        ['start>done'],
+      ),
+      {},
+    )
     expect(result.status).toBe('failed')
     expect(result.error).toMatchObject({ code: 'UNDEFINED_VARIABLE', nodeId: 'done' })
     expect(result.output.$status).toBeUndefined()
@@ -92,13 +108,18 @@ describe('a node type added as one module', () => {
     // Its own end is an end: a scenario needs no other.
     expect(validateScenario(greet()).ok).toBe(true)
 
-    const bad = validateScenario(scenario([
-      { id: 'start', type: 'start' },
-      { id: 'done', type: 'finish', config: { status: 200 } },
-      { id: 'after', type: 'pauseMs', config: { ms: 1 } },
-      { id: 'wrong', type: 'finish', config: { status: 1000 } },
-      { id: 'broken', type: 'finish', config: { status: 200, body: 'a +' } },
-    ], ['start>done', 'done>after', 'after>done?x > 1']))
+    const bad = validateScenario(
+      scenario(
+        [
+          { id: 'start', type: 'start' },
+          { id: 'done', type: 'finish', config: { status: 200 } },
+          { id: 'after', type: 'pauseMs', config: { ms: 1 } },
+          { id: 'wrong', type: 'finish', config: { status: 1000 } },
+          { id: 'broken', type: 'finish', config: { status: 200, body: 'a +' } },
+        ],
+        ['start>done', 'done>after', 'after>done?x > 1'],
+      ),
+    )
     expect(bad.ok).toBe(false)
     const messages = bad.problems.map((p) => `${p.path}: ${p.message}`)
     expect(messages).toContain('nodes[1]: end node "done" cannot have outgoing edges')
@@ -106,10 +127,15 @@ describe('a node type added as one module', () => {
     expect(messages.some((m) => m.startsWith('nodes[3].config.status:'))).toBe(true)
     expect(messages.some((m) => m.startsWith('nodes[4].config.body: expression does not parse'))).toBe(true)
 
-    const endless = validateScenario(scenario([
-      { id: 'start', type: 'start' },
-      { id: 'wait', type: 'pauseMs', config: { ms: 1 } },
-    ], ['start>wait', 'wait>start']))
+    const endless = validateScenario(
+      scenario(
+        [
+          { id: 'start', type: 'start' },
+          { id: 'wait', type: 'pauseMs', config: { ms: 1 } },
+        ],
+        ['start>wait', 'wait>start'],
+      ),
+    )
     expect(endless.ok).toBe(false)
     expect(endless.problems).toContainEqual({ path: 'nodes', message: 'a scenario needs at least one end node ("end" or "errorEnd" or "finish")' })
   })

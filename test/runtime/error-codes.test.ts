@@ -15,13 +15,18 @@ const LAYERS = ['runtime', 'components', 'store', 'processes', 'bpmn', 'server',
 const CATALOGUE = 'runtime/error-codes.ts'
 
 function sources(): Array<{ file: string; text: string }> {
-  return LAYERS.flatMap((dir) => readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !entry.parentPath.includes('node_modules'))
-    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name))))
-    .map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }))
+  return LAYERS.flatMap((dir) =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !entry.parentPath.includes('node_modules'))
+      .map((entry) => relative(ROOT, join(entry.parentPath, entry.name))),
+  ).map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }))
 }
 
-interface ThrowSite { at: string; code?: string; passesStatus: boolean }
+interface ThrowSite {
+  at: string
+  code?: string
+  passesStatus: boolean
+}
 
 /** Every `new PotokError(…)`: its code when written as a literal, and whether it passes `status`. */
 function throwSites(file: string, text: string): ThrowSite[] {
@@ -31,8 +36,7 @@ function throwSites(file: string, text: string): ThrowSite[] {
     if (ts.isNewExpression(node) && node.expression.getText(source) === 'PotokError') {
       const [code, , options] = node.arguments ?? []
       const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1
-      const passesStatus = !!options && (!ts.isObjectLiteralExpression(options)
-        || options.properties.some((p) => p.name?.getText(source) === 'status' || ts.isSpreadAssignment(p)))
+      const passesStatus = !!options && (!ts.isObjectLiteralExpression(options) || options.properties.some((p) => p.name?.getText(source) === 'status' || ts.isSpreadAssignment(p)))
       sites.push({ at: `${file}:${line}`, ...(code && ts.isStringLiteralLike(code) ? { code: code.text } : {}), passesStatus })
     }
     ts.forEachChild(node, visit)
@@ -55,8 +59,7 @@ describe('the error catalogue', () => {
   test('every code thrown in the source is in the catalogue', () => {
     const literal = sites.filter((s) => s.code !== undefined && !errorCodeEntry(s.code)).map((s) => `${s.at} ${s.code}`)
     // Error objects written out (a process's recorded error, a watchdog's verdict) too.
-    const written = files.flatMap(({ file, text }) => [...text.matchAll(/\{\s*code:\s*['"]([A-Z][A-Z0-9_]*)['"],\s*message:/g)]
-      .filter((m) => !errorCodeEntry(m[1]!)).map((m) => `${file} ${m[1]}`))
+    const written = files.flatMap(({ file, text }) => [...text.matchAll(/\{\s*code:\s*['"]([A-Z][A-Z0-9_]*)['"],\s*message:/g)].filter((m) => !errorCodeEntry(m[1]!)).map((m) => `${file} ${m[1]}`))
     expect([...literal, ...written]).toEqual([])
   })
 
@@ -68,7 +71,10 @@ describe('the error catalogue', () => {
   })
 
   test('every catalogue code is produced somewhere (no stale entry)', () => {
-    const elsewhere = files.filter(({ file }) => file !== CATALOGUE).map(({ text }) => text).join('\n')
+    const elsewhere = files
+      .filter(({ file }) => file !== CATALOGUE)
+      .map(({ text }) => text)
+      .join('\n')
     const stale = Object.keys(ERROR_CODES).filter((code) => !elsewhere.includes(`'${code}'`) && !elsewhere.includes(`"${code}"`))
     expect(stale).toEqual([])
   })

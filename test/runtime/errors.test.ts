@@ -2,10 +2,11 @@ import { describe, expect, test } from 'vitest'
 import { startProcess } from '../../runtime/process.ts'
 import { loadFlow, scenario, set } from './helpers.ts'
 
-const linear = (...nodes: ReturnType<typeof set>[]) => scenario(
-  [{ id: 's', type: 'start' }, ...nodes, { id: 'e', type: 'end' }],
-  ['s', ...nodes.map((n) => n.id), 'e'].slice(1).map((id, i, all) => `${i === 0 ? 's' : all[i - 1]}>${id}`),
-)
+const linear = (...nodes: ReturnType<typeof set>[]) =>
+  scenario(
+    [{ id: 's', type: 'start' }, ...nodes, { id: 'e', type: 'end' }],
+    ['s', ...nodes.map((n) => n.id), 'e'].slice(1).map((id, i, all) => `${i === 0 ? 's' : all[i - 1]}>${id}`),
+  )
 
 describe('errors are values with a code', () => {
   test('EXPRESSION_ERROR names the expression, the node and the message; variables at failure are kept', async () => {
@@ -27,15 +28,24 @@ describe('errors are values with a code', () => {
   })
 
   test('NO_BRANCH_MATCHED when no condition holds and there is no default', async () => {
-    const s = scenario([{ id: 's', type: 'start' }, { id: 'g', type: 'exclusiveGateway' }, { id: 'e', type: 'end' }], ['s>g', 'g>e?false'])
+    const s = scenario(
+      [
+        { id: 's', type: 'start' },
+        { id: 'g', type: 'exclusiveGateway' },
+        { id: 'e', type: 'end' },
+      ],
+      ['s>g', 'g>e?false'],
+    )
     const result = await startProcess(s, {})
     expect(result.status).toBe('failed')
     expect(result.error).toMatchObject({ code: 'NO_BRANCH_MATCHED', nodeId: 'g' })
   })
 
   test('STEP_LIMIT ends an endless loop instead of hanging', async () => {
-    const s = scenario([{ id: 's', type: 'start' }, set('a', { i: '0' }), { id: 'g', type: 'exclusiveGateway' }, set('b', { i: 'i + 1' }), { id: 'e', type: 'end' }],
-      ['s>a', 'a>g', 'g>b?true', 'g>e!', 'b>g'])
+    const s = scenario(
+      [{ id: 's', type: 'start' }, set('a', { i: '0' }), { id: 'g', type: 'exclusiveGateway' }, set('b', { i: 'i + 1' }), { id: 'e', type: 'end' }],
+      ['s>a', 'a>g', 'g>b?true', 'g>e!', 'b>g'],
+    )
     const result = await startProcess(s, {}, { maxSteps: 500 })
     expect(result.status).toBe('failed')
     expect(result.error?.code).toBe('STEP_LIMIT')
@@ -43,10 +53,10 @@ describe('errors are values with a code', () => {
   })
 
   test('STEP_LIMIT is not caught by an error boundary', async () => {
-    const s = scenario([
-      { id: 's', type: 'start' }, set('a', { i: 'typeof i === "number" ? i + 1 : 0' }),
-      { id: 'b', type: 'errorBoundary', attachedTo: 'a' }, { id: 'e', type: 'end' },
-    ], ['s>a', 'a>a', 'b>e'])
+    const s = scenario(
+      [{ id: 's', type: 'start' }, set('a', { i: 'typeof i === "number" ? i + 1 : 0' }), { id: 'b', type: 'errorBoundary', attachedTo: 'a' }, { id: 'e', type: 'end' }],
+      ['s>a', 'a>a', 'b>e'],
+    )
     const result = await startProcess(s, {}, { maxSteps: 50 })
     expect(result.error?.code).toBe('STEP_LIMIT')
   })
@@ -61,7 +71,14 @@ describe('errors are values with a code', () => {
   })
 
   test('TIMEOUT interrupts the process and aborts the running timer', async () => {
-    const s = scenario([{ id: 's', type: 'start' }, { id: 't', type: 'timer', config: { pause: 'PT10S' } }, { id: 'e', type: 'end' }], ['s>t', 't>e'])
+    const s = scenario(
+      [
+        { id: 's', type: 'start' },
+        { id: 't', type: 'timer', config: { pause: 'PT10S' } },
+        { id: 'e', type: 'end' },
+      ],
+      ['s>t', 't>e'],
+    )
     const started = Date.now()
     const result = await startProcess(s, {}, { timeoutMs: 100 })
     expect(Date.now() - started).toBeLessThan(2000)
@@ -71,7 +88,14 @@ describe('errors are values with a code', () => {
   })
 
   test('an external abort signal interrupts the process', async () => {
-    const s = scenario([{ id: 's', type: 'start' }, { id: 't', type: 'timer', config: { pause: 'PT10S' } }, { id: 'e', type: 'end' }], ['s>t', 't>e'])
+    const s = scenario(
+      [
+        { id: 's', type: 'start' },
+        { id: 't', type: 'timer', config: { pause: 'PT10S' } },
+        { id: 'e', type: 'end' },
+      ],
+      ['s>t', 't>e'],
+    )
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 50)
     const result = await startProcess(s, {}, { signal: controller.signal })
@@ -80,7 +104,6 @@ describe('errors are values with a code', () => {
   })
 
   test('an invalid scenario is refused with every problem', async () => {
-    await expect(startProcess({ id: 'bad', nodes: [{ id: 's', type: 'start' }], edges: [] }, {}))
-      .rejects.toMatchObject({ code: 'INVALID_SCENARIO', status: 422 })
+    await expect(startProcess({ id: 'bad', nodes: [{ id: 's', type: 'start' }], edges: [] }, {})).rejects.toMatchObject({ code: 'INVALID_SCENARIO', status: 422 })
   })
 })

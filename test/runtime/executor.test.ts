@@ -45,7 +45,11 @@ describe('ProcessExecutor', () => {
       return p?.status === 'completed' && p
     })
     expect(done.steps!.map((s) => [s.nodeId, s.status])).toEqual([
-      ['start', 'completed'], ['before', 'completed'], ['pause', 'completed'], ['after', 'completed'], ['end', 'completed'],
+      ['start', 'completed'],
+      ['before', 'completed'],
+      ['pause', 'completed'],
+      ['after', 'completed'],
+      ['end', 'completed'],
     ])
     expect((done.output as any).$body.waitedMs).toBeGreaterThanOrEqual(195)
     expect(done.lease).toBeNull()
@@ -55,9 +59,10 @@ describe('ProcessExecutor', () => {
 
   test('stop() hands running processes back as queued; another executor resumes them, each once', async () => {
     const { store } = await freshStore()
-    const slow = scenario([
-      { id: 's', type: 'start' }, set('a', { n: '1' }), { id: 't', type: 'timer', config: { pause: 'PT0.4S' } }, set('b', { n: 'n + 1' }), { id: 'e', type: 'end' },
-    ], ['s>a', 'a>t', 't>b', 'b>e'])
+    const slow = scenario(
+      [{ id: 's', type: 'start' }, set('a', { n: '1' }), { id: 't', type: 'timer', config: { pause: 'PT0.4S' } }, set('b', { n: 'n + 1' }), { id: 'e', type: 'end' }],
+      ['s>a', 'a>t', 't>b', 'b>e'],
+    )
     const version = await store.saveScenario(slow)
     const first = new ProcessExecutor(store, { pollMs: 50, concurrency: 4 })
     first.start()
@@ -114,13 +119,21 @@ describe('ProcessExecutor', () => {
   test('a commit that timed out is tried again while the lease holds: no step record is lost, no activity runs twice', async () => {
     const { store } = await freshStore()
     let hits = 0
-    const counter = createServer((_req, res) => { hits++; res.end('{}') })
+    const counter = createServer((_req, res) => {
+      hits++
+      res.end('{}')
+    })
     await new Promise<void>((resolve) => counter.listen(0, '127.0.0.1', resolve))
     const url = `'http://127.0.0.1:${(counter.address() as { port: number }).port}/'`
-    const flow = scenario([
-      { id: 's', type: 'start' }, { id: 'hit', type: 'webRequest', config: { method: 'POST', url, timeoutMs: 5000 } },
-      { id: 't', type: 'timer', config: { pause: 'PT0.05S' } }, { id: 'e', type: 'end' },
-    ], ['s>hit', 'hit>t', 't>e'])
+    const flow = scenario(
+      [
+        { id: 's', type: 'start' },
+        { id: 'hit', type: 'webRequest', config: { method: 'POST', url, timeoutMs: 5000 } },
+        { id: 't', type: 'timer', config: { pause: 'PT0.05S' } },
+        { id: 'e', type: 'end' },
+      ],
+      ['s>hit', 'hit>t', 't>e'],
+    )
     // The commit after the web request times out once (the store was slow for a moment).
     let failed = false
     const flaky = new Proxy(store, {
@@ -148,6 +161,11 @@ describe('ProcessExecutor', () => {
     expect(hits).toBe(1)
     // The retried commit carried the web request's step record: none is lost with the timeout.
     const steps = (await store.getProcess(id, { steps: true }))!.steps!.map((step) => [step.nodeId, step.status])
-    expect(steps).toEqual([['s', 'completed'], ['hit', 'completed'], ['t', 'completed'], ['e', 'completed']])
+    expect(steps).toEqual([
+      ['s', 'completed'],
+      ['hit', 'completed'],
+      ['t', 'completed'],
+      ['e', 'completed'],
+    ])
   })
 })

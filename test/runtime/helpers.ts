@@ -9,7 +9,10 @@ export function loadFlow(name: string): Scenario {
 }
 
 export function flowNames(): string[] {
-  return readdirSync(flowsDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort()
+  return readdirSync(flowsDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort()
 }
 
 let counter = 0
@@ -27,6 +30,4 @@ export function scenario(nodes: Scenario['nodes'], edges: string[]): Scenario {
   }
 }
 
-export const set = (id: string, assignments: Record<string, string>) => ({
-  id, type: 'setVariables', config: { assignments: Object.entries(assignments).map(([name, value]) => ({ name, value })) },
-})
+export const set = (id: string, assignments: Record<string, string>) => ({ id, type: 'setVariables', config: { assignments: Object.entries(assignments).map(([name, value]) => ({ name, value })) } })

@@ -18,19 +18,12 @@ const config = fc.oneof(
   fc.anything({ maxDepth: 2 }),
 )
 
-const node = fc.record({
-  id: fc.constantFrom(...ids),
-  type: fc.constantFrom(...types),
-  config,
-  attachedTo: fc.option(fc.constantFrom(...ids), { nil: undefined }),
-}, { requiredKeys: ['id', 'type'] })
+const node = fc.record({ id: fc.constantFrom(...ids), type: fc.constantFrom(...types), config, attachedTo: fc.option(fc.constantFrom(...ids), { nil: undefined }) }, { requiredKeys: ['id', 'type'] })
 
-const edge = fc.record({
-  from: fc.constantFrom(...ids),
-  to: fc.constantFrom(...ids),
-  condition: fc.option(fc.constantFrom(...expressions), { nil: undefined }),
-  default: fc.option(fc.boolean(), { nil: undefined }),
-}, { requiredKeys: ['from', 'to'] })
+const edge = fc.record(
+  { from: fc.constantFrom(...ids), to: fc.constantFrom(...ids), condition: fc.option(fc.constantFrom(...expressions), { nil: undefined }), default: fc.option(fc.boolean(), { nil: undefined }) },
+  { requiredKeys: ['from', 'to'] },
+)
 
 const randomScenario = fc.record({ id: fc.constantFrom('r', 'bad id'), nodes: fc.array(node, { maxLength: 9 }), edges: fc.array(edge, { maxLength: 12 }) })
 

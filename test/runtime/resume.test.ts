@@ -70,7 +70,12 @@ describe('resume from a snapshot taken after every step', () => {
   test.each(flowNames())('%s finishes the same as an uninterrupted run', async (name) => {
     const { input, services } = exampleRun(name)
     const updates: PersistUpdate[] = []
-    const whole = await startProcess(loadFlow(name), input, { services: await freshServices(name, services), persist: (u) => { updates.push(JSON.parse(JSON.stringify(u))) } })
+    const whole = await startProcess(loadFlow(name), input, {
+      services: await freshServices(name, services),
+      persist: (u) => {
+        updates.push(JSON.parse(JSON.stringify(u)))
+      },
+    })
     expect(whole.status).toBe('completed')
     const resumable = updates.filter((u) => (u.snapshot as { status: string }).status === 'active')
     // Durable mode persists once per step: every step record appears in some update.
@@ -88,7 +93,15 @@ describe('resume from a snapshot taken after every step', () => {
     const updates: PersistUpdate[] = []
     const first = manualClock()
     try {
-      const whole = startProcess(loadFlow('timer'), {}, { persist: (u) => { updates.push(JSON.parse(JSON.stringify(u))) } })
+      const whole = startProcess(
+        loadFlow('timer'),
+        {},
+        {
+          persist: (u) => {
+            updates.push(JSON.parse(JSON.stringify(u)))
+          },
+        },
+      )
       await expect.poll(() => updates.length).toBeGreaterThan(1)
       await first.advance(200)
       expect((await whole).status).toBe('completed')
@@ -111,9 +124,10 @@ describe('resume from a snapshot taken after every step', () => {
   })
 
   test('resuming a failed process re-runs the step that failed', async () => {
-    const s = scenario([
-      { id: 's', type: 'start' }, set('a', { first: '1' }), set('b', { second: "typeof fixed === 'undefined' ? missing : first + 1" }), { id: 'e', type: 'end' },
-    ], ['s>a', 'a>b', 'b>e'])
+    const s = scenario(
+      [{ id: 's', type: 'start' }, set('a', { first: '1' }), set('b', { second: "typeof fixed === 'undefined' ? missing : first + 1" }), { id: 'e', type: 'end' }],
+      ['s>a', 'a>b', 'b>e'],
+    )
     const failed = await startProcess(s, {})
     expect(failed.status).toBe('failed')
     expect(failed.error).toMatchObject({ code: 'UNDEFINED_VARIABLE', nodeId: 'b' })

@@ -86,8 +86,12 @@ const attempts: Attempt[] = [
   { name: 'Symbol.toPrimitive throwing while coerced', source: "'' + { [Symbol.toPrimitive]() { throw new Error('boom') } }", check: mustFail },
   { name: 'getter looping on a returned object', source: '({ get a() { for (;;) {} } })', check: mustFail },
   { name: 'toJSON returning the global', source: '({ toJSON() { return globalThis } })', check: ({ value }) => expect(value).toEqual({}) },
-  { name: 'valueOf and toString traps', source: "({ valueOf() { throw 1 }, toString() { throw 2 }, a: 1 })", check: ({ value }) => expect(value).toEqual({ a: 1 }) },
-  { name: 'Proxy returned as a value', source: "new Proxy({}, { ownKeys() { return ['a'] }, getOwnPropertyDescriptor() { return { value: 1, enumerable: true, configurable: true } }, get() { return 2 } })", check: ({ value }) => expect(value).toEqual({ a: 2 }) },
+  { name: 'valueOf and toString traps', source: '({ valueOf() { throw 1 }, toString() { throw 2 }, a: 1 })', check: ({ value }) => expect(value).toEqual({ a: 1 }) },
+  {
+    name: 'Proxy returned as a value',
+    source: "new Proxy({}, { ownKeys() { return ['a'] }, getOwnPropertyDescriptor() { return { value: 1, enumerable: true, configurable: true } }, get() { return 2 } })",
+    check: ({ value }) => expect(value).toEqual({ a: 2 }),
+  },
   { name: 'Proxy with throwing traps', source: "new Proxy({}, { ownKeys() { throw new Error('trap') } })", check: mustFail },
   { name: 'thrown Proxy', source: "(() => { throw new Proxy({}, { get() { throw new Error('nested') } }) })()", check: mustFail },
   { name: 'Error.prepareStackTrace', source: 'Error.prepareStackTrace = (error, stack) => stack', check: mustFail },
@@ -117,7 +121,7 @@ const attempts: Attempt[] = [
   { name: 'timers', source: 'setTimeout(() => {}, 0)', check: mustFail },
   { name: 'cyclic object returned', source: '(() => { const a = {}; a.self = a; return a })()', check: mustFail },
   { name: 'FinalizationRegistry', source: 'new FinalizationRegistry(() => {})', check: mustFail },
-  { name: 'structured write into a variable path', source: "Object.getPrototypeOf(body).polluted = 1", check: mustFail },
+  { name: 'structured write into a variable path', source: 'Object.getPrototypeOf(body).polluted = 1', check: mustFail },
 ]
 
 describe('escape corpus', () => {
@@ -156,11 +160,14 @@ describe('escape corpus', () => {
   }
 
   it('does not let a variable path pollute prototypes', () => {
-    const writes = sandbox.assign([
-      { path: '__proto__.polluted', expr: sandbox.compile('1') },
-      { path: 'constructor.prototype.polluted', expr: sandbox.compile('2') },
-      { path: 'seen', expr: sandbox.compile('[({}).polluted, typeof constructor]') },
-    ], {})
+    const writes = sandbox.assign(
+      [
+        { path: '__proto__.polluted', expr: sandbox.compile('1') },
+        { path: 'constructor.prototype.polluted', expr: sandbox.compile('2') },
+        { path: 'seen', expr: sandbox.compile('[({}).polluted, typeof constructor]') },
+      ],
+      {},
+    )
     expect(writes[2]!.value).toEqual([null, 'object'])
     expect(sandbox.evaluate([sandbox.compile(PROBE)], {})[0]).toEqual(baseline)
   })

@@ -36,7 +36,10 @@ describe('SANDBOX_TZ', () => {
     const { localTimeImport } = await import('../../runtime/sandbox/timeZone.ts')
     const memory = new WebAssembly.Memory({ initial: 1 })
     const fill = localTimeImport('Europe/Berlin', memory)
-    const tm = (iso: string) => { fill(BigInt(Date.parse(iso) / 1000), 64); return [...new Int32Array(memory.buffer, 64, 10)] }
+    const tm = (iso: string) => {
+      fill(BigInt(Date.parse(iso) / 1000), 64)
+      return [...new Int32Array(memory.buffer, 64, 10)]
+    }
     expect(tm('2024-07-01T12:00:00Z')).toEqual([0, 0, 14, 1, 6, 124, 1, 182, 1, 7200])
     expect(tm('2024-01-01T12:00:00Z')).toEqual([0, 0, 13, 1, 0, 124, 1, 0, 0, 3600])
     // the day the clocks go forward (01:00 UTC): before and after, on the same UTC day

@@ -9,7 +9,15 @@ test('a timer resumed after a restart reports the whole pause, from when it star
   const time = manualClock()
   try {
     const updates: PersistUpdate[] = []
-    const whole = startProcess(loadFlow('timer'), {}, { persist: (u) => { updates.push(JSON.parse(JSON.stringify(u))) } })
+    const whole = startProcess(
+      loadFlow('timer'),
+      {},
+      {
+        persist: (u) => {
+          updates.push(JSON.parse(JSON.stringify(u)))
+        },
+      },
+    )
     const waitingAt = () => updates.find((u) => JSON.stringify((u.snapshot as { value: unknown }).value).includes('s2'))
     await expect.poll(waitingAt).toBeTruthy()
     await time.advance(200)

@@ -24,21 +24,20 @@ let browser: Browser
 beforeAll(async () => {
   if (!available) return
   potok = await startServer()
-  page = createServer((req, res) => {
+  page = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
     res.end('<!doctype html><title>caller</title><p>cross-origin caller</p>')
   })
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve))
   pageOrigin = `http://localhost:${(page.address() as AddressInfo).port}`
   const created = await potok.api('POST', '/api/v1/webrequests', {
-    name: 'Browser PUT', urlId: 'browser-put', scenarioId: 'echo',
+    name: 'Browser PUT',
+    urlId: 'browser-put',
+    scenarioId: 'echo',
     cors: { origins: [pageOrigin], methods: ['PUT'], headers: ['Content-Type', 'X-Client'], maxAge: 0 },
   })
   expect(created.status).toBe(201)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  })
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] })
 }, 60_000)
 
 afterAll(async () => {
@@ -47,23 +46,23 @@ afterAll(async () => {
   await potok?.close()
 })
 
-test.skipIf(!available)('a cross-origin PUT with JSON succeeds thanks to potok\'s preflight answer', async () => {
+test.skipIf(!available)("a cross-origin PUT with JSON succeeds thanks to potok's preflight answer", async () => {
   const tab = await browser.newPage()
   await tab.goto(`${pageOrigin}/`)
   const before = (await potok.processes()).length
   const target = potok.url.replace(/\/$/, '')
-  const call = (urlId: string) => tab.evaluate(async ({ url }) => {
-    try {
-      const response = await fetch(url, {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json', 'X-Client': 'page' },
-        body: JSON.stringify({ from: 'browser', n: 7 }),
-      })
-      return { ok: true, status: response.status, processId: response.headers.get('X-Process-Id'), body: await response.json() }
-    } catch (error) {
-      return { ok: false, error: String(error) }
-    }
-  }, { url: `${target}/api/webrequest/${urlId}` })
+  const call = (urlId: string) =>
+    tab.evaluate(
+      async ({ url }) => {
+        try {
+          const response = await fetch(url, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-Client': 'page' }, body: JSON.stringify({ from: 'browser', n: 7 }) })
+          return { ok: true, status: response.status, processId: response.headers.get('X-Process-Id'), body: await response.json() }
+        } catch (error) {
+          return { ok: false, error: String(error) }
+        }
+      },
+      { url: `${target}/api/webrequest/${urlId}` },
+    )
 
   const result = await call('browser-put')
   expect(result.ok, JSON.stringify(result)).toBe(true)

@@ -11,12 +11,9 @@ import { loadSettings } from '../../server/settings.ts'
 import { manualClock } from '../clock.ts'
 import { ADMIN_TOKEN, REPO_FLOWS, startServer, type TestServer } from './helpers.ts'
 
-const post = (base: string, urlId: string) => fetch(`${base}api/webrequest/${urlId}`, {
-  method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ada","n":1}',
-})
-const admin = (base: string, method: string, path: string, body?: unknown) => fetch(`${base}${path.slice(1)}`, {
-  method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-})
+const post = (base: string, urlId: string) => fetch(`${base}api/webrequest/${urlId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ada","n":1}' })
+const admin = (base: string, method: string, path: string, body?: unknown) =>
+  fetch(`${base}${path.slice(1)}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
 
 describe('catalog cache on one server', () => {
   let server: TestServer
@@ -38,7 +35,7 @@ describe('catalog cache on one server', () => {
     expect((await post(server.url, 'cached')).status).toBe(404)
 
     await admin(server.url, 'PUT', '/api/v1/webrequests/cached', { urlId: 'cached', name: 'Cached', scenarioId: 'greet' })
-    const scenario = await (await admin(server.url, 'GET', '/api/v1/scenarios/greet')).json() as { scenario?: unknown } & Record<string, unknown>
+    const scenario = (await (await admin(server.url, 'GET', '/api/v1/scenarios/greet')).json()) as { scenario?: unknown } & Record<string, unknown>
     const document = (scenario.scenario ?? scenario) as { nodes: Array<{ id: string; config?: any }> }
     const changed = structuredClone(document)
     changed.nodes.find((n) => n.id === 'vars')!.config.assignments.push({ name: '$status', value: '202' })

@@ -42,18 +42,25 @@ export async function startChildServer(env: Record<string, string>, options: { h
   })
   started.push(child)
   let output = ''
-  child.stdout!.on('data', (chunk) => { output += chunk })
-  child.stderr!.on('data', (chunk) => { output += chunk })
+  child.stdout!.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr!.on('data', (chunk) => {
+    output += chunk
+  })
   let base = ''
   const server: ChildServer = {
     child,
-    get base() { return base },
+    get base() {
+      return base
+    },
     output: () => output,
-    api: (method, path, body) => fetch(base + path, {
-      method,
-      headers: { authorization: `Bearer ${CHILD_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }),
+    api: (method, path, body) =>
+      fetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${CHILD_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -68,7 +75,10 @@ export async function startChildServer(env: Record<string, string>, options: { h
       await new Promise((r) => setTimeout(r, 50))
       continue
     }
-    const status = await fetch(`${base}/healthz`).then((r) => r.status, () => 0)
+    const status = await fetch(`${base}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    )
     if (status === 200 || (status !== 0 && options.healthy === false)) return server
     await new Promise((r) => setTimeout(r, 50))
   }

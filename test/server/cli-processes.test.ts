@@ -14,9 +14,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'potok-cli-store-'))
 
 function potok(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin/potok.mjs'), ...args], {
-      cwd: root, timeout: 30_000, env: { ...process.env, DATA_DIR: dataDir, MONGODB_URI: '' },
-    }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }))
+    execFile(process.execPath, [join(root, 'bin/potok.mjs'), ...args], { cwd: root, timeout: 30_000, env: { ...process.env, DATA_DIR: dataDir, MONGODB_URI: '' } }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    )
   })
 }
 
@@ -54,7 +54,10 @@ describe('potok processes / replay', () => {
     expect(printed).toMatchObject({ replayOf: processId, status: 'completed', output: { $body: { greeting: 'Hello, Ada', next: 2 } }, error: null })
     expect(printed.processId).not.toBe(processId)
     const listed = await potok('processes', '--json')
-    const lines = listed.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = listed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines.find((p) => p.id === printed.processId)?.replayOf).toBe(processId)
     expect((await potok('replay', 'nope')).stderr).toMatch(/does not exist/)
   })

@@ -71,7 +71,13 @@ describe('/api/v1/connections', () => {
     expect(bad.status).toBe(422)
     const problems = (await errorOf(bad)).details!.problems.map((p: { path: string }) => p.path)
     expect(problems).toEqual(expect.arrayContaining(['name', 'config.tokenUrl']))
-    const incomplete = await server.api('POST', '/api/v1/connections', { id: 'x', name: 'x', type: 'http', config: { scheme: 'oauth2', tokenUrl: 'https://id.example/token' }, secrets: { token: 't' } })
+    const incomplete = await server.api('POST', '/api/v1/connections', {
+      id: 'x',
+      name: 'x',
+      type: 'http',
+      config: { scheme: 'oauth2', tokenUrl: 'https://id.example/token' },
+      secrets: { token: 't' },
+    })
     expect((await errorOf(incomplete)).details!.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['config.clientId', 'secrets.clientSecret', 'secrets.token']))
     expect((await server.api('POST', '/api/v1/connections', { ...smtp, type: 'ftp' })).status).toBe(422)
     expect((await server.api('POST', '/api/v1/connections', { ...smtp, id: 'dup' })).status).toBe(201)
@@ -99,10 +105,13 @@ describe('start', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'potok-conn-data-'))
     const dir = join(flowsDir, 'connections')
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'declared.json'), JSON.stringify([
-      { id: 'declared-mail', name: 'Declared', type: 'smtp', config: { host: '127.0.0.1', port: 2525 }, secrets: { password: 'inline-secret' } },
-      { id: 'declared-api', name: 'Declared API', type: 'http', config: { scheme: 'bearer' }, secrets: { token: { env: 'POTOK_TEST_API_TOKEN' } } },
-    ]))
+    writeFileSync(
+      join(dir, 'declared.json'),
+      JSON.stringify([
+        { id: 'declared-mail', name: 'Declared', type: 'smtp', config: { host: '127.0.0.1', port: 2525 }, secrets: { password: 'inline-secret' } },
+        { id: 'declared-api', name: 'Declared API', type: 'http', config: { scheme: 'bearer' }, secrets: { token: { env: 'POTOK_TEST_API_TOKEN' } } },
+      ]),
+    )
     const settings = loadSettings({}, { port: 0, host: '127.0.0.1', dataDir, flowsDir, mongodbUri: undefined, adminToken: 'x'.repeat(32), logLevel: 'silent' })
     const options = { handleSignals: false, banner: false, logger: createLogger('silent') } as const
 
@@ -126,21 +135,33 @@ describe('start', () => {
     }
 
     delete process.env.POTOK_SECRET_KEY
-    writeFileSync(join(dir, 'declared.json'), JSON.stringify({ id: 'declared-api', name: 'Declared API', type: 'http', config: { scheme: 'bearer' }, secrets: { token: { env: 'POTOK_TEST_API_TOKEN' } } }))
-    const refused = await serve(settings, options).then(() => null, (error: Error & { code?: string }) => error)
+    writeFileSync(
+      join(dir, 'declared.json'),
+      JSON.stringify({ id: 'declared-api', name: 'Declared API', type: 'http', config: { scheme: 'bearer' }, secrets: { token: { env: 'POTOK_TEST_API_TOKEN' } } }),
+    )
+    const refused = await serve(settings, options).then(
+      () => null,
+      (error: Error & { code?: string }) => error,
+    )
     expect(refused?.code).toBe('SECRET_KEY_MISSING')
     expect(refused?.message).toMatch(/^POTOK_SECRET_KEY is not set, but connection\(s\) .*"declared-mail".* keep encrypted secrets/)
     expect(refused?.message).not.toContain('\n')
 
     writeFileSync(join(dir, 'inline.json'), JSON.stringify({ id: 'inline', name: 'Inline', type: 'smtp', config: { host: 'x', port: 25 }, secrets: { password: 'in-file' } }))
-    const inline = await serve(settings, options).then(() => null, (error: Error & { code?: string }) => error)
+    const inline = await serve(settings, options).then(
+      () => null,
+      (error: Error & { code?: string }) => error,
+    )
     expect(inline?.code).toBe('INVALID_FLOWS')
     expect(inline?.message).toMatch(/inline\.json: connection "inline": secrets\.password: storing a secret needs POTOK_SECRET_KEY/)
     expect(inline?.message).not.toContain('in-file')
     rmSync(join(dir, 'inline.json'))
 
     process.env.POTOK_SECRET_KEY = randomBytes(32).toString('hex')
-    const wrongKey = await serve(settings, options).then(() => null, (error: Error & { code?: string }) => error)
+    const wrongKey = await serve(settings, options).then(
+      () => null,
+      (error: Error & { code?: string }) => error,
+    )
     expect(wrongKey?.code).toBe('SECRET_UNREADABLE')
     process.env.POTOK_SECRET_KEY = 'short'
     await expect(serve(settings, options)).rejects.toMatchObject({ code: 'INVALID_SETTINGS', message: expect.stringContaining('openssl rand -base64 32') })

@@ -23,10 +23,26 @@ const ticking = {
     { id: 't1', type: 'timer', config: { pause: 'PT0.4S' } },
     { id: 'b', type: 'setVariables', config: { assignments: [{ name: 'ticks', value: 'ticks + 1' }] } },
     { id: 't2', type: 'timer', config: { pause: 'PT0.4S' } },
-    { id: 'c', type: 'setVariables', config: { assignments: [{ name: 'ticks', value: 'ticks + 1' }, { name: 'n', value: 'query.n' }] } },
+    {
+      id: 'c',
+      type: 'setVariables',
+      config: {
+        assignments: [
+          { name: 'ticks', value: 'ticks + 1' },
+          { name: 'n', value: 'query.n' },
+        ],
+      },
+    },
     { id: 'end', type: 'end' },
   ],
-  edges: [['start', 'a'], ['a', 't1'], ['t1', 'b'], ['b', 't2'], ['t2', 'c'], ['c', 'end']].map(([from, to]) => ({ from, to })),
+  edges: [
+    ['start', 'a'],
+    ['a', 't1'],
+    ['t1', 'b'],
+    ['b', 't2'],
+    ['t2', 'c'],
+    ['c', 'end'],
+  ].map(([from, to]) => ({ from, to })),
   webrequests: [{ urlId: 'ticking', name: 'Ticking' }],
 }
 
@@ -75,31 +91,40 @@ describe('crash: SIGKILL mid-way, a new server finishes every process exactly on
     await second.kill()
   }, 90_000)
 
-  test('synchronous processes cut by SIGKILL are on record interrupted and resumable; an early answer\'s process too', async () => {
+  test("synchronous processes cut by SIGKILL are on record interrupted and resumable; an early answer's process too", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'potok-crash-sync-data-'))
     const flowsDir = mkdtempSync(join(tmpdir(), 'potok-crash-sync-flows-'))
     const napping = {
       id: 'napping',
       nodes: [
         { id: 'start', type: 'start' },
-        { id: 'first', type: 'setVariables', config: { assignments: [{ name: '$body', value: "({ early: true })" }] } },
+        { id: 'first', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ early: true })' }] } },
         { id: 'maybe', type: 'exclusiveGateway' },
         { id: 'respond', type: 'respond' },
         { id: 'nap', type: 'timer', config: { pause: 'PT2S' } },
-        { id: 'last', type: 'setVariables', config: { assignments: [{ name: '$body', value: "({ napped: true })" }] } },
+        { id: 'last', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ napped: true })' }] } },
         { id: 'end', type: 'end' },
       ],
       edges: [
-        { from: 'start', to: 'first' }, { from: 'first', to: 'maybe' },
-        { from: 'maybe', to: 'respond', condition: "query.early === '1'" }, { from: 'maybe', to: 'nap', default: true },
-        { from: 'respond', to: 'nap' }, { from: 'nap', to: 'last' }, { from: 'last', to: 'end' },
+        { from: 'start', to: 'first' },
+        { from: 'first', to: 'maybe' },
+        { from: 'maybe', to: 'respond', condition: "query.early === '1'" },
+        { from: 'maybe', to: 'nap', default: true },
+        { from: 'respond', to: 'nap' },
+        { from: 'nap', to: 'last' },
+        { from: 'last', to: 'end' },
       ],
       webrequests: [{ urlId: 'napping', name: 'Napping', timeoutMs: 10_000 }],
     }
     writeFileSync(join(flowsDir, 'napping.json'), JSON.stringify(napping))
     const env = { DATA_DIR: dataDir, FLOWS_DIR: flowsDir, ASYNC_LEASE_MS: '1500' }
     const first = await startChildServer(env)
-    const cut = Array.from({ length: 6 }, () => fetch(`${first.base}/api/webrequest/napping`, { method: 'POST' }).then((r) => r.status, () => 'cut'))
+    const cut = Array.from({ length: 6 }, () =>
+      fetch(`${first.base}/api/webrequest/napping`, { method: 'POST' }).then(
+        (r) => r.status,
+        () => 'cut',
+      ),
+    )
     const early = await fetch(`${first.base}/api/webrequest/napping?early=1`, { method: 'POST' })
     expect(early.status).toBeLessThan(300)
     expect(await early.json()).toEqual({ early: true })

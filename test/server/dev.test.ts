@@ -13,17 +13,24 @@ import { afterAll, expect, test } from 'vitest'
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const TOKEN = 'dev-test-token-0123456789'
 const children: ChildProcess[] = []
-afterAll(() => { for (const child of children) child.kill('SIGKILL') })
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL')
+})
 
 function startDev(env: Record<string, string>) {
   const child = spawn(process.execPath, [join(root, 'bin/potok.mjs'), 'dev', '--port', '0'], {
-    cwd: root, env: { ...process.env, ...env, HOST: '127.0.0.1', POTOK_ADMIN_TOKEN: TOKEN, MONGODB_URI: '' },
+    cwd: root,
+    env: { ...process.env, ...env, HOST: '127.0.0.1', POTOK_ADMIN_TOKEN: TOKEN, MONGODB_URI: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.push(child)
   const output = { out: '', err: '' }
-  child.stdout!.on('data', (chunk) => { output.out += chunk })
-  child.stderr!.on('data', (chunk) => { output.err += chunk })
+  child.stdout!.on('data', (chunk) => {
+    output.out += chunk
+  })
+  child.stderr!.on('data', (chunk) => {
+    output.err += chunk
+  })
   return { child, output }
 }
 

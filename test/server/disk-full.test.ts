@@ -41,9 +41,12 @@ function fill(file: string): void {
   }
 }
 
-const greet = (server: ChildServer, n: number, async = false) => fetch(`${server.base}/api/webrequest/greet${async ? '?async=true' : ''}`, {
-  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `n${n}`, n, pad: 'x'.repeat(2000) }),
-})
+const greet = (server: ChildServer, n: number, async = false) =>
+  fetch(`${server.base}/api/webrequest/greet${async ? '?async=true' : ''}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `n${n}`, n, pad: 'x'.repeat(2000) }),
+  })
 
 describe.skipIf(!mounted)('SQLite on a full disk', () => {
   test('no answer without a record, a clear 507, bounded WAL, a restart that needs no write, recovery', async () => {

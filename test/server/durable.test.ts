@@ -15,8 +15,7 @@ const fixtures = {
   nap: {
     id: 'nap',
     description: 'Waits 2 s on a timer, then answers.',
-    nodes: [start, { id: 'wait', type: 'timer', config: { pause: 'PT2S' } },
-      { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ napped: true })' }] } }, end],
+    nodes: [start, { id: 'wait', type: 'timer', config: { pause: 'PT2S' } }, { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ napped: true })' }] } }, end],
     edges: chain('start', 'wait', 'answer', 'end'),
     webrequests: [{ urlId: 'nap', name: 'Nap', timeoutMs: 10_000 }],
   },
@@ -58,7 +57,10 @@ test('a running synchronous process is listed as running and can be cancelled; t
   expect(response.headers.get('x-process-id')).toBe(id)
   expect(response.status).toBe(500)
   expect((await errorOf(response)).code).toBe('CANCELLED')
-  const record = await until(() => server.store.getProcess(id), (p) => p?.status === 'cancelled')
+  const record = await until(
+    () => server.store.getProcess(id),
+    (p) => p?.status === 'cancelled',
+  )
   expect(record?.finishedAt).toBeTruthy()
 })
 
@@ -67,7 +69,10 @@ test('a timeout that degrades to async keeps its start time and every step', asy
   const response = await server.call('/api/webrequest/slow-async', { method: 'POST' })
   expect(response.status).toBe(202)
   const id = response.headers.get('x-process-id')!
-  const done = await until(() => server.store.getProcess(id, { steps: true }), (p) => p?.status === 'completed')
+  const done = await until(
+    () => server.store.getProcess(id, { steps: true }),
+    (p) => p?.status === 'completed',
+  )
   expect(Date.parse(done!.startedAt)).toBeLessThan(before + 150) // the request's start, not the hand-off at 200 ms
   expect(done!.steps!.map((s) => s.nodeId)).toEqual(['start', 'wait', 'answer', 'end'])
   expect(done!.durationMs).toBeGreaterThanOrEqual(1400)
@@ -81,16 +86,25 @@ test('processes waiting on a timer hold no executor slot: an instant process run
     expect(response.status).toBe(202)
     sleepers.push(response.headers.get('x-process-id')!)
   }
-  const parked = await until(() => Promise.all(sleepers.map((id) => server.store.getProcess(id))),
-    (all) => all.every((p) => p?.status === 'queued' && !!p.wakeAt))
+  const parked = await until(
+    () => Promise.all(sleepers.map((id) => server.store.getProcess(id))),
+    (all) => all.every((p) => p?.status === 'queued' && !!p.wakeAt),
+  )
   for (const p of parked) expect(Date.parse(p!.wakeAt!)).toBeGreaterThan(Date.now())
   const quick = await server.call('/api/webrequest/instant?async=true', { method: 'POST' })
   const quickId = quick.headers.get('x-process-id')!
-  await until(() => server.store.getProcess(quickId), (p) => p?.status === 'completed', 3000)
+  await until(
+    () => server.store.getProcess(quickId),
+    (p) => p?.status === 'completed',
+    3000,
+  )
   // The sleepers were still waiting when it ended, then each woke and completed once.
   for (const id of sleepers) expect((await server.store.getProcess(id))?.status).toBe('queued')
   for (const id of sleepers) {
-    const done = await until(() => server.store.getProcess(id, { steps: true }), (p) => p?.status === 'completed')
+    const done = await until(
+      () => server.store.getProcess(id, { steps: true }),
+      (p) => p?.status === 'completed',
+    )
     expect(done!.output).toMatchObject({ $body: { napped: true } })
     expect(done!.steps!.filter((s) => s.nodeId === 'end')).toHaveLength(1)
     expect(done!.steps!.filter((s) => s.nodeId === 'wait')).toHaveLength(1)
@@ -100,7 +114,10 @@ test('processes waiting on a timer hold no executor slot: an instant process run
 test('asynchronous processes count in the process metrics', async () => {
   const response = await server.call('/api/webrequest/instant?async=1', { method: 'POST' })
   const id = response.headers.get('x-process-id')!
-  await until(() => server.store.getProcess(id), (p) => p?.status === 'completed')
+  await until(
+    () => server.store.getProcess(id),
+    (p) => p?.status === 'completed',
+  )
   const metrics = await (await server.api('GET', '/metrics')).text()
   expect(metrics).toMatch(/potok_processes_total\{scenario="instant",status="completed"\} [1-9]/)
 })

@@ -8,25 +8,41 @@ import { components } from '../../components/index.ts'
 import { errorOf, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
-beforeAll(async () => { server = await startServer() })
-afterAll(async () => { await server?.close() })
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  await server?.close()
+})
 
 const greetDraft = (body = "({ greeting: 'Hello, ' + body.name + query.x })") => ({
   id: 'draft-greet',
   name: 'Draft',
   nodes: [
     { id: 'start', type: 'start' },
-    { id: 'vars', type: 'setVariables', config: { assignments: [{ name: '$status', value: '201' }, { name: '$body', value: body }] } },
+    {
+      id: 'vars',
+      type: 'setVariables',
+      config: {
+        assignments: [
+          { name: '$status', value: '201' },
+          { name: '$body', value: body },
+        ],
+      },
+    },
     { id: 'end', type: 'end' },
   ],
-  edges: [{ from: 'start', to: 'vars' }, { from: 'vars', to: 'end' }],
+  edges: [
+    { from: 'start', to: 'vars' },
+    { from: 'vars', to: 'end' },
+  ],
 })
 
 describe('GET /api/v1/components', () => {
   test('lists every registered component with its group and config schema', async () => {
     const response = await server.api('GET', '/api/v1/components')
     expect(response.status).toBe(200)
-    const { items } = await response.json() as { items: Array<Record<string, any>> }
+    const { items } = (await response.json()) as { items: Array<Record<string, any>> }
     expect(items.map((c) => c.type)).toEqual([...components.keys()])
     const byType = new Map(items.map((c) => [c.type, c]))
     expect(byType.get('start')).toMatchObject({ group: 'system', kind: 'control', displayName: { ru: expect.any(String), en: expect.any(String) } })
@@ -52,7 +68,7 @@ describe('POST /api/v1/scenarios/test-run', () => {
       request: { method: 'POST', query: '?x=!', headers: { 'X-Sample': 'yes' }, body: '{"name":"Ada"}' },
     })
     expect(response.status).toBe(201)
-    const process = await response.json() as Record<string, any>
+    const process = (await response.json()) as Record<string, any>
     expect(response.headers.get('location')).toBe(`/api/v1/processes/${process.id}`)
     expect(process).toMatchObject({
       status: 'completed',
@@ -102,7 +118,7 @@ describe('GET /api/v1/webrequests/last-processes', () => {
     await server.processes()
     const response = await server.api('GET', '/api/v1/webrequests/last-processes')
     expect(response.status).toBe(200)
-    const { items } = await response.json() as { items: Array<{ webRequestId: string; process: any }> }
+    const { items } = (await response.json()) as { items: Array<{ webRequestId: string; process: any }> }
     const webrequests = (await (await server.api('GET', '/api/v1/webrequests')).json()).items as Array<{ id: string; urlId: string }>
     expect(items.map((i) => i.webRequestId).sort()).toEqual(webrequests.map((w) => w.id).sort())
     const greetId = webrequests.find((w) => w.urlId === 'greet')!.id
@@ -130,8 +146,15 @@ describe('a test run among the running processes', () => {
     try {
       const waiting = {
         id: 'waits',
-        nodes: [{ id: 'start', type: 'start' }, { id: 'wait', type: 'timer', config: { pause: 'PT1S' } }, { id: 'end', type: 'end' }],
-        edges: [{ from: 'start', to: 'wait' }, { from: 'wait', to: 'end' }],
+        nodes: [
+          { id: 'start', type: 'start' },
+          { id: 'wait', type: 'timer', config: { pause: 'PT1S' } },
+          { id: 'end', type: 'end' },
+        ],
+        edges: [
+          { from: 'start', to: 'wait' },
+          { from: 'wait', to: 'end' },
+        ],
       }
       const first = small.api('POST', '/api/v1/scenarios/test-run', { scenario: waiting })
       await expect.poll(() => small.context.gate.running).toBe(1)

@@ -8,8 +8,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { errorOf, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
-beforeAll(async () => { server = await startServer() })
-afterAll(async () => { await server?.close() })
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  await server?.close()
+})
 
 const echo = async (init: RequestInit & { path?: string } = {}) => {
   const response = await server.call(init.path ?? '/api/webrequest/echo', init)
@@ -56,14 +60,17 @@ describe('input variables', () => {
   test('event, script, user, url, method, headers, cookies and query', async () => {
     const vars = await new Promise<Record<string, any>>((resolve, reject) => {
       // node:http, to send repeated headers and a raw query string exactly
-      const req = httpRequest(`${server.url}api/webrequest/echo?sort=id&tag=a&tag=b&empty=&x=%D0%AF`, {
-        method: 'PATCH',
-        headers: { 'X-Custom': ['one', 'two'], Cookie: 'sid=abc; theme=dark%20blue', 'X-Upper-Case': 'Yes' },
-      }, (res) => {
-        let text = ''
-        res.on('data', (c) => { text += c })
-        res.on('end', () => resolve(JSON.parse(text)))
-      })
+      const req = httpRequest(
+        `${server.url}api/webrequest/echo?sort=id&tag=a&tag=b&empty=&x=%D0%AF`,
+        { method: 'PATCH', headers: { 'X-Custom': ['one', 'two'], Cookie: 'sid=abc; theme=dark%20blue', 'X-Upper-Case': 'Yes' } },
+        (res) => {
+          let text = ''
+          res.on('data', (c) => {
+            text += c
+          })
+          res.on('end', () => resolve(JSON.parse(text)))
+        },
+      )
       req.on('error', reject)
       req.end()
     })
@@ -120,8 +127,7 @@ describe('input variables', () => {
     expect((await echo({ method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a>1</a>' })).body).toBe('<a>1</a>')
     expect((await echo({ method: 'POST', headers: { 'content-type': 'application/soap+xml' }, body: '<s/>' })).body).toBe('<s/>')
     const bytes = Buffer.from([0, 1, 2, 250, 251, 252])
-    expect((await echo({ method: 'POST', headers: { 'content-type': 'application/pdf' }, body: bytes })).body)
-      .toEqual({ $binary: bytes.toString('base64'), contentType: 'application/pdf' })
+    expect((await echo({ method: 'POST', headers: { 'content-type': 'application/pdf' }, body: bytes })).body).toEqual({ $binary: bytes.toString('base64'), contentType: 'application/pdf' })
   })
 
   test('no body → {}', async () => {
@@ -165,9 +171,8 @@ describe('input variables', () => {
 })
 
 describe('the answer', () => {
-  const replyWith = (control: Record<string, unknown>, method = 'POST') => server.call('/api/webrequest/reply', {
-    method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(control),
-  })
+  const replyWith = (control: Record<string, unknown>, method = 'POST') =>
+    server.call('/api/webrequest/reply', { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(control) })
 
   test('$status, $headers and an object $body → JSON', async () => {
     const response = await replyWith({ status: 201, headers: { 'X-One': '1', 'Set-Cookie': ['a=1', 'b=2'] }, body: { ok: true } })

@@ -17,7 +17,7 @@ describe('errorResponse', () => {
   })
 
   test('a code not in the catalogue answers 500, keeping its code', async () => {
-    const response = errorResponse(new PotokError('ORDER_REJECTED', 'a scenario\'s own code'))
+    const response = errorResponse(new PotokError('ORDER_REJECTED', "a scenario's own code"))
     expect(response.status).toBe(500)
     expect((await response.json()).error.code).toBe('ORDER_REJECTED')
   })
@@ -30,7 +30,7 @@ describe('errorResponse', () => {
     expect(errorResponse(new PotokError('PAYLOAD_TOO_LARGE', 'big')).headers.get('connection')).toBe('close')
   })
 
-  test('relayed statuses are kept: a failed process\'s 500, h3\'s own status', () => {
+  test("relayed statuses are kept: a failed process's 500, h3's own status", () => {
     expect(errorResponse(new PotokError('RECORD_NOT_FOUND', 'the process failed with it', { status: 500 })).status).toBe(500)
     expect(errorResponse(new HTTPError({ status: 405, message: 'no' })).status).toBe(405)
     expect(errorResponse(new HTTPError({ status: 410, message: 'gone' })).status).toBe(410)

@@ -39,12 +39,27 @@ const ferretSocket = join(ferretDir, 'mongo.sock')
 /** Starts (or restarts, same files and socket) the private FerretDB. */
 async function startFerret(): Promise<void> {
   rmSync(ferretSocket, { force: true }) // left by the killed one
-  ferret = spawn(FERRETDB, ['--handler=sqlite', `--sqlite-url=file:${ferretDir}/`, `--state-dir=${ferretDir}`,
-    '--listen-addr=', `--listen-unix=${ferretSocket}`, '--debug-addr=127.0.0.1:0', '--telemetry=disable', '--log-level=error'], { stdio: 'ignore' })
+  ferret = spawn(
+    FERRETDB,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${ferretDir}/`,
+      `--state-dir=${ferretDir}`,
+      '--listen-addr=',
+      `--listen-unix=${ferretSocket}`,
+      '--debug-addr=127.0.0.1:0',
+      '--telemetry=disable',
+      '--log-level=error',
+    ],
+    { stdio: 'ignore' },
+  )
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = connect(ferretSocket)
-      socket.once('connect', () => { socket.destroy(); resolve(true) })
+      socket.once('connect', () => {
+        socket.destroy()
+        resolve(true)
+      })
       socket.once('error', () => resolve(false))
     })
     if (up) return
@@ -81,15 +96,18 @@ function effectFlow(counterPort: number) {
       { id: 'done', type: 'setVariables', config: { assignments: [{ name: 'k', value: 'body.k' }] } },
       { id: 'end', type: 'end' },
     ],
-    edges: [['start', 'hit'], ['hit', 'wait'], ['wait', 'done'], ['done', 'end']].map(([from, to]) => ({ from, to })),
+    edges: [
+      ['start', 'hit'],
+      ['hit', 'wait'],
+      ['wait', 'done'],
+      ['done', 'end'],
+    ].map(([from, to]) => ({ from, to })),
     webrequests: [{ urlId: 'effect', name: 'Side effect' }],
   }
 }
 
 const accept = async (server: ChildServer, k: string): Promise<string | null> => {
-  const response = await fetch(`${server.base}/api/webrequest/effect?async=true`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ k }),
-  })
+  const response = await fetch(`${server.base}/api/webrequest/effect?async=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ k }) })
   if (response.status !== 202) {
     expect([503, 507]).toContain(response.status)
     expect(isErrorBody(await response.json())).toBe(true)
@@ -129,7 +147,11 @@ describe.skipIf(!enabled)('faults on the shared store (FerretDB)', () => {
     for (let i = 0; i < 40; i++) cut.push({ id: (await accept(i % 2 ? a : b, `cut-${i}`))!, k: `cut-${i}` })
     await sleep(300)
     await b.kill()
-    const cutRecords = await allEnded(a, cut.map((c) => c.id), 90_000)
+    const cutRecords = await allEnded(
+      a,
+      cut.map((c) => c.id),
+      90_000,
+    )
     expect(cutRecords.map((p) => p.status)).toEqual(cut.map(() => 'completed'))
     let repeated = 0
     for (const [index, record] of cutRecords.entries()) {

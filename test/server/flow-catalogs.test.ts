@@ -22,10 +22,7 @@ function catalogsDir(files: Record<string, unknown>): string {
   return join(dir, 'catalogs')
 }
 
-const cities = {
-  id: 'cities', name: 'Cities', fields: [{ id: '1', name: 'City', type: 'text' }],
-  records: [{ id: '10', values: { 1: 'Moscow' } }, { values: { 1: 'Tver' } }],
-}
+const cities = { id: 'cities', name: 'Cities', fields: [{ id: '1', name: 'City', type: 'text' }], records: [{ id: '10', values: { 1: 'Moscow' } }, { values: { 1: 'Tver' } }] }
 
 describe('FLOWS_DIR/catalogs', () => {
   it('upserts catalogs and seeds records once; a restart keeps changes and adds nothing', async () => {

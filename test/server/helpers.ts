@@ -17,9 +17,7 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
 const start = { id: 'start', type: 'start' }
 const end = { id: 'end', type: 'end' }
 const chain = (...ids: string[]) => ids.slice(1).map((to, i) => ({ from: ids[i], to }))
-const assign = (id: string, assignments: Record<string, string>) => ({
-  id, type: 'setVariables', config: { assignments: Object.entries(assignments).map(([name, value]) => ({ name, value })) },
-})
+const assign = (id: string, assignments: Record<string, string>) => ({ id, type: 'setVariables', config: { assignments: Object.entries(assignments).map(([name, value]) => ({ name, value })) } })
 
 /** Fixture scenarios (each with its external requests), written into the test's FLOWS_DIR. */
 export const FIXTURES: Record<string, unknown> = {
@@ -60,25 +58,24 @@ export const FIXTURES: Record<string, unknown> = {
   },
   preflight: {
     id: 'preflight',
-    description: 'Bpium\'s way: the scenario answers CORS itself, preflight included.',
-    nodes: [start, assign('answer', {
-      $status: "method === 'OPTIONS' ? 204 : 200",
-      $headers: "({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'PUT, POST', 'Access-Control-Allow-Headers': 'Content-Type' })",
-      $body: "method === 'OPTIONS' ? null : ({ ran: method })",
-    }), end],
+    description: "Bpium's way: the scenario answers CORS itself, preflight included.",
+    nodes: [
+      start,
+      assign('answer', {
+        $status: "method === 'OPTIONS' ? 204 : 200",
+        $headers: "({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'PUT, POST', 'Access-Control-Allow-Headers': 'Content-Type' })",
+        $body: "method === 'OPTIONS' ? null : ({ ran: method })",
+      }),
+      end,
+    ],
     edges: chain('start', 'answer', 'end'),
     webrequests: [{ urlId: 'preflight', name: 'Scenario-made CORS' }],
   },
-  fail: {
-    id: 'fail',
-    nodes: [start, assign('boom', { x: 'missingVariable + 1' }), end],
-    edges: chain('start', 'boom', 'end'),
-    webrequests: [{ urlId: 'fail', name: 'Fails' }],
-  },
+  fail: { id: 'fail', nodes: [start, assign('boom', { x: 'missingVariable + 1' }), end], edges: chain('start', 'boom', 'end'), webrequests: [{ urlId: 'fail', name: 'Fails' }] },
   slow: {
     id: 'slow',
     description: 'Waits 1.5 s, then answers.',
-    nodes: [start, { id: 'wait', type: 'timer', config: { pause: 'PT1.5S' } }, assign('answer', { $body: "({ waited: true })" }), end],
+    nodes: [start, { id: 'wait', type: 'timer', config: { pause: 'PT1.5S' } }, assign('answer', { $body: '({ waited: true })' }), end],
     edges: chain('start', 'wait', 'answer', 'end'),
     webrequests: [
       { urlId: 'slow', name: 'Slow', timeoutMs: 200 },
@@ -123,14 +120,24 @@ export async function startServer(overrides: Partial<Settings> = {}, fixtures: R
   cpSync(REPO_FLOWS, flowsDir, { recursive: true })
   for (const [name, flow] of Object.entries(fixtures)) writeFileSync(join(flowsDir, `${name}.json`), JSON.stringify(flow, null, 2))
   process.env.POTOK_TEST_BEARER = 'bearer-from-env'
-  const settings = loadSettings({}, {
-    port: 0, host: '127.0.0.1', dataDir, flowsDir, mongodbUri: undefined, adminToken: ADMIN_TOKEN, logLevel: 'silent',
-    // Tests send many wrong credentials from one address on purpose; hostile.test.ts tests the limit.
-    authFailureLimit: 1_000_000,
-    // One worker thread (and its standby) instead of one per core: each costs ~1 s of CPU to start
-    // from the sources, and a file starts several servers. The pool's own tests ask for two.
-    workers: 1, ...overrides,
-  })
+  const settings = loadSettings(
+    {},
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      flowsDir,
+      mongodbUri: undefined,
+      adminToken: ADMIN_TOKEN,
+      logLevel: 'silent',
+      // Tests send many wrong credentials from one address on purpose; hostile.test.ts tests the limit.
+      authFailureLimit: 1_000_000,
+      // One worker thread (and its standby) instead of one per core: each costs ~1 s of CPU to start
+      // from the sources, and a file starts several servers. The pool's own tests ask for two.
+      workers: 1,
+      ...overrides,
+    },
+  )
   const server = await serve(settings, { handleSignals: false, banner: false, logger: createLogger('silent') })
   const base = server.url.replace(/\/$/, '')
   const close = server.close
@@ -138,14 +145,12 @@ export async function startServer(overrides: Partial<Settings> = {}, fixtures: R
     dataDir,
     flowsDir,
     token: server.adminToken.token,
-    api: (method: string, path: string, body?: unknown, token: string | null = server.adminToken.token) => fetch(base + path, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    }),
+    api: (method: string, path: string, body?: unknown, token: string | null = server.adminToken.token) =>
+      fetch(base + path, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      }),
     call: (path: string, init?: RequestInit) => fetch(base + path, init),
     processes: async () => {
       await server.context.writes.flush()

@@ -12,12 +12,14 @@ const dir = mkdtempSync(join(tmpdir(), 'potok-hostile-cli-'))
 
 function potok(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], {
-      cwd: root, timeout: 30_000, maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, DATA_DIR: join(dir, 'data'), FLOWS_DIR: join(dir, 'none'), MONGODB_URI: '', LOG_LEVEL: 'silent', ...env },
-    }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: root, timeout: 30_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, DATA_DIR: join(dir, 'data'), FLOWS_DIR: join(dir, 'none'), MONGODB_URI: '', LOG_LEVEL: 'silent', ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
@@ -51,12 +53,23 @@ describe('settings', () => {
 
   test('potok run applies the validated MAX_STEPS', async () => {
     const file = join(dir, 'loop.json')
-    writeFileSync(file, JSON.stringify({
-      id: 'loop',
-      nodes: [{ id: 'start', type: 'start' }, { id: 'a', type: 'setVariables', config: { assignments: [{ name: 'x', value: '1' }] } },
-        { id: 'b', type: 'setVariables', config: { assignments: [{ name: 'y', value: '2' }] } }, { id: 'end', type: 'end' }],
-      edges: [{ from: 'start', to: 'a' }, { from: 'a', to: 'b' }, { from: 'b', to: 'end' }],
-    }))
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: 'loop',
+        nodes: [
+          { id: 'start', type: 'start' },
+          { id: 'a', type: 'setVariables', config: { assignments: [{ name: 'x', value: '1' }] } },
+          { id: 'b', type: 'setVariables', config: { assignments: [{ name: 'y', value: '2' }] } },
+          { id: 'end', type: 'end' },
+        ],
+        edges: [
+          { from: 'start', to: 'a' },
+          { from: 'a', to: 'b' },
+          { from: 'b', to: 'end' },
+        ],
+      }),
+    )
     const limited = await potok(['run', file], { MAX_STEPS: '1' })
     expect(JSON.parse(limited.stdout).error.code).toBe('STEP_LIMIT')
     const bad = await potok(['run', file], { MAX_STEPS: 'lots' })
@@ -67,11 +80,21 @@ describe('settings', () => {
 
 test('potok run: output over 64 KiB reaches a pipe whole', async () => {
   const file = join(dir, 'big.json')
-  writeFileSync(file, JSON.stringify({
-    id: 'big',
-    nodes: [{ id: 'start', type: 'start' }, { id: 'a', type: 'setVariables', config: { assignments: [{ name: 'big', value: "'x'.repeat(300000)" }] } }, { id: 'end', type: 'end' }],
-    edges: [{ from: 'start', to: 'a' }, { from: 'a', to: 'end' }],
-  }))
+  writeFileSync(
+    file,
+    JSON.stringify({
+      id: 'big',
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'a', type: 'setVariables', config: { assignments: [{ name: 'big', value: "'x'.repeat(300000)" }] } },
+        { id: 'end', type: 'end' },
+      ],
+      edges: [
+        { from: 'start', to: 'a' },
+        { from: 'a', to: 'end' },
+      ],
+    }),
+  )
   // A shell pipe, as `potok run … | jq` makes (Node's own child pipes are sockets, which block).
   const piped = await new Promise<{ code: number; stdout: string }>((resolve) => {
     execFile('sh', ['-c', '"$0" "$1" run "$2" | cat', process.execPath, bin, file], { cwd: root, maxBuffer: 8 * 1024 * 1024 }, (error, stdout) => {

@@ -11,16 +11,11 @@ import { errorOf, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
 beforeAll(async () => {
-  server = await startServer({
-    maxBodyBytes: 300_000,
-    maxConcurrentProcesses: 1,
-    runtime: { ...DEFAULT_RUNTIME_LIMITS, maxDataBytes: 300_000 },
-  })
+  server = await startServer({ maxBodyBytes: 300_000, maxConcurrentProcesses: 1, runtime: { ...DEFAULT_RUNTIME_LIMITS, maxDataBytes: 300_000 } })
 })
 afterAll(() => server.close())
 
-const post = (path: string, body: BodyInit, type = 'application/json') =>
-  server.call(path, { method: 'POST', headers: { 'content-type': type }, body })
+const post = (path: string, body: BodyInit, type = 'application/json') => server.call(path, { method: 'POST', headers: { 'content-type': type }, body })
 
 /** A raw connection that sent the headers of a POST and `sent` bytes of its body, then stalls. */
 function trickle(path: string, declared: number, sent: string): Promise<Socket> {
@@ -36,7 +31,7 @@ function trickle(path: string, declared: number, sent: string): Promise<Socket> 
 describe('bodies', () => {
   test('a JSON body nested deeper than MAX_BODY_DEPTH is a 400, no process; lists still read', async () => {
     const before = (await server.processes()).length
-    const deep = '{"a":'.repeat(4000) + '1' + '}'.repeat(4000)
+    const deep = `${'{"a":'.repeat(4000)}1${'}'.repeat(4000)}`
     for (const path of ['/api/webrequest/echo', '/api/webrequest/echo?async=true']) {
       const answer = await post(path, deep)
       expect(answer.status).toBe(400)
@@ -49,7 +44,7 @@ describe('bodies', () => {
     const list = await server.api('GET', '/api/v1/processes?status=failed')
     expect(list.status).toBe(200)
     // Nesting within the limit is an ordinary body.
-    const fine = await post('/api/webrequest/echo', '{"a":'.repeat(60) + '1' + '}'.repeat(60))
+    const fine = await post('/api/webrequest/echo', `${'{"a":'.repeat(60)}1${'}'.repeat(60)}`)
     expect(fine.status).toBe(200)
   })
 
@@ -179,12 +174,7 @@ describe('secrets', () => {
   })
   afterAll(() => plain?.close())
 
-  const credentials = {
-    authorization: 'Bearer caller-token-123456',
-    cookie: 'session=abcdef123456; theme=dark',
-    'x-api-key': 'key-987654321',
-    'x-custom-secret': 'custom-555666777',
-  }
+  const credentials = { authorization: 'Bearer caller-token-123456', cookie: 'session=abcdef123456; theme=dark', 'x-api-key': 'key-987654321', 'x-custom-secret': 'custom-555666777' }
   const SECRETS = ['caller-token-123456', 'abcdef123456', 'key-987654321', 'custom-555666777']
 
   async function storedText(id: string): Promise<string> {
@@ -224,11 +214,12 @@ describe('secrets', () => {
   })
 
   test('an answer kept for idempotent repeats does not keep the credentials it copied', async () => {
-    const send = () => plain.call('/api/webrequest/idem', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': 'secret-copy', cookie: 'session=abcdef123456' },
-      body: JSON.stringify({ body: { copy: 'abcdef123456' } }),
-    })
+    const send = () =>
+      plain.call('/api/webrequest/idem', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'secret-copy', cookie: 'session=abcdef123456' },
+        body: JSON.stringify({ body: { copy: 'abcdef123456' } }),
+      })
     expect(await (await send()).json()).toEqual({ copy: 'abcdef123456' })
     const again = await send()
     expect(again.headers.get('idempotent-replayed')).toBe('true')
@@ -273,7 +264,11 @@ describe('validation', () => {
         { id: 'lost', type: 'setVariables', config: { assignments: [{ name: 'y', value: '2' }] } },
         { id: 'end', type: 'end' },
       ],
-      edges: [{ from: 'start', to: 'a' }, { from: 'a', to: 'end' }, { from: 'a', to: 'nowhere' }],
+      edges: [
+        { from: 'start', to: 'a' },
+        { from: 'a', to: 'end' },
+        { from: 'a', to: 'nowhere' },
+      ],
     })
     const text = JSON.stringify(await answer.json())
     for (const expected of ['(root)', 'surprise', 'id', 'nodes[1].config.assignments[0].value', 'edges[2].to', 'lost']) {
@@ -286,8 +281,15 @@ describe('validation', () => {
   test.each(['__proto__', 'constructor', 'toString'])('node id %s is refused as reserved', async (reserved) => {
     const answer = await server.api('POST', '/api/v1/scenarios/validate', {
       id: 'reserved',
-      nodes: [{ id: 'start', type: 'start' }, { id: reserved, type: 'timer', config: { pause: 'PT0.1S' } }, { id: 'end', type: 'end' }],
-      edges: [{ from: 'start', to: reserved }, { from: reserved, to: 'end' }],
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: reserved, type: 'timer', config: { pause: 'PT0.1S' } },
+        { id: 'end', type: 'end' },
+      ],
+      edges: [
+        { from: 'start', to: reserved },
+        { from: reserved, to: 'end' },
+      ],
     })
     const text = JSON.stringify(await answer.json())
     expect(text).toMatch(/nodes\[1\]\.id/)
@@ -297,10 +299,25 @@ describe('validation', () => {
   test('a variable named __proto__ is an ordinary variable', async () => {
     await server.api('POST', '/api/v1/scenarios', {
       id: 'proto-var',
-      nodes: [{ id: 'start', type: 'start' },
-        { id: 'a', type: 'setVariables', config: { assignments: [{ name: '__proto__', value: '({ polluted: true })' }, { name: 'box.__proto__', value: '1' }, { name: '$body', value: '({ box })' }] } },
-        { id: 'end', type: 'end' }],
-      edges: [{ from: 'start', to: 'a' }, { from: 'a', to: 'end' }],
+      nodes: [
+        { id: 'start', type: 'start' },
+        {
+          id: 'a',
+          type: 'setVariables',
+          config: {
+            assignments: [
+              { name: '__proto__', value: '({ polluted: true })' },
+              { name: 'box.__proto__', value: '1' },
+              { name: '$body', value: '({ box })' },
+            ],
+          },
+        },
+        { id: 'end', type: 'end' },
+      ],
+      edges: [
+        { from: 'start', to: 'a' },
+        { from: 'a', to: 'end' },
+      ],
     })
     await server.api('POST', '/api/v1/webrequests', { name: 'proto', urlId: 'proto-var', scenarioId: 'proto-var' })
     const answer = await server.call('/api/webrequest/proto-var')
@@ -364,11 +381,12 @@ describe('abuse limits', () => {
   })
 
   test('idempotency keys are scoped by the caller: another caller never gets the first answer', async () => {
-    const send = (authorization: string, secret: string) => server.call('/api/webrequest/idem', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': 'shared-key-1', authorization },
-      body: JSON.stringify({ body: { secret } }),
-    })
+    const send = (authorization: string, secret: string) =>
+      server.call('/api/webrequest/idem', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'shared-key-1', authorization },
+        body: JSON.stringify({ body: { secret } }),
+      })
     const first = await send('Bearer alice-token', 'alice-data')
     expect(await first.json()).toEqual({ secret: 'alice-data' })
     const again = await send('Bearer alice-token', 'ignored')
@@ -443,22 +461,31 @@ describe('amplification', () => {
     })
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
     const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`
-    const local = await startServer({ runtime: { ...DEFAULT_RUNTIME_LIMITS, maxOutboundRequests: 5 } }, {
-      fanout: {
-        id: 'fanout',
-        nodes: [
-          { id: 'start', type: 'start' },
-          { id: 'init', type: 'setVariables', config: { assignments: [{ name: 'i', value: '0' }] } },
-          { id: 'check', type: 'exclusiveGateway' },
-          { id: 'call', type: 'webRequest', config: { url: `'${target}'` } },
-          { id: 'step', type: 'setVariables', config: { assignments: [{ name: 'i', value: 'i + 1' }] } },
-          { id: 'end', type: 'end' },
-        ],
-        edges: [{ from: 'start', to: 'init' }, { from: 'init', to: 'check' }, { from: 'check', to: 'call', condition: 'i < 50' },
-          { from: 'check', to: 'end', default: true }, { from: 'call', to: 'step' }, { from: 'step', to: 'check' }],
-        webrequests: [{ urlId: 'fanout', name: 'Fan-out' }],
+    const local = await startServer(
+      { runtime: { ...DEFAULT_RUNTIME_LIMITS, maxOutboundRequests: 5 } },
+      {
+        fanout: {
+          id: 'fanout',
+          nodes: [
+            { id: 'start', type: 'start' },
+            { id: 'init', type: 'setVariables', config: { assignments: [{ name: 'i', value: '0' }] } },
+            { id: 'check', type: 'exclusiveGateway' },
+            { id: 'call', type: 'webRequest', config: { url: `'${target}'` } },
+            { id: 'step', type: 'setVariables', config: { assignments: [{ name: 'i', value: 'i + 1' }] } },
+            { id: 'end', type: 'end' },
+          ],
+          edges: [
+            { from: 'start', to: 'init' },
+            { from: 'init', to: 'check' },
+            { from: 'check', to: 'call', condition: 'i < 50' },
+            { from: 'check', to: 'end', default: true },
+            { from: 'call', to: 'step' },
+            { from: 'step', to: 'check' },
+          ],
+          webrequests: [{ urlId: 'fanout', name: 'Fan-out' }],
+        },
       },
-    })
+    )
     try {
       const answer = await local.call('/api/webrequest/fanout')
       expect(answer.status).toBe(500)
@@ -473,14 +500,24 @@ describe('amplification', () => {
   })
 
   test('a self-starting scenario stops at MAX_DESCENDANTS processes, async children included', async () => {
-    const local = await startServer({ runtime: { ...DEFAULT_RUNTIME_LIMITS, maxDescendants: 4, maxSubprocessDepth: 100 } }, {
-      again: {
-        id: 'again',
-        nodes: [{ id: 'start', type: 'start' }, { id: 'spawn', type: 'subProcess', config: { scenario: "'again'", mode: 'async' } }, { id: 'end', type: 'end' }],
-        edges: [{ from: 'start', to: 'spawn' }, { from: 'spawn', to: 'end' }],
-        webrequests: [{ urlId: 'again', name: 'Starts itself' }],
+    const local = await startServer(
+      { runtime: { ...DEFAULT_RUNTIME_LIMITS, maxDescendants: 4, maxSubprocessDepth: 100 } },
+      {
+        again: {
+          id: 'again',
+          nodes: [
+            { id: 'start', type: 'start' },
+            { id: 'spawn', type: 'subProcess', config: { scenario: "'again'", mode: 'async' } },
+            { id: 'end', type: 'end' },
+          ],
+          edges: [
+            { from: 'start', to: 'spawn' },
+            { from: 'spawn', to: 'end' },
+          ],
+          webrequests: [{ urlId: 'again', name: 'Starts itself' }],
+        },
       },
-    })
+    )
     try {
       const answer = await local.call('/api/webrequest/again')
       expect(answer.status).toBe(200)
@@ -501,17 +538,26 @@ describe('amplification', () => {
 })
 
 test.each([0, 1])('data nested deeper than MAX_STORED_DEPTH is stored as a note, so every record reads back (WORKERS=%i)', async (workers) => {
-  const local = await startServer({ workers }, {
-    deep: {
-      id: 'deep',
-      nodes: [{ id: 'start', type: 'start' },
-        { id: 'build', type: 'code', config: { code: 'let v = 1; for (let i = 0; i < 3000; i++) v = { a: v }; return v', saveTo: 'deep' } },
-        { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: "({ built: typeof deep })" }] } },
-        { id: 'end', type: 'end' }],
-      edges: [{ from: 'start', to: 'build' }, { from: 'build', to: 'answer' }, { from: 'answer', to: 'end' }],
-      webrequests: [{ urlId: 'deep', name: 'Deep data' }],
+  const local = await startServer(
+    { workers },
+    {
+      deep: {
+        id: 'deep',
+        nodes: [
+          { id: 'start', type: 'start' },
+          { id: 'build', type: 'code', config: { code: 'let v = 1; for (let i = 0; i < 3000; i++) v = { a: v }; return v', saveTo: 'deep' } },
+          { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ built: typeof deep })' }] } },
+          { id: 'end', type: 'end' },
+        ],
+        edges: [
+          { from: 'start', to: 'build' },
+          { from: 'build', to: 'answer' },
+          { from: 'answer', to: 'end' },
+        ],
+        webrequests: [{ urlId: 'deep', name: 'Deep data' }],
+      },
     },
-  })
+  )
   try {
     const answer = await local.call('/api/webrequest/deep')
     const id = answer.headers.get('x-process-id')!

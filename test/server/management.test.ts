@@ -8,8 +8,12 @@ import { buildApp } from '../../server/app.ts'
 import { errorOf, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
-beforeAll(async () => { server = await startServer() })
-afterAll(async () => { await server?.close() })
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  await server?.close()
+})
 
 const scenario = (id: string, body = "({ hi: 'there' })") => ({
   id,
@@ -19,7 +23,10 @@ const scenario = (id: string, body = "({ hi: 'there' })") => ({
     { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: body }] } },
     { id: 'end', type: 'end' },
   ],
-  edges: [{ from: 'start', to: 'answer' }, { from: 'answer', to: 'end' }],
+  edges: [
+    { from: 'start', to: 'answer' },
+    { from: 'answer', to: 'end' },
+  ],
 })
 
 const ROUTES: Array<[string, string, unknown?]> = [
@@ -107,7 +114,16 @@ describe('scenarios', () => {
       id: 'bad id!',
       nodes: [
         { id: 'start', type: 'start' },
-        { id: 'vars', type: 'setVariables', config: { assignments: [{ name: 'ok', value: '1 +' }, { name: 'x', value: '(' }] } },
+        {
+          id: 'vars',
+          type: 'setVariables',
+          config: {
+            assignments: [
+              { name: 'ok', value: '1 +' },
+              { name: 'x', value: '(' },
+            ],
+          },
+        },
         { id: 'what', type: 'noSuchComponent' },
       ],
       edges: [{ from: 'start', to: 'vars' }],
@@ -134,11 +150,11 @@ describe('scenarios', () => {
 
   test('get, replace (a new version), versions', async () => {
     await server.api('POST', '/api/v1/scenarios', scenario('versioned'))
-    const replaced = await server.api('PUT', '/api/v1/scenarios/versioned', scenario('versioned', "({ v: 2 })"))
+    const replaced = await server.api('PUT', '/api/v1/scenarios/versioned', scenario('versioned', '({ v: 2 })'))
     expect(replaced.status).toBe(200)
     expect(await replaced.json()).toMatchObject({ id: 'versioned', version: 2 })
     // the same document again: no new version
-    expect(await (await server.api('PUT', '/api/v1/scenarios/versioned', scenario('versioned', "({ v: 2 })"))).json()).toMatchObject({ version: 2 })
+    expect(await (await server.api('PUT', '/api/v1/scenarios/versioned', scenario('versioned', '({ v: 2 })'))).json()).toMatchObject({ version: 2 })
     // a record as GET answers it is accepted by PUT too; the id may be left out
     const current = await (await server.api('GET', '/api/v1/scenarios/versioned')).json()
     expect(current.version).toBe(2)
@@ -162,10 +178,10 @@ describe('scenarios', () => {
   })
 
   test('a new version is what the endpoint runs next', async () => {
-    await server.api('POST', '/api/v1/scenarios', scenario('live', "({ v: 1 })"))
+    await server.api('POST', '/api/v1/scenarios', scenario('live', '({ v: 1 })'))
     await server.api('POST', '/api/v1/webrequests', { name: 'Live', urlId: 'live', scenarioId: 'live' })
     expect(await (await server.call('/api/webrequest/live')).json()).toEqual({ v: 1 })
-    await server.api('PUT', '/api/v1/scenarios/live', scenario('live', "({ v: 2 })"))
+    await server.api('PUT', '/api/v1/scenarios/live', scenario('live', '({ v: 2 })'))
     const response = await server.call('/api/webrequest/live')
     expect(await response.json()).toEqual({ v: 2 })
     await server.processes()
@@ -188,7 +204,7 @@ describe('scenarios', () => {
   })
 
   test('a scenario document may declare its external requests', async () => {
-    const created = await server.api('POST', '/api/v1/scenarios', { ...scenario('declared', "({ declared: true })"), webrequests: [{ urlId: 'declared', name: 'Declared' }] })
+    const created = await server.api('POST', '/api/v1/scenarios', { ...scenario('declared', '({ declared: true })'), webrequests: [{ urlId: 'declared', name: 'Declared' }] })
     expect(created.status).toBe(201)
     expect(await (await server.call('/api/webrequest/declared')).json()).toEqual({ declared: true })
     const bad = await server.api('POST', '/api/v1/scenarios', { ...scenario('declared2'), webrequests: [{ urlId: 'has space', name: 'X' }] })
@@ -319,10 +335,19 @@ describe('health, metrics, OpenAPI', () => {
     expect(response.status).toBe(200)
     const doc = await response.json()
     expect(doc.openapi).toBe('3.1.0')
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
-      '/api/webrequest/{urlId}', '/healthz', '/metrics', '/api/v1/scenarios', '/api/v1/scenarios/validate', '/api/v1/scenarios/{id}',
-      '/api/v1/scenarios/{id}/versions', '/api/v1/webrequests', '/api/v1/webrequests/{id}',
-    ]))
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/webrequest/{urlId}',
+        '/healthz',
+        '/metrics',
+        '/api/v1/scenarios',
+        '/api/v1/scenarios/validate',
+        '/api/v1/scenarios/{id}',
+        '/api/v1/scenarios/{id}/versions',
+        '/api/v1/webrequests',
+        '/api/v1/webrequests/{id}',
+      ]),
+    )
     // every route the app registers is in the document, with its method
     const routes = (buildApp(server.context) as unknown as { '~routes': Array<{ route: string; method?: string }> })['~routes']
     for (const { route, method } of routes) {

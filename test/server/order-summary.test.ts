@@ -66,7 +66,7 @@ describe('flows/order-summary.json', () => {
     expect(JSON.stringify(process)).not.toContain(PASSWORD)
   })
 
-  test('a file that is not a workbook is answered 422 with the converter\'s error', async () => {
+  test("a file that is not a workbook is answered 422 with the converter's error", async () => {
     const response = await server.call('/api/webrequest/order-summary', { method: 'POST', body: order(Buffer.from('just text'), 'order.txt') })
     expect(response.status).toBe(422)
     expect((await response.json()).error).toMatchObject({ code: 'CONVERT_INVALID_DOCUMENT' })

@@ -3,8 +3,12 @@ import { manualClock } from '../clock.ts'
 import { errorOf, sleep, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
-beforeAll(async () => { server = await startServer() })
-afterAll(async () => { await server?.close() })
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  await server?.close()
+})
 
 const greet = (name: string) => server.call('/api/webrequest/greet', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, n: 1 }) })
 
@@ -39,7 +43,10 @@ describe('/api/v1/processes', () => {
 
     const one = await (await server.api('GET', `/api/v1/processes/${ids[0]}`)).json()
     expect(one).toMatchObject({
-      id: ids[0], status: 'completed', scenario: { id: 'greet', version: 1 }, trigger: { type: '$webRequest', async: false },
+      id: ids[0],
+      status: 'completed',
+      scenario: { id: 'greet', version: 1 },
+      trigger: { type: '$webRequest', async: false },
       input: { body: { name: 'a', n: 1 }, method: 'POST' },
       output: { $body: { greeting: 'Hello, a', next: 2 } },
       response: { status: 201 },

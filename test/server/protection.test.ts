@@ -9,8 +9,12 @@ import { manualClock } from '../clock.ts'
 import { errorOf, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
-beforeAll(async () => { server = await startServer() })
-afterAll(async () => { await server?.close() })
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  await server?.close()
+})
 
 const count = async () => (await server.processes()).length
 
@@ -46,11 +50,8 @@ describe('auth', () => {
     const body = JSON.stringify({ order: 17, note: 'Привет' })
     const hex = createHmac('sha256', 'hmac-key').update(body).digest('hex')
     const b64 = createHmac('sha256', 'hmac-key').update(body).digest('base64')
-    const post = (path: string, signature: string | null, payload = body) => server.call(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-signature': signature }) },
-      body: payload,
-    })
+    const post = (path: string, signature: string | null, payload = body) =>
+      server.call(path, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-signature': signature }) }, body: payload })
     const ok = await post('/api/webrequest/hmac', `sha256=${hex}`)
     expect(ok.status).toBe(200)
     expect((await ok.json()).body).toEqual({ order: 17, note: 'Привет' })
@@ -85,13 +86,10 @@ test('rateLimit: over the limit → 429 with Retry-After, no process; the next w
 })
 
 describe('idempotency', () => {
-  const send = (key: string | null, control: unknown, header = 'Idempotency-Key', urlId = 'idem') => server.call(`/api/webrequest/${urlId}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { [header]: key } : {}) },
-    body: JSON.stringify(control),
-  })
+  const send = (key: string | null, control: unknown, header = 'Idempotency-Key', urlId = 'idem') =>
+    server.call(`/api/webrequest/${urlId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { [header]: key } : {}) }, body: JSON.stringify(control) })
 
-  test('a repeated key returns the first process\'s stored answer, with no second process', async () => {
+  test("a repeated key returns the first process's stored answer, with no second process", async () => {
     const first = await send('order-1', { status: 201, headers: { 'X-Mark': 'first' }, body: { n: 1 } })
     expect(first.status).toBe(201)
     const id = first.headers.get('x-process-id')
@@ -168,10 +166,8 @@ test('MAX_CONCURRENT_PROCESSES: one more → 429 with Retry-After, no process', 
 })
 
 describe('CORS', () => {
-  const preflight = (urlId: string, origin: string, method = 'PUT', headers = 'content-type') => server.call(`/api/webrequest/${urlId}`, {
-    method: 'OPTIONS',
-    headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
-  })
+  const preflight = (urlId: string, origin: string, method = 'PUT', headers = 'content-type') =>
+    server.call(`/api/webrequest/${urlId}`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers } })
 
   test('with a cors setting potok answers preflights itself: no process, no auth', async () => {
     const before = await count()

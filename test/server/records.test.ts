@@ -19,8 +19,33 @@ const RECORD_FIXTURES: Record<string, unknown> = {
     description: 'Creates, finds, reads, updates and deletes a record of catalog 48; then reads the deleted one (caught: RECORD_NOT_FOUND).',
     nodes: [
       start,
-      { id: 'create', type: 'createRecord', config: { catalogId: "'48'", values: [{ fieldId: '2', value: 'body.name' }, { fieldId: '${"5"}', value: "['2']" }, { fieldId: '8', value: '100' }], saveTo: 'id' } },
-      { id: 'find', type: 'findRecords', config: { catalogId: '48', filters: [{ fieldId: '5', value: "['2']" }, { fieldId: '2', value: 'body.name' }], fields: ['2'], saveTo: 'found', countTo: 'count' } },
+      {
+        id: 'create',
+        type: 'createRecord',
+        config: {
+          catalogId: "'48'",
+          values: [
+            { fieldId: '2', value: 'body.name' },
+            { fieldId: '${"5"}', value: "['2']" },
+            { fieldId: '8', value: '100' },
+          ],
+          saveTo: 'id',
+        },
+      },
+      {
+        id: 'find',
+        type: 'findRecords',
+        config: {
+          catalogId: '48',
+          filters: [
+            { fieldId: '5', value: "['2']" },
+            { fieldId: '2', value: 'body.name' },
+          ],
+          fields: ['2'],
+          saveTo: 'found',
+          countTo: 'count',
+        },
+      },
       { id: 'get', type: 'getRecord', config: { catalogId: '48', recordId: 'id', saveTo: 'record' } },
       { id: 'update', type: 'updateRecord', config: { catalogId: '48', recordId: 'id', valuesJson: "({ 8: record.values['8'] * 2 })", saveTo: 'updated' } },
       { id: 'delete', type: 'deleteRecord', config: { catalogId: '48', recordId: 'id' } },
@@ -30,8 +55,15 @@ const RECORD_FIXTURES: Record<string, unknown> = {
       end,
     ],
     edges: [
-      { from: 'start', to: 'create' }, { from: 'create', to: 'find' }, { from: 'find', to: 'get' }, { from: 'get', to: 'update' },
-      { from: 'update', to: 'delete' }, { from: 'delete', to: 'again' }, { from: 'again', to: 'answer' }, { from: 'missing', to: 'answer' }, { from: 'answer', to: 'end' },
+      { from: 'start', to: 'create' },
+      { from: 'create', to: 'find' },
+      { from: 'find', to: 'get' },
+      { from: 'get', to: 'update' },
+      { from: 'update', to: 'delete' },
+      { from: 'delete', to: 'again' },
+      { from: 'again', to: 'answer' },
+      { from: 'missing', to: 'answer' },
+      { from: 'answer', to: 'end' },
     ],
     webrequests: [{ urlId: 'data-actions', name: 'Data actions' }],
   },
@@ -43,10 +75,26 @@ const RECORD_FIXTURES: Record<string, unknown> = {
       { id: 'create', type: 'createRecord', config: { catalogId: "'notes'", valuesJson: 'body', saveTo: 'id' } },
       { id: 'failed', type: 'errorBoundary', attachedTo: 'create', config: { codeTo: 'code', messageTo: 'message' } },
       { id: 'ok', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ id })' }] } },
-      { id: 'bad', type: 'setVariables', config: { assignments: [{ name: '$status', value: '409' }, { name: '$body', value: '({ code, message })' }] } },
-      end, { id: 'end2', type: 'end' },
+      {
+        id: 'bad',
+        type: 'setVariables',
+        config: {
+          assignments: [
+            { name: '$status', value: '409' },
+            { name: '$body', value: '({ code, message })' },
+          ],
+        },
+      },
+      end,
+      { id: 'end2', type: 'end' },
     ],
-    edges: [{ from: 'start', to: 'create' }, { from: 'create', to: 'ok' }, { from: 'ok', to: 'end' }, { from: 'failed', to: 'bad' }, { from: 'bad', to: 'end2' }],
+    edges: [
+      { from: 'start', to: 'create' },
+      { from: 'create', to: 'ok' },
+      { from: 'ok', to: 'end' },
+      { from: 'failed', to: 'bad' },
+      { from: 'bad', to: 'end2' },
+    ],
     webrequests: [{ urlId: 'add-note', name: 'Add a note' }],
   },
   'note-guard': {
@@ -54,23 +102,31 @@ const RECORD_FIXTURES: Record<string, unknown> = {
     description: 'before create/update of a note: refuses "forbidden" text (403), upper-cases the title.',
     nodes: [
       start,
-      { id: 'check', type: 'setVariables', config: { assignments: [
-        { name: '$status', value: "allValues['1'] === 'forbidden' ? 403 : 200" },
-        { name: '$body', value: "allValues['1'] === 'forbidden' ? { message: 'no forbidden notes', event: event.type } : { values: { 1: String(allValues['1']).toUpperCase() } }" },
-      ] } },
+      {
+        id: 'check',
+        type: 'setVariables',
+        config: {
+          assignments: [
+            { name: '$status', value: "allValues['1'] === 'forbidden' ? 403 : 200" },
+            { name: '$body', value: "allValues['1'] === 'forbidden' ? { message: 'no forbidden notes', event: event.type } : { values: { 1: String(allValues['1']).toUpperCase() } }" },
+          ],
+        },
+      },
       end,
     ],
-    edges: [{ from: 'start', to: 'check' }, { from: 'check', to: 'end' }],
+    edges: [
+      { from: 'start', to: 'check' },
+      { from: 'check', to: 'end' },
+    ],
   },
   'note-loop': {
     id: 'note-loop',
     description: 'after update of a note: updates the same note again — a loop potok must bound.',
-    nodes: [
-      start,
-      { id: 'again', type: 'updateRecord', config: { catalogId: 'catalogId', recordId: 'recordId', values: [{ fieldId: '2', value: "(allValues['2'] || 0) + 1" }] } },
-      end,
+    nodes: [start, { id: 'again', type: 'updateRecord', config: { catalogId: 'catalogId', recordId: 'recordId', values: [{ fieldId: '2', value: "(allValues['2'] || 0) + 1" }] } }, end],
+    edges: [
+      { from: 'start', to: 'again' },
+      { from: 'again', to: 'end' },
     ],
-    edges: [{ from: 'start', to: 'again' }, { from: 'again', to: 'end' }],
   },
   'attach-file': {
     id: 'attach-file',
@@ -81,10 +137,27 @@ const RECORD_FIXTURES: Record<string, unknown> = {
       { id: 'upload', type: 'fileUpload', config: { source: { url: 'body.url' }, catalogId: "'docs'", recordId: 'id', fieldId: '2', saveTo: 'file', urlTo: 'url' } },
       { id: 'failed', type: 'errorBoundary', attachedTo: 'upload', config: { codeTo: 'code' } },
       { id: 'ok', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ id, file, url })' }] } },
-      { id: 'bad', type: 'setVariables', config: { assignments: [{ name: '$status', value: '502' }, { name: '$body', value: '({ id, code })' }] } },
-      end, { id: 'end2', type: 'end' },
+      {
+        id: 'bad',
+        type: 'setVariables',
+        config: {
+          assignments: [
+            { name: '$status', value: '502' },
+            { name: '$body', value: '({ id, code })' },
+          ],
+        },
+      },
+      end,
+      { id: 'end2', type: 'end' },
     ],
-    edges: [{ from: 'start', to: 'create' }, { from: 'create', to: 'upload' }, { from: 'upload', to: 'ok' }, { from: 'ok', to: 'end' }, { from: 'failed', to: 'bad' }, { from: 'bad', to: 'end2' }],
+    edges: [
+      { from: 'start', to: 'create' },
+      { from: 'create', to: 'upload' },
+      { from: 'upload', to: 'ok' },
+      { from: 'ok', to: 'end' },
+      { from: 'failed', to: 'bad' },
+      { from: 'bad', to: 'end2' },
+    ],
     webrequests: [{ urlId: 'attach-file', name: 'Attach a file' }],
   },
 }
@@ -97,7 +170,7 @@ afterAll(async () => {
   await server?.close()
 })
 
-const json = async (response: Response) => ({ status: response.status, body: await response.json() as any })
+const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as any })
 
 async function waitFor<T>(check: () => Promise<T | undefined | null | false>, ms = 5000): Promise<T> {
   const until = Date.now() + ms
@@ -131,19 +204,46 @@ describe('catalogs API', () => {
     expect((await errorOf(bad)).code).toBe('CATALOG_INVALID')
     const unknown = await server.api('PUT', '/api/v1/catalogs/tmp', { name: 'Temp', events: [{ on: 'create', phase: 'after', scenarioId: 'nope' }] })
     expect(unknown.status).toBe(422)
-    const replaced = await json(await server.api('PUT', '/api/v1/catalogs/tmp', { name: 'Temp 2', fields: [{ id: '1', name: 'A', type: 'text' }, { name: 'B', type: 'number' }] }))
+    const replaced = await json(
+      await server.api('PUT', '/api/v1/catalogs/tmp', {
+        name: 'Temp 2',
+        fields: [
+          { id: '1', name: 'A', type: 'text' },
+          { name: 'B', type: 'number' },
+        ],
+      }),
+    )
     expect(replaced.body.fields.map((f: any) => f.id)).toEqual(['1', '2'])
     expect((await server.api('DELETE', '/api/v1/catalogs/tmp')).status).toBe(204)
     expect((await server.api('DELETE', '/api/v1/catalogs/tmp')).status).toBe(404)
   })
 
   it('creates, reads, patches, finds and deletes records with Bpium filters in both forms', async () => {
-    await server.api('POST', '/api/v1/catalogs', { id: 'cities', name: 'Cities', fields: [
-      { id: '1', name: 'City', type: 'text' }, { id: '2', name: 'People', type: 'number' },
-      { id: '3', name: 'Kind', type: 'dropdown', config: { items: [{ id: '1', name: 'Capital' }, { id: '2', name: 'Town' }] } },
-    ] })
+    await server.api('POST', '/api/v1/catalogs', {
+      id: 'cities',
+      name: 'Cities',
+      fields: [
+        { id: '1', name: 'City', type: 'text' },
+        { id: '2', name: 'People', type: 'number' },
+        {
+          id: '3',
+          name: 'Kind',
+          type: 'dropdown',
+          config: {
+            items: [
+              { id: '1', name: 'Capital' },
+              { id: '2', name: 'Town' },
+            ],
+          },
+        },
+      ],
+    })
     const made = []
-    for (const [city, people, kind] of [['Moscow', 13, '1'], ['Tver', 0.4, '2'], ['Kazan', 1.3, '2']] as const) {
+    for (const [city, people, kind] of [
+      ['Moscow', 13, '1'],
+      ['Tver', 0.4, '2'],
+      ['Kazan', 1.3, '2'],
+    ] as const) {
       const { status, body } = await json(await server.api('POST', '/api/v1/catalogs/cities/records', { values: { 1: city, 2: people, 3: [kind] } }))
       expect(status).toBe(201)
       made.push(body)
@@ -173,7 +273,7 @@ describe('catalogs API', () => {
     const bytes = new Uint8Array(5000).map((_, i) => i % 256)
     const upload = await server.call('/api/v1/files?name=scan.pdf', { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/pdf' }, body: bytes })
     expect(upload.status).toBe(201)
-    const file = await upload.json() as any
+    const file = (await upload.json()) as any
     expect(file).toMatchObject({ name: 'scan.pdf', contentType: 'application/pdf', size: 5000 })
     expect((await server.call(`/api/v1/files/${file.id}`)).status).toBe(401)
     const download = await server.api('GET', `/api/v1/files/${file.id}`)
@@ -187,9 +287,8 @@ describe('catalogs API', () => {
 })
 
 describe('example flows', () => {
-  const form = (fields: Record<string, string>) => server.call('/api/webrequest/web-form', {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
-  })
+  const form = (fields: Record<string, string>) =>
+    server.call('/api/webrequest/web-form', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })
 
   it('web form: answers the test=test probe without a record, then creates one from fields keyed by field id', async () => {
     const before = (await json(await server.api('GET', '/api/v1/catalogs/48/records?limit=0'))).body.total
@@ -238,7 +337,18 @@ describe('example flows', () => {
 
 describe('files of records', () => {
   it('fileUpload downloads into a file field; readRecordFile gives the bytes back; MAX_FILE_BYTES bounds it', async () => {
-    expect((await server.api('POST', '/api/v1/catalogs', { id: 'docs', name: 'Docs', fields: [{ id: '1', name: 'Title', type: 'text' }, { id: '2', name: 'Scan', type: 'file' }] })).status).toBe(201)
+    expect(
+      (
+        await server.api('POST', '/api/v1/catalogs', {
+          id: 'docs',
+          name: 'Docs',
+          fields: [
+            { id: '1', name: 'Title', type: 'text' },
+            { id: '2', name: 'Scan', type: 'file' },
+          ],
+        })
+      ).status,
+    ).toBe(201)
     const pdf = Buffer.from('%PDF-1.4 fake scan')
     const upstream = createServer((req, res) => {
       if (req.url === '/scan.pdf') res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdf)
@@ -293,16 +403,26 @@ describe('example flows: finding and archiving a lead', () => {
 
 describe('data actions in scenarios', () => {
   it('create, find, get, update, delete; a missing record is RECORD_NOT_FOUND for the error boundary', async () => {
-    const { status, body } = await json(await server.call('/api/webrequest/data-actions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Zed Unique' }) }))
+    const { status, body } = await json(
+      await server.call('/api/webrequest/data-actions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Zed Unique' }) }),
+    )
     expect(status).toBe(200)
     expect(body).toMatchObject({ count: 1, title: 'Zed Unique', amount: 200, code: 'RECORD_NOT_FOUND' })
     expect(body.found).toEqual([expect.objectContaining({ id: body.id, values: { 2: 'Zed Unique' } })])
   })
 
   it('before events refuse a write with their status and $body, or change its values; loops stop at MAX_SUBPROCESS_DEPTH', async () => {
-    const catalog = { name: 'Notes', fields: [{ id: '1', name: 'Text', type: 'text' }, { id: '2', name: 'Edits', type: 'number' }], events: [
-      { on: 'create', phase: 'before', scenarioId: 'note-guard' }, { on: 'update', phase: 'before', scenarioId: 'note-guard' },
-    ] }
+    const catalog = {
+      name: 'Notes',
+      fields: [
+        { id: '1', name: 'Text', type: 'text' },
+        { id: '2', name: 'Edits', type: 'number' },
+      ],
+      events: [
+        { on: 'create', phase: 'before', scenarioId: 'note-guard' },
+        { on: 'update', phase: 'before', scenarioId: 'note-guard' },
+      ],
+    }
     expect((await server.api('POST', '/api/v1/catalogs', { id: 'notes', ...catalog })).status).toBe(201)
     const refused = await server.api('POST', '/api/v1/catalogs/notes/records', { values: { 1: 'forbidden' } })
     expect(refused.status).toBe(403)

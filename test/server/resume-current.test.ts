@@ -7,8 +7,12 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { errorOf, sleep, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
-beforeAll(async () => { server = await startServer() })
-afterAll(async () => { await server?.close() })
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  await server?.close()
+})
 
 const scenario = (price: string, withPrice = true) => ({
   id: 'order-total',
@@ -19,8 +23,15 @@ const scenario = (price: string, withPrice = true) => ({
     { id: 'end', type: 'end' },
   ],
   edges: withPrice
-    ? [{ from: 'start', to: 'count' }, { from: 'count', to: 'price' }, { from: 'price', to: 'end' }]
-    : [{ from: 'start', to: 'count' }, { from: 'count', to: 'end' }],
+    ? [
+        { from: 'start', to: 'count' },
+        { from: 'count', to: 'price' },
+        { from: 'price', to: 'end' },
+      ]
+    : [
+        { from: 'start', to: 'count' },
+        { from: 'count', to: 'end' },
+      ],
 })
 
 async function until(id: string, statuses: string[]) {
@@ -44,7 +55,12 @@ test('a failed process resumes on the latest version from the node it failed at;
   // Version 2 fixes the node (and puts another one before it, so node positions differ).
   const fixed = scenario('({ total: items * 7 })')
   fixed.nodes.splice(1, 0, { id: 'note', type: 'setVariables', config: { assignments: [{ name: 'note', value: "'v2'" }] } })
-  fixed.edges = [{ from: 'start', to: 'note' }, { from: 'note', to: 'count' }, { from: 'count', to: 'price' }, { from: 'price', to: 'end' }]
+  fixed.edges = [
+    { from: 'start', to: 'note' },
+    { from: 'note', to: 'count' },
+    { from: 'count', to: 'price' },
+    { from: 'price', to: 'end' },
+  ]
   expect((await server.api('PUT', '/api/v1/scenarios/order-total', fixed)).status).toBe(200)
 
   const resumed = await server.api('POST', `/api/v1/processes/${id}/resume`, { version: 'current' })

@@ -13,11 +13,11 @@ test('retention prunes finished processes older than the retention days, never q
   const recent = new Date(now - 5 * 86_400_000).toISOString()
   const statuses: ProcessStatus[] = ['queued', 'running', 'completed', 'failed', 'interrupted', 'cancelled']
   for (const status of statuses) {
-    for (const [age, startedAt] of [['old', old], ['recent', recent]]) {
-      await store.recordProcess({
-        id: `${age}-${status}`, scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: true },
-        status, input: {}, startedAt,
-      }, [])
+    for (const [age, startedAt] of [
+      ['old', old],
+      ['recent', recent],
+    ]) {
+      await store.recordProcess({ id: `${age}-${status}`, scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: true }, status, input: {}, startedAt }, [])
     }
   }
   expect(await pruneOldProcesses(store, 30, now)).toBe(4)

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { PotokError } from '../../runtime/errors.ts'
+import type { PotokError } from '../../runtime/errors.ts'
 import { createLogger } from '../../server/log.ts'
 import { serve } from '../../server/serve.ts'
 import { loadSettings } from '../../server/settings.ts'
@@ -28,12 +28,27 @@ afterEach(() => {
 describe('settings', () => {
   test('defaults (docs/server.md, Settings) and environment strings', () => {
     expect(loadSettings({})).toMatchObject({
-      port: 3000, host: '127.0.0.1', dataDir: './data', flowsDir: './flows', webrequestTimeoutMs: 60_000, asyncTimeoutMs: 86_400_000,
-      maxBodyBytes: 10 * 1024 * 1024, trustProxy: false, metricsPublic: false, logLevel: 'info', asyncConcurrency: 16,
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: './data',
+      flowsDir: './flows',
+      webrequestTimeoutMs: 60_000,
+      asyncTimeoutMs: 86_400_000,
+      maxBodyBytes: 10 * 1024 * 1024,
+      trustProxy: false,
+      metricsPublic: false,
+      logLevel: 'info',
+      asyncConcurrency: 16,
     })
     expect(loadSettings({}).mongodbUri).toBeUndefined()
-    expect(loadSettings({ PORT: '8080', HOST: '0.0.0.0', MAX_BODY_BYTES: '1024', TRUST_PROXY: 'loopback', METRICS_PUBLIC: 'true', PORT_UNUSED: 'x', MONGODB_URI: '' }))
-      .toMatchObject({ port: 8080, host: '0.0.0.0', maxBodyBytes: 1024, trustProxy: 'loopback', metricsPublic: true, mongodbUri: undefined })
+    expect(loadSettings({ PORT: '8080', HOST: '0.0.0.0', MAX_BODY_BYTES: '1024', TRUST_PROXY: 'loopback', METRICS_PUBLIC: 'true', PORT_UNUSED: 'x', MONGODB_URI: '' })).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      maxBodyBytes: 1024,
+      trustProxy: 'loopback',
+      metricsPublic: true,
+      mongodbUri: undefined,
+    })
   })
 
   test('invalid values refuse the start, every one named', () => {
@@ -54,12 +69,18 @@ describe('FLOWS_DIR', () => {
     const flowsDir = tempDir('potok-flows-bad-')
     writeFileSync(join(flowsDir, 'ok.json'), JSON.stringify(FIXTURES.echo))
     writeFileSync(join(flowsDir, 'broken.json'), '{ "id": "broken", ')
-    writeFileSync(join(flowsDir, 'invalid.json'), JSON.stringify({
-      id: 'invalid',
-      nodes: [{ id: 'start', type: 'start' }, { id: 'x', type: 'setVariables', config: { assignments: [{ name: 'a', value: '1 +' }] } }],
-      edges: [{ from: 'start', to: 'x' }],
-      webrequests: [{ urlId: 'bad url', name: 'x' }],
-    }))
+    writeFileSync(
+      join(flowsDir, 'invalid.json'),
+      JSON.stringify({
+        id: 'invalid',
+        nodes: [
+          { id: 'start', type: 'start' },
+          { id: 'x', type: 'setVariables', config: { assignments: [{ name: 'a', value: '1 +' }] } },
+        ],
+        edges: [{ from: 'start', to: 'x' }],
+        webrequests: [{ urlId: 'bad url', name: 'x' }],
+      }),
+    )
     writeFileSync(join(flowsDir, 'twin.json'), JSON.stringify({ ...(FIXTURES.mirror as object), webrequests: [{ urlId: 'echo', name: 'Duplicate urlId' }] }))
     const settings = loadSettings({}, { port: 0, dataDir: tempDir('potok-data-'), flowsDir, logLevel: 'silent' })
     const start = serve(settings, { handleSignals: false, banner: false, logger: createLogger('silent') })
@@ -211,7 +232,9 @@ function listeningUrl(child: ChildProcess): Promise<string> {
         resolve(match[1])
       }
     })
-    child.stderr!.on('data', (chunk) => { err += chunk })
+    child.stderr!.on('data', (chunk) => {
+      err += chunk
+    })
     child.on('exit', (code) => reject(new Error(`potok serve exited ${code}: ${out} ${err}`)))
   })
 }

@@ -15,7 +15,7 @@ const LAYERS = ['runtime', 'components', 'store', 'processes', 'bpmn', 'server',
 /** Files that touch `process.env` other than to read a setting, and why. */
 const NOT_SETTINGS: Record<string, string> = {
   'server/settings.ts': 'the settings module itself',
-  'cli/files.ts': 'hands process.env to loadSettings (the CLI\'s entry)',
+  'cli/files.ts': "hands process.env to loadSettings (the CLI's entry)",
   'cli/serve.ts': 'writes --port / --host over PORT / HOST before the settings read them',
   'cli/dev.ts': 'defaults LOG_LEVEL to warn before the settings read it',
   'server/serve.ts': 'a doc comment: serve(loadSettings(process.env))',
@@ -25,10 +25,11 @@ const NOT_SETTINGS: Record<string, string> = {
 }
 
 test('no module but server/settings.ts reads a setting from process.env', () => {
-  const readers = LAYERS.flatMap((dir) => readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && /\.(ts|tsx|mjs)$/.test(entry.name))
-    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name))))
-    .filter((file) => readFileSync(join(ROOT, file), 'utf8').includes('process.env'))
+  const readers = LAYERS.flatMap((dir) =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && /\.(ts|tsx|mjs)$/.test(entry.name))
+      .map((entry) => relative(ROOT, join(entry.parentPath, entry.name))),
+  ).filter((file) => readFileSync(join(ROOT, file), 'utf8').includes('process.env'))
   expect(readers.filter((file) => !(file in NOT_SETTINGS))).toEqual([])
   // The list stays honest: an entry whose file no longer touches process.env goes.
   expect(Object.keys(NOT_SETTINGS).filter((file) => !readers.includes(file))).toEqual([])

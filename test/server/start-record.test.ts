@@ -25,10 +25,17 @@ const fixtures = {
   },
   'child-then-nap': {
     id: 'child-then-nap',
-    nodes: [start, {
-      id: 'child', type: 'subProcess',
-      config: { scenario: "'sub-process-child'", inputs: '({ order: { lines: [{ price: 2, qty: 2 }] } })', mode: 'sync', resultTo: 'child', processIdTo: 'childId' },
-    }, nap, { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ total: child.total, childId })' }] } }, end],
+    nodes: [
+      start,
+      {
+        id: 'child',
+        type: 'subProcess',
+        config: { scenario: "'sub-process-child'", inputs: '({ order: { lines: [{ price: 2, qty: 2 }] } })', mode: 'sync', resultTo: 'child', processIdTo: 'childId' },
+      },
+      nap,
+      { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: '({ total: child.total, childId })' }] } },
+      end,
+    ],
     edges: chain('start', 'child', 'wait', 'answer', 'end'),
     webrequests: [{ urlId: 'child-then-nap', name: 'Child, then nap', timeoutMs: 10_000 }],
   },
@@ -37,10 +44,12 @@ const fixtures = {
 Object.assign(fixtures, {
   outbound: {
     id: 'outbound',
-    nodes: [start, {
-      id: 'call', type: 'webRequest',
-      config: { method: 'GET', url: 'body.target', responseFormat: 'json', timeoutMs: 5000, bodyTo: 'reply' },
-    }, { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: 'reply' }] } }, end],
+    nodes: [
+      start,
+      { id: 'call', type: 'webRequest', config: { method: 'GET', url: 'body.target', responseFormat: 'json', timeoutMs: 5000, bodyTo: 'reply' } },
+      { id: 'answer', type: 'setVariables', config: { assignments: [{ name: '$body', value: 'reply' }] } },
+      end,
+    ],
     edges: chain('start', 'call', 'answer', 'end'),
     webrequests: [{ urlId: 'outbound', name: 'Outbound', timeoutMs: 10_000 }],
   },
@@ -112,9 +121,7 @@ test('a host service call (a sub-process) puts the process on record first', asy
 
 test('an activity (an outgoing web request) starts only once the process is on record', async () => {
   const { port } = upstream.address() as { port: number }
-  const response = await server.call('/api/webrequest/outbound', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: `http://127.0.0.1:${port}/` }),
-  })
+  const response = await server.call('/api/webrequest/outbound', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ target: `http://127.0.0.1:${port}/` }) })
   expect(response.status).toBe(200)
   expect(await response.json()).toEqual({ runningWhenCalled: [response.headers.get('x-process-id')] })
 })

@@ -6,8 +6,12 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { errorOf, sleep, startServer, type TestServer } from './helpers.ts'
 
 let server: TestServer
-beforeAll(async () => { server = await startServer() })
-afterAll(async () => { await server?.close() })
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  await server?.close()
+})
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 5000): Promise<T> {
   const deadline = Date.now() + ms
@@ -55,7 +59,11 @@ test('onTimeout "async" answers 202 at the deadline and the process runs on to c
   expect(processId).toMatch(/^[0-9a-f-]{36}$/)
   const running = await server.store.getProcess(processId)
   expect(running?.status).toBe('running')
-  const done = await until(() => server.store.getProcess(processId), (p) => p?.status === 'completed', 5000)
+  const done = await until(
+    () => server.store.getProcess(processId),
+    (p) => p?.status === 'completed',
+    5000,
+  )
   expect(done?.status).toBe('completed')
   expect(done?.output?.$body).toEqual({ waited: true })
 })
@@ -68,9 +76,7 @@ test('a slow process within its timeout answers normally', async () => {
 
 test('?async=true and ?async=1: stored queued before the 202 (empty body, X-Process-Id), then run to completion', async () => {
   for (const flag of ['true', '1', 'TRUE']) {
-    const response = await server.call(`/api/webrequest/greet?async=${flag}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bo', n: 1 }),
-    })
+    const response = await server.call(`/api/webrequest/greet?async=${flag}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bo', n: 1 }) })
     expect(response.status).toBe(202)
     expect(await response.text()).toBe('')
     const processId = response.headers.get('x-process-id')!
@@ -79,7 +85,10 @@ test('?async=true and ?async=1: stored queued before the 202 (empty body, X-Proc
     expect(stored).not.toBeNull()
     expect(stored!.trigger).toEqual({ type: '$webRequest', id: 'greet', async: true })
     expect(stored!.input.event).toEqual({ id: 'greet', type: '$webRequest', async: true })
-    const done = await until(() => server.store.getProcess(processId), (p) => p?.status === 'completed')
+    const done = await until(
+      () => server.store.getProcess(processId),
+      (p) => p?.status === 'completed',
+    )
     expect(done?.output?.$body).toEqual({ greeting: 'Hello, Bo', next: 2 })
   }
 })
@@ -90,7 +99,11 @@ test('?async=true with a slow scenario answers at once', async () => {
   expect(response.status).toBe(202)
   expect(Date.now() - started).toBeLessThan(1000)
   const processId = response.headers.get('x-process-id')!
-  const done = await until(() => server.store.getProcess(processId), (p) => p?.status === 'completed', 5000)
+  const done = await until(
+    () => server.store.getProcess(processId),
+    (p) => p?.status === 'completed',
+    5000,
+  )
   expect(done?.output?.$body).toEqual({ waited: true })
 })
 
@@ -108,12 +121,16 @@ test('respond answers the caller mid-flow; the process goes on; the later answer
   expect(await read.json()).toMatchObject({ id: processId, status: 'running', trigger: { async: false } })
   const runningNow = await (await server.api('GET', '/api/v1/processes?status=running&limit=100')).json()
   expect(runningNow.items.map((p: { id: string }) => p.id)).toContain(processId)
-  const done = await until(() => server.processes().then((all) => all.find((p) => p.id === processId)), (p) => p?.status === 'completed', 3000)
+  const done = await until(
+    () => server.processes().then((all) => all.find((p) => p.id === processId)),
+    (p) => p?.status === 'completed',
+    3000,
+  )
   expect(done?.output?.after).toBe(true)
   expect(done?.response).toMatchObject({ status: 202, body: { answered: 'early' } })
 })
 
-test('sub-processes of a web request\'s process are recorded with parentId; an async child is queued durably and runs', async () => {
+test("sub-processes of a web request's process are recorded with parentId; an async child is queued durably and runs", async () => {
   const response = await server.call('/api/webrequest/sub-process', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
   expect(response.status).toBe(200)
   const parentId = response.headers.get('x-process-id')!
@@ -122,6 +139,9 @@ test('sub-processes of a web request\'s process are recorded with parentId; an a
   await server.processes()
   const syncChild = await server.store.getProcess(answer.childId)
   expect(syncChild).toMatchObject({ parentId, status: 'completed', trigger: { type: '$subProcess', id: parentId, async: false }, scenario: { id: 'sub-process-child' } })
-  const asyncChild = await until(() => server.store.getProcess(answer.asyncChildId), (p) => p?.status === 'completed')
+  const asyncChild = await until(
+    () => server.store.getProcess(answer.asyncChildId),
+    (p) => p?.status === 'completed',
+  )
   expect(asyncChild).toMatchObject({ parentId, trigger: { type: '$subProcess', id: parentId, async: true } })
 })

@@ -26,9 +26,7 @@ afterAll(async () => {
 })
 
 async function start(): Promise<RunningServer> {
-  const settings = loadSettings({}, {
-    port: 0, host: '127.0.0.1', mongodbUri: dbUri, flowsDir: REPO_FLOWS, adminToken: ADMIN_TOKEN, logLevel: 'silent', asyncConcurrency: 16,
-  })
+  const settings = loadSettings({}, { port: 0, host: '127.0.0.1', mongodbUri: dbUri, flowsDir: REPO_FLOWS, adminToken: ADMIN_TOKEN, logLevel: 'silent', asyncConcurrency: 16 })
   const server = await serve(settings, { handleSignals: false, banner: false, logger: createLogger('silent') })
   servers.push(server)
   return server
@@ -40,9 +38,7 @@ describe.skipIf(!uri)('two servers on one MongoDB', () => {
     const b = await start()
     const ids: string[] = []
     const accept = async (server: RunningServer, n: number) => {
-      const response = await fetch(`${server.url}api/webrequest/greet?async=1`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `n${n}`, n }),
-      })
+      const response = await fetch(`${server.url}api/webrequest/greet?async=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `n${n}`, n }) })
       expect(response.status).toBe(202)
       ids.push(response.headers.get('x-process-id')!)
     }
@@ -58,7 +54,8 @@ describe.skipIf(!uri)('two servers on one MongoDB', () => {
       if (ended.length === 200) break
       await sleep(250)
     }
-    const notCompleted = (await a.store.listProcesses({ limit: 500 })).items.filter((p) => p.status !== 'completed')
+    const notCompleted = (await a.store.listProcesses({ limit: 500 })).items
+      .filter((p) => p.status !== 'completed')
       .map((p) => ({ id: p.id, status: p.status, error: p.error, lease: p.lease, rev: p.rev }))
     expect(notCompleted).toEqual([])
     const all = await b.store.listProcesses({ limit: 500 })

@@ -33,7 +33,18 @@ function flows(counterPort: number, childPause: string): Record<string, unknown>
       id: 'parent',
       nodes: [
         { id: 'start', type: 'start' },
-        { id: 'call', type: 'subProcess', config: { scenario: "'child'", inputs: [{ name: 'k', value: 'body.k' }, { name: 'n', value: 'body.n' }], resultTo: 'r' } },
+        {
+          id: 'call',
+          type: 'subProcess',
+          config: {
+            scenario: "'child'",
+            inputs: [
+              { name: 'k', value: 'body.k' },
+              { name: 'n', value: 'body.n' },
+            ],
+            resultTo: 'r',
+          },
+        },
         { id: 'answer', type: 'setVariables', config: { assignments: [{ name: 'got', value: 'r.doubled' }] } },
         { id: 'end', type: 'end' },
       ],
@@ -52,7 +63,11 @@ function flows(counterPort: number, childPause: string): Record<string, unknown>
     },
     instant: {
       id: 'instant',
-      nodes: [{ id: 'start', type: 'start' }, { id: 'answer', type: 'setVariables', config: { assignments: [{ name: 'ok', value: 'true' }] } }, { id: 'end', type: 'end' }],
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'answer', type: 'setVariables', config: { assignments: [{ name: 'ok', value: 'true' }] } },
+        { id: 'end', type: 'end' },
+      ],
       edges: chain('start', 'answer', 'end'),
       webrequests: [{ urlId: 'instant', name: 'Instant' }],
     },
@@ -94,9 +109,7 @@ function setup(store: string, childPause: string): Record<string, string> {
 }
 
 async function accept(server: ChildServer, urlId: string, body: unknown): Promise<string> {
-  const response = await fetch(`${server.base}/api/webrequest/${urlId}?async=true`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-  })
+  const response = await fetch(`${server.base}/api/webrequest/${urlId}?async=true`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   expect(response.status).toBe(202)
   return response.headers.get('x-process-id')!
 }
@@ -176,7 +189,7 @@ describe.each(stores)('waiting on a child holds no slot (%s)', (store) => {
     expect((top as unknown as { error: { code: string } }).error.code).toBe('SUBPROCESS_DEPTH')
     // The top process and its descendants at depths 1, 2 and 3; the one at depth 3 could not start a fourth.
     let levels = 0
-    for (let parent = id; ;) {
+    for (let parent = id; ; ) {
       const children = (await (await server.api('GET', `/api/v1/processes?parentId=${parent}&limit=10`)).json()).items
       if (!children.length) break
       expect(children.map((c: Stored) => c.status)).toEqual(['failed'])
@@ -189,7 +202,7 @@ describe.each(stores)('waiting on a child holds no slot (%s)', (store) => {
     await server.kill()
   }, 120_000)
 
-  test('servers SIGKILLed while children end and parents wake: every parent completes once with its child\'s result', async () => {
+  test("servers SIGKILLed while children end and parents wake: every parent completes once with its child's result", async () => {
     // Children park at their own timer too (1.2 s > the 1 s parking threshold).
     const env = { ...setup(store, 'PT1.2S'), ASYNC_CONCURRENCY: '8', ASYNC_LEASE_MS: '1500' }
     const count = store === 'sqlite' ? 30 : 12

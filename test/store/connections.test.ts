@@ -14,22 +14,38 @@ const run = randomBytes(4).toString('hex')
 
 const adapters: Array<{ name: string; skip: boolean; open: () => Promise<ProcessStore>; dispose: (store: ProcessStore) => Promise<void> }> = [
   {
-    name: 'sqlite', skip: false,
-    open: async () => { const store = new SqliteStore({ filename: ':memory:' }); await store.init(); return store },
+    name: 'sqlite',
+    skip: false,
+    open: async () => {
+      const store = new SqliteStore({ filename: ':memory:' })
+      await store.init()
+      return store
+    },
     dispose: (store) => store.close(),
   },
   {
-    name: 'mongodb', skip: !uri,
-    open: async () => { const store = new MongoStore({ uri: uri!, dbName: `potok_test_conn_${run}` }); await store.init(); return store },
-    dispose: async (store) => { await (store as MongoStore).dropDatabase(); await store.close() },
+    name: 'mongodb',
+    skip: !uri,
+    open: async () => {
+      const store = new MongoStore({ uri: uri!, dbName: `potok_test_conn_${run}` })
+      await store.init()
+      return store
+    },
+    dispose: async (store) => {
+      await (store as MongoStore).dropDatabase()
+      await store.close()
+    },
   },
 ]
 
 const record = (id: string, extra: Partial<ConnectionRecord> = {}): ConnectionRecord => ({
-  id, name: `Connection ${id}`, type: 'smtp',
+  id,
+  name: `Connection ${id}`,
+  type: 'smtp',
   config: { host: 'smtp.example.com', port: 465, secure: true, user: 'robot@example.com' },
   secrets: { password: { sealed: 'v1.aaaa.bbbb.cccc' } },
-  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
   ...extra,
 })
 

@@ -28,7 +28,10 @@ function greet(overrides: Partial<Scenario> = {}): Scenario {
       { id: 'vars', type: 'setVariables', config: { assignments: [{ name: '$body', value: "'hi'" }] } },
       { id: 'end', type: 'end' },
     ],
-    edges: [{ from: 'start', to: 'vars' }, { from: 'vars', to: 'end' }],
+    edges: [
+      { from: 'start', to: 'vars' },
+      { from: 'vars', to: 'end' },
+    ],
     ...overrides,
   }
 }
@@ -121,7 +124,10 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         await store.saveScenario(greet({ name: 'v2' }))
         await store.saveScenario(greet({ id: 'other' }))
         const list = await store.listScenarios()
-        expect(list.map((s) => [s.id, s.version, s.scenario.name])).toEqual([['greet', 2, 'v2'], ['other', 1, 'Greeting']])
+        expect(list.map((s) => [s.id, s.version, s.scenario.name])).toEqual([
+          ['greet', 2, 'v2'],
+          ['other', 1, 'Greeting'],
+        ])
 
         expect(await store.deleteScenario('greet')).toBe(true)
         expect(await store.deleteScenario('greet')).toBe(false)
@@ -205,13 +211,17 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         await store.createProcess(record)
         await store.updateProcess(record.id, { snapshot: { value: 'vars' } }, [step(2), step(0)])
         await store.updateProcess(record.id, {}, [step(0, { status: 'completed', finishedAt: at(1), durationMs: 3 }), step(1)])
-        await store.updateProcess(record.id, {
-          status: 'completed',
-          output: { $body: 'hi' },
-          response: { status: 201, headers: { 'x-flow': 'yes', 'set-cookie': ['a=1', 'b=2'] }, body: { ok: true } },
-          finishedAt: at(2),
-          durationMs: 2000,
-        }, [step(1, { status: 'completed' }), step(2, { status: 'failed', error: { code: 'X', message: 'boom' } })])
+        await store.updateProcess(
+          record.id,
+          {
+            status: 'completed',
+            output: { $body: 'hi' },
+            response: { status: 201, headers: { 'x-flow': 'yes', 'set-cookie': ['a=1', 'b=2'] }, body: { ok: true } },
+            finishedAt: at(2),
+            durationMs: 2000,
+          },
+          [step(1, { status: 'completed' }), step(2, { status: 'failed', error: { code: 'X', message: 'boom' } })],
+        )
 
         const read = await store.getProcess(record.id, { steps: true })
         expect(read).toMatchObject({
@@ -242,13 +252,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
       })
 
       it('records a finished process with its steps in one call', async () => {
-        const record = proc({
-          status: 'completed',
-          output: { $status: 201 },
-          response: { status: 201, headers: {} },
-          finishedAt: at(1),
-          durationMs: 1000,
-        })
+        const record = proc({ status: 'completed', output: { $status: 201 }, response: { status: 201, headers: {} }, finishedAt: at(1), durationMs: 1000 })
         const steps = [step(0, { status: 'completed' }), step(1, { status: 'completed' }), step(2, { status: 'completed' })]
         await store.recordProcess(record, steps)
         const read = await store.getProcess(record.id, { steps: true })
@@ -275,7 +279,11 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         // Resumed later: the steps it adds come after (and over) the recorded ones.
         await store.updateProcess(record.id, { status: 'running' }, [step(1, { status: 'completed' }), step(2, { status: 'completed' })])
         const resumed = await store.getProcess(record.id, { steps: true })
-        expect(resumed?.steps?.map((s) => [s.index, s.status])).toEqual([[0, 'completed'], [1, 'completed'], [2, 'completed']])
+        expect(resumed?.steps?.map((s) => [s.index, s.status])).toEqual([
+          [0, 'completed'],
+          [1, 'completed'],
+          [2, 'completed'],
+        ])
       })
 
       it('lists newest first with every filter', async () => {
@@ -356,8 +364,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
 
         // Many concurrent movers out of `running`: exactly one wins.
         const outcomes: ProcessStatus[] = ['completed', 'cancelled', 'failed', 'interrupted', 'completed', 'cancelled']
-        const results = await Promise.all(outcomes.map((status) =>
-          store.transitionProcess(record.id, ['queued', 'running'], { status, finishedAt: at(9) })))
+        const results = await Promise.all(outcomes.map((status) => store.transitionProcess(record.id, ['queued', 'running'], { status, finishedAt: at(9) })))
         expect(results.filter(Boolean).length).toBe(1)
         const final = await store.getProcess(record.id)
         expect(final?.status).toBe(outcomes[results.indexOf(true)])
@@ -391,7 +398,9 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
     describe('claims and leases', () => {
       // Leases and wake times are read off the clock: the tests move it on instead of sleeping.
       let time: ManualClock
-      beforeEach(() => { time = manualClock() })
+      beforeEach(() => {
+        time = manualClock()
+      })
       afterEach(() => time.restore())
 
       it('claims queued processes once, oldest first', async () => {
@@ -421,15 +430,15 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
           ids.push(record.id)
           await store.createProcess(record)
         }
-        const [a, b, c] = await Promise.all([
-          store.claimProcesses('a', 60_000, 12),
-          store.claimProcesses('b', 60_000, 12),
-          store.claimProcesses('c', 60_000, 5),
-        ])
+        const [a, b, c] = await Promise.all([store.claimProcesses('a', 60_000, 12), store.claimProcesses('b', 60_000, 12), store.claimProcesses('c', 60_000, 5)])
         const all = [...a, ...b, ...c].map((p) => p.id)
         expect(new Set(all).size).toBe(all.length)
         expect(all.sort()).toEqual(ids)
-        for (const [owner, claimed] of [['a', a], ['b', b], ['c', c]] as const) {
+        for (const [owner, claimed] of [
+          ['a', a],
+          ['b', b],
+          ['c', c],
+        ] as const) {
           for (const p of claimed) expect((await store.getProcess(p.id))?.lease?.owner).toBe(owner)
         }
       })
@@ -467,7 +476,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         expect(await store.renewLeases('a', [], 1000)).toEqual([])
       })
 
-      it('fences a stale owner: after a reclaim its commits are refused, the new owner\'s apply', async () => {
+      it("fences a stale owner: after a reclaim its commits are refused, the new owner's apply", async () => {
         await store.createProcess(proc({ id: 'f1' }))
         const [first] = await store.claimProcesses('a', 300, 1)
         const fenceA = { owner: 'a', fence: first.rev! }
@@ -494,7 +503,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         const [claimed] = await store.claimProcesses('a', 60_000, 1)
         const wakeAt = new Date(time.now() + 300).toISOString()
         expect(await store.commitProcess('sleeper', { owner: 'a', fence: claimed.rev! }, { status: 'queued', lease: null, wakeAt, snapshot: { at: 'timer' } })).toBe(true)
-        expect((await store.getProcess('sleeper'))).toMatchObject({ status: 'queued', wakeAt })
+        expect(await store.getProcess('sleeper')).toMatchObject({ status: 'queued', wakeAt })
         expect(await store.claimProcesses('b', 60_000, 5)).toEqual([])
         await time.advance(299)
         expect(await store.claimProcesses('b', 60_000, 5)).toEqual([])
@@ -565,8 +574,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
       })
 
       it('lets exactly one of concurrent callers own a key', async () => {
-        const results = await Promise.all(['a', 'b', 'c', 'd'].map((processId) =>
-          store.putIdempotency({ key: 'race', processId, expiresAt: future() })))
+        const results = await Promise.all(['a', 'b', 'c', 'd'].map((processId) => store.putIdempotency({ key: 'race', processId, expiresAt: future() })))
         const winners = results.filter((r) => r === null)
         expect(winners.length).toBe(1)
         const owner = ['a', 'b', 'c', 'd'][results.indexOf(null)]
@@ -595,7 +603,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
 
       it('round-trips tagged binary values and keys JSON allows', async () => {
         const png = { $binary: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255]).toString('base64'), contentType: 'image/png' }
-        const odd = { 'a.b': 1, $status: 201, '': 'empty', 'ключ': [null, true, 1.5, { $binary: '', contentType: 'application/octet-stream' }] }
+        const odd = { 'a.b': 1, $status: 201, '': 'empty', ключ: [null, true, 1.5, { $binary: '', contentType: 'application/octet-stream' }] }
         const record = proc({ input: { body: png, odd } })
         await store.createProcess(record)
         await store.updateProcess(record.id, {

@@ -56,18 +56,22 @@ describe.skipIf(!uri)('mongodb records from two servers', () => {
 // Real MongoDB decides with compare-and-set updates; FerretDB cannot (its updates are
 // read-modify-write), so CI runs that path here against FerretDB too: within one store every
 // write to a process is serialised, which is what the contract's single-store cases exercise.
-storeContract('mongodb, compare-and-set path', async () => {
-  const store = new MongoStore({ uri: uri!, dbName: `potok_test_${run}_${count++}`, atomicUpdates: true })
-  await store.init()
-  expect(store.atomicUpdates).toBe(true)
-  return store
-}, {
-  skip: !uri,
-  dispose: async (store: ProcessStore) => {
-    await (store as MongoStore).dropDatabase()
-    await store.close()
+storeContract(
+  'mongodb, compare-and-set path',
+  async () => {
+    const store = new MongoStore({ uri: uri!, dbName: `potok_test_${run}_${count++}`, atomicUpdates: true })
+    await store.init()
+    expect(store.atomicUpdates).toBe(true)
+    return store
   },
-})
+  {
+    skip: !uri,
+    dispose: async (store: ProcessStore) => {
+      await (store as MongoStore).dropDatabase()
+      await store.close()
+    },
+  },
+)
 
 describe.skipIf(!uri)('mongodb store', () => {
   it('is what openStore picks when a URI is given', async () => {
@@ -94,7 +98,10 @@ describe('mongodb store without a server', () => {
 
   it('does not leak the connection string or password in errors', async () => {
     const store = new MongoStore({ uri: 'mongodb://admin:s3cr3t-pw@127.0.0.1:1/potok', serverSelectionTimeoutMS: 300 })
-    const error = await store.init().then(() => null, (e: unknown) => e as Error & { code?: string; cause?: unknown })
+    const error = await store.init().then(
+      () => null,
+      (e: unknown) => e as Error & { code?: string; cause?: unknown },
+    )
     await store.close()
     expect(error).toMatchObject({ code: 'STORE_ERROR', status: 503 })
     expect(error!.message).not.toContain('s3cr3t-pw')
@@ -108,7 +115,7 @@ describe.skipIf(!uri)('FerretDB: an end undone by a late write', () => {
     const dbName = `potok_test_${run}_late`
     const client = await MongoClient.connect(uri!)
     // Only FerretDB updates are read-modify-write; on MongoDB this cannot happen.
-    if (!('ferretdbVersion' in await client.db(dbName).command({ buildInfo: 1 }))) return void await client.close()
+    if (!('ferretdbVersion' in (await client.db(dbName).command({ buildInfo: 1 })))) return void (await client.close())
     const time = manualClock()
     const [a, b] = [new MongoStore({ uri: uri!, dbName }), new MongoStore({ uri: uri!, dbName })]
     await a.init()
@@ -116,8 +123,15 @@ describe.skipIf(!uri)('FerretDB: an end undone by a late write', () => {
     try {
       const id = 'late-end'
       await a.createProcess({
-        id, scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: true }, status: 'queued', input: {},
-        startedAt: new Date(time.now()).toISOString(), replayOf: null, parentId: null, lease: null,
+        id,
+        scenario: { id: 's', version: 1 },
+        trigger: { type: '$webRequest', id: 'w', async: true },
+        status: 'queued',
+        input: {},
+        startedAt: new Date(time.now()).toISOString(),
+        replayOf: null,
+        parentId: null,
+        lease: null,
       })
       const [claimed] = await a.claimProcesses('server-a', 10_000, 1)
       const processes = client.db(dbName).collection<{ _id: string }>('processes')

@@ -17,7 +17,18 @@ export const LEADS = {
   fields: [
     { id: '2', name: 'Name', type: 'text', required: true },
     { id: '3', name: 'Amount', type: 'number' },
-    { id: '4', name: 'Status', type: 'dropdown', config: { items: [{ id: '1', name: 'New' }, { id: '2', name: 'Won' }, { id: '3', name: 'Lost' }] } },
+    {
+      id: '4',
+      name: 'Status',
+      type: 'dropdown',
+      config: {
+        items: [
+          { id: '1', name: 'New' },
+          { id: '2', name: 'Won' },
+          { id: '3', name: 'Lost' },
+        ],
+      },
+    },
     { id: '5', name: 'Tags', type: 'checkboxes', config: { items: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] } },
     { id: '6', name: 'Due', type: 'date' },
     { id: '7', name: 'Phone', type: 'contact' },
@@ -47,13 +58,22 @@ export function recordsContract(name: string, makeStore: () => Promise<ProcessSt
     const add = (values: Record<string, unknown>) => store.records.createRecord('48', values)
 
     it('keeps catalogs, numbering fields and items that have no id, and refuses a changed field type', async () => {
-      expect(leads.fields.find((f) => f.id === '5')?.config?.items).toEqual([{ name: 'a', id: '1' }, { name: 'b', id: '2' }, { name: 'c', id: '3' }])
-      const created = await store.records.saveCatalog({ name: 'Cities', fields: [{ name: 'City', type: 'text' }, { name: 'Size', type: 'number' }] })
+      expect(leads.fields.find((f) => f.id === '5')?.config?.items).toEqual([
+        { name: 'a', id: '1' },
+        { name: 'b', id: '2' },
+        { name: 'c', id: '3' },
+      ])
+      const created = await store.records.saveCatalog({
+        name: 'Cities',
+        fields: [
+          { name: 'City', type: 'text' },
+          { name: 'Size', type: 'number' },
+        ],
+      })
       expect(created.id).toBe('50')
       expect(created.fields.map((f) => f.id)).toEqual(['1', '2'])
       expect((await store.records.listCatalogs()).map((c) => c.id)).toEqual(['48', '49', '50'])
-      await expect(store.records.saveCatalog({ id: '50', name: 'Cities', fields: [{ id: '1', name: 'City', type: 'number' }] }))
-        .rejects.toMatchObject({ code: 'CATALOG_INVALID', status: 400 })
+      await expect(store.records.saveCatalog({ id: '50', name: 'Cities', fields: [{ id: '1', name: 'City', type: 'number' }] })).rejects.toMatchObject({ code: 'CATALOG_INVALID', status: 400 })
       await expect(store.records.saveCatalog({ name: 'Bad', fields: [{ name: 'x', type: 'nope' as never }] })).rejects.toMatchObject({ code: 'CATALOG_INVALID' })
       expect(await store.records.deleteCatalog('50')).toBe(true)
       expect(await store.records.getCatalog('50')).toBeNull()
@@ -63,15 +83,29 @@ export function recordsContract(name: string, makeStore: () => Promise<ProcessSt
       const company = await store.records.createRecord('49', { '1': 'Acme' })
       const file = await store.records.putFile({ name: 'scan.pdf', contentType: 'application/pdf', data: new Uint8Array([1, 2, 3]) })
       const record = await add({
-        '2': 'Ann', '3': '12.5', '4': '2', '5': ['1', '3'], '6': '2024-05-01T10:00:00+03:00', '7': '+7 (901) 234-56-78',
-        '8': true, '9': 4, '10': [{ id: '1', title: 'Victor' }], '11': [{ catalogId: '49', recordId: company.id }], '12': 50, '13': [{ id: file.id }],
+        '2': 'Ann',
+        '3': '12.5',
+        '4': '2',
+        '5': ['1', '3'],
+        '6': '2024-05-01T10:00:00+03:00',
+        '7': '+7 (901) 234-56-78',
+        '8': true,
+        '9': 4,
+        '10': [{ id: '1', title: 'Victor' }],
+        '11': [{ catalogId: '49', recordId: company.id }],
+        '12': 50,
+        '13': [{ id: file.id }],
       })
       expect(record.id).toMatch(/^\d+$/)
       expect(record.title).toBe('Ann')
       const empty = await add({ '2': 'Empty' })
       expect(empty.values).toMatchObject({ '3': null, '4': [], '6': null, '7': [], '13': [] })
       expect(record.values).toMatchObject({
-        '3': 12.5, '4': ['2'], '5': ['1', '3'], '6': '2024-05-01T07:00:00.000Z', '7': [{ contact: '+7 (901) 234-56-78', comment: '' }],
+        '3': 12.5,
+        '4': ['2'],
+        '5': ['1', '3'],
+        '6': '2024-05-01T07:00:00.000Z',
+        '7': [{ contact: '+7 (901) 234-56-78', comment: '' }],
         '11': [{ catalogId: '49', recordId: company.id, recordTitle: 'Acme', catalogTitle: 'Companies' }],
         '13': [{ id: file.id, title: 'scan.pdf', mimeType: 'application/pdf', size: 3, url: `/api/v1/files/${file.id}` }],
       })
@@ -112,8 +146,7 @@ export function recordsContract(name: string, makeStore: () => Promise<ProcessSt
         await add({ '2': 'Carl Smith', '3': 30, '4': ['2'], '5': ['1', '2', '3'], '7': 'carl@example.com', '8': false })
         await add({ '2': 'Dora', '4': ['3'] })
       })
-      const names = async (query: Parameters<ProcessStore['records']['findRecords']>[1]) =>
-        (await store.records.findRecords('48', query)).items.map((r) => r.values['2'])
+      const names = async (query: Parameters<ProcessStore['records']['findRecords']>[1]) => (await store.records.findRecords('48', query)).items.map((r) => r.values['2'])
 
       it('lists in id order with the total, limit and offset', async () => {
         const page = await store.records.findRecords('48', { limit: 2, offset: 1 })
@@ -135,7 +168,14 @@ export function recordsContract(name: string, makeStore: () => Promise<ProcessSt
         expect(await names({ filters: [{ fieldId: '8', value: true }] })).toEqual(['Ann Smith'])
         expect(await names({ filters: [{ fieldId: '9', value: [5] }] })).toEqual(['Ann Smith'])
         expect(await names({ filters: [{ fieldId: '10', value: ['2'] }] })).toEqual(['Bob'])
-        expect(await names({ filters: [{ fieldId: '4', value: ['2'] }, { fieldId: '2', value: 'smith' }] })).toEqual(['Carl Smith'])
+        expect(
+          await names({
+            filters: [
+              { fieldId: '4', value: ['2'] },
+              { fieldId: '2', value: 'smith' },
+            ],
+          }),
+        ).toEqual(['Carl Smith'])
       })
 
       it('filters in the JSON-object form with $and and $or', async () => {
@@ -156,8 +196,11 @@ export function recordsContract(name: string, makeStore: () => Promise<ProcessSt
       })
 
       it('refuses a filter on an unknown field, naming it', async () => {
-        await expect(store.records.findRecords('48', { filters: [{ fieldId: '77', value: 1 }] }))
-          .rejects.toMatchObject({ code: 'FILTER_INVALID', status: 400, message: expect.stringContaining('"77"') })
+        await expect(store.records.findRecords('48', { filters: [{ fieldId: '77', value: 1 }] })).rejects.toMatchObject({
+          code: 'FILTER_INVALID',
+          status: 400,
+          message: expect.stringContaining('"77"'),
+        })
         await expect(store.records.findRecords('48', { filters: [{ fieldId: '3', value: { at: 'x' } }] })).rejects.toMatchObject({ code: 'FILTER_INVALID' })
       })
 
@@ -179,7 +222,10 @@ export function recordsContract(name: string, makeStore: () => Promise<ProcessSt
     })
 
     it('imports many records at once, checked like single ones', async () => {
-      const imported = await store.records.importRecords('48', [{ '2': 'A', '4': ['1'] }, { '2': 'B', '4': ['2'] }])
+      const imported = await store.records.importRecords('48', [
+        { '2': 'A', '4': ['1'] },
+        { '2': 'B', '4': ['2'] },
+      ])
       const next = await add({ '2': 'C', '4': ['1'] })
       expect(new Set([...imported.map((r) => r.id), next.id]).size).toBe(3)
       expect((await store.records.findRecords('48', { filters: { '4': ['1'] } })).items.map((r) => r.title)).toEqual(['A', 'C'])

@@ -122,11 +122,19 @@ describe('sqlite compact record', () => {
     await store.init()
     const vars = { body: { text: 'x'.repeat(1000) }, $body: { ok: true } }
     const steps = [0, 1, 2].map((index) => ({ index, nodeId: `n${index}`, type: 'setVariables', startedAt: 'x', status: 'completed' as const }))
-    await store.recordProcess({
-      id: 'compact', scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: false },
-      status: 'completed', input: { body: vars.body }, output: vars, startedAt: new Date().toISOString(),
-      snapshot: { status: 'done', value: 'completed', context: { pid: 'compact', vars, stepCount: 3 } },
-    }, steps)
+    await store.recordProcess(
+      {
+        id: 'compact',
+        scenario: { id: 's', version: 1 },
+        trigger: { type: '$webRequest', id: 'w', async: false },
+        status: 'completed',
+        input: { body: vars.body },
+        output: vars,
+        startedAt: new Date().toISOString(),
+        snapshot: { status: 'done', value: 'completed', context: { pid: 'compact', vars, stepCount: 3 } },
+      },
+      steps,
+    )
     await store.close()
     const { default: Database } = await import('better-sqlite3')
     const db = new Database(join(dir, 'potok.sqlite'), { readonly: true })

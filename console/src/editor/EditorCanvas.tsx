@@ -6,10 +6,7 @@
  * condition or "default". A minimap for large scenarios. Every change goes to `onChange` as a new
  * document; the canvas keeps no state of its own beyond the drag in progress and the selection.
  */
-import {
-  applyNodeChanges, Background, Controls, MarkerType, MiniMap, ReactFlow, useReactFlow,
-  type Connection, type Edge, type EdgeChange, type NodeChange,
-} from '@xyflow/react'
+import { applyNodeChanges, Background, Controls, MarkerType, MiniMap, ReactFlow, useReactFlow, type Connection, type Edge, type EdgeChange, type NodeChange } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react'
 import { componentName, useI18n } from '../i18n.ts'
@@ -19,10 +16,7 @@ import type { PlacedProblems } from '../graph/problems.ts'
 import { edgeLabelText } from '../graph/layout.ts'
 import { layeredPositions, needsPositions } from './autoLayout.ts'
 import type { ComponentInfo } from './components.ts'
-import {
-  centreOf, connect, copyElements, moveNodes, pasteElements, removeElements,
-  type Clipboard, type EditorDocument, type Point,
-} from './document.ts'
+import { centreOf, connect, copyElements, moveNodes, pasteElements, removeElements, type Clipboard, type EditorDocument, type Point } from './document.ts'
 
 export const DRAG_TYPE = 'application/x-potok-component'
 
@@ -98,14 +92,7 @@ export function EditorCanvas({ doc, onChange, problems, selection, onSelect, onD
         draggable: !at.parent,
         connectable: true,
         ariaLabel: named || node.id,
-        data: {
-          node,
-          shape,
-          title: named || display,
-          caption: named && named !== display ? display : node.id,
-          problems: problems.nodes.get(node.id),
-          selected: selected.has(node.id),
-        },
+        data: { node, shape, title: named || display, caption: named && named !== display ? display : node.id, problems: problems.nodes.get(node.id), selected: selected.has(node.id) },
       })
     }
     return nodes
@@ -123,20 +110,22 @@ export function EditorCanvas({ doc, onChange, problems, selection, onSelect, onD
       const label = edgeLabel(edge, t('graph.default'))
       const bad = problems.edges.get(index)?.length
       const color = bad ? 'var(--fail)' : chosen.has(index) ? 'var(--accent)' : 'var(--edge)'
-      return [{
-        id: `e${index}`,
-        source: edge.from,
-        target: edge.to,
-        type: 'smoothstep',
-        selected: chosen.has(index),
-        label: label ? edgeLabelText(label) : undefined,
-        ariaLabel: `${edge.from} → ${edge.to}${label ? `: ${label}` : ''}`,
-        markerEnd: { type: MarkerType.ArrowClosed, color, width: 16, height: 16 },
-        style: { stroke: color, strokeWidth: chosen.has(index) ? 2.4 : 1.6 },
-        labelBgPadding: [4, 2] as [number, number],
-        className: bad ? 'has-problems' : undefined,
-        data: { index },
-      }]
+      return [
+        {
+          id: `e${index}`,
+          source: edge.from,
+          target: edge.to,
+          type: 'smoothstep',
+          selected: chosen.has(index),
+          label: label ? edgeLabelText(label) : undefined,
+          ariaLabel: `${edge.from} → ${edge.to}${label ? `: ${label}` : ''}`,
+          markerEnd: { type: MarkerType.ArrowClosed, color, width: 16, height: 16 },
+          style: { stroke: color, strokeWidth: chosen.has(index) ? 2.4 : 1.6 },
+          labelBgPadding: [4, 2] as [number, number],
+          className: bad ? 'has-problems' : undefined,
+          data: { index },
+        },
+      ]
     })
   }, [doc, selection.edges, problems, t])
 
@@ -146,45 +135,74 @@ export function EditorCanvas({ doc, onChange, problems, selection, onSelect, onD
   // separate calls before the editor re-renders: each builds on the one before.
   const latest = useRef(selection)
   latest.current = selection
-  const select = useCallback((nodeChanges: Array<{ id: string; selected: boolean }>, edgeChanges: Array<{ index: number; selected: boolean }>) => {
-    if (!nodeChanges.length && !edgeChanges.length) return
-    const nodeSet = new Set(latest.current.nodes)
-    const edgeSet = new Set(latest.current.edges)
-    for (const c of nodeChanges) c.selected ? nodeSet.add(c.id) : nodeSet.delete(c.id)
-    for (const c of edgeChanges) c.selected ? edgeSet.add(c.index) : edgeSet.delete(c.index)
-    latest.current = { nodes: [...nodeSet], edges: [...edgeSet] }
-    onSelect(latest.current)
-  }, [onSelect])
+  const select = useCallback(
+    (nodeChanges: Array<{ id: string; selected: boolean }>, edgeChanges: Array<{ index: number; selected: boolean }>) => {
+      if (!nodeChanges.length && !edgeChanges.length) return
+      const nodeSet = new Set(latest.current.nodes)
+      const edgeSet = new Set(latest.current.edges)
+      for (const c of nodeChanges) c.selected ? nodeSet.add(c.id) : nodeSet.delete(c.id)
+      for (const c of edgeChanges) c.selected ? edgeSet.add(c.index) : edgeSet.delete(c.index)
+      latest.current = { nodes: [...nodeSet], edges: [...edgeSet] }
+      onSelect(latest.current)
+    },
+    [onSelect],
+  )
 
-  const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
-    setNodes((current) => applyNodeChanges(changes.filter((c) => c.type === 'position' || c.type === 'dimensions'), current))
-    select(changes.flatMap((c) => (c.type === 'select' ? [{ id: c.id, selected: c.selected }] : [])), [])
-  }, [select])
+  const onNodesChange = useCallback(
+    (changes: NodeChange<CanvasNode>[]) => {
+      setNodes((current) =>
+        applyNodeChanges(
+          changes.filter((c) => c.type === 'position' || c.type === 'dimensions'),
+          current,
+        ),
+      )
+      select(
+        changes.flatMap((c) => (c.type === 'select' ? [{ id: c.id, selected: c.selected }] : [])),
+        [],
+      )
+    },
+    [select],
+  )
 
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
-    select([], changes.flatMap((c) => (c.type === 'select' ? [{ index: Number(c.id.slice(1)), selected: c.selected }] : [])))
-  }, [select])
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange[]) => {
+      select(
+        [],
+        changes.flatMap((c) => (c.type === 'select' ? [{ index: Number(c.id.slice(1)), selected: c.selected }] : [])),
+      )
+    },
+    [select],
+  )
 
-  const onDragStop = useCallback((_: unknown, _node: CanvasNode, dragged: CanvasNode[]) => {
-    const centres = new Map<string, Point>()
-    // The first move of a scenario without positions keeps where every node is drawn.
-    const moved = needsPositions(doc) ? [...nodes.filter((n) => !dragged.some((d) => d.id === n.id)), ...dragged] : dragged
-    for (const n of moved) {
-      if (n.parentId) continue
-      const size = SIZES[shapeOf(n.data.node.type)]
-      centres.set(n.id, { x: n.position.x + size.width / 2, y: n.position.y + size.height / 2 })
-    }
-    if (centres.size) onChange(moveNodes(doc, centres))
-  }, [doc, nodes, onChange])
+  const onDragStop = useCallback(
+    (_: unknown, _node: CanvasNode, dragged: CanvasNode[]) => {
+      const centres = new Map<string, Point>()
+      // The first move of a scenario without positions keeps where every node is drawn.
+      const moved = needsPositions(doc) ? [...nodes.filter((n) => !dragged.some((d) => d.id === n.id)), ...dragged] : dragged
+      for (const n of moved) {
+        if (n.parentId) continue
+        const size = SIZES[shapeOf(n.data.node.type)]
+        centres.set(n.id, { x: n.position.x + size.width / 2, y: n.position.y + size.height / 2 })
+      }
+      if (centres.size) onChange(moveNodes(doc, centres))
+    },
+    [doc, nodes, onChange],
+  )
 
-  const onConnect = useCallback((connection: Connection) => {
-    if (connection.source && connection.target) onChange(connect(doc, connection.source, connection.target))
-  }, [doc, onChange])
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      if (connection.source && connection.target) onChange(connect(doc, connection.source, connection.target))
+    },
+    [doc, onChange],
+  )
 
-  const onDelete = useCallback(({ nodes: gone, edges: cut }: { nodes: CanvasNode[]; edges: Edge[] }) => {
-    onChange(removeElements(doc, new Set(gone.map((n) => n.id)), new Set(cut.map((e) => (e.data as { index: number }).index))))
-    onSelect({ nodes: [], edges: [] })
-  }, [doc, onChange, onSelect])
+  const onDelete = useCallback(
+    ({ nodes: gone, edges: cut }: { nodes: CanvasNode[]; edges: Edge[] }) => {
+      onChange(removeElements(doc, new Set(gone.map((n) => n.id)), new Set(cut.map((e) => (e.data as { index: number }).index))))
+      onSelect({ nodes: [], edges: [] })
+    },
+    [doc, onChange, onSelect],
+  )
 
   const onDragOver = (event: DragEvent) => {
     if (!event.dataTransfer.types.includes(DRAG_TYPE)) return
@@ -197,9 +215,7 @@ export function EditorCanvas({ doc, onChange, problems, selection, onSelect, onD
     event.preventDefault()
     const centre = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY })
     // A boundary event dropped on an activity is attached to it.
-    const target = kinds.get(type) === 'boundary'
-      ? flow.getIntersectingNodes({ x: centre.x - 2, y: centre.y - 2, width: 4, height: 4 }).find((n) => n.type === 'activity')
-      : undefined
+    const target = kinds.get(type) === 'boundary' ? flow.getIntersectingNodes({ x: centre.x - 2, y: centre.y - 2, width: 4, height: 4 }).find((n) => n.type === 'activity') : undefined
     onDropComponent(type, centre, target?.id)
   }
 
@@ -237,11 +253,7 @@ export function EditorCanvas({ doc, onChange, problems, selection, onSelect, onD
         maxZoom={2}
         fitView
         fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
-        ariaLabelConfig={{
-          'node.a11yDescription.default': t('editor.a11y.node'),
-          'edge.a11yDescription.default': t('editor.a11y.edge'),
-          'minimap.ariaLabel': t('editor.minimap'),
-        }}
+        ariaLabelConfig={{ 'node.a11yDescription.default': t('editor.a11y.node'), 'edge.a11yDescription.default': t('editor.a11y.edge'), 'minimap.ariaLabel': t('editor.minimap') }}
       >
         <Background gap={16} size={1} color="var(--grid)" />
         <Controls showInteractive={false} />

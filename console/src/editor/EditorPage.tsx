@@ -44,7 +44,14 @@ export default function EditorPage({ id }: { id?: string }) {
   if (draft && !start && pretty(draft.doc) !== pretty(saved) && !fromImport) {
     return (
       <>
-        <DraftBanner savedAt={draft.savedAt} onRestore={() => setStart(draft.doc)} onDiscard={() => { dropDraft(id); setDraft(null) }} />
+        <DraftBanner
+          savedAt={draft.savedAt}
+          onRestore={() => setStart(draft.doc)}
+          onDiscard={() => {
+            dropDraft(id)
+            setDraft(null)
+          }}
+        />
         <ScenarioEditor key="saved" id={id} initial={saved} saved={saved} baseVersion={source.data?.version} components={components} />
       </>
     )

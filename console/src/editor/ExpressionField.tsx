@@ -13,7 +13,29 @@ import { tags } from '@lezer/highlight'
 import { useEffect, useRef } from 'react'
 import { LODASH, MOMENT } from './knownVariables.ts'
 
-const KEYWORDS = new Set(['true', 'false', 'null', 'undefined', 'typeof', 'instanceof', 'in', 'new', 'return', 'if', 'else', 'const', 'let', 'var', 'function', 'for', 'while', 'of', 'this', 'void', 'delete'])
+const KEYWORDS = new Set([
+  'true',
+  'false',
+  'null',
+  'undefined',
+  'typeof',
+  'instanceof',
+  'in',
+  'new',
+  'return',
+  'if',
+  'else',
+  'const',
+  'let',
+  'var',
+  'function',
+  'for',
+  'while',
+  'of',
+  'this',
+  'void',
+  'delete',
+])
 
 /** Tokens of a JavaScript expression, enough for highlighting (strings, numbers, words, comments). */
 const javascript = StreamLanguage.define<{ template: boolean }>({
@@ -122,7 +144,8 @@ export function ExpressionField({ id, value, onChange, variables, label, invalid
   const latest = useRef({ onChange, variables })
   latest.current = { onChange, variables }
   const attributes = useRef(new Compartment())
-  const attrs = () => EditorView.contentAttributes.of({ id, 'aria-label': label, 'aria-invalid': invalid ? 'true' : 'false', ...(describedBy ? { 'aria-describedby': describedBy } : {}), 'data-expression': 'true' })
+  const attrs = () =>
+    EditorView.contentAttributes.of({ id, 'aria-label': label, 'aria-invalid': invalid ? 'true' : 'false', ...(describedBy ? { 'aria-describedby': describedBy } : {}), 'data-expression': 'true' })
 
   useEffect(() => {
     const editor = new EditorView({

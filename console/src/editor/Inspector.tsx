@@ -46,9 +46,15 @@ function problemsUnder(problems: readonly Problem[], prefix: string): Map<string
 function Field({ label, children, problems, id }: { label: string; children: ReactNode; problems?: string[]; id: string }) {
   return (
     <div className={`field${problems?.length ? ' has-problem' : ''}`}>
-      <label htmlFor={id} className="field-label">{label}</label>
+      <label htmlFor={id} className="field-label">
+        {label}
+      </label>
       {children}
-      {problems?.length ? <div className="field-problem" role="alert" data-testid="field-problem">{problems.join('; ')}</div> : null}
+      {problems?.length ? (
+        <div className="field-problem" role="alert" data-testid="field-problem">
+          {problems.join('; ')}
+        </div>
+      ) : null}
     </div>
   )
 }
@@ -77,7 +83,13 @@ function ScenarioInspector({ doc, onChange, problems, idEditable }: InspectorPro
         <input id={ids.name} className="input" value={doc.name ?? ''} onChange={(e) => onChange({ ...doc, name: e.target.value || undefined }, 'scenario-name')} />
       </Field>
       <Field id={ids.description} label={t('editor.description')} problems={at.get('description')}>
-        <textarea id={ids.description} className="input" rows={2} value={doc.description ?? ''} onChange={(e) => onChange({ ...doc, description: e.target.value || undefined }, 'scenario-description')} />
+        <textarea
+          id={ids.description}
+          className="input"
+          rows={2}
+          value={doc.description ?? ''}
+          onChange={(e) => onChange({ ...doc, description: e.target.value || undefined }, 'scenario-description')}
+        />
       </Field>
       <p className="muted small">{t('editor.inspectorHint')}</p>
     </div>
@@ -95,13 +107,27 @@ function NodeInspector({ doc, onChange, problems, components, onDelete, onRename
   const variables = useMemo(() => knownVariables(doc, node.id), [doc, node.id])
   const general = [...at.entries()].filter(([path]) => !['id', 'name', 'attachedTo'].includes(path) && !path.startsWith('config')).flatMap(([, list]) => list)
   const activities = doc.nodes.filter((n) => shapeOf(n.type) === 'activity')
-  const set = (next: typeof node, group: string) => onChange(updateNode(doc, node.id, () => next), `${node.id}:${group}`)
+  const set = (next: typeof node, group: string) =>
+    onChange(
+      updateNode(doc, node.id, () => next),
+      `${node.id}:${group}`,
+    )
   return (
     <div className="inspector" data-testid="inspector" data-node={node.id}>
-      <h2 className="inspector-title">{component?.displayName[lang] ?? node.type} <code className="muted small">{node.type}</code></h2>
-      {general.length ? <div className="field-problem" role="alert">{general.join('; ')}</div> : null}
+      <h2 className="inspector-title">
+        {component?.displayName[lang] ?? node.type} <code className="muted small">{node.type}</code>
+      </h2>
+      {general.length ? (
+        <div className="field-problem" role="alert">
+          {general.join('; ')}
+        </div>
+      ) : null}
       <Field id={ids.id} label={t('editor.nodeId')} problems={at.get('id')}>
-        <input id={ids.id} className="input" defaultValue={node.id} key={node.id}
+        <input
+          id={ids.id}
+          className="input"
+          defaultValue={node.id}
+          key={node.id}
           onBlur={(e) => {
             const wanted = e.target.value.trim()
             const next = renameNode(doc, node.id, wanted)
@@ -109,7 +135,8 @@ function NodeInspector({ doc, onChange, problems, components, onDelete, onRename
             onChange(next)
             onRenamed(node.id, wanted)
           }}
-          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()} />
+          onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+        />
       </Field>
       <Field id={ids.name} label={t('editor.nodeName')} problems={at.get('name')}>
         <input id={ids.name} className="input" value={node.name ?? ''} onChange={(e) => set({ ...node, name: e.target.value || undefined }, 'name')} />
@@ -118,19 +145,32 @@ function NodeInspector({ doc, onChange, problems, components, onDelete, onRename
         <Field id={ids.host} label={t('editor.attachedTo')} problems={at.get('attachedTo')}>
           <select id={ids.host} className="input" value={node.attachedTo ?? ''} onChange={(e) => set({ ...node, attachedTo: e.target.value || undefined }, 'host')}>
             <option value="">—</option>
-            {activities.map((a) => <option key={a.id} value={a.id}>{a.name?.trim() || a.id}</option>)}
+            {activities.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name?.trim() || a.id}
+              </option>
+            ))}
           </select>
         </Field>
       ) : null}
       {component ? (
         <div className="config-form" data-testid="config-form">
           {Object.keys(component.configSchema.properties ?? {}).length ? <h3>{t('editor.settings')}</h3> : <p className="muted small">{t('editor.noSettings')}</p>}
-          <SchemaField schema={component.configSchema} value={node.config ?? {}} path="" label={t('editor.settings')}
+          <SchemaField
+            schema={component.configSchema}
+            value={node.config ?? {}}
+            path=""
+            label={t('editor.settings')}
             ctx={{ problems: configProblems, variables }}
-            onChange={(config) => set({ ...node, config: isEmptyObject(config) ? undefined : config }, 'config')} />
+            onChange={(config) => set({ ...node, config: isEmptyObject(config) ? undefined : config }, 'config')}
+          />
         </div>
-      ) : <div className="field-problem">{t('editor.unknownType', { type: node.type })}</div>}
-      <button type="button" className="btn btn-danger btn-small" onClick={onDelete}>{t('editor.deleteNode')}</button>
+      ) : (
+        <div className="field-problem">{t('editor.unknownType', { type: node.type })}</div>
+      )}
+      <button type="button" className="btn btn-danger btn-small" onClick={onDelete}>
+        {t('editor.deleteNode')}
+      </button>
     </div>
   )
 }
@@ -145,36 +185,73 @@ function EdgeInspector({ doc, onChange, problems, onDelete, index }: InspectorPr
   const at = problemsUnder(problems, `edges[${index}]`)
   const gateway = from?.type === 'exclusiveGateway'
   const variables = useMemo(() => knownVariables(doc, edge.from), [doc, edge.from])
-  const set = (patch: Partial<typeof edge>, group: string) => onChange(updateEdge(doc, index, (e) => {
-    const next = { ...e, ...patch }
-    for (const key of Object.keys(patch) as Array<keyof typeof edge>) if (next[key] === undefined) delete next[key]
-    return next
-  }), `edge${index}:${group}`)
+  const set = (patch: Partial<typeof edge>, group: string) =>
+    onChange(
+      updateEdge(doc, index, (e) => {
+        const next = { ...e, ...patch }
+        for (const key of Object.keys(patch) as Array<keyof typeof edge>) if (next[key] === undefined) delete next[key]
+        return next
+      }),
+      `edge${index}:${group}`,
+    )
   const general = [...at.entries()].filter(([path]) => !['condition', 'default', 'name'].includes(path)).flatMap(([, list]) => list)
   return (
     <div className="inspector" data-testid="inspector" data-edge={index}>
-      <h2 className="inspector-title">{t('editor.edge')} <code className="small">{edge.from} → {edge.to}</code></h2>
-      {general.length ? <div className="field-problem" role="alert">{general.join('; ')}</div> : null}
+      <h2 className="inspector-title">
+        {t('editor.edge')}{' '}
+        <code className="small">
+          {edge.from} → {edge.to}
+        </code>
+      </h2>
+      {general.length ? (
+        <div className="field-problem" role="alert">
+          {general.join('; ')}
+        </div>
+      ) : null}
       {gateway ? (
         <>
           <div className="field field-check">
-            <input id={ids.isDefault} type="checkbox" checked={edge.default === true} onChange={(e) => set(e.target.checked ? { default: true, condition: undefined } : { default: undefined }, 'default')} />
-            <label htmlFor={ids.isDefault} className="field-label">{t('editor.edgeDefault')}</label>
+            <input
+              id={ids.isDefault}
+              type="checkbox"
+              checked={edge.default === true}
+              onChange={(e) => set(e.target.checked ? { default: true, condition: undefined } : { default: undefined }, 'default')}
+            />
+            <label htmlFor={ids.isDefault} className="field-label">
+              {t('editor.edgeDefault')}
+            </label>
           </div>
           {edge.default !== true ? (
             <div className={`field${at.get('condition') ? ' has-problem' : ''}`}>
-              <label htmlFor={ids.condition} className="field-label">{t('editor.edgeCondition')}</label>
-              <ExpressionField id={ids.condition} value={edge.condition ?? ''} onChange={(v) => set({ condition: v || undefined }, 'condition')} variables={variables}
-                label={t('editor.edgeCondition')} invalid={!!at.get('condition')} placeholder="body.total > 100" />
-              {at.get('condition') ? <div className="field-problem" role="alert" data-testid="field-problem">{at.get('condition')!.join('; ')}</div> : null}
+              <label htmlFor={ids.condition} className="field-label">
+                {t('editor.edgeCondition')}
+              </label>
+              <ExpressionField
+                id={ids.condition}
+                value={edge.condition ?? ''}
+                onChange={(v) => set({ condition: v || undefined }, 'condition')}
+                variables={variables}
+                label={t('editor.edgeCondition')}
+                invalid={!!at.get('condition')}
+                placeholder="body.total > 100"
+              />
+              {at.get('condition') ? (
+                <div className="field-problem" role="alert" data-testid="field-problem">
+                  {at.get('condition')!.join('; ')}
+                </div>
+              ) : null}
             </div>
           ) : null}
         </>
-      ) : <p className="muted small">{t('editor.edgePlain')}</p>}
+      ) : (
+        <p className="muted small">{t('editor.edgePlain')}</p>
+      )}
       <Field id={ids.name} label={t('editor.edgeName')} problems={at.get('name')}>
         <input id={ids.name} className="input" value={edge.name ?? ''} onChange={(e) => set({ name: e.target.value || undefined }, 'name')} />
       </Field>
-      <button type="button" className="btn btn-danger btn-small" onClick={onDelete}>{t('editor.deleteEdge')}</button>
+      <button type="button" className="btn btn-danger btn-small" onClick={onDelete}>
+        {t('editor.deleteEdge')}
+      </button>
     </div>
   )
 }

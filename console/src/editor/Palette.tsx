@@ -30,9 +30,19 @@ export function Palette({ components, onInsert }: { components: readonly Compone
           <section key={group} className="palette-group" aria-labelledby={`palette-${group}`}>
             <h3 id={`palette-${group}`}>{t(`editor.group.${group}` as MessageKey)}</h3>
             {items.map((c) => (
-              <button key={c.type} type="button" className="palette-item" draggable onDragStart={(e) => onDragStart(e, c.type)} onClick={() => onInsert(c.type)}
-                title={`${c.type} — ${t('editor.paletteHint')}`} data-type={c.type}>
-                <span aria-hidden="true"><NodeIcon type={c.type} size={14} /></span>
+              <button
+                key={c.type}
+                type="button"
+                className="palette-item"
+                draggable
+                onDragStart={(e) => onDragStart(e, c.type)}
+                onClick={() => onInsert(c.type)}
+                title={`${c.type} — ${t('editor.paletteHint')}`}
+                data-type={c.type}
+              >
+                <span aria-hidden="true">
+                  <NodeIcon type={c.type} size={14} />
+                </span>
                 {c.displayName[lang]}
               </button>
             ))}

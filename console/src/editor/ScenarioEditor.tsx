@@ -123,47 +123,53 @@ function Editor({ id, initial, saved, baseVersion, components }: ScenarioEditorP
   const change = useCallback((next: EditorDocument, group?: string) => history.set(next, group), [history])
 
   /** Adds a component: where it was dropped, or after the selected node (connected to it). */
-  const insert = useCallback((type: string, at?: Point, host?: string) => {
-    const component = components.find((c) => c.type === type)
-    if (!component) return
-    const nodeId = freeId(doc, type)
-    const selected = selection.nodes.length === 1 ? doc.nodes.find((n) => n.id === selection.nodes[0]) : undefined
-    const config = emptyValue(component.configSchema) as Record<string, unknown>
-    const node = { id: nodeId, type, ...(Object.keys(config ?? {}).length ? { config } : {}) } as EditorDocument['nodes'][number]
-    let next: EditorDocument
-    if (component.kind === 'boundary') {
-      const activity = host ?? (selected && shapeOf(selected.type) === 'activity' ? selected.id : undefined)
-      next = addNode(doc, { ...node, ...(activity ? { attachedTo: activity } : { position: positionFor(at ?? { x: 120, y: 100 }) }) })
-    } else {
-      const drawn = layeredPositions(doc)
-      const from = selected && !selected.attachedTo ? (centreOf(selected) ?? drawn.get(selected.id)) : undefined
-      const rightmost = doc.nodes.reduce<Point | null>((best, n) => {
-        const c = centreOf(n) ?? drawn.get(n.id)
-        return c && (!best || c.x > best.x) ? c : best
-      }, null)
-      let centre = at ?? (from ? { x: from.x + 230, y: from.y } : rightmost ? { x: rightmost.x + 230, y: rightmost.y } : { x: 120, y: 120 })
-      // A second branch from the same node goes below the first, not on top of it.
-      const taken = doc.nodes.map((n) => centreOf(n) ?? drawn.get(n.id)).filter((c): c is Point => !!c)
-      while (!at && taken.some((c) => Math.abs(c.x - centre.x) < 120 && Math.abs(c.y - centre.y) < 80)) centre = { x: centre.x, y: centre.y + 120 }
-      next = addNode(doc, { ...node, position: positionFor(centre) })
-      // Keyboard insertion builds a chain: the new node follows the selected one.
-      if (!at && selected && !END_TYPES.has(selected.type)) next = connect(next, selected.id, nodeId)
-    }
-    history.set(next)
-    setSelection({ nodes: [nodeId], edges: [] })
-    // A node added from the keyboard may land outside the view: bring everything into view.
-    if (!at) setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), 50)
-  }, [components, doc, selection.nodes, history, flow])
+  const insert = useCallback(
+    (type: string, at?: Point, host?: string) => {
+      const component = components.find((c) => c.type === type)
+      if (!component) return
+      const nodeId = freeId(doc, type)
+      const selected = selection.nodes.length === 1 ? doc.nodes.find((n) => n.id === selection.nodes[0]) : undefined
+      const config = emptyValue(component.configSchema) as Record<string, unknown>
+      const node = { id: nodeId, type, ...(Object.keys(config ?? {}).length ? { config } : {}) } as EditorDocument['nodes'][number]
+      let next: EditorDocument
+      if (component.kind === 'boundary') {
+        const activity = host ?? (selected && shapeOf(selected.type) === 'activity' ? selected.id : undefined)
+        next = addNode(doc, { ...node, ...(activity ? { attachedTo: activity } : { position: positionFor(at ?? { x: 120, y: 100 }) }) })
+      } else {
+        const drawn = layeredPositions(doc)
+        const from = selected && !selected.attachedTo ? (centreOf(selected) ?? drawn.get(selected.id)) : undefined
+        const rightmost = doc.nodes.reduce<Point | null>((best, n) => {
+          const c = centreOf(n) ?? drawn.get(n.id)
+          return c && (!best || c.x > best.x) ? c : best
+        }, null)
+        let centre = at ?? (from ? { x: from.x + 230, y: from.y } : rightmost ? { x: rightmost.x + 230, y: rightmost.y } : { x: 120, y: 120 })
+        // A second branch from the same node goes below the first, not on top of it.
+        const taken = doc.nodes.map((n) => centreOf(n) ?? drawn.get(n.id)).filter((c): c is Point => !!c)
+        while (!at && taken.some((c) => Math.abs(c.x - centre.x) < 120 && Math.abs(c.y - centre.y) < 80)) centre = { x: centre.x, y: centre.y + 120 }
+        next = addNode(doc, { ...node, position: positionFor(centre) })
+        // Keyboard insertion builds a chain: the new node follows the selected one.
+        if (!at && selected && !END_TYPES.has(selected.type)) next = connect(next, selected.id, nodeId)
+      }
+      history.set(next)
+      setSelection({ nodes: [nodeId], edges: [] })
+      // A node added from the keyboard may land outside the view: bring everything into view.
+      if (!at) setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), 50)
+    },
+    [components, doc, selection.nodes, history, flow],
+  )
 
   const removeSelected = useCallback(() => {
     history.set(removeElements(doc, new Set(selection.nodes), new Set(selection.edges)))
     setSelection({ nodes: [], edges: [] })
   }, [doc, selection, history])
 
-  const titleOf = useCallback((nodeId: string) => {
-    const node = doc.nodes.find((n) => n.id === nodeId)
-    return node?.name?.trim() || (node ? componentName(lang, node.type) : nodeId)
-  }, [doc, lang])
+  const titleOf = useCallback(
+    (nodeId: string) => {
+      const node = doc.nodes.find((n) => n.id === nodeId)
+      return node?.name?.trim() || (node ? componentName(lang, node.type) : nodeId)
+    },
+    [doc, lang],
+  )
 
   const layout = async () => {
     setLayoutError(null)
@@ -181,9 +187,7 @@ function Editor({ id, initial, saved, baseVersion, components }: ScenarioEditorP
     setSaving(true)
     setSaveError(null)
     try {
-      const record = id
-        ? await api.put<ScenarioRecord>(`/api/v1/scenarios/${encodeURIComponent(id)}`, doc)
-        : await api.post<ScenarioRecord>('/api/v1/scenarios', doc)
+      const record = id ? await api.put<ScenarioRecord>(`/api/v1/scenarios/${encodeURIComponent(id)}`, doc) : await api.post<ScenarioRecord>('/api/v1/scenarios', doc)
       dropDraft(id)
       leaving.current = true
       navigate(`/scenarios/${encodeURIComponent(record.id)}`)
@@ -229,24 +233,48 @@ function Editor({ id, initial, saved, baseVersion, components }: ScenarioEditorP
           <h1>{id ? t('editor.titleEdit', { id }) : t('editor.titleNew')}</h1>
           <div className="muted small">
             {id ? t('editor.basedOn', { version: baseVersion ?? '?' }) : t('editor.newHintVisual')}
-            {dirty ? <> · <span className="tag tag-warn" data-testid="unsaved">{t('editor.unsaved')}</span></> : null}
+            {dirty ? (
+              <>
+                {' '}
+                ·{' '}
+                <span className="tag tag-warn" data-testid="unsaved">
+                  {t('editor.unsaved')}
+                </span>
+              </>
+            ) : null}
           </div>
         </div>
         <div className="head-actions">
           <CheckState check={check} count={problems.length} />
-          <Link to={id ? `/scenarios/${encodeURIComponent(id)}` : '/scenarios'} className="btn btn-ghost">{t('action.cancel')}</Link>
-          <button type="button" className="btn" onClick={() => setRunSignal((n) => n + 1)} data-testid="test-run-button">{t('editor.testRun')}</button>
-          <button type="button" className="btn btn-primary" onClick={save} disabled={saving} data-testid="save" title="Ctrl+S">{t('action.save')}</button>
+          <Link to={id ? `/scenarios/${encodeURIComponent(id)}` : '/scenarios'} className="btn btn-ghost">
+            {t('action.cancel')}
+          </Link>
+          <button type="button" className="btn" onClick={() => setRunSignal((n) => n + 1)} data-testid="test-run-button">
+            {t('editor.testRun')}
+          </button>
+          <button type="button" className="btn btn-primary" onClick={save} disabled={saving} data-testid="save" title="Ctrl+S">
+            {t('action.save')}
+          </button>
         </div>
       </div>
       <div className="editor-toolbar" role="toolbar" aria-label={t('editor.toolbar')}>
-        <button type="button" className="btn btn-small" onClick={history.undo} disabled={!history.canUndo} title="Ctrl+Z">{t('editor.undo')}</button>
-        <button type="button" className="btn btn-small" onClick={history.redo} disabled={!history.canRedo} title="Ctrl+Shift+Z">{t('editor.redo')}</button>
-        <button type="button" className="btn btn-small" onClick={layout} disabled={!doc.nodes.length}>{t('editor.autoLayout')}</button>
+        <button type="button" className="btn btn-small" onClick={history.undo} disabled={!history.canUndo} title="Ctrl+Z">
+          {t('editor.undo')}
+        </button>
+        <button type="button" className="btn btn-small" onClick={history.redo} disabled={!history.canRedo} title="Ctrl+Shift+Z">
+          {t('editor.redo')}
+        </button>
+        <button type="button" className="btn btn-small" onClick={layout} disabled={!doc.nodes.length}>
+          {t('editor.autoLayout')}
+        </button>
         <FindNode doc={doc} onFound={(nodeId) => setSelection({ nodes: [nodeId], edges: [] })} />
         <div className="tabs tabs-inline" role="group" aria-label={t('editor.sideView')}>
-          <button type="button" className={side === 'form' ? 'is-active' : ''} aria-pressed={side === 'form'} onClick={() => setSide('form')} data-testid="view-form">{t('editor.viewForm')}</button>
-          <button type="button" className={side === 'json' ? 'is-active' : ''} aria-pressed={side === 'json'} onClick={() => setSide('json')} data-testid="view-json">JSON</button>
+          <button type="button" className={side === 'form' ? 'is-active' : ''} aria-pressed={side === 'form'} onClick={() => setSide('form')} data-testid="view-form">
+            {t('editor.viewForm')}
+          </button>
+          <button type="button" className={side === 'json' ? 'is-active' : ''} aria-pressed={side === 'json'} onClick={() => setSide('json')} data-testid="view-json">
+            JSON
+          </button>
         </div>
       </div>
       <ErrorBox error={saveError} title={t('editor.saveFailed')} />
@@ -254,14 +282,31 @@ function Editor({ id, initial, saved, baseVersion, components }: ScenarioEditorP
       <div className={`editor-grid${side === 'json' ? ' with-json' : ''}`}>
         <Palette components={components} onInsert={(type) => insert(type)} />
         <div className="editor-canvas-wrap" data-testid="graph">
-          <EditorCanvas doc={doc} onChange={change} problems={placed} selection={selection} onSelect={setSelection}
-            onDropComponent={(type, at, host) => insert(type, at, host)} components={components} />
+          <EditorCanvas
+            doc={doc}
+            onChange={change}
+            problems={placed}
+            selection={selection}
+            onSelect={setSelection}
+            onDropComponent={(type, at, host) => insert(type, at, host)}
+            components={components}
+          />
         </div>
         <aside className="editor-side panel">
-          {side === 'json'
-            ? <JsonView doc={doc} onChange={change} onSave={save} />
-            : <Inspector doc={doc} onChange={change} selection={selection} problems={problems} components={components} onDelete={removeSelected} idEditable={!id}
-                onRenamed={(from, to) => setSelection((s) => ({ ...s, nodes: s.nodes.map((n) => (n === from ? to : n)) }))} />}
+          {side === 'json' ? (
+            <JsonView doc={doc} onChange={change} onSave={save} />
+          ) : (
+            <Inspector
+              doc={doc}
+              onChange={change}
+              selection={selection}
+              problems={problems}
+              components={components}
+              onDelete={removeSelected}
+              idEditable={!id}
+              onRenamed={(from, to) => setSelection((s) => ({ ...s, nodes: s.nodes.map((n) => (n === from ? to : n)) }))}
+            />
+          )}
         </aside>
       </div>
       {problems.length ? <ProblemList problems={problems} onPick={(p) => pickProblem(p, doc, setSelection)} /> : null}
@@ -309,17 +354,27 @@ function JsonView({ doc, onChange, onSave }: { doc: EditorDocument; onChange: (d
   }, [doc])
   return (
     <div className="json-view">
-      {syntax ? <div className="field-problem" role="alert">{t('editor.syntax')}</div> : null}
-      <CodeEditor value={text} onSave={onSave} lint={lintJson} className="editor-fill" onChange={(next) => {
-        setText(next)
-        try {
-          const parsed = normalize(JSON.parse(next))
-          setSyntax(!parsed)
-          if (parsed) onChange(parsed, 'json')
-        } catch {
-          setSyntax(true)
-        }
-      }} />
+      {syntax ? (
+        <div className="field-problem" role="alert">
+          {t('editor.syntax')}
+        </div>
+      ) : null}
+      <CodeEditor
+        value={text}
+        onSave={onSave}
+        lint={lintJson}
+        className="editor-fill"
+        onChange={(next) => {
+          setText(next)
+          try {
+            const parsed = normalize(JSON.parse(next))
+            setSyntax(!parsed)
+            if (parsed) onChange(parsed, 'json')
+          } catch {
+            setSyntax(true)
+          }
+        }}
+      />
     </div>
   )
 }
@@ -332,8 +387,8 @@ function FindNode({ doc, onFound }: { doc: EditorDocument; onFound: (id: string)
   const find = () => {
     const wanted = text.trim().toLowerCase()
     if (!wanted) return
-    const node = doc.nodes.find((n) => n.id.toLowerCase() === wanted || n.name?.toLowerCase() === wanted)
-      ?? doc.nodes.find((n) => n.id.toLowerCase().includes(wanted) || n.name?.toLowerCase().includes(wanted))
+    const node =
+      doc.nodes.find((n) => n.id.toLowerCase() === wanted || n.name?.toLowerCase() === wanted) ?? doc.nodes.find((n) => n.id.toLowerCase().includes(wanted) || n.name?.toLowerCase().includes(wanted))
     setMissing(!node)
     if (!node) return
     onFound(node.id)
@@ -341,12 +396,39 @@ function FindNode({ doc, onFound }: { doc: EditorDocument; onFound: (id: string)
     if (drawn) flow.setCenter(drawn.internals.positionAbsolute.x + (drawn.measured.width ?? 0) / 2, drawn.internals.positionAbsolute.y + (drawn.measured.height ?? 0) / 2, { zoom: 1.2, duration: 300 })
   }
   return (
-    <form className="find-node" role="search" onSubmit={(e) => { e.preventDefault(); find() }}>
-      <input className={`input input-small${missing ? ' has-problem' : ''}`} type="search" value={text} onChange={(e) => { setText(e.target.value); setMissing(false) }}
-        aria-label={t('editor.findNode')} placeholder={t('editor.findNode')} list="editor-node-ids" />
-      <datalist id="editor-node-ids">{doc.nodes.map((n) => <option key={n.id} value={n.name?.trim() || n.id} />)}</datalist>
-      <button type="submit" className="btn btn-small">{t('editor.find')}</button>
-      {missing ? <span className="muted small" role="status">{t('editor.notFound')}</span> : null}
+    <form
+      className="find-node"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault()
+        find()
+      }}
+    >
+      <input
+        className={`input input-small${missing ? ' has-problem' : ''}`}
+        type="search"
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value)
+          setMissing(false)
+        }}
+        aria-label={t('editor.findNode')}
+        placeholder={t('editor.findNode')}
+        list="editor-node-ids"
+      />
+      <datalist id="editor-node-ids">
+        {doc.nodes.map((n) => (
+          <option key={n.id} value={n.name?.trim() || n.id} />
+        ))}
+      </datalist>
+      <button type="submit" className="btn btn-small">
+        {t('editor.find')}
+      </button>
+      {missing ? (
+        <span className="muted small" role="status">
+          {t('editor.notFound')}
+        </span>
+      ) : null}
     </form>
   )
 }
@@ -354,7 +436,11 @@ function FindNode({ doc, onFound }: { doc: EditorDocument; onFound: (id: string)
 function CheckState({ check, count }: { check: Check; count: number }) {
   const { t } = useI18n()
   const text = { syntax: t('editor.syntax'), checking: t('editor.checking'), valid: t('editor.valid'), invalid: t('editor.problems', { n: count }) }[check]
-  return <span className={`check-state check-${check}`} data-testid="check-state" data-state={check} role="status">{text}</span>
+  return (
+    <span className={`check-state check-${check}`} data-testid="check-state" data-state={check} role="status">
+      {text}
+    </span>
+  )
 }
 
 /** A banner offering the draft this browser kept from an earlier visit. */
@@ -363,8 +449,12 @@ export function DraftBanner({ savedAt, onRestore, onDiscard }: { savedAt: string
   return (
     <div className="draft-banner" role="status" data-testid="draft-banner">
       {t('editor.draftFound', { time: formatTime(savedAt, lang) })}
-      <button type="button" className="btn btn-small" onClick={onRestore} data-testid="draft-restore">{t('editor.draftRestore')}</button>
-      <button type="button" className="btn btn-ghost btn-small" onClick={onDiscard}>{t('editor.draftDiscard')}</button>
+      <button type="button" className="btn btn-small" onClick={onRestore} data-testid="draft-restore">
+        {t('editor.draftRestore')}
+      </button>
+      <button type="button" className="btn btn-ghost btn-small" onClick={onDiscard}>
+        {t('editor.draftDiscard')}
+      </button>
     </div>
   )
 }

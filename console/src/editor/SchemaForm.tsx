@@ -8,7 +8,6 @@
  */
 import { useId, useState, type ReactNode } from 'react'
 import { useI18n } from '../i18n.ts'
-import type { Problem } from '../types.ts'
 import type { JsonSchema } from './components.ts'
 import { ExpressionField } from './ExpressionField.tsx'
 
@@ -37,7 +36,7 @@ function pickVariant(variants: JsonSchema[], value: unknown): number {
     if (v.enum) return v.enum.includes(value)
     return kind !== undefined && (types.includes(kind) || (kind === 'number' && types.includes('integer')))
   })
-  return found >= 0 ? found : 0
+  return Math.max(found, 0)
 }
 
 /** An empty value of a schema: what "Add" puts in a list. */
@@ -61,7 +60,11 @@ export function emptyValue(schema: JsonSchema): unknown {
 
 function Problems({ id, list }: { id: string; list?: string[] }) {
   if (!list?.length) return null
-  return <div id={id} className="field-problem" role="alert" data-testid="field-problem">{list.join('; ')}</div>
+  return (
+    <div id={id} className="field-problem" role="alert" data-testid="field-problem">
+      {list.join('; ')}
+    </div>
+  )
 }
 
 interface FieldProps {
@@ -96,8 +99,16 @@ export function SchemaField(props: FieldProps): ReactNode {
 function Label({ htmlFor, label, suffix, required }: { htmlFor: string; label: string; suffix?: string; required?: boolean }) {
   return (
     <span className="field-label-row">
-      <label htmlFor={htmlFor} className="field-label">{label}{suffix ? <span className="sr-only"> {suffix}</span> : null}</label>
-      {required ? <span className="required" aria-hidden="true" title="required"> *</span> : null}
+      <label htmlFor={htmlFor} className="field-label">
+        {label}
+        {suffix ? <span className="sr-only"> {suffix}</span> : null}
+      </label>
+      {required ? (
+        <span className="required" aria-hidden="true" title="required">
+          {' '}
+          *
+        </span>
+      ) : null}
     </span>
   )
 }
@@ -111,9 +122,25 @@ function TextField({ schema, value, onChange, path, label, labelSuffix, required
     <div className={`field${problems ? ' has-problem' : ''}`} data-field={path}>
       <Label htmlFor={id} label={label} suffix={labelSuffix} required={required} />
       {schema.format === 'expression' ? (
-        <ExpressionField id={id} value={text} onChange={set} variables={ctx.variables} label={labelSuffix ? `${label} ${labelSuffix}` : label} invalid={!!problems} describedBy={problems ? `${id}-problem` : undefined} />
+        <ExpressionField
+          id={id}
+          value={text}
+          onChange={set}
+          variables={ctx.variables}
+          label={labelSuffix ? `${label} ${labelSuffix}` : label}
+          invalid={!!problems}
+          describedBy={problems ? `${id}-problem` : undefined}
+        />
       ) : (
-        <input id={id} className="input" value={text} onChange={(e) => set(e.target.value)} aria-invalid={problems ? 'true' : 'false'} aria-describedby={problems ? `${id}-problem` : undefined} pattern={undefined} />
+        <input
+          id={id}
+          className="input"
+          value={text}
+          onChange={(e) => set(e.target.value)}
+          aria-invalid={problems ? 'true' : 'false'}
+          aria-describedby={problems ? `${id}-problem` : undefined}
+          pattern={undefined}
+        />
       )}
       {schema.description ? <div className="muted small">{schema.description}</div> : null}
       <Problems id={`${id}-problem`} list={problems} />
@@ -127,11 +154,19 @@ function NumberField({ schema, value, onChange, path, label, labelSuffix, requir
   return (
     <div className={`field${problems ? ' has-problem' : ''}`} data-field={path}>
       <Label htmlFor={id} label={label} suffix={labelSuffix} required={required} />
-      <input id={id} className="input" type="number" value={typeof value === 'number' ? value : ''} min={schema.minimum} max={schema.maximum}
+      <input
+        id={id}
+        className="input"
+        type="number"
+        value={typeof value === 'number' ? value : ''}
+        min={schema.minimum}
+        max={schema.maximum}
         step={typesOf(schema).includes('integer') ? 1 : 'any'}
         onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))}
         placeholder={schema.default !== undefined ? String(schema.default) : undefined}
-        aria-invalid={problems ? 'true' : 'false'} aria-describedby={problems ? `${id}-problem` : undefined} />
+        aria-invalid={problems ? 'true' : 'false'}
+        aria-describedby={problems ? `${id}-problem` : undefined}
+      />
       <Problems id={`${id}-problem`} list={problems} />
     </div>
   )
@@ -155,13 +190,17 @@ function EnumField({ schema, value, onChange, path, label, labelSuffix, required
   const { t } = useI18n()
   const problems = ctx.problems.get(path)
   const options = schema.enum ?? [schema.const]
-  const index = options.findIndex((o) => o === value)
+  const index = options.indexOf(value)
   return (
     <div className={`field${problems ? ' has-problem' : ''}`} data-field={path}>
       <Label htmlFor={id} label={label} suffix={labelSuffix} required={required} />
       <select id={id} className="input" value={index < 0 ? '' : String(index)} onChange={(e) => onChange(e.target.value === '' ? undefined : options[Number(e.target.value)])}>
         {!required || index < 0 ? <option value="">{schema.default !== undefined ? `${t('form.default')}: ${String(schema.default)}` : '—'}</option> : null}
-        {options.map((o, i) => <option key={i} value={String(i)}>{String(o)}</option>)}
+        {options.map((o, i) => (
+          <option key={i} value={String(i)}>
+            {String(o)}
+          </option>
+        ))}
       </select>
       <Problems id={`${id}-problem`} list={problems} />
     </div>
@@ -173,19 +212,36 @@ function ObjectField({ schema, value, onChange, path, label, labelSuffix, ctx }:
   const required = new Set(schema.required ?? [])
   const problems = ctx.problems.get(path)
   const fields = Object.entries(schema.properties ?? {}).map(([key, child]) => (
-    <SchemaField key={key} schema={child} value={object[key]} path={path ? `${path}.${key}` : key} label={key}
-      labelSuffix={labelSuffix} required={required.has(key)} ctx={ctx}
+    <SchemaField
+      key={key}
+      schema={child}
+      value={object[key]}
+      path={path ? `${path}.${key}` : key}
+      label={key}
+      labelSuffix={labelSuffix}
+      required={required.has(key)}
+      ctx={ctx}
       onChange={(next) => {
         const copy = { ...object }
         if (next === undefined) delete copy[key]
         else copy[key] = next
         onChange(copy)
-      }} />
+      }}
+    />
   ))
-  if (!path) return <>{fields}<Problems id="root-problem" list={problems} /></>
+  if (!path)
+    return (
+      <>
+        {fields}
+        <Problems id="root-problem" list={problems} />
+      </>
+    )
   return (
     <fieldset className="fieldset" data-field={path}>
-      <legend>{label}{labelSuffix ? <span className="sr-only"> {labelSuffix}</span> : null}</legend>
+      <legend>
+        {label}
+        {labelSuffix ? <span className="sr-only"> {labelSuffix}</span> : null}
+      </legend>
       {fields}
       <Problems id={`${path}-problem`} list={problems} />
     </fieldset>
@@ -200,21 +256,45 @@ function ArrayField({ schema, value, onChange, path, label, labelSuffix, ctx }: 
   const set = (next: unknown[]) => onChange(next)
   return (
     <fieldset className={`fieldset fieldset-list${problems ? ' has-problem' : ''}`} data-field={path}>
-      <legend>{label}{labelSuffix ? <span className="sr-only"> {labelSuffix}</span> : null}</legend>
+      <legend>
+        {label}
+        {labelSuffix ? <span className="sr-only"> {labelSuffix}</span> : null}
+      </legend>
       {list.map((entry, index) => (
         <div key={index} className="list-item" data-testid="list-item">
-          <span className="list-no" aria-hidden="true">{index + 1}</span>
+          <span className="list-no" aria-hidden="true">
+            {index + 1}
+          </span>
           <div className="list-fields">
-            <SchemaField schema={item} value={entry} path={`${path}[${index}]`} label={isObject(entry) || typesOf(item).includes('object') ? label : label} labelSuffix={String(index + 1)} ctx={ctx}
-              onChange={(next) => set(list.map((old, i) => (i === index ? next : old)))} />
+            <SchemaField
+              schema={item}
+              value={entry}
+              path={`${path}[${index}]`}
+              label={isObject(entry) || typesOf(item).includes('object') ? label : label}
+              labelSuffix={String(index + 1)}
+              ctx={ctx}
+              onChange={(next) => set(list.map((old, i) => (i === index ? next : old)))}
+            />
           </div>
           <div className="list-actions">
-            <button type="button" className="btn btn-ghost btn-small" disabled={index === 0} onClick={() => set(list.map((_, i) => list[i === index - 1 ? index : i === index ? index - 1 : i]))} aria-label={`${t('form.up')} ${label} ${index + 1}`}>↑</button>
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => set(list.filter((_, i) => i !== index))} aria-label={`${t('form.remove')} ${label} ${index + 1}`}>✕</button>
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              disabled={index === 0}
+              onClick={() => set(list.map((_, i) => list[i === index - 1 ? index : i === index ? index - 1 : i]))}
+              aria-label={`${t('form.up')} ${label} ${index + 1}`}
+            >
+              ↑
+            </button>
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => set(list.filter((_, i) => i !== index))} aria-label={`${t('form.remove')} ${label} ${index + 1}`}>
+              ✕
+            </button>
           </div>
         </div>
       ))}
-      <button type="button" className="btn btn-small" onClick={() => set([...list, emptyValue(item)])}>{t('form.add')}: {label}</button>
+      <button type="button" className="btn btn-small" onClick={() => set([...list, emptyValue(item)])}>
+        {t('form.add')}: {label}
+      </button>
       <Problems id={`${path}-problem`} list={problems} />
     </fieldset>
   )
@@ -228,13 +308,25 @@ function VariantField(props: FieldProps & { variants: JsonSchema[] }) {
   const name = (v: JsonSchema, i: number) => v.description ?? (v.const !== undefined ? String(v.const) : typesOf(v).join('|') || `#${i + 1}`)
   return (
     <div className="field field-variant">
-      <label htmlFor={id} className="field-label">{label}{labelSuffix ? <span className="sr-only"> {labelSuffix}</span> : null} · {t('form.form')}</label>
-      <select id={id} className="input" value={chosen} onChange={(e) => {
-        const next = Number(e.target.value)
-        setChosen(next)
-        onChange(emptyValue(variants[next]))
-      }}>
-        {variants.map((v, i) => <option key={i} value={i}>{name(v, i)}</option>)}
+      <label htmlFor={id} className="field-label">
+        {label}
+        {labelSuffix ? <span className="sr-only"> {labelSuffix}</span> : null} · {t('form.form')}
+      </label>
+      <select
+        id={id}
+        className="input"
+        value={chosen}
+        onChange={(e) => {
+          const next = Number(e.target.value)
+          setChosen(next)
+          onChange(emptyValue(variants[next]))
+        }}
+      >
+        {variants.map((v, i) => (
+          <option key={i} value={i}>
+            {name(v, i)}
+          </option>
+        ))}
       </select>
       <SchemaField {...props} schema={variants[chosen]} />
     </div>
@@ -250,19 +342,25 @@ function JsonField({ value, onChange, label, labelSuffix, problems }: FieldProps
   return (
     <div className={`field${problems || bad ? ' has-problem' : ''}`}>
       <Label htmlFor={id} label={label} suffix={labelSuffix} />
-      <textarea id={id} className="input mono" rows={3} value={text} onChange={(e) => {
-        setText(e.target.value)
-        if (e.target.value.trim() === '') {
-          setBad(false)
-          return onChange(undefined)
-        }
-        try {
-          onChange(JSON.parse(e.target.value))
-          setBad(false)
-        } catch {
-          setBad(true)
-        }
-      }} />
+      <textarea
+        id={id}
+        className="input mono"
+        rows={3}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value)
+          if (e.target.value.trim() === '') {
+            setBad(false)
+            return onChange(undefined)
+          }
+          try {
+            onChange(JSON.parse(e.target.value))
+            setBad(false)
+          } catch {
+            setBad(true)
+          }
+        }}
+      />
       <Problems id={`${id}-problem`} list={bad ? [t('form.badJson'), ...(problems ?? [])] : problems} />
     </div>
   )

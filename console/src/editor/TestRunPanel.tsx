@@ -34,7 +34,10 @@ export function TestRunPanel({ doc, saved, runSignal }: { doc: EditorDocument; s
   useEffect(() => {
     if (!doc.id || !saved) return setWebrequests([])
     let live = true
-    api.get<Page<WebRequestRecord>>(`/api/v1/webrequests?scenarioId=${encodeURIComponent(doc.id)}`).then((page) => live && setWebrequests(page.items), () => {})
+    api.get<Page<WebRequestRecord>>(`/api/v1/webrequests?scenarioId=${encodeURIComponent(doc.id)}`).then(
+      (page) => live && setWebrequests(page.items),
+      () => {},
+    )
     return () => {
       live = false
     }
@@ -77,46 +80,75 @@ export function TestRunPanel({ doc, saved, runSignal }: { doc: EditorDocument; s
 
   return (
     <section className="panel test-run" aria-labelledby={`${ids.method}-title`} data-testid="test-run">
-      <div className="panel-head" id={`${ids.method}-title`}>{t('editor.testRun')}</div>
+      <div className="panel-head" id={`${ids.method}-title`}>
+        {t('editor.testRun')}
+      </div>
       <div className="sample-request">
         <div className="field">
-          <label htmlFor={ids.method} className="field-label">{t('editor.sampleMethod')}</label>
+          <label htmlFor={ids.method} className="field-label">
+            {t('editor.sampleMethod')}
+          </label>
           <select id={ids.method} className="input" value={sample.method} onChange={(e) => update({ method: e.target.value })}>
-            {METHODS.map((m) => <option key={m}>{m}</option>)}
+            {METHODS.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
           </select>
         </div>
         <div className="field field-grow">
-          <label htmlFor={ids.query} className="field-label">{t('editor.sampleQuery')}</label>
+          <label htmlFor={ids.query} className="field-label">
+            {t('editor.sampleQuery')}
+          </label>
           <input id={ids.query} className="input mono" value={sample.query} placeholder="a=1&b=2" onChange={(e) => update({ query: e.target.value })} />
         </div>
         <div className="field field-grow">
-          <label htmlFor={ids.headers} className="field-label">{t('editor.sampleHeaders')}</label>
+          <label htmlFor={ids.headers} className="field-label">
+            {t('editor.sampleHeaders')}
+          </label>
           <textarea id={ids.headers} className="input mono" rows={2} value={sample.headers} onChange={(e) => update({ headers: e.target.value })} />
         </div>
         <div className="field field-grow">
-          <label htmlFor={ids.body} className="field-label">{t('editor.sampleBody')}</label>
+          <label htmlFor={ids.body} className="field-label">
+            {t('editor.sampleBody')}
+          </label>
           <textarea id={ids.body} className="input mono" rows={3} value={sample.body} onChange={(e) => update({ body: e.target.value })} />
         </div>
-        <button type="button" className="btn btn-primary" onClick={run} disabled={busy} data-testid="test-run-send">{t('editor.testRunSend')}</button>
+        <button type="button" className="btn btn-primary" onClick={run} disabled={busy} data-testid="test-run-send">
+          {t('editor.testRunSend')}
+        </button>
       </div>
       <ErrorBox error={error} title={t('editor.testRunFailed')} />
       {process && result ? (
         <div className="test-result" data-testid="test-result" data-status={process.status}>
           <div className="meta">
             <StatusBadge status={process.status} />
-            {process.response ? <span>HTTP <strong data-testid="test-status">{process.response.status}</strong></span> : null}
+            {process.response ? (
+              <span>
+                HTTP <strong data-testid="test-status">{process.response.status}</strong>
+              </span>
+            ) : null}
             <span>{formatDuration(process.durationMs)}</span>
-            <Link to={`/processes/${encodeURIComponent(process.id)}`}>{t('editor.openProcess')} <code>{shortId(process.id)}</code></Link>
+            <Link to={`/processes/${encodeURIComponent(process.id)}`}>
+              {t('editor.openProcess')} <code>{shortId(process.id)}</code>
+            </Link>
           </div>
-          <ScenarioGraph scenario={result.doc} trace={trace} selectedNode={steps[selected]?.nodeId ?? null}
-            onNodeClick={(nodeId) => { for (let k = steps.length - 1; k >= 0; k--) if (steps[k].nodeId === nodeId) return setPicked(k) }} className="graph-process" />
+          <ScenarioGraph
+            scenario={result.doc}
+            trace={trace}
+            selectedNode={steps[selected]?.nodeId ?? null}
+            onNodeClick={(nodeId) => {
+              for (let k = steps.length - 1; k >= 0; k--) if (steps[k].nodeId === nodeId) return setPicked(k)
+            }}
+            className="graph-process"
+          />
           <div className="process-grid">
             <div className="panel">
               <div className="panel-head">{t('process.timeline')}</div>
               <Timeline steps={steps} selected={selected} onSelect={setPicked} startedAt={Date.parse(process.startedAt)} totalMs={process.durationMs ?? undefined} titleOf={titleOf} ended />
             </div>
             <div className="panel">
-              <div className="panel-head">{steps[selected] ? t('process.varsAfter', { n: steps[selected].index + 1, node: titleOf(steps[selected].nodeId, steps[selected].type) }) : t('process.vars')}</div>
+              <div className="panel-head">
+                {steps[selected] ? t('process.varsAfter', { n: steps[selected].index + 1, node: titleOf(steps[selected].nodeId, steps[selected].type) }) : t('process.vars')}
+              </div>
               <StepVariables process={process} steps={steps} selected={selected} />
             </div>
           </div>
@@ -136,8 +168,12 @@ export function TestRunPanel({ doc, saved, runSignal }: { doc: EditorDocument; s
           )
         })}
         {saved && doc.id ? (
-          <Link to={`/webrequests/new?scenarioId=${encodeURIComponent(doc.id)}`} className="btn btn-small">{t('editor.attach')}</Link>
-        ) : <p className="muted small">{t('editor.attachAfterSave')}</p>}
+          <Link to={`/webrequests/new?scenarioId=${encodeURIComponent(doc.id)}`} className="btn btn-small">
+            {t('editor.attach')}
+          </Link>
+        ) : (
+          <p className="muted small">{t('editor.attachAfterSave')}</p>
+        )}
       </div>
     </section>
   )

@@ -39,10 +39,13 @@ export interface ComponentInfo {
 let loading: Promise<ComponentInfo[]> | null = null
 
 export function loadComponents(): Promise<ComponentInfo[]> {
-  loading ??= api.get<{ items: ComponentInfo[] }>('/api/v1/components').then((page) => page.items, (error) => {
-    loading = null
-    throw error
-  })
+  loading ??= api.get<{ items: ComponentInfo[] }>('/api/v1/components').then(
+    (page) => page.items,
+    (error) => {
+      loading = null
+      throw error
+    },
+  )
   return loading
 }
 
@@ -51,7 +54,10 @@ export function useComponents(): { components: ComponentInfo[] | null; error: un
   const [error, setError] = useState<unknown>(null)
   useEffect(() => {
     let live = true
-    loadComponents().then((list) => live && setComponents(list), (e) => live && setError(e))
+    loadComponents().then(
+      (list) => live && setComponents(list),
+      (e) => live && setError(e),
+    )
     return () => {
       live = false
     }

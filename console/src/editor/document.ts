@@ -90,11 +90,7 @@ export function updateEdge(doc: EditorDocument, index: number, patch: (edge: Sce
 export function removeElements(doc: EditorDocument, nodeIds: ReadonlySet<string>, edgeIndexes: ReadonlySet<number> = new Set()): EditorDocument {
   const gone = new Set(nodeIds)
   for (const n of doc.nodes) if (n.attachedTo && gone.has(n.attachedTo)) gone.add(n.id)
-  return {
-    ...doc,
-    nodes: doc.nodes.filter((n) => !gone.has(n.id)),
-    edges: doc.edges.filter((e, i) => !edgeIndexes.has(i) && !gone.has(e.from) && !gone.has(e.to)),
-  }
+  return { ...doc, nodes: doc.nodes.filter((n) => !gone.has(n.id)), edges: doc.edges.filter((e, i) => !edgeIndexes.has(i) && !gone.has(e.from) && !gone.has(e.to)) }
 }
 
 /** What Ctrl+C keeps: the chosen nodes, their boundary events, and the edges between them. */
@@ -106,10 +102,7 @@ export interface Clipboard {
 export function copyElements(doc: EditorDocument, nodeIds: ReadonlySet<string>): Clipboard {
   const chosen = new Set(nodeIds)
   for (const n of doc.nodes) if (n.attachedTo && chosen.has(n.attachedTo)) chosen.add(n.id)
-  return {
-    nodes: structuredClone(doc.nodes.filter((n) => chosen.has(n.id))),
-    edges: structuredClone(doc.edges.filter((e) => chosen.has(e.from) && chosen.has(e.to))),
-  }
+  return { nodes: structuredClone(doc.nodes.filter((n) => chosen.has(n.id))), edges: structuredClone(doc.edges.filter((e) => chosen.has(e.from) && chosen.has(e.to))) }
 }
 
 /** Pastes a clipboard with fresh ids, shifted by `offset`; answers the document and the new ids. */

@@ -25,11 +25,7 @@ export function useHistory<T>(initial: T): History<T> {
     const now = Date.now()
     const merge = group !== undefined && last.current.group === group && now - last.current.at < MERGE_MS
     last.current = { group, at: now }
-    setState((s) => (s.value === next ? s : {
-      past: merge ? s.past : [...s.past, s.value].slice(-LIMIT),
-      value: next,
-      future: [],
-    }))
+    setState((s) => (s.value === next ? s : { past: merge ? s.past : [...s.past, s.value].slice(-LIMIT), value: next, future: [] }))
   }, [])
   const undo = useCallback(() => {
     last.current = { at: 0 }

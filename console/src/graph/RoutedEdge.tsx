@@ -79,13 +79,19 @@ export function RoutedEdge(props: EdgeProps<CanvasEdge>) {
             {data.label}
           </div>
         ) : problem ? (
-          <div className="edge-label has-problems" style={{ transform: `translate(-50%, -50%) translate(${anchor.x}px, ${anchor.y}px)` }} title={(data?.problems ?? []).map((p) => `${p.path}: ${p.message}`).join('\n')}>!</div>
+          <div
+            className="edge-label has-problems"
+            style={{ transform: `translate(-50%, -50%) translate(${anchor.x}px, ${anchor.y}px)` }}
+            title={(data?.problems ?? []).map((p) => `${p.path}: ${p.message}`).join('\n')}
+          >
+            !
+          </div>
         ) : null}
         {visited ? (
           <div
             className="edge-steps"
             data-testid="edge-steps"
-            style={{ transform: `translate(-50%, -50%) translate(${data?.label ? labelCenter.x : anchor.x}px, ${(data?.label ? labelCenter.y - 17 : anchor.y - 11)}px)` }}
+            style={{ transform: `translate(-50%, -50%) translate(${data?.label ? labelCenter.x : anchor.x}px, ${data?.label ? labelCenter.y - 17 : anchor.y - 11}px)` }}
           >
             {stepBadge(data!.steps!)}
           </div>

@@ -203,7 +203,11 @@ function Canvas({ scenario, problems = [], trace, selectedNode, onNodeClick, cla
         {/* A large scenario does not fit the view readably: a minimap to find one's way. */}
         {model.nodes.length > LARGE ? <MiniMap pannable zoomable nodeStrokeWidth={3} ariaLabel={t('editor.minimap')} /> : null}
       </ReactFlow>
-      {failed ? <div className="graph-message">{t('graph.layoutFailed')}: {failed}</div> : null}
+      {failed ? (
+        <div className="graph-message">
+          {t('graph.layoutFailed')}: {failed}
+        </div>
+      ) : null}
       {!model.nodes.length ? <div className="graph-message">{t('graph.empty')}</div> : null}
     </div>
   )

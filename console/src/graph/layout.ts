@@ -62,29 +62,28 @@ export async function layoutGraph(model: GraphModel, labelOf: (id: string) => st
   for (const n of model.nodes) if (n.host) attached.set(n.host, [...(attached.get(n.host) ?? []), n.node.id])
   const hostOf = new Map(model.nodes.filter((n) => n.host).map((n) => [n.node.id, n.host!]))
 
-  const children: ElkNode[] = model.nodes.filter((n) => !n.host).map((n) => {
-    const { width, height } = n
-    const ports: ElkPort[] = [
-      { id: portId(n.node.id, 'in'), x: 0, y: height / 2, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'WEST' } },
-      { id: portId(n.node.id, 'out'), x: width, y: height / 2, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'EAST' } },
-    ]
-    ;(attached.get(n.node.id) ?? []).forEach((boundary, k) => {
-      ports.push({ id: portId(n.node.id, `b:${boundary}`), x: width - 24 - k * 32, y: height, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'SOUTH' } })
+  const children: ElkNode[] = model.nodes
+    .filter((n) => !n.host)
+    .map((n) => {
+      const { width, height } = n
+      const ports: ElkPort[] = [
+        { id: portId(n.node.id, 'in'), x: 0, y: height / 2, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'WEST' } },
+        { id: portId(n.node.id, 'out'), x: width, y: height / 2, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'EAST' } },
+      ]
+      ;(attached.get(n.node.id) ?? []).forEach((boundary, k) => {
+        ports.push({ id: portId(n.node.id, `b:${boundary}`), x: width - 24 - k * 32, y: height, width: 0, height: 0, layoutOptions: { 'elk.port.side': 'SOUTH' } })
+      })
+      const outside = n.shape === 'event' || n.shape === 'gateway'
+      const label = outside ? labelOf(n.node.id) : ''
+      return {
+        id: n.node.id,
+        width,
+        height,
+        ports,
+        labels: label ? [{ text: label, ...outsideLabelSize(label) }] : [],
+        layoutOptions: { 'elk.portConstraints': 'FIXED_POS', 'elk.nodeLabels.placement': 'OUTSIDE V_BOTTOM H_CENTER' },
+      }
     })
-    const outside = n.shape === 'event' || n.shape === 'gateway'
-    const label = outside ? labelOf(n.node.id) : ''
-    return {
-      id: n.node.id,
-      width,
-      height,
-      ports,
-      labels: label ? [{ text: label, ...outsideLabelSize(label) }] : [],
-      layoutOptions: {
-        'elk.portConstraints': 'FIXED_POS',
-        'elk.nodeLabels.placement': 'OUTSIDE V_BOTTOM H_CENTER',
-      },
-    }
-  })
 
   const source = (id: string) => (hostOf.has(id) ? portId(hostOf.get(id)!, `b:${id}`) : portId(id, 'out'))
   const target = (id: string) => (hostOf.has(id) ? portId(hostOf.get(id)!, `b:${id}`) : portId(id, 'in'))
@@ -129,12 +128,7 @@ export async function layoutGraph(model: GraphModel, labelOf: (id: string) => st
       if (!name?.startsWith('b:')) continue
       const boundary = model.nodes.find((n) => n.node.id === name.slice(2))
       if (!boundary) continue
-      nodes.set(boundary.node.id, {
-        x: box.x + (port.x ?? 0) - boundary.width / 2,
-        y: box.y + (port.y ?? 0) - boundary.height / 2,
-        width: boundary.width,
-        height: boundary.height,
-      })
+      nodes.set(boundary.node.id, { x: box.x + (port.x ?? 0) - boundary.width / 2, y: box.y + (port.y ?? 0) - boundary.height / 2, width: boundary.width, height: boundary.height })
     }
   }
   const routes = new Map<number, { points: Point[]; label?: Box }>()

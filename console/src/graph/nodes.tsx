@@ -36,7 +36,9 @@ function classes(data: NodeData): string {
     data.dimmed ? 'is-dimmed' : '',
     data.selected ? 'is-selected' : '',
     data.problems?.length ? 'has-problems' : '',
-  ].filter(Boolean).join(' ')
+  ]
+    .filter(Boolean)
+    .join(' ')
 }
 
 function tooltip(data: NodeData): string {
@@ -49,8 +51,16 @@ function tooltip(data: NodeData): string {
 function Badges({ data }: { data: NodeData }) {
   return (
     <>
-      {data.steps?.length ? <span className="step-badge" data-testid="step-badge">{stepBadge(data.steps)}</span> : null}
-      {data.problems?.length ? <span className="problem-badge" data-testid="problem-badge">!{data.problems.length > 1 ? data.problems.length : ''}</span> : null}
+      {data.steps?.length ? (
+        <span className="step-badge" data-testid="step-badge">
+          {stepBadge(data.steps)}
+        </span>
+      ) : null}
+      {data.problems?.length ? (
+        <span className="problem-badge" data-testid="problem-badge">
+          !{data.problems.length > 1 ? data.problems.length : ''}
+        </span>
+      ) : null}
     </>
   )
 }
@@ -94,7 +104,9 @@ export function EventNode({ data, isConnectable }: NodeProps<CanvasNode>) {
   return (
     <div {...common(data)}>
       <Handles connectable={isConnectable} />
-      <div className="shape"><NodeIcon type={data.node.type} size={16} /></div>
+      <div className="shape">
+        <NodeIcon type={data.node.type} size={16} />
+      </div>
       <div className="outside-label">{data.title}</div>
       <Badges data={data} />
     </div>
@@ -117,7 +129,9 @@ export function BoundaryNode({ data, isConnectable }: NodeProps<CanvasNode>) {
   return (
     <div {...common(data)}>
       <Handles connectable={isConnectable} />
-      <div className="shape"><NodeIcon type={data.node.type} size={14} /></div>
+      <div className="shape">
+        <NodeIcon type={data.node.type} size={14} />
+      </div>
       <Badges data={data} />
     </div>
   )

@@ -47,10 +47,12 @@ export function hasPositions(model: GraphModel): boolean {
 
 /** A key of the positions, for deciding when to lay out again. */
 export function positionsKey(model: GraphModel): string {
-  return model.nodes.map((n) => {
-    const p = positionOf(n.node)
-    return p ? `${p.x},${p.y}` : '-'
-  }).join(';')
+  return model.nodes
+    .map((n) => {
+      const p = positionOf(n.node)
+      return p ? `${p.x},${p.y}` : '-'
+    })
+    .join(';')
 }
 
 const outsideLabel = (n: GraphNode) => (n.shape === 'event' || n.shape === 'gateway' ? OUTSIDE_LABEL : 0)
@@ -229,10 +231,12 @@ function labelBox(points: Point[], text: string): Box {
 /** Lays out `model` from its nodes' positions; null when some node has none (use ELK then). */
 export function positionedLayout(model: GraphModel): Layout | null {
   if (!hasPositions(model)) return null
-  const main = model.nodes.filter((n) => !n.host).map((n) => {
-    const p = positionOf(n.node)!
-    return { n, c: { x: p.x + BPMN_NODE / 2, y: p.y + BPMN_NODE / 2 } }
-  })
+  const main = model.nodes
+    .filter((n) => !n.host)
+    .map((n) => {
+      const p = positionOf(n.node)!
+      return { n, c: { x: p.x + BPMN_NODE / 2, y: p.y + BPMN_NODE / 2 } }
+    })
   const hostOf = new Map(model.nodes.filter((n) => n.host).map((n) => [n.node.id, n.host!]))
   const labelled = new Map<string, number>()
   for (const e of model.edges) {

@@ -17,7 +17,9 @@ export function ConnectionFormPage({ id }: { id?: string }) {
   const [form, setForm] = useState<ConnectionForm>(blankConnection)
   const [error, setError] = useState<ApiError | null>(null)
   const [busy, setBusy] = useState(false)
-  useEffect(() => { if (existing.data) setForm(toConnectionForm(existing.data)) }, [existing.data])
+  useEffect(() => {
+    if (existing.data) setForm(toConnectionForm(existing.data))
+  }, [existing.data])
 
   const set = <K extends keyof ConnectionForm>(key: K, value: ConnectionForm[K]) => setForm((f) => ({ ...f, [key]: value }))
   const problems = error?.problems ?? []
@@ -55,14 +57,22 @@ export function ConnectionFormPage({ id }: { id?: string }) {
     <section className="narrow">
       <div className="page-head">
         <h1>{id ? form.name || id : t('connections.new')}</h1>
-        <Link to="/connections" className="btn btn-ghost">{t('action.back')}</Link>
+        <Link to="/connections" className="btn btn-ghost">
+          {t('action.back')}
+        </Link>
       </div>
       <form className="form" onSubmit={submit} noValidate data-testid="connection-form">
         <ErrorBox error={error} />
         <fieldset>
-          <Field label={t('connections.name')} problems={at('name')}><input name="name" value={form.name} onChange={(e) => set('name', e.target.value)} /></Field>
-          <Field label="id" problems={at('id')} hint={t('connections.idHint')}><input name="id" className="mono" value={form.id} disabled={!!id} onChange={(e) => set('id', e.target.value)} /></Field>
-          <Field label={t('connections.description')} problems={at('description')}><textarea name="description" rows={2} value={form.description} onChange={(e) => set('description', e.target.value)} /></Field>
+          <Field label={t('connections.name')} problems={at('name')}>
+            <input name="name" value={form.name} onChange={(e) => set('name', e.target.value)} />
+          </Field>
+          <Field label="id" problems={at('id')} hint={t('connections.idHint')}>
+            <input name="id" className="mono" value={form.id} disabled={!!id} onChange={(e) => set('id', e.target.value)} />
+          </Field>
+          <Field label={t('connections.description')} problems={at('description')}>
+            <textarea name="description" rows={2} value={form.description} onChange={(e) => set('description', e.target.value)} />
+          </Field>
           <Field label={t('connections.type')} problems={at('type')}>
             <select name="type" value={form.type} onChange={(e) => set('type', e.target.value as ConnectionForm['type'])}>
               <option value="smtp">{t('connections.type.smtp')}</option>
@@ -75,11 +85,19 @@ export function ConnectionFormPage({ id }: { id?: string }) {
           {form.type === 'smtp' ? (
             <>
               <div className="row">
-                <Field label={t('connections.host')} problems={at('config.host')}><input name="host" value={form.host} onChange={(e) => set('host', e.target.value)} placeholder="smtp.yandex.ru" /></Field>
-                <Field label={t('connections.port')} problems={at('config.port')}><input name="port" inputMode="numeric" value={form.port} onChange={(e) => set('port', e.target.value)} /></Field>
+                <Field label={t('connections.host')} problems={at('config.host')}>
+                  <input name="host" value={form.host} onChange={(e) => set('host', e.target.value)} placeholder="smtp.yandex.ru" />
+                </Field>
+                <Field label={t('connections.port')} problems={at('config.port')}>
+                  <input name="port" inputMode="numeric" value={form.port} onChange={(e) => set('port', e.target.value)} />
+                </Field>
               </div>
-              <label className="check"><input type="checkbox" name="secure" checked={form.secure} onChange={(e) => set('secure', e.target.checked)} /> {t('connections.secure')}</label>
-              <Field label={t('connections.user')} problems={at('config.user')}><input name="user" value={form.user} onChange={(e) => set('user', e.target.value)} /></Field>
+              <label className="check">
+                <input type="checkbox" name="secure" checked={form.secure} onChange={(e) => set('secure', e.target.checked)} /> {t('connections.secure')}
+              </label>
+              <Field label={t('connections.user')} problems={at('config.user')}>
+                <input name="user" value={form.user} onChange={(e) => set('user', e.target.value)} />
+              </Field>
             </>
           ) : (
             <>
@@ -90,13 +108,23 @@ export function ConnectionFormPage({ id }: { id?: string }) {
                   <option value="oauth2">{t('connections.oauth2')}</option>
                 </select>
               </Field>
-              {form.scheme === 'basic' ? <Field label={t('connections.username')} problems={at('config.username')}><input name="username" value={form.username} onChange={(e) => set('username', e.target.value)} /></Field> : null}
+              {form.scheme === 'basic' ? (
+                <Field label={t('connections.username')} problems={at('config.username')}>
+                  <input name="username" value={form.username} onChange={(e) => set('username', e.target.value)} />
+                </Field>
+              ) : null}
               {form.scheme === 'oauth2' ? (
                 <>
-                  <Field label={t('connections.tokenUrl')} problems={at('config.tokenUrl')}><input name="tokenUrl" value={form.tokenUrl} onChange={(e) => set('tokenUrl', e.target.value)} placeholder="https://id.example.com/oauth/token" /></Field>
+                  <Field label={t('connections.tokenUrl')} problems={at('config.tokenUrl')}>
+                    <input name="tokenUrl" value={form.tokenUrl} onChange={(e) => set('tokenUrl', e.target.value)} placeholder="https://id.example.com/oauth/token" />
+                  </Field>
                   <div className="row">
-                    <Field label="Client ID" problems={at('config.clientId')}><input name="clientId" value={form.clientId} onChange={(e) => set('clientId', e.target.value)} /></Field>
-                    <Field label={t('connections.scope')} problems={at('config.scope')}><input name="scope" value={form.scope} onChange={(e) => set('scope', e.target.value)} /></Field>
+                    <Field label="Client ID" problems={at('config.clientId')}>
+                      <input name="clientId" value={form.clientId} onChange={(e) => set('clientId', e.target.value)} />
+                    </Field>
+                    <Field label={t('connections.scope')} problems={at('config.scope')}>
+                      <input name="scope" value={form.scope} onChange={(e) => set('scope', e.target.value)} />
+                    </Field>
                   </div>
                 </>
               ) : null}
@@ -104,7 +132,15 @@ export function ConnectionFormPage({ id }: { id?: string }) {
           )}
           <div className="row">
             <Field label={t(`connections.secret.${secret}` as const)} problems={at(`secrets.${secret}`, 'secrets')} hint={form.secret.value === '***' ? t('connections.secretKept') : undefined}>
-              <input name="secret" className="mono" type={form.secret.mode === 'value' && form.secret.value !== '***' ? 'password' : 'text'} autoComplete="off" value={form.secret.value} onChange={(e) => set('secret', { ...form.secret, value: e.target.value })} placeholder={form.secret.mode === 'env' ? 'MAIL_PASSWORD' : ''} />
+              <input
+                name="secret"
+                className="mono"
+                type={form.secret.mode === 'value' && form.secret.value !== '***' ? 'password' : 'text'}
+                autoComplete="off"
+                value={form.secret.value}
+                onChange={(e) => set('secret', { ...form.secret, value: e.target.value })}
+                placeholder={form.secret.mode === 'env' ? 'MAIL_PASSWORD' : ''}
+              />
             </Field>
             <Field label={t('connections.secretFrom')}>
               <select name="secretFrom" value={form.secret.mode} onChange={(e) => set('secret', { mode: e.target.value as SecretMode, value: '' })}>
@@ -115,9 +151,17 @@ export function ConnectionFormPage({ id }: { id?: string }) {
           </div>
         </fieldset>
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="save">{id ? t('action.save') : t('action.create')}</button>
-          <Link to="/connections" className="btn btn-ghost">{t('action.cancel')}</Link>
-          {id ? <button type="button" className="btn btn-danger push-right" onClick={remove}>{t('action.delete')}</button> : null}
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="save">
+            {id ? t('action.save') : t('action.create')}
+          </button>
+          <Link to="/connections" className="btn btn-ghost">
+            {t('action.cancel')}
+          </Link>
+          {id ? (
+            <button type="button" className="btn btn-danger push-right" onClick={remove}>
+              {t('action.delete')}
+            </button>
+          ) : null}
         </div>
       </form>
     </section>
@@ -130,7 +174,11 @@ function Field({ label, children, problems = [], hint }: { label: string; childr
       <span>{label}</span>
       {children}
       {hint ? <small className="hint">{hint}</small> : null}
-      {problems.map((p, i) => <small key={i} className="field-problem">{p.message}</small>)}
+      {problems.map((p, i) => (
+        <small key={i} className="field-problem">
+          {p.message}
+        </small>
+      ))}
     </label>
   )
 }

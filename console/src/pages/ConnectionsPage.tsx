@@ -15,7 +15,9 @@ export function ConnectionsPage() {
     <section>
       <div className="page-head">
         <h1>{t('nav.connections')}</h1>
-        <Link to="/connections/new" className="btn btn-primary">{t('connections.new')}</Link>
+        <Link to="/connections/new" className="btn btn-primary">
+          {t('connections.new')}
+        </Link>
       </div>
       <p className="muted">{t('connections.lead')}</p>
       <ErrorBox error={list.error} />
@@ -36,12 +38,29 @@ export function ConnectionsPage() {
           <tbody>
             {list.data.items.map((c) => (
               <tr key={c.id} data-connection={c.id}>
-                <td><div className="strong">{c.name}</div>{c.description ? <div className="muted small">{c.description}</div> : null}</td>
-                <td><code>{c.id}</code></td>
-                <td><span className="tag">{c.type === 'smtp' ? 'SMTP' : `HTTP ${String(c.config.scheme ?? '')}`}</span></td>
+                <td>
+                  <div className="strong">{c.name}</div>
+                  {c.description ? <div className="muted small">{c.description}</div> : null}
+                </td>
+                <td>
+                  <code>{c.id}</code>
+                </td>
+                <td>
+                  <span className="tag">{c.type === 'smtp' ? 'SMTP' : `HTTP ${String(c.config.scheme ?? '')}`}</span>
+                </td>
                 <td className="small">{where(c)}</td>
-                <td className="small">{Object.entries(c.secrets).map(([name, value]) => <div key={name}><code>{name}</code>: {typeof value === 'string' ? value : `$${value.env}`}</div>)}</td>
-                <td className="actions"><Link to={`/connections/${encodeURIComponent(c.id)}`} className="btn btn-small">{t('action.edit')}</Link></td>
+                <td className="small">
+                  {Object.entries(c.secrets).map(([name, value]) => (
+                    <div key={name}>
+                      <code>{name}</code>: {typeof value === 'string' ? value : `$${value.env}`}
+                    </div>
+                  ))}
+                </td>
+                <td className="actions">
+                  <Link to={`/connections/${encodeURIComponent(c.id)}`} className="btn btn-small">
+                    {t('action.edit')}
+                  </Link>
+                </td>
               </tr>
             ))}
           </tbody>

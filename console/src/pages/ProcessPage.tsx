@@ -76,66 +76,143 @@ export function ProcessPage({ id }: { id: string }) {
       <div className="page-head">
         <div>
           <h1>
-            {t('process.title')} <code className="title-id" title={process.id}>{shortId(process.id)}</code> <StatusBadge status={process.status} />
+            {t('process.title')}{' '}
+            <code className="title-id" title={process.id}>
+              {shortId(process.id)}
+            </code>{' '}
+            <StatusBadge status={process.status} />
           </h1>
           <div className="meta">
-            <span>{t('processes.scenario')}: <Link to={`/scenarios/${encodeURIComponent(process.scenario.id)}?version=${process.scenario.version}`}><code>{process.scenario.id}</code> v{process.scenario.version}</Link></span>
-            <span>{t('processes.trigger')}: {trigger.data ? <Link to={`/webrequests/${encodeURIComponent(trigger.data.id)}`}>{trigger.data.name}</Link> : process.trigger?.type ?? '—'}{process.trigger?.async ? ' (async)' : ''} <RecordLink trigger={process.trigger} /></span>
-            <span>{t('processes.started')}: {formatTime(process.startedAt, lang)}</span>
-            <span>{t('processes.duration')}: {formatDuration(process.durationMs)}</span>
-            {process.replayOf ? <span>{t('process.replayOf')}: <Link to={`/processes/${encodeURIComponent(process.replayOf)}`}><code>{shortId(process.replayOf)}</code></Link></span> : null}
-            {process.parentId ? <span>{t('process.parent')}: <Link to={`/processes/${encodeURIComponent(process.parentId)}`}><code>{shortId(process.parentId)}</code></Link></span> : null}
-            {children.data?.items.length ? (
-              <span>{t('process.children')}: {children.data.items.map((child) => (
-                <Link key={child.id} to={`/processes/${encodeURIComponent(child.id)}`} className="child-link" title={`${child.scenario.id} v${child.scenario.version}`}>
-                  <code>{shortId(child.id)}</code> <StatusBadge status={child.status} />
+            <span>
+              {t('processes.scenario')}:{' '}
+              <Link to={`/scenarios/${encodeURIComponent(process.scenario.id)}?version=${process.scenario.version}`}>
+                <code>{process.scenario.id}</code> v{process.scenario.version}
+              </Link>
+            </span>
+            <span>
+              {t('processes.trigger')}: {trigger.data ? <Link to={`/webrequests/${encodeURIComponent(trigger.data.id)}`}>{trigger.data.name}</Link> : (process.trigger?.type ?? '—')}
+              {process.trigger?.async ? ' (async)' : ''} <RecordLink trigger={process.trigger} />
+            </span>
+            <span>
+              {t('processes.started')}: {formatTime(process.startedAt, lang)}
+            </span>
+            <span>
+              {t('processes.duration')}: {formatDuration(process.durationMs)}
+            </span>
+            {process.replayOf ? (
+              <span>
+                {t('process.replayOf')}:{' '}
+                <Link to={`/processes/${encodeURIComponent(process.replayOf)}`}>
+                  <code>{shortId(process.replayOf)}</code>
                 </Link>
-              ))}</span>
+              </span>
             ) : null}
-            <span className="muted small" title={process.id}>{process.id}</span>
+            {process.parentId ? (
+              <span>
+                {t('process.parent')}:{' '}
+                <Link to={`/processes/${encodeURIComponent(process.parentId)}`}>
+                  <code>{shortId(process.parentId)}</code>
+                </Link>
+              </span>
+            ) : null}
+            {children.data?.items.length ? (
+              <span>
+                {t('process.children')}:{' '}
+                {children.data.items.map((child) => (
+                  <Link key={child.id} to={`/processes/${encodeURIComponent(child.id)}`} className="child-link" title={`${child.scenario.id} v${child.scenario.version}`}>
+                    <code>{shortId(child.id)}</code> <StatusBadge status={child.status} />
+                  </Link>
+                ))}
+              </span>
+            ) : null}
+            <span className="muted small" title={process.id}>
+              {process.id}
+            </span>
           </div>
         </div>
         <div className="head-actions">
           <div className="btn-group">
-            <button type="button" className="btn" disabled={!!busy || !['interrupted', 'failed'].includes(process.status)} onClick={() => act('resume', 'resume', { version: 'original' })} title={t('process.resumeHint')} data-testid="resume">{t('process.resume')}</button>
-            <button type="button" className="btn" disabled={!!busy || !['interrupted', 'failed'].includes(process.status)} onClick={() => act('resume', 'resume', { version: 'current' })} title={t('process.resumeCurrentHint')} data-testid="resume-current">
+            <button
+              type="button"
+              className="btn"
+              disabled={!!busy || !['interrupted', 'failed'].includes(process.status)}
+              onClick={() => act('resume', 'resume', { version: 'original' })}
+              title={t('process.resumeHint')}
+              data-testid="resume"
+            >
+              {t('process.resume')}
+            </button>
+            <button
+              type="button"
+              className="btn"
+              disabled={!!busy || !['interrupted', 'failed'].includes(process.status)}
+              onClick={() => act('resume', 'resume', { version: 'current' })}
+              title={t('process.resumeCurrentHint')}
+              data-testid="resume-current"
+            >
               {t('process.current')}
             </button>
           </div>
           <div className="btn-group">
-            <button type="button" className="btn" disabled={!!busy} onClick={() => act('replay', 'replay', { version: 'original' })} title={t('process.replayOriginalHint', { version: process.scenario.version })} data-testid="replay-original">
+            <button
+              type="button"
+              className="btn"
+              disabled={!!busy}
+              onClick={() => act('replay', 'replay', { version: 'original' })}
+              title={t('process.replayOriginalHint', { version: process.scenario.version })}
+              data-testid="replay-original"
+            >
               {t('process.replay')} · v{process.scenario.version}
             </button>
             <button type="button" className="btn" disabled={!!busy} onClick={() => act('replay', 'replay', { version: 'current' })} title={t('process.replayCurrentHint')} data-testid="replay-current">
               {t('process.current')}
             </button>
           </div>
-          <button type="button" className="btn btn-danger" disabled={!!busy || !ACTIVE.has(process.status)} onClick={() => window.confirm(t('process.confirmCancel', { id: shortId(process.id) })) && act('cancel', 'cancel')} data-testid="cancel">{t('process.cancel')}</button>
+          <button
+            type="button"
+            className="btn btn-danger"
+            disabled={!!busy || !ACTIVE.has(process.status)}
+            onClick={() => window.confirm(t('process.confirmCancel', { id: shortId(process.id) })) && act('cancel', 'cancel')}
+            data-testid="cancel"
+          >
+            {t('process.cancel')}
+          </button>
         </div>
       </div>
       <ErrorBox error={actionError} />
       {process.error ? (
         <div className="error-box process-error" data-testid="process-error">
           <strong>{process.error.code}</strong> {process.error.message}
-          {process.error.nodeId ? <> — {t('process.atNode')} <code>{process.error.nodeId}</code></> : null}
+          {process.error.nodeId ? (
+            <>
+              {' '}
+              — {t('process.atNode')} <code>{process.error.nodeId}</code>
+            </>
+          ) : null}
         </div>
       ) : null}
 
       {scenario.data ? (
         <ScenarioGraph scenario={scenario.data.scenario} trace={trace} selectedNode={step?.nodeId ?? null} onNodeClick={onNodeClick} className="graph-process" />
-      ) : scenario.error && process.trigger?.type === '$test' && process.scenario.version === 0
-        ? <div className="empty small" data-testid="draft-graph">{t('process.draftGraph')}</div>
-        : scenario.error ? <ErrorBox error={scenario.error} /> : <Spinner />}
+      ) : scenario.error && process.trigger?.type === '$test' && process.scenario.version === 0 ? (
+        <div className="empty small" data-testid="draft-graph">
+          {t('process.draftGraph')}
+        </div>
+      ) : scenario.error ? (
+        <ErrorBox error={scenario.error} />
+      ) : (
+        <Spinner />
+      )}
 
       <div className="process-grid">
         <div className="panel">
-          <div className="panel-head">{t('process.timeline')} <span className="muted small">{t('process.stepsCount', { n: steps.length })}</span></div>
+          <div className="panel-head">
+            {t('process.timeline')} <span className="muted small">{t('process.stepsCount', { n: steps.length })}</span>
+          </div>
           <Timeline steps={steps} selected={selected} onSelect={setPicked} startedAt={startedAt} totalMs={process.durationMs ?? undefined} titleOf={titleOf} ended={ended} />
         </div>
         <div className="panel">
-          <div className="panel-head">
-            {step ? t('process.varsAfter', { n: step.index + 1, node: titleOf(step.nodeId, step.type) }) : t('process.vars')}
-          </div>
+          <div className="panel-head">{step ? t('process.varsAfter', { n: step.index + 1, node: titleOf(step.nodeId, step.type) }) : t('process.vars')}</div>
           <StepVariables process={process} steps={steps} selected={selected} />
         </div>
       </div>
@@ -146,7 +223,15 @@ export function ProcessPage({ id }: { id: string }) {
 
 const MAX_ROWS = 300
 
-export function Timeline({ steps, selected, onSelect, startedAt, totalMs, titleOf, ended = false }: {
+export function Timeline({
+  steps,
+  selected,
+  onSelect,
+  startedAt,
+  totalMs,
+  titleOf,
+  ended = false,
+}: {
   steps: StepRecord[]
   /** The process has ended: a step it left open stopped with it (never shown running). */
   ended?: boolean
@@ -161,8 +246,10 @@ export function Timeline({ steps, selected, onSelect, startedAt, totalMs, titleO
   if (!steps.length) return <div className="empty small">{t('process.noSteps')}</div>
   const span = Math.max(1, totalMs ?? 0, ...steps.map((s) => Date.parse(s.finishedAt ?? (s.status === 'running' && !ended ? new Date().toISOString() : s.startedAt)) - startedAt))
   // Long processes (loops) show the head and the tail unless asked for all.
-  const rows = all || steps.length <= MAX_ROWS ? steps.map((s, k) => [s, k] as const)
-    : [...steps.slice(0, MAX_ROWS / 2).map((s, k) => [s, k] as const), ...steps.slice(-MAX_ROWS / 2).map((s, k) => [s, steps.length - MAX_ROWS / 2 + k] as const)]
+  const rows =
+    all || steps.length <= MAX_ROWS
+      ? steps.map((s, k) => [s, k] as const)
+      : [...steps.slice(0, MAX_ROWS / 2).map((s, k) => [s, k] as const), ...steps.slice(-MAX_ROWS / 2).map((s, k) => [s, steps.length - MAX_ROWS / 2 + k] as const)]
   return (
     <ol className="timeline" data-testid="timeline">
       {rows.map(([s, k], i) => {
@@ -170,17 +257,25 @@ export function Timeline({ steps, selected, onSelect, startedAt, totalMs, titleO
         const offset = Math.max(0, Date.parse(s.startedAt) - startedAt)
         const duration = s.durationMs ?? (s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : undefined)
         // A running step's bar reaches the end of the time shown.
-        const width = s.status === 'running' && !stopped ? Math.max(0, span - offset) : duration ?? 0
+        const width = s.status === 'running' && !stopped ? Math.max(0, span - offset) : (duration ?? 0)
         const gap = i > 0 && rows[i - 1][1] !== k - 1
         return (
           <li key={s.index} className={gap ? 'has-gap' : ''}>
-            {gap ? <button type="button" className="timeline-gap" onClick={() => setAll(true)}>⋯ {t('process.showAll', { n: steps.length })}</button> : null}
+            {gap ? (
+              <button type="button" className="timeline-gap" onClick={() => setAll(true)}>
+                ⋯ {t('process.showAll', { n: steps.length })}
+              </button>
+            ) : null}
             <button type="button" className={`step step-${stopped ? 'stopped' : s.status}${k === selected ? ' is-selected' : ''}`} onClick={() => onSelect(k)} data-testid="step" data-node={s.nodeId}>
               <span className="step-no">{s.index + 1}</span>
               <span className="step-name">
                 <span className="strong">{titleOf(s.nodeId, s.type)}</span>
                 <span className="muted small"> {[s.nodeId, component(s.type)].filter((part) => part !== titleOf(s.nodeId, s.type)).join(' · ')}</span>
-                {s.error ? <span className="step-error">{s.error.code}: {s.error.message}</span> : null}
+                {s.error ? (
+                  <span className="step-error">
+                    {s.error.code}: {s.error.message}
+                  </span>
+                ) : null}
               </span>
               <span className="step-bar" aria-hidden="true">
                 <span style={{ left: `${(offset / span) * 100}%`, width: `max(2px, ${(width / span) * 100}%)` }} />
@@ -202,17 +297,30 @@ export function StepVariables({ process, steps, selected }: { process: ProcessRe
   const written = writtenNames(step)
   return (
     <div className="step-vars" data-testid="variables">
-      {step.error ? <div className="error-box small"><strong>{step.error.code}</strong> {step.error.message}</div> : null}
+      {step.error ? (
+        <div className="error-box small">
+          <strong>{step.error.code}</strong> {step.error.message}
+        </div>
+      ) : null}
       {step.writes?.length ? (
         <table className="writes" data-testid="writes">
           <caption>{t('process.wrote')}</caption>
           <tbody>
             {step.writes.map((w, i) => (
-              <tr key={i}><th><code className="write">{w.path}</code></th><td><code>{preview(w.value)}</code></td></tr>
+              <tr key={i}>
+                <th>
+                  <code className="write">{w.path}</code>
+                </th>
+                <td>
+                  <code>{preview(w.value)}</code>
+                </td>
+              </tr>
             ))}
           </tbody>
         </table>
-      ) : <div className="muted small writes-none">{t('process.wroteNothing')}</div>}
+      ) : (
+        <div className="muted small writes-none">{t('process.wroteNothing')}</div>
+      )}
       <div className="vars-caption muted small">{t('process.allVars')}</div>
       <Json value={vars} highlight={written} />
     </div>
@@ -229,7 +337,13 @@ export function DataTabs({ process }: { process: ProcessRecord }) {
     <div className="panel data-tabs">
       <div className="tabs tabs-inline">
         {(['input', 'output', 'response', 'error'] as const).map((name) => (
-          <button key={name} type="button" className={`${tab === name ? 'is-active' : ''}${name === 'error' && process.error ? ' has-error' : ''}`} onClick={() => setTab(name)} data-testid={`tab-${name}`}>
+          <button
+            key={name}
+            type="button"
+            className={`${tab === name ? 'is-active' : ''}${name === 'error' && process.error ? ' has-error' : ''}`}
+            onClick={() => setTab(name)}
+            data-testid={`tab-${name}`}
+          >
             {t(`process.${name}` as MessageKey)}
           </button>
         ))}

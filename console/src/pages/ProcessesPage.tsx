@@ -19,12 +19,7 @@ export function ProcessesPage() {
   const { t, lang } = useI18n()
   const { query } = useLocation()
   const [live, setLive] = useState(true)
-  const filters = {
-    status: query.get('status') ?? '',
-    scenarioId: query.get('scenarioId') ?? '',
-    from: query.get('from') ?? '',
-    to: query.get('to') ?? '',
-  }
+  const filters = { status: query.get('status') ?? '', scenarioId: query.get('scenarioId') ?? '', from: query.get('from') ?? '', to: query.get('to') ?? '' }
   const path = withQuery('/api/v1/processes', { ...filters, limit: PAGE })
   const first = useApi<Page<ProcessRecord>>(path, { pollMs: live ? 2000 : undefined })
   const scenarios = useApi<Page<ScenarioRecord>>('/api/v1/scenarios')
@@ -37,7 +32,7 @@ export function ProcessesPage() {
   const shown = first.data?.items ?? []
   const seen = new Set(shown.map((p) => p.id))
   const items = [...shown, ...more.items.filter((p) => !seen.has(p.id))]
-  const nextCursor = more.items.length ? more.cursor : first.data?.nextCursor ?? null
+  const nextCursor = more.items.length ? more.cursor : (first.data?.nextCursor ?? null)
   const triggers = new Map((webrequests.data?.items ?? []).map((w) => [w.id, w]))
 
   const loadMore = async () => {
@@ -65,7 +60,11 @@ export function ProcessesPage() {
           <span>{t('processes.status')}</span>
           <select value={filters.status} onChange={(e) => setQuery({ status: e.target.value })} data-testid="filter-status">
             <option value="">{t('processes.any')}</option>
-            {STATUSES.map((s) => <option key={s} value={s}>{t(`status.${s}` as MessageKey)}</option>)}
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}` as MessageKey)}
+              </option>
+            ))}
           </select>
         </label>
         <label className="field field-inline">
@@ -73,7 +72,11 @@ export function ProcessesPage() {
           <select value={filters.scenarioId} onChange={(e) => setQuery({ scenarioId: e.target.value })} data-testid="filter-scenario">
             <option value="">{t('processes.any')}</option>
             {filters.scenarioId && !scenarios.data?.items.some((s) => s.id === filters.scenarioId) ? <option value={filters.scenarioId}>{filters.scenarioId}</option> : null}
-            {(scenarios.data?.items ?? []).map((s) => <option key={s.id} value={s.id}>{s.scenario.name || s.id}</option>)}
+            {(scenarios.data?.items ?? []).map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.scenario.name || s.id}
+              </option>
+            ))}
           </select>
         </label>
         <label className="field field-inline">
@@ -85,7 +88,9 @@ export function ProcessesPage() {
           <input type="datetime-local" value={isoToLocalInput(filters.to)} onChange={(e) => setQuery({ to: localInputToIso(e.target.value) })} />
         </label>
         {Object.values(filters).some(Boolean) ? (
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => setQuery({ status: undefined, scenarioId: undefined, from: undefined, to: undefined })}>{t('processes.clear')}</button>
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => setQuery({ status: undefined, scenarioId: undefined, from: undefined, to: undefined })}>
+            {t('processes.clear')}
+          </button>
         ) : null}
       </div>
       <ErrorBox error={first.error ?? moreError} />
@@ -112,20 +117,42 @@ export function ProcessesPage() {
               const open = () => navigate(`/processes/${encodeURIComponent(p.id)}`)
               return (
                 <tr key={p.id} data-process={p.id} onClick={open} className="clickable">
-                  <td><StatusBadge status={p.status} /></td>
                   <td>
-                    <Link to={`/processes/${encodeURIComponent(p.id)}`} title={p.id}><code>{shortId(p.id)}</code></Link>
-                    {p.replayOf ? <span className="tag" title={p.replayOf}>{t('processes.replay')}</span> : null}
-                    {p.parentId ? <span className="tag" title={p.parentId}>{t('processes.child')}</span> : null}
+                    <StatusBadge status={p.status} />
                   </td>
-                  <td><code>{p.scenario.id}</code> <span className="muted">v{p.scenario.version}</span></td>
                   <td>
-                    {trigger ? <span title={trigger.id}>{trigger.name} <span className="muted small">/{trigger.urlId}</span></span> : <span className="muted">{triggerLabel(p, t)}</span>}
+                    <Link to={`/processes/${encodeURIComponent(p.id)}`} title={p.id}>
+                      <code>{shortId(p.id)}</code>
+                    </Link>
+                    {p.replayOf ? (
+                      <span className="tag" title={p.replayOf}>
+                        {t('processes.replay')}
+                      </span>
+                    ) : null}
+                    {p.parentId ? (
+                      <span className="tag" title={p.parentId}>
+                        {t('processes.child')}
+                      </span>
+                    ) : null}
+                  </td>
+                  <td>
+                    <code>{p.scenario.id}</code> <span className="muted">v{p.scenario.version}</span>
+                  </td>
+                  <td>
+                    {trigger ? (
+                      <span title={trigger.id}>
+                        {trigger.name} <span className="muted small">/{trigger.urlId}</span>
+                      </span>
+                    ) : (
+                      <span className="muted">{triggerLabel(p, t)}</span>
+                    )}
                     {p.trigger?.async ? <span className="tag">async</span> : null}
                   </td>
                   <td className="muted">{formatTime(p.startedAt, lang)}</td>
                   <td className="num">{formatDuration(p.durationMs)}</td>
-                  <td className="num" data-testid="http-status">{p.response?.status ?? '—'}</td>
+                  <td className="num" data-testid="http-status">
+                    {p.response?.status ?? '—'}
+                  </td>
                   <td data-testid="error-code">{p.error?.code ? <code className="error-code">{p.error.code}</code> : <span className="muted">—</span>}</td>
                   <td data-testid="failed-node">{p.error?.nodeId ? <code>{p.error.nodeId}</code> : <span className="muted">—</span>}</td>
                 </tr>
@@ -134,18 +161,29 @@ export function ProcessesPage() {
           </tbody>
         </table>
       ) : null}
-      {nextCursor ? <div className="center"><button type="button" className="btn" onClick={loadMore}>{t('processes.more')}</button></div> : null}
+      {nextCursor ? (
+        <div className="center">
+          <button type="button" className="btn" onClick={loadMore}>
+            {t('processes.more')}
+          </button>
+        </div>
+      ) : null}
     </section>
   )
 }
 
 function triggerLabel(p: ProcessRecord, t: (key: MessageKey) => string): string {
   switch (p.trigger?.type) {
-    case '$webRequest': return t('processes.trigger.webRequest')
-    case '$subProcess': return t('processes.trigger.subProcess')
-    case '$manual': return t('processes.trigger.manual')
-    case '$test': return t('processes.trigger.test')
-    default: return p.trigger?.type ?? '—'
+    case '$webRequest':
+      return t('processes.trigger.webRequest')
+    case '$subProcess':
+      return t('processes.trigger.subProcess')
+    case '$manual':
+      return t('processes.trigger.manual')
+    case '$test':
+      return t('processes.trigger.test')
+    default:
+      return p.trigger?.type ?? '—'
   }
 }
 
@@ -166,13 +204,38 @@ function FindProcess({ loaded }: { loaded: readonly ProcessRecord[] }) {
     setMissing(true)
   }
   return (
-    <form className="field field-inline find-process" role="search" onSubmit={(e) => { e.preventDefault(); find() }}>
-      <label htmlFor="find-process"><span>{t('processes.findId')}</span></label>
+    <form
+      className="field field-inline find-process"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault()
+        find()
+      }}
+    >
+      <label htmlFor="find-process">
+        <span>{t('processes.findId')}</span>
+      </label>
       <div className="find-node">
-        <input id="find-process" className="input mono" value={text} onChange={(e) => { setText(e.target.value); setMissing(false) }} placeholder="290425e8…" data-testid="find-process" />
-        <button type="submit" className="btn btn-small">{t('editor.find')}</button>
+        <input
+          id="find-process"
+          className="input mono"
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value)
+            setMissing(false)
+          }}
+          placeholder="290425e8…"
+          data-testid="find-process"
+        />
+        <button type="submit" className="btn btn-small">
+          {t('editor.find')}
+        </button>
       </div>
-      {missing ? <span className="muted small" role="status">{t('processes.notFound')}</span> : null}
+      {missing ? (
+        <span className="muted small" role="status">
+          {t('processes.notFound')}
+        </span>
+      ) : null}
     </form>
   )
 }

@@ -6,7 +6,9 @@ export function RecordLink({ trigger }: { trigger: ProcessRecord['trigger'] | un
   const record = trigger?.type === '$dataChange' ? trigger.record : undefined
   if (!record) return null
   const label = `${record.event} · ${record.catalogId}${record.recordId ? `/${record.recordId}` : ''}`
-  return record.recordId
-    ? <Link to={`/catalogs/${encodeURIComponent(record.catalogId)}/records/${encodeURIComponent(record.recordId)}`}>{label}</Link>
-    : <Link to={`/catalogs/${encodeURIComponent(record.catalogId)}`}>{label}</Link>
+  return record.recordId ? (
+    <Link to={`/catalogs/${encodeURIComponent(record.catalogId)}/records/${encodeURIComponent(record.recordId)}`}>{label}</Link>
+  ) : (
+    <Link to={`/catalogs/${encodeURIComponent(record.catalogId)}`}>{label}</Link>
+  )
 }

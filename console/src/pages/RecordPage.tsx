@@ -61,27 +61,48 @@ export function RecordPage({ catalogId, recordId }: { catalogId: string; recordI
     <section className="narrow">
       <div className="page-head">
         <h1>{recordId ? `${record.data?.title || t('records.record')} #${recordId}` : t('records.new')}</h1>
-        <Link to={`/catalogs/${encodeURIComponent(catalogId)}`} className="btn btn-ghost">{catalog.data.name}</Link>
+        <Link to={`/catalogs/${encodeURIComponent(catalogId)}`} className="btn btn-ghost">
+          {catalog.data.name}
+        </Link>
       </div>
       <form className="form" onSubmit={submit} noValidate data-testid="record-form">
         <ErrorBox error={error} />
-        {saved ? <div className="records-saved" data-testid="saved">{t('records.saved')}</div> : null}
+        {saved ? (
+          <div className="records-saved" data-testid="saved">
+            {t('records.saved')}
+          </div>
+        ) : null}
         <fieldset>
-          {catalog.data.fields.map((field) => field.type === 'group'
-            ? <legend key={field.id}>{field.name}</legend>
-            : (
+          {catalog.data.fields.map((field) =>
+            field.type === 'group' ? (
+              <legend key={field.id}>{field.name}</legend>
+            ) : (
               <div key={field.id} className={`field${(error as { details?: { fieldId?: string } })?.details?.fieldId === field.id ? ' has-problems' : ''}`}>
-                <span>{field.name}{field.required ? ' *' : ''} <code className="muted small">{field.id}</code></span>
+                <span>
+                  {field.name}
+                  {field.required ? ' *' : ''} <code className="muted small">{field.id}</code>
+                </span>
                 <ValueInput field={field} value={values[field.id]} onChange={(v) => setValues((all) => ({ ...all, [field.id]: v }))} upload={uploadFile} />
-                {field.type === 'file' ? (values[field.id] as Array<{ id: string; title: string }> | undefined ?? []).map((f) => (
-                  <button key={f.id} type="button" className="btn btn-small btn-ghost" onClick={() => download(`/api/v1/files/${encodeURIComponent(f.id)}`, f.title)}>{f.title}</button>
-                )) : null}
+                {field.type === 'file'
+                  ? ((values[field.id] as Array<{ id: string; title: string }> | undefined) ?? []).map((f) => (
+                      <button key={f.id} type="button" className="btn btn-small btn-ghost" onClick={() => download(`/api/v1/files/${encodeURIComponent(f.id)}`, f.title)}>
+                        {f.title}
+                      </button>
+                    ))
+                  : null}
               </div>
-            ))}
+            ),
+          )}
         </fieldset>
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="save">{recordId ? t('action.save') : t('action.create')}</button>
-          {recordId ? <button type="button" className="btn btn-danger push-right" onClick={remove}>{t('action.delete')}</button> : null}
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="save">
+            {recordId ? t('action.save') : t('action.create')}
+          </button>
+          {recordId ? (
+            <button type="button" className="btn btn-danger push-right" onClick={remove}>
+              {t('action.delete')}
+            </button>
+          ) : null}
         </div>
       </form>
       {recordId ? <RecordProcesses catalogId={catalogId} recordId={recordId} /> : null}
@@ -95,12 +116,19 @@ function RecordProcesses({ catalogId, recordId }: { catalogId: string; recordId:
   return (
     <section className="panel records-panel" data-testid="record-processes">
       <h2>{t('records.processes')}</h2>
-      {!list.data?.items.length ? <p className="muted">—</p> : (
+      {!list.data?.items.length ? (
+        <p className="muted">—</p>
+      ) : (
         <ul className="bindings">
           {list.data.items.map((p) => (
             <li key={p.id}>
-              <Link to={`/processes/${encodeURIComponent(p.id)}`}><StatusBadge status={p.status} /> {p.scenario.id}</Link>
-              <span className="muted small"> {p.trigger.record?.event} · {formatTime(p.startedAt, lang)}</span>
+              <Link to={`/processes/${encodeURIComponent(p.id)}`}>
+                <StatusBadge status={p.status} /> {p.scenario.id}
+              </Link>
+              <span className="muted small">
+                {' '}
+                {p.trigger.record?.event} · {formatTime(p.startedAt, lang)}
+              </span>
             </li>
           ))}
         </ul>

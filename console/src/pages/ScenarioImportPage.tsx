@@ -31,7 +31,9 @@ export function BpmnFileButton({ onFile, label, primary, title }: { onFile: (fil
   const input = useRef<HTMLInputElement>(null)
   return (
     <>
-      <button type="button" className={`btn${primary ? ' btn-primary' : ''}`} onClick={() => input.current?.click()} title={title} data-testid="import-choose">{label}</button>
+      <button type="button" className={`btn${primary ? ' btn-primary' : ''}`} onClick={() => input.current?.click()} title={title} data-testid="import-choose">
+        {label}
+      </button>
       <input
         ref={input}
         type="file"
@@ -52,7 +54,11 @@ export function BpmnFileButton({ onFile, label, primary, title }: { onFile: (fil
 export function DropOverlay({ visible }: { visible: boolean }) {
   const { t } = useI18n()
   if (!visible) return null
-  return <div className="drop-overlay" data-testid="drop-overlay"><div>{t('import.dropHere')}</div></div>
+  return (
+    <div className="drop-overlay" data-testid="drop-overlay">
+      <div>{t('import.dropHere')}</div>
+    </div>
+  )
 }
 
 export function ScenarioImportPage() {
@@ -78,23 +84,25 @@ export function ScenarioImportPage() {
     setConverting(true)
     setError(null)
     if (fresh) setResult(null)
-    importFile(file, placeholders).then(
-      (value) => {
-        if (mine !== run.current) return
-        setResult(value)
-        if (fresh) {
-          named.current = file
-          setId(suggestedId(value.scenario.id, file.name))
-          setName(value.scenario.name ?? '')
-        }
-      },
-      (e) => {
-        if (mine !== run.current) return
-        setResult(null)
-        named.current = null
-        setError(e instanceof ApiError ? e : new ApiError(0, 'ERROR', String(e)))
-      },
-    ).finally(() => mine === run.current && setConverting(false))
+    importFile(file, placeholders)
+      .then(
+        (value) => {
+          if (mine !== run.current) return
+          setResult(value)
+          if (fresh) {
+            named.current = file
+            setId(suggestedId(value.scenario.id, file.name))
+            setName(value.scenario.name ?? '')
+          }
+        },
+        (e) => {
+          if (mine !== run.current) return
+          setResult(null)
+          named.current = null
+          setError(e instanceof ApiError ? e : new ApiError(0, 'ERROR', String(e)))
+        },
+      )
+      .finally(() => mine === run.current && setConverting(false))
   }, [file, placeholders])
 
   return (
@@ -104,13 +112,22 @@ export function ScenarioImportPage() {
           <h1>{t('import.title')}</h1>
           {file ? (
             <div className="muted small">
-              <span data-testid="import-filename"><code>{file.name}</code> · {formatBytes(file.size)}</span>
-              {converting ? <> · <span data-testid="import-converting">{t('import.converting')}</span></> : null}
+              <span data-testid="import-filename">
+                <code>{file.name}</code> · {formatBytes(file.size)}
+              </span>
+              {converting ? (
+                <>
+                  {' '}
+                  · <span data-testid="import-converting">{t('import.converting')}</span>
+                </>
+              ) : null}
             </div>
           ) : null}
         </div>
         <div className="head-actions">
-          <Link to="/scenarios" className="btn btn-ghost">{t('action.cancel')}</Link>
+          <Link to="/scenarios" className="btn btn-ghost">
+            {t('action.cancel')}
+          </Link>
           {!pickAgain ? <BpmnFileButton onFile={setFile} label={t('import.chooseOther')} /> : null}
         </div>
       </div>
@@ -153,11 +170,13 @@ function ImportError({ error }: { error: ApiError }) {
   const size = Number(error.details?.size)
   return (
     <div className="error-box" role="alert" data-testid="import-error" data-code={error.code} data-status={error.status}>
-      <strong>{t('import.failed')}</strong> <code>{error.status ? `${error.status} ` : ''}{error.code}</code>
+      <strong>{t('import.failed')}</strong>{' '}
+      <code>
+        {error.status ? `${error.status} ` : ''}
+        {error.code}
+      </code>
       <div className="error-message">
-        {error.status === 413
-          ? size ? t('import.tooLarge', { size: formatBytes(size), limit: formatBytes(limit) }) : `${error.message} (${formatBytes(limit)})`
-          : error.message}
+        {error.status === 413 ? (size ? t('import.tooLarge', { size: formatBytes(size), limit: formatBytes(limit) }) : `${error.message} (${formatBytes(limit)})`) : error.message}
       </div>
     </div>
   )
@@ -204,9 +223,7 @@ function Result({ result, id, name, placeholders, busy, onId, onName, onPlacehol
     setSaving(true)
     setSaveError(null)
     try {
-      const record = asVersion
-        ? await api.put<ScenarioRecord>(`/api/v1/scenarios/${encodeURIComponent(id)}`, document)
-        : await api.post<ScenarioRecord>('/api/v1/scenarios', document)
+      const record = asVersion ? await api.put<ScenarioRecord>(`/api/v1/scenarios/${encodeURIComponent(id)}`, document) : await api.post<ScenarioRecord>('/api/v1/scenarios', document)
       navigate(`/scenarios/${encodeURIComponent(record.id)}`)
     } catch (e) {
       const error = e instanceof ApiError ? e : new ApiError(0, 'ERROR', String(e))
@@ -235,7 +252,9 @@ function Result({ result, id, name, placeholders, busy, onId, onName, onPlacehol
           <input value={name} onChange={(e) => onName(e.target.value)} data-testid="import-name" />
         </label>
         <div className="import-actions">
-          <button type="button" className="btn btn-ghost" onClick={() => openInEditor(document)} title={t('import.openEditorHint')} data-testid="import-edit">{t('import.openEditor')}</button>
+          <button type="button" className="btn btn-ghost" onClick={() => openInEditor(document)} title={t('import.openEditorHint')} data-testid="import-edit">
+            {t('import.openEditor')}
+          </button>
           <button
             type="button"
             className="btn btn-primary"
@@ -249,7 +268,9 @@ function Result({ result, id, name, placeholders, busy, onId, onName, onPlacehol
         </div>
         <label className="check import-option" title={t('import.placeholdersHint')}>
           <input type="checkbox" checked={placeholders} disabled={busy} onChange={(e) => onPlaceholders(e.target.checked)} data-testid="import-placeholders" />
-          <span>{t('import.placeholders')} <span className="hint">— {t('import.placeholdersHint')}</span></span>
+          <span>
+            {t('import.placeholders')} <span className="hint">— {t('import.placeholdersHint')}</span>
+          </span>
         </label>
       </div>
       {conflict ? (
@@ -281,7 +302,11 @@ function Result({ result, id, name, placeholders, busy, onId, onName, onPlacehol
 
 function Summary({ report, problems }: { report: ImportReport; problems: readonly Problem[] }) {
   const { t } = useI18n()
-  const chip = (kind: 'ok' | 'fail' | 'warn' | 'plain', text: string, testid: string) => <span className={`chip chip-${kind}`} data-testid={testid}>{text}</span>
+  const chip = (kind: 'ok' | 'fail' | 'warn' | 'plain', text: string, testid: string) => (
+    <span className={`chip chip-${kind}`} data-testid={testid}>
+      {text}
+    </span>
+  )
   return (
     <div className="chips" data-testid="import-summary">
       {report.complete ? chip('ok', t('import.complete'), 'chip-complete') : chip('fail', t('import.incomplete', { n: report.unsupported.length }), 'chip-complete')}
@@ -313,12 +338,23 @@ function ReportDetails({ report, problems }: { report: ImportReport; problems: r
         <Section title={t('import.unsupported')} hint={t('import.unsupportedHint')} testid="import-unsupported">
           <table className="table table-compact">
             <thead>
-              <tr><th>{t('import.colElement')}</th><th>{t('import.colName')}</th><th>{t('import.colKind')}</th></tr>
+              <tr>
+                <th>{t('import.colElement')}</th>
+                <th>{t('import.colName')}</th>
+                <th>{t('import.colKind')}</th>
+              </tr>
             </thead>
             <tbody>
               {report.unsupported.map((u) => (
                 <tr key={u.elementId} data-element={u.elementId}>
-                  <td><code>{u.elementId}</code>{u.nodeId !== u.elementId ? <div className="muted small">{t('import.colNode')}: <code>{u.nodeId}</code></div> : null}</td>
+                  <td>
+                    <code>{u.elementId}</code>
+                    {u.nodeId !== u.elementId ? (
+                      <div className="muted small">
+                        {t('import.colNode')}: <code>{u.nodeId}</code>
+                      </div>
+                    ) : null}
+                  </td>
                   <td>{u.name || <span className="muted">—</span>}</td>
                   <td>
                     {u.connectorId !== undefined ? <code>{u.connectorId ?? t('import.noConnector')}</code> : null}
@@ -335,21 +371,33 @@ function ReportDetails({ report, problems }: { report: ImportReport; problems: r
       {report.warnings.length ? (
         <Section title={t('import.warnings')} testid="import-warnings">
           <ul className="report-list">
-            {report.warnings.map((w, i) => <li key={i}>{w.elementId ? <code>{w.elementId}</code> : null} {w.message}</li>)}
+            {report.warnings.map((w, i) => (
+              <li key={i}>
+                {w.elementId ? <code>{w.elementId}</code> : null} {w.message}
+              </li>
+            ))}
           </ul>
         </Section>
       ) : null}
       {report.renamed.length ? (
         <Section title={t('import.renamed')} testid="import-renamed">
           <ul className="report-list">
-            {report.renamed.map((r) => <li key={r.elementId}><code>{r.elementId}</code> → <code>{r.nodeId}</code></li>)}
+            {report.renamed.map((r) => (
+              <li key={r.elementId}>
+                <code>{r.elementId}</code> → <code>{r.nodeId}</code>
+              </li>
+            ))}
           </ul>
         </Section>
       ) : null}
       {report.ignored.length ? (
         <Section title={t('import.ignored')} testid="import-ignored">
           <ul className="report-list">
-            {report.ignored.map((g, i) => <li key={i}>{g.elementId ? <code>{g.elementId}</code> : null} <span className="muted">{g.element}</span></li>)}
+            {report.ignored.map((g, i) => (
+              <li key={i}>
+                {g.elementId ? <code>{g.elementId}</code> : null} <span className="muted">{g.element}</span>
+              </li>
+            ))}
           </ul>
         </Section>
       ) : null}

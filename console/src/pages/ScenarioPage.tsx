@@ -72,18 +72,41 @@ export function ScenarioPage({ id }: { id: string }) {
           <h1>{record.scenario.name || id}</h1>
           <div className="muted small">
             <code>{id}</code> · v{record.version} · {formatTime(record.createdAt, lang)}
-            {!isLatest ? <> · <span className="tag tag-warn">{t('scenarios.oldVersion', { latest: latest.data?.version ?? '?' })}</span></> : null}
+            {!isLatest ? (
+              <>
+                {' '}
+                · <span className="tag tag-warn">{t('scenarios.oldVersion', { latest: latest.data?.version ?? '?' })}</span>
+              </>
+            ) : null}
           </div>
           {record.scenario.description ? <p className="description">{record.scenario.description}</p> : null}
         </div>
         <div className="head-actions">
-          <select value={record.version} onChange={(e) => setQuery({ version: e.target.value === String(latest.data?.version) ? undefined : e.target.value })} aria-label={t('scenarios.version')} data-testid="version-select">
-            {(all.length ? all : [record]).map((v) => <option key={v.version} value={v.version}>v{v.version}{v.version === latest.data?.version ? ` (${t('scenarios.latest')})` : ''}</option>)}
+          <select
+            value={record.version}
+            onChange={(e) => setQuery({ version: e.target.value === String(latest.data?.version) ? undefined : e.target.value })}
+            aria-label={t('scenarios.version')}
+            data-testid="version-select"
+          >
+            {(all.length ? all : [record]).map((v) => (
+              <option key={v.version} value={v.version}>
+                v{v.version}
+                {v.version === latest.data?.version ? ` (${t('scenarios.latest')})` : ''}
+              </option>
+            ))}
           </select>
-          <Link to={`/processes?scenarioId=${encodeURIComponent(id)}`} className="btn btn-ghost">{t('nav.processes')}</Link>
-          <button type="button" className="btn" onClick={downloadBpmn} title={t('scenarios.downloadHint', { version: latest.data?.version ?? '?' })} data-testid="download-bpmn">{t('scenarios.downloadBpmn')}</button>
-          <Link to={`/scenarios/${encodeURIComponent(id)}/edit${isLatest ? '' : `?from=${record.version}`}`} className="btn btn-primary" data-testid="edit">{t('action.edit')}</Link>
-          <button type="button" className="btn btn-ghost btn-danger-text" onClick={remove}>{t('action.delete')}</button>
+          <Link to={`/processes?scenarioId=${encodeURIComponent(id)}`} className="btn btn-ghost">
+            {t('nav.processes')}
+          </Link>
+          <button type="button" className="btn" onClick={downloadBpmn} title={t('scenarios.downloadHint', { version: latest.data?.version ?? '?' })} data-testid="download-bpmn">
+            {t('scenarios.downloadBpmn')}
+          </button>
+          <Link to={`/scenarios/${encodeURIComponent(id)}/edit${isLatest ? '' : `?from=${record.version}`}`} className="btn btn-primary" data-testid="edit">
+            {t('action.edit')}
+          </Link>
+          <button type="button" className="btn btn-ghost btn-danger-text" onClick={remove}>
+            {t('action.delete')}
+          </button>
         </div>
       </div>
       <ErrorBox error={deleteError} />
@@ -100,7 +123,9 @@ export function ScenarioPage({ id }: { id: string }) {
         </div>
       ) : null}
       <div className="tabs">
-        <button type="button" className={tab === 'graph' ? 'is-active' : ''} onClick={() => setQuery({ tab: undefined })}>{t('scenarios.tab.graph')}</button>
+        <button type="button" className={tab === 'graph' ? 'is-active' : ''} onClick={() => setQuery({ tab: undefined })}>
+          {t('scenarios.tab.graph')}
+        </button>
         <button type="button" className={tab === 'versions' ? 'is-active' : ''} onClick={() => setQuery({ tab: 'versions' })} data-testid="tab-versions">
           {t('scenarios.tab.versions')} <span className="count">{all.length || ''}</span>
         </button>
@@ -143,7 +168,9 @@ function GraphAndJson({ record }: { record: ScenarioRecord }) {
         {problems.length ? <ProblemList problems={problems} /> : null}
       </div>
       <div className="split-side panel">
-        <div className="panel-head">JSON <span className="muted small">{t('scenarios.clickNode')}</span></div>
+        <div className="panel-head">
+          JSON <span className="muted small">{t('scenarios.clickNode')}</span>
+        </div>
         <LazyCodeEditor ref={editor} value={text} readOnly className="editor-fill" />
       </div>
     </div>
@@ -158,7 +185,9 @@ export function ProblemList({ problems, onPick }: { problems: readonly Problem[]
       <ul>
         {problems.map((p, i) => (
           <li key={i}>
-            <button type="button" onClick={() => onPick?.(p)} disabled={!onPick}><code>{p.path}</code> {p.message}</button>
+            <button type="button" onClick={() => onPick?.(p)} disabled={!onPick}>
+              <code>{p.path}</code> {p.message}
+            </button>
           </li>
         ))}
       </ul>
@@ -182,17 +211,35 @@ function Versions({ versions, current }: { versions: ScenarioRecord[]; current: 
     <div className="versions">
       <table className="table table-compact" data-testid="versions">
         <thead>
-          <tr><th>{t('scenarios.version')}</th><th>{t('scenarios.saved')}</th><th>{t('scenarios.nodes')}</th><th title={t('scenarios.diffFrom')}>A</th><th title={t('scenarios.diffTo')}>B</th><th /></tr>
+          <tr>
+            <th>{t('scenarios.version')}</th>
+            <th>{t('scenarios.saved')}</th>
+            <th>{t('scenarios.nodes')}</th>
+            <th title={t('scenarios.diffFrom')}>A</th>
+            <th title={t('scenarios.diffTo')}>B</th>
+            <th />
+          </tr>
         </thead>
         <tbody>
           {versions.map((v) => (
             <tr key={v.version} className={v.version === current ? 'is-current' : ''}>
-              <td>v{v.version}{v.version === newest ? <span className="muted small"> ({t('scenarios.latest')})</span> : null}</td>
+              <td>
+                v{v.version}
+                {v.version === newest ? <span className="muted small"> ({t('scenarios.latest')})</span> : null}
+              </td>
               <td className="muted">{formatTime(v.createdAt, lang)}</td>
               <td>{v.scenario.nodes.length}</td>
-              <td><input type="radio" name="diff-a" checked={left === v.version} onChange={() => setA(v.version)} aria-label={`A v${v.version}`} /></td>
-              <td><input type="radio" name="diff-b" checked={right === v.version} onChange={() => setB(v.version)} aria-label={`B v${v.version}`} /></td>
-              <td className="actions"><button type="button" className="btn btn-small btn-ghost" onClick={() => setQuery({ version: String(v.version), tab: undefined })}>{t('action.open')}</button></td>
+              <td>
+                <input type="radio" name="diff-a" checked={left === v.version} onChange={() => setA(v.version)} aria-label={`A v${v.version}`} />
+              </td>
+              <td>
+                <input type="radio" name="diff-b" checked={right === v.version} onChange={() => setB(v.version)} aria-label={`B v${v.version}`} />
+              </td>
+              <td className="actions">
+                <button type="button" className="btn btn-small btn-ghost" onClick={() => setQuery({ version: String(v.version), tab: undefined })}>
+                  {t('action.open')}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
@@ -201,9 +248,7 @@ function Versions({ versions, current }: { versions: ScenarioRecord[]; current: 
         <div className="panel-head">{t('scenarios.diffTitle', { a: left ?? '?', b: right ?? '?' })}</div>
         {left === right ? <div className="empty small">{t('scenarios.diffSame')}</div> : null}
         {left !== right && hunks.every((h) => 'skipped' in h) ? <div className="empty small">{t('scenarios.diffNone')}</div> : null}
-        {left !== right ? (
-          <DiffBody hunks={hunks} />
-        ) : null}
+        {left !== right ? <DiffBody hunks={hunks} /> : null}
       </div>
     </div>
   )

@@ -32,7 +32,9 @@ export function ScenariosPage() {
         <h1>{t('nav.scenarios')}</h1>
         <div className="head-actions">
           <BpmnFileButton onFile={openImport} label={t('scenarios.import')} title={t('scenarios.importHint')} />
-          <Link to="/scenarios/new" className="btn btn-primary">{t('scenarios.new')}</Link>
+          <Link to="/scenarios/new" className="btn btn-primary">
+            {t('scenarios.new')}
+          </Link>
         </div>
       </div>
       <DropOverlay visible={dragging} />
@@ -55,16 +57,31 @@ export function ScenariosPage() {
             {items.map((record) => (
               <tr key={record.id} data-scenario={record.id}>
                 <td>
-                  <Link to={`/scenarios/${encodeURIComponent(record.id)}`} className="strong">{record.scenario.name || record.id}</Link>
-                  <div className="muted small"><code>{record.id}</code>{record.scenario.description ? ` — ${record.scenario.description}` : ''}</div>
+                  <Link to={`/scenarios/${encodeURIComponent(record.id)}`} className="strong">
+                    {record.scenario.name || record.id}
+                  </Link>
+                  <div className="muted small">
+                    <code>{record.id}</code>
+                    {record.scenario.description ? ` — ${record.scenario.description}` : ''}
+                  </div>
                 </td>
                 <td>v{record.version}</td>
                 <td>{record.scenario.nodes.length}</td>
-                <td>{(usedBy.get(record.id) ?? []).map((w) => <span key={w.id} className={`tag${w.enabled ? '' : ' tag-off'}`}>{w.urlId}</span>)}</td>
+                <td>
+                  {(usedBy.get(record.id) ?? []).map((w) => (
+                    <span key={w.id} className={`tag${w.enabled ? '' : ' tag-off'}`}>
+                      {w.urlId}
+                    </span>
+                  ))}
+                </td>
                 <td className="muted">{formatTime(record.createdAt, lang)}</td>
                 <td className="actions">
-                  <Link to={`/processes?scenarioId=${encodeURIComponent(record.id)}`} className="btn btn-small btn-ghost">{t('nav.processes')}</Link>
-                  <Link to={`/scenarios/${encodeURIComponent(record.id)}/edit`} className="btn btn-small">{t('action.edit')}</Link>
+                  <Link to={`/processes?scenarioId=${encodeURIComponent(record.id)}`} className="btn btn-small btn-ghost">
+                    {t('nav.processes')}
+                  </Link>
+                  <Link to={`/scenarios/${encodeURIComponent(record.id)}/edit`} className="btn btn-small">
+                    {t('action.edit')}
+                  </Link>
                 </td>
               </tr>
             ))}

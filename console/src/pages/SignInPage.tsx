@@ -25,7 +25,7 @@ export function SignInPage() {
       if (!response.ok) throw new ApiError(response.status, 'ERROR', `HTTP ${response.status}`)
       setToken(value)
       const next = query.get('next')
-      navigate(next && next.startsWith('/') && !next.startsWith('/signin') ? next : '/webrequests', { replace: true })
+      navigate(next?.startsWith('/') && !next.startsWith('/signin') ? next : '/webrequests', { replace: true })
     } catch (e) {
       clearToken()
       setError(e instanceof ApiError ? e.message : t('signin.unreachable'))
@@ -37,18 +37,31 @@ export function SignInPage() {
   return (
     <div className="signin">
       <form className="signin-card" onSubmit={submit}>
-        <div className="brand brand-large"><span className="brand-mark" aria-hidden="true" />potok</div>
+        <div className="brand brand-large">
+          <span className="brand-mark" aria-hidden="true" />
+          potok
+        </div>
         <p className="muted">{t('signin.lead')}</p>
         <label className="field">
           <span>{t('signin.token')}</span>
           <input type="password" autoFocus autoComplete="current-password" value={token} onChange={(e) => setValue(e.target.value)} data-testid="token" />
         </label>
         <p className="hint">{t('signin.hint')}</p>
-        {error ? <div className="error-box" role="alert">{error}</div> : null}
-        <button type="submit" className="btn btn-primary" disabled={busy || !token.trim()} data-testid="signin">{t('signin.submit')}</button>
+        {error ? (
+          <div className="error-box" role="alert">
+            {error}
+          </div>
+        ) : null}
+        <button type="submit" className="btn btn-primary" disabled={busy || !token.trim()} data-testid="signin">
+          {t('signin.submit')}
+        </button>
         <div className="lang-switch lang-switch-center">
-          <button type="button" className={lang === 'ru' ? 'is-active' : ''} onClick={() => setLang('ru')}>Русский</button>
-          <button type="button" className={lang === 'en' ? 'is-active' : ''} onClick={() => setLang('en')}>English</button>
+          <button type="button" className={lang === 'ru' ? 'is-active' : ''} onClick={() => setLang('ru')}>
+            Русский
+          </button>
+          <button type="button" className={lang === 'en' ? 'is-active' : ''} onClick={() => setLang('en')}>
+            English
+          </button>
         </div>
       </form>
     </div>

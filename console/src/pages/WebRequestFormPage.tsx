@@ -40,8 +40,7 @@ export function WebRequestFormPage({ id }: { id?: string }) {
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }))
   const problems = error?.problems ?? []
-  const problemsAt = (...prefixes: string[]): Problem[] =>
-    problems.filter((p) => prefixes.some((prefix) => p.path === prefix || p.path.startsWith(`${prefix}.`) || p.path.startsWith(`${prefix}[`)))
+  const problemsAt = (...prefixes: string[]): Problem[] => problems.filter((p) => prefixes.some((prefix) => p.path === prefix || p.path.startsWith(`${prefix}.`) || p.path.startsWith(`${prefix}[`)))
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -49,9 +48,7 @@ export function WebRequestFormPage({ id }: { id?: string }) {
     setError(null)
     try {
       const body = toBody(form)
-      const saved = id
-        ? await api.put<WebRequestRecord>(`/api/v1/webrequests/${encodeURIComponent(id)}`, body)
-        : await api.post<WebRequestRecord>('/api/v1/webrequests', body)
+      const saved = id ? await api.put<WebRequestRecord>(`/api/v1/webrequests/${encodeURIComponent(id)}`, body) : await api.post<WebRequestRecord>('/api/v1/webrequests', body)
       if (id) {
         existing.reload()
         navigate('/webrequests')
@@ -81,7 +78,9 @@ export function WebRequestFormPage({ id }: { id?: string }) {
     <section className="narrow">
       <div className="page-head">
         <h1>{id ? form.name || id : t('webrequests.new')}</h1>
-        <Link to="/webrequests" className="btn btn-ghost">{t('action.back')}</Link>
+        <Link to="/webrequests" className="btn btn-ghost">
+          {t('action.back')}
+        </Link>
       </div>
       <form ref={formRef} className="form" onSubmit={submit} noValidate data-testid="webrequest-form">
         <ErrorBox error={error} />
@@ -96,15 +95,24 @@ export function WebRequestFormPage({ id }: { id?: string }) {
             <input value={form.urlId} onChange={(e) => set('urlId', e.target.value)} name="urlId" className="mono" />
           </Field>
           {form.urlId ? (
-            <div className="url-cell url-preview"><code className="url">{webRequestUrl(form.urlId)}</code><CopyButton text={webRequestUrl(form.urlId)} /></div>
+            <div className="url-cell url-preview">
+              <code className="url">{webRequestUrl(form.urlId)}</code>
+              <CopyButton text={webRequestUrl(form.urlId)} />
+            </div>
           ) : null}
           <Field label={t('webrequests.scenario')} problems={problemsAt('scenarioId')}>
             <select value={form.scenarioId} onChange={(e) => set('scenarioId', e.target.value)} name="scenarioId">
               {!scenarios.data?.items.some((s) => s.id === form.scenarioId) ? <option value={form.scenarioId}>{form.scenarioId || '—'}</option> : null}
-              {(scenarios.data?.items ?? []).map((s) => <option key={s.id} value={s.id}>{s.scenario.name ? `${s.scenario.name} (${s.id})` : s.id}</option>)}
+              {(scenarios.data?.items ?? []).map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.scenario.name ? `${s.scenario.name} (${s.id})` : s.id}
+                </option>
+              ))}
             </select>
           </Field>
-          <label className="check"><input type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.target.checked)} name="enabled" /> {t('webrequests.enabled')}</label>
+          <label className="check">
+            <input type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.target.checked)} name="enabled" /> {t('webrequests.enabled')}
+          </label>
         </fieldset>
 
         <fieldset>
@@ -134,12 +142,18 @@ export function WebRequestFormPage({ id }: { id?: string }) {
             </select>
           </Field>
           {form.authType === 'basic' ? (
-            <Field label={t('webrequests.username')}><input value={form.username} onChange={(e) => set('username', e.target.value)} /></Field>
+            <Field label={t('webrequests.username')}>
+              <input value={form.username} onChange={(e) => set('username', e.target.value)} />
+            </Field>
           ) : null}
           {form.authType === 'hmac' ? (
             <div className="row">
-              <Field label={t('webrequests.hmacHeader')}><input value={form.hmacHeader} onChange={(e) => set('hmacHeader', e.target.value)} /></Field>
-              <Field label={t('webrequests.hmacPrefix')}><input value={form.hmacPrefix} onChange={(e) => set('hmacPrefix', e.target.value)} placeholder="sha256=" /></Field>
+              <Field label={t('webrequests.hmacHeader')}>
+                <input value={form.hmacHeader} onChange={(e) => set('hmacHeader', e.target.value)} />
+              </Field>
+              <Field label={t('webrequests.hmacPrefix')}>
+                <input value={form.hmacPrefix} onChange={(e) => set('hmacPrefix', e.target.value)} placeholder="sha256=" />
+              </Field>
               <Field label={t('webrequests.hmacEncoding')}>
                 <select value={form.hmacEncoding} onChange={(e) => set('hmacEncoding', e.target.value as Form['hmacEncoding'])}>
                   <option value="hex">hex</option>
@@ -150,8 +164,16 @@ export function WebRequestFormPage({ id }: { id?: string }) {
           ) : null}
           {form.authType !== 'none' ? (
             <div className="row">
-              <Field label={t(form.authType === 'basic' ? 'webrequests.password' : form.authType === 'bearer' ? 'webrequests.token' : 'webrequests.secret')} hint={form.secret.value === '***' ? t('webrequests.secretKept') : undefined}>
-                <input value={form.secret.value} onChange={(e) => set('secret', { ...form.secret, value: e.target.value })} className="mono" placeholder={form.secret.mode === 'env' ? 'MY_SECRET' : ''} />
+              <Field
+                label={t(form.authType === 'basic' ? 'webrequests.password' : form.authType === 'bearer' ? 'webrequests.token' : 'webrequests.secret')}
+                hint={form.secret.value === '***' ? t('webrequests.secretKept') : undefined}
+              >
+                <input
+                  value={form.secret.value}
+                  onChange={(e) => set('secret', { ...form.secret, value: e.target.value })}
+                  className="mono"
+                  placeholder={form.secret.mode === 'env' ? 'MY_SECRET' : ''}
+                />
               </Field>
               <Field label={t('webrequests.secretFrom')}>
                 <select value={form.secret.mode} onChange={(e) => set('secret', { ...form.secret, mode: e.target.value as Secret['mode'] })}>
@@ -168,37 +190,63 @@ export function WebRequestFormPage({ id }: { id?: string }) {
           <Toggle label={t('webrequests.rateLimit')} checked={form.rateLimit} onChange={(v) => set('rateLimit', v)} />
           {form.rateLimit ? (
             <div className="row">
-              <Field label={t('webrequests.rateRequests')} problems={problemsAt('rateLimit.requests')}><input value={form.rateRequests} onChange={(e) => set('rateRequests', e.target.value)} inputMode="numeric" /></Field>
-              <Field label={t('webrequests.windowMs')} problems={problemsAt('rateLimit.windowMs', 'rateLimit')}><input value={form.rateWindowMs} onChange={(e) => set('rateWindowMs', e.target.value)} inputMode="numeric" /></Field>
+              <Field label={t('webrequests.rateRequests')} problems={problemsAt('rateLimit.requests')}>
+                <input value={form.rateRequests} onChange={(e) => set('rateRequests', e.target.value)} inputMode="numeric" />
+              </Field>
+              <Field label={t('webrequests.windowMs')} problems={problemsAt('rateLimit.windowMs', 'rateLimit')}>
+                <input value={form.rateWindowMs} onChange={(e) => set('rateWindowMs', e.target.value)} inputMode="numeric" />
+              </Field>
             </div>
           ) : null}
           <Toggle label={t('webrequests.idempotency')} checked={form.idempotency} onChange={(v) => set('idempotency', v)} />
           {form.idempotency ? (
             <div className="row">
-              <Field label={t('webrequests.header')} problems={problemsAt('idempotency.header')}><input value={form.idemHeader} onChange={(e) => set('idemHeader', e.target.value)} /></Field>
-              <Field label={t('webrequests.windowMs')} problems={problemsAt('idempotency.windowMs', 'idempotency')}><input value={form.idemWindowMs} onChange={(e) => set('idemWindowMs', e.target.value)} inputMode="numeric" /></Field>
+              <Field label={t('webrequests.header')} problems={problemsAt('idempotency.header')}>
+                <input value={form.idemHeader} onChange={(e) => set('idemHeader', e.target.value)} />
+              </Field>
+              <Field label={t('webrequests.windowMs')} problems={problemsAt('idempotency.windowMs', 'idempotency')}>
+                <input value={form.idemWindowMs} onChange={(e) => set('idemWindowMs', e.target.value)} inputMode="numeric" />
+              </Field>
             </div>
           ) : null}
           <Toggle label={t('webrequests.cors')} checked={form.cors} onChange={(v) => set('cors', v)} />
           {form.cors ? (
             <>
               <div className="row">
-                <Field label={t('webrequests.corsOrigins')} problems={problemsAt('cors.origins', 'cors')} hint={t('webrequests.listHint')}><input value={form.corsOrigins} onChange={(e) => set('corsOrigins', e.target.value)} /></Field>
-                <Field label={t('webrequests.corsMethods')} problems={problemsAt('cors.methods')}><input value={form.corsMethods} onChange={(e) => set('corsMethods', e.target.value)} placeholder="GET, POST" /></Field>
+                <Field label={t('webrequests.corsOrigins')} problems={problemsAt('cors.origins', 'cors')} hint={t('webrequests.listHint')}>
+                  <input value={form.corsOrigins} onChange={(e) => set('corsOrigins', e.target.value)} />
+                </Field>
+                <Field label={t('webrequests.corsMethods')} problems={problemsAt('cors.methods')}>
+                  <input value={form.corsMethods} onChange={(e) => set('corsMethods', e.target.value)} placeholder="GET, POST" />
+                </Field>
               </div>
               <div className="row">
-                <Field label={t('webrequests.corsHeaders')} problems={problemsAt('cors.headers')}><input value={form.corsHeaders} onChange={(e) => set('corsHeaders', e.target.value)} placeholder="Content-Type" /></Field>
-                <Field label={t('webrequests.corsMaxAge')} problems={problemsAt('cors.maxAge')}><input value={form.corsMaxAge} onChange={(e) => set('corsMaxAge', e.target.value)} inputMode="numeric" /></Field>
+                <Field label={t('webrequests.corsHeaders')} problems={problemsAt('cors.headers')}>
+                  <input value={form.corsHeaders} onChange={(e) => set('corsHeaders', e.target.value)} placeholder="Content-Type" />
+                </Field>
+                <Field label={t('webrequests.corsMaxAge')} problems={problemsAt('cors.maxAge')}>
+                  <input value={form.corsMaxAge} onChange={(e) => set('corsMaxAge', e.target.value)} inputMode="numeric" />
+                </Field>
               </div>
-              <label className="check"><input type="checkbox" checked={form.corsCredentials} onChange={(e) => set('corsCredentials', e.target.checked)} /> {t('webrequests.corsCredentials')}</label>
+              <label className="check">
+                <input type="checkbox" checked={form.corsCredentials} onChange={(e) => set('corsCredentials', e.target.checked)} /> {t('webrequests.corsCredentials')}
+              </label>
             </>
           ) : null}
         </fieldset>
 
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="save">{id ? t('action.save') : t('action.create')}</button>
-          <Link to="/webrequests" className="btn btn-ghost">{t('action.cancel')}</Link>
-          {id ? <button type="button" className="btn btn-danger push-right" onClick={remove}>{t('action.delete')}</button> : null}
+          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="save">
+            {id ? t('action.save') : t('action.create')}
+          </button>
+          <Link to="/webrequests" className="btn btn-ghost">
+            {t('action.cancel')}
+          </Link>
+          {id ? (
+            <button type="button" className="btn btn-danger push-right" onClick={remove}>
+              {t('action.delete')}
+            </button>
+          ) : null}
         </div>
       </form>
     </section>
@@ -211,13 +259,20 @@ function Field({ label, children, problems = [], hint, extra }: { label: string;
       <span>{label}</span>
       {children}
       {hint ? <small className="hint">{hint}</small> : null}
-      {problems.map((p, i) => <small key={i} className="field-problem">{p.message}</small>)}
+      {problems.map((p, i) => (
+        <small key={i} className="field-problem">
+          {p.message}
+        </small>
+      ))}
       {extra ? <small className="field-problem">{extra}</small> : null}
     </label>
   )
 }
 
 function Toggle({ label, checked, onChange }: { label: string; checked: boolean; onChange: (value: boolean) => void }) {
-  return <label className="check"><input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} /> {label}</label>
+  return (
+    <label className="check">
+      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} /> {label}
+    </label>
+  )
 }
-

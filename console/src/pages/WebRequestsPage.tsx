@@ -40,7 +40,9 @@ export function WebRequestsPage() {
     <section>
       <div className="page-head">
         <h1>{t('nav.webrequests')}</h1>
-        <Link to="/webrequests/new" className="btn btn-primary">{t('webrequests.new')}</Link>
+        <Link to="/webrequests/new" className="btn btn-primary">
+          {t('webrequests.new')}
+        </Link>
       </div>
       <ErrorBox error={list.error ?? error} />
       {list.loading && !list.data ? <Spinner /> : null}
@@ -67,14 +69,22 @@ export function WebRequestsPage() {
                 </td>
                 <td>
                   <div className="url-cell">
-                    <code className="url" data-testid="url">{webRequestUrl(record.urlId)}</code>
+                    <code className="url" data-testid="url">
+                      {webRequestUrl(record.urlId)}
+                    </code>
                     <CopyButton text={webRequestUrl(record.urlId)} />
                   </div>
-                  <div className="muted small">urlId: <code>{record.urlId}</code></div>
+                  <div className="muted small">
+                    urlId: <code>{record.urlId}</code>
+                  </div>
                 </td>
                 <td>
                   <Link to={`/scenarios/${encodeURIComponent(record.scenarioId)}`}>{names.get(record.scenarioId) || record.scenarioId}</Link>
-                  {names.get(record.scenarioId) ? <div className="muted small"><code>{record.scenarioId}</code></div> : null}
+                  {names.get(record.scenarioId) ? (
+                    <div className="muted small">
+                      <code>{record.scenarioId}</code>
+                    </div>
+                  ) : null}
                 </td>
                 <td>
                   <label className="switch" title={record.enabled ? t('webrequests.disable') : t('webrequests.enable')}>
@@ -82,8 +92,14 @@ export function WebRequestsPage() {
                     <span className="switch-track" />
                   </label>
                 </td>
-                <td><LastProcess process={lastOf.get(record.id) ?? null} /></td>
-                <td className="actions"><Link to={`/webrequests/${encodeURIComponent(record.id)}`} className="btn btn-small">{t('action.edit')}</Link></td>
+                <td>
+                  <LastProcess process={lastOf.get(record.id) ?? null} />
+                </td>
+                <td className="actions">
+                  <Link to={`/webrequests/${encodeURIComponent(record.id)}`} className="btn btn-small">
+                    {t('action.edit')}
+                  </Link>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -102,7 +118,15 @@ function Protection({ record }: { record: WebRequestRecord }) {
   if (record.idempotency) tags.push(t('webrequests.tag.idempotency'))
   if (record.cors) tags.push('CORS')
   if (!tags.length) return null
-  return <div className="tags">{tags.map((tag) => <span key={tag} className="tag">{tag}</span>)}</div>
+  return (
+    <div className="tags">
+      {tags.map((tag) => (
+        <span key={tag} className="tag">
+          {tag}
+        </span>
+      ))}
+    </div>
+  )
 }
 
 function LastProcess({ process }: { process: ProcessRecord | null }) {

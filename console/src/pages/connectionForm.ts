@@ -4,7 +4,10 @@
  * sent back so, one typed into replaces the stored secret.
  */
 export type SecretMode = 'value' | 'env'
-export interface SecretField { mode: SecretMode; value: string }
+export interface SecretField {
+  mode: SecretMode
+  value: string
+}
 
 export interface ConnectionForm {
   id: string
@@ -35,8 +38,20 @@ export interface ConnectionRecord {
 }
 
 export const blankConnection: ConnectionForm = {
-  id: '', name: '', description: '', type: 'smtp', host: '', port: '465', secure: true, user: '',
-  scheme: 'bearer', username: '', tokenUrl: '', clientId: '', scope: '', secret: { mode: 'value', value: '' },
+  id: '',
+  name: '',
+  description: '',
+  type: 'smtp',
+  host: '',
+  port: '465',
+  secure: true,
+  user: '',
+  scheme: 'bearer',
+  username: '',
+  tokenUrl: '',
+  clientId: '',
+  scope: '',
+  secret: { mode: 'value', value: '' },
 }
 
 /** Which secret a connection of this shape keeps. */
@@ -71,15 +86,16 @@ export function toConnectionForm(record: ConnectionRecord): ConnectionForm {
 
 export function toConnectionBody(form: ConnectionForm): Record<string, unknown> {
   const optional = (value: string) => (value.trim() ? value.trim() : undefined)
-  const config = form.type === 'smtp'
-    ? { host: form.host.trim(), port: Number(form.port), secure: form.secure, user: optional(form.user) }
-    : {
-      scheme: form.scheme,
-      username: form.scheme === 'basic' ? optional(form.username) : undefined,
-      tokenUrl: form.scheme === 'oauth2' ? optional(form.tokenUrl) : undefined,
-      clientId: form.scheme === 'oauth2' ? optional(form.clientId) : undefined,
-      scope: form.scheme === 'oauth2' ? optional(form.scope) : undefined,
-    }
+  const config =
+    form.type === 'smtp'
+      ? { host: form.host.trim(), port: Number(form.port), secure: form.secure, user: optional(form.user) }
+      : {
+          scheme: form.scheme,
+          username: form.scheme === 'basic' ? optional(form.username) : undefined,
+          tokenUrl: form.scheme === 'oauth2' ? optional(form.tokenUrl) : undefined,
+          clientId: form.scheme === 'oauth2' ? optional(form.clientId) : undefined,
+          scope: form.scheme === 'oauth2' ? optional(form.scope) : undefined,
+        }
   const secret = form.secret.value === '' ? undefined : form.secret.mode === 'env' ? { env: form.secret.value.trim() } : form.secret.value
   return {
     ...(form.id.trim() ? { id: form.id.trim() } : {}),

@@ -36,11 +36,31 @@ export interface Form {
 }
 
 export const blank: Form = {
-  name: '', description: '', urlId: '', scenarioId: '', enabled: true, timeoutMs: '', onTimeout: '',
-  authType: 'none', username: '', secret: { mode: 'value', value: '' }, hmacHeader: 'X-Signature', hmacEncoding: 'hex', hmacPrefix: '',
-  rateLimit: false, rateRequests: '60', rateWindowMs: '60000',
-  idempotency: false, idemHeader: 'Idempotency-Key', idemWindowMs: '86400000',
-  cors: false, corsOrigins: '*', corsMethods: '', corsHeaders: '', corsCredentials: false, corsMaxAge: '',
+  name: '',
+  description: '',
+  urlId: '',
+  scenarioId: '',
+  enabled: true,
+  timeoutMs: '',
+  onTimeout: '',
+  authType: 'none',
+  username: '',
+  secret: { mode: 'value', value: '' },
+  hmacHeader: 'X-Signature',
+  hmacEncoding: 'hex',
+  hmacPrefix: '',
+  rateLimit: false,
+  rateRequests: '60',
+  rateWindowMs: '60000',
+  idempotency: false,
+  idemHeader: 'Idempotency-Key',
+  idemWindowMs: '86400000',
+  cors: false,
+  corsOrigins: '*',
+  corsMethods: '',
+  corsHeaders: '',
+  corsCredentials: false,
+  corsMaxAge: '',
 }
 
 function secretOf(value: unknown): Secret {
@@ -83,15 +103,14 @@ export function toForm(record: WebRequestRecord): Form {
 
 /** Numbers typed as text: a number when it is one, the text otherwise (the server then says why). */
 const num = (text: string): number | string => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text)
-const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean)
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 
 export function toBody(form: Form): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    name: form.name,
-    urlId: form.urlId,
-    scenarioId: form.scenarioId,
-    enabled: form.enabled,
-  }
+  const body: Record<string, unknown> = { name: form.name, urlId: form.urlId, scenarioId: form.scenarioId, enabled: form.enabled }
   if (form.description.trim()) body.description = form.description
   if (form.timeoutMs.trim()) body.timeoutMs = num(form.timeoutMs)
   if (form.onTimeout) body.onTimeout = form.onTimeout

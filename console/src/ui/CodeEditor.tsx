@@ -51,24 +51,39 @@ export const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function
       json(),
       theme,
       EditorView.lineWrapping,
-      keymap.of([{ key: 'Mod-s', preventDefault: true, run: () => { callbacks.current.onSave?.(); return true } }]),
+      keymap.of([
+        {
+          key: 'Mod-s',
+          preventDefault: true,
+          run: () => {
+            callbacks.current.onSave?.()
+            return true
+          },
+        },
+      ]),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) callbacks.current.onChange?.(update.state.doc.toString())
       }),
     ]
     if (readOnly) extensions.push(EditorState.readOnly.of(true), EditorView.editable.of(false))
     else {
-      extensions.push(lintGutter(), linter(async (v): Promise<Diagnostic[]> => {
-        const syntax = parseLinter(v)
-        if (syntax.length || !callbacks.current.lint) return syntax
-        const text = v.state.doc.toString()
-        const problems = await callbacks.current.lint(text)
-        if (v.state.doc.toString() !== text) return []
-        return problems.map((problem) => {
-          const at = locatePath(v.state, problem.path) ?? { from: 0, to: Math.min(1, v.state.doc.length) }
-          return { ...at, severity: 'error', message: `${problem.path}: ${problem.message}` }
-        })
-      }, { delay: 450 }))
+      extensions.push(
+        lintGutter(),
+        linter(
+          async (v): Promise<Diagnostic[]> => {
+            const syntax = parseLinter(v)
+            if (syntax.length || !callbacks.current.lint) return syntax
+            const text = v.state.doc.toString()
+            const problems = await callbacks.current.lint(text)
+            if (v.state.doc.toString() !== text) return []
+            return problems.map((problem) => {
+              const at = locatePath(v.state, problem.path) ?? { from: 0, to: Math.min(1, v.state.doc.length) }
+              return { ...at, severity: 'error', message: `${problem.path}: ${problem.message}` }
+            })
+          },
+          { delay: 450 },
+        ),
+      )
     }
     const editor = new EditorView({ parent: host.current!, state: EditorState.create({ doc: value, extensions }) })
     view.current = editor
@@ -87,23 +102,27 @@ export const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function
     }
   }, [value])
 
-  useImperativeHandle(ref, () => ({
-    reveal(path) {
-      const editor = view.current
-      if (!editor) return
-      const at = locatePath(editor.state, path)
-      if (!at) return
-      editor.dispatch({ selection: { anchor: at.from, head: at.to }, effects: EditorView.scrollIntoView(at.from, { y: 'center' }) })
-      editor.focus()
-    },
-    find(text) {
-      const editor = view.current
-      if (!editor) return
-      const from = editor.state.doc.toString().indexOf(text)
-      if (from < 0) return
-      editor.dispatch({ selection: { anchor: from, head: from + text.length }, effects: EditorView.scrollIntoView(from, { y: 'center' }) })
-    },
-  }), [])
+  useImperativeHandle(
+    ref,
+    () => ({
+      reveal(path) {
+        const editor = view.current
+        if (!editor) return
+        const at = locatePath(editor.state, path)
+        if (!at) return
+        editor.dispatch({ selection: { anchor: at.from, head: at.to }, effects: EditorView.scrollIntoView(at.from, { y: 'center' }) })
+        editor.focus()
+      },
+      find(text) {
+        const editor = view.current
+        if (!editor) return
+        const from = editor.state.doc.toString().indexOf(text)
+        if (from < 0) return
+        editor.dispatch({ selection: { anchor: from, head: from + text.length }, effects: EditorView.scrollIntoView(from, { y: 'center' }) })
+      },
+    }),
+    [],
+  )
 
   return <div ref={host} className={`code-editor ${className ?? ''}`} data-testid="code-editor" />
 })

@@ -12,13 +12,21 @@ export function Link({ to, children, className, title }: { to: string; children:
     event.preventDefault()
     navigate(to)
   }
-  return <a href={to} onClick={onClick} className={className} title={title}>{children}</a>
+  return (
+    <a href={to} onClick={onClick} className={className} title={title}>
+      {children}
+    </a>
+  )
 }
 
 export function StatusBadge({ status }: { status: ProcessStatus | string | null | undefined }) {
   const { t } = useI18n()
   if (!status) return <span className="muted">—</span>
-  return <span className={`status status-${status}`} data-status={status}>{t(`status.${status}` as MessageKey)}</span>
+  return (
+    <span className={`status status-${status}`} data-status={status}>
+      {t(`status.${status}` as MessageKey)}
+    </span>
+  )
 }
 
 export function CopyButton({ text, label }: { text: string; label?: string }) {
@@ -55,7 +63,11 @@ export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
       <strong>{title ?? (e ? e.code : 'Error')}</strong> {e?.message ?? String((error as Error)?.message ?? error)}
       {e?.problems.length ? (
         <ul className="problems">
-          {e.problems.map((p, i) => <li key={i}><code>{p.path}</code> {p.message}</li>)}
+          {e.problems.map((p, i) => (
+            <li key={i}>
+              <code>{p.path}</code> {p.message}
+            </li>
+          ))}
         </ul>
       ) : null}
     </div>
@@ -72,7 +84,11 @@ export function Json({ value, highlight, className }: { value: unknown; highligh
       {lines.map((line, i) => {
         const top = /^ {2}"((?:[^"\\]|\\.)*)":/.exec(line)
         const hot = top && marked.has(JSON.parse(`"${top[1]}"`))
-        return <div key={i} className={hot ? 'json-line is-written' : 'json-line'}>{colour(line)}</div>
+        return (
+          <div key={i} className={hot ? 'json-line is-written' : 'json-line'}>
+            {colour(line)}
+          </div>
+        )
       })}
     </pre>
   )
@@ -87,10 +103,24 @@ function colour(line: string): ReactNode[] {
   while ((match = token.exec(line))) {
     if (match.index > last) parts.push(line.slice(last, match.index))
     if (match[1]) {
-      parts.push(<span key={k++} className={match[2] ? 'j-key' : 'j-str'}>{match[1]}</span>)
+      parts.push(
+        <span key={k++} className={match[2] ? 'j-key' : 'j-str'}>
+          {match[1]}
+        </span>,
+      )
       if (match[2]) parts.push(match[2])
-    } else if (match[3]) parts.push(<span key={k++} className="j-lit">{match[3]}</span>)
-    else parts.push(<span key={k++} className="j-num">{match[4]}</span>)
+    } else if (match[3])
+      parts.push(
+        <span key={k++} className="j-lit">
+          {match[3]}
+        </span>,
+      )
+    else
+      parts.push(
+        <span key={k++} className="j-num">
+          {match[4]}
+        </span>,
+      )
     last = token.lastIndex
   }
   if (last < line.length) parts.push(line.slice(last))
