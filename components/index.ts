@@ -57,10 +57,6 @@ const all: Component<any>[] = [
 
 export const components: ReadonlyMap<string, Component<any>> = new Map(all.map((c) => [c.type, c]))
 
-export function getComponent(type: string): Component<any> | undefined {
-  return components.get(type)
-}
-
 /** Hands every node type to the engine (`runtime/registry.ts`); entry points call it once. */
 export function registerComponents(): void {
   useComponents(all)

@@ -71,7 +71,7 @@ const activity = fromPromise<VariableWrite[], { pid: string; node: string }>(asy
   const node = live.compiled.graph.byId.get(input.node)!
   const context = live.actor!.getSnapshot().context as ProcessContext
   if (context.fatal) return []
-  if (live.services.beforeActivity) await live.services.beforeActivity()
+  if (live.services.beforeActivity) await (live.cleared ??= live.services.beforeActivity())
   if (signal.aborted) throw signal.reason
   runningStep(live, node, context)
   watchProcess(input.pid)

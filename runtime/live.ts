@@ -33,6 +33,8 @@ export interface LiveProcess {
   yielding?: boolean
   /** Activities waiting on a process outside this one (node id → that process's id). */
   waiting: Map<string, string>
+  /** The host's `beforeActivity`, asked once per run: every later activity awaits the same answer. */
+  cleared?: Promise<void>
   /** Set when the run can park (durable, on a host that resumes it): parks once only waiting remains. */
   park?: () => void
 }

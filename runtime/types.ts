@@ -88,9 +88,9 @@ export interface RuntimeServices {
   /** Answers the waiting caller now (`respond`). */
   respond?: (vars: Readonly<Variables>) => void
   /**
-   * Awaited before every activity (a step with effects outside the process: a web request, mail,
-   * a record…) starts: a host that has not recorded the process yet records it here, so no
-   * effect ever outlives an unrecorded process.
+   * Awaited before the first activity (a step with effects outside the process: a web request,
+   * mail, a record…) starts, once per run (later ones await the same answer): a host that has
+   * not recorded the process yet records it here, so no effect ever outlives an unrecorded one.
    */
   beforeActivity?: () => Promise<void>
   /** A connection by id, secrets in clear (docs/connections.md); PotokError when absent or unreadable. Components never write it to variables. */
