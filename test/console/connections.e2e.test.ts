@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildConsole, launchBrowser, screenshot, startServer, type TestServer } from './harness.ts'
+import { launchBrowser, screenshot, startServer, type TestServer } from './harness.ts'
 
 const STEP = 60_000
 const SECRET = 'oauth-client-secret-7d1f'
@@ -20,7 +20,6 @@ describe('connections page', () => {
 
   beforeAll(async () => {
     process.env.POTOK_SECRET_KEY = randomBytes(32).toString('base64')
-    await buildConsole()
     server = await startServer()
     browser = await launchBrowser()
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })).newPage()

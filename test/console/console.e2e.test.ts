@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { buildConsole, clearScreenshots, launchBrowser, REPO, screenshot, startServer, type TestServer } from './harness.ts'
+import { clearScreenshots, launchBrowser, REPO, screenshot, startServer, type TestServer } from './harness.ts'
 
 const FIXTURES = join(REPO, 'test/bpmn/fixtures')
 
@@ -40,7 +40,6 @@ describe('console in a browser', () => {
 
   beforeAll(async () => {
     clearScreenshots()
-    await buildConsole()
     server = await startServer()
     browser = await launchBrowser()
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' })

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { components } from '../../components/index.ts'
-import { ARTIFACTS, buildConsole, launchBrowser, REPO, startServer, type TestServer } from './harness.ts'
+import { ARTIFACTS, launchBrowser, REPO, startServer, type TestServer } from './harness.ts'
 
 const STEP = 90_000
 const GREET = JSON.parse(readFileSync(join(REPO, 'flows/greet.json'), 'utf8')) as {
@@ -73,7 +73,6 @@ describe('the visual editor in a browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true })
     for (const file of readdirSync(ARTIFACTS)) if (/^editor-.*\.png$/.test(file)) rmSync(join(ARTIFACTS, file))
-    await buildConsole()
     server = await startServer()
     browser = await launchBrowser()
     context = await browser.newContext({ viewport: { width: 1500, height: 950 } })

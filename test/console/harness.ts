@@ -16,12 +16,6 @@ export const ARTIFACTS = join(REPO, 'test/artifacts')
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ADMIN_TOKEN = 'console-e2e-admin-token-0123456789'
 
-/** Builds `console/dist/` from the current sources (what `npm run build` does). */
-export async function buildConsole(): Promise<void> {
-  const { build } = await import('vite')
-  await build({ configFile: join(REPO, 'console/vite.config.ts'), logLevel: 'warn' })
-}
-
 export interface TestServer {
   url: string
   token: string

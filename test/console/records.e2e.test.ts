@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildConsole, launchBrowser, screenshot, startServer, type TestServer } from './harness.ts'
+import { launchBrowser, screenshot, startServer, type TestServer } from './harness.ts'
 
 const STEP = 60_000
 
@@ -27,7 +27,6 @@ describe('catalogs and records in the console', () => {
   }
 
   beforeAll(async () => {
-    await buildConsole()
     server = await startServer()
     browser = await launchBrowser()
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'ru-RU' })
