@@ -111,6 +111,7 @@ export class ProcessExecutor {
   private stopped = true
   private claiming: Promise<void> | null = null
   private again = false
+  private housekeeping = false
 
   constructor(
     private readonly store: ProcessStore,
@@ -131,6 +132,7 @@ export class ProcessExecutor {
     this.stopped = false
     this.timers.push(setInterval(() => this.wake(), this.pollMs))
     this.timers.push(setInterval(() => this.heartbeat(), Math.max(50, Math.floor(this.leaseMs / 3))))
+    if (this.store.archiveEnded) this.timers.push(setInterval(() => this.housekeep(), this.pollMs))
     for (const timer of this.timers) timer.unref()
     this.wake()
   }
@@ -276,6 +278,19 @@ export class ProcessExecutor {
     const claimed = await this.store.claimProcesses(this.owner, this.leaseMs, batch)
     for (const record of claimed) this.run(record, claimedAt)
     if (claimed.length === batch && free > batch) this.again = true
+  }
+
+  /** The store's housekeeping after ends (`archiveEnded`), one round at a time, until it has caught up. */
+  private async housekeep(): Promise<void> {
+    if (this.housekeeping) return
+    this.housekeeping = true
+    try {
+      for (let round = 0; round < 20 && !this.stopped; round++) if ((await this.store.archiveEnded!()) === 0) break
+    } catch (error) {
+      this.options.onError?.(error)
+    } finally {
+      this.housekeeping = false
+    }
   }
 
   private async heartbeat(): Promise<void> {

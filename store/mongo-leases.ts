@@ -10,7 +10,8 @@
  *   index — not even `_id` equality, which is pushed down to SQLite as a `json_extract` that
  *   scans the table (explain: `SCAN`), cheaper than other filters, which are decoded document by
  *   document in FerretDB (~0.7 s at 10⁴ processes). Every read of a process therefore costs in
- *   proportion to the stored processes, and this file reads as few as it can. A
+ *   proportion to the documents in `processes` (the active processes and the last seconds'
+ *   ends: `MongoStore.archiveEnded` moves ended ones out), and this file reads as few as it can. A
  *   decision between servers is won by inserting revision `<id>:<rev>` under a unique `_id`
  *   (the loser applies the winner's revision and decides again) — claims, transitions and an
  *   owner's own writes (steps, renewals, the end) alike, so all of them are ordered.
@@ -92,6 +93,11 @@ export class MongoLeases {
   async unschedule(id: string): Promise<void> {
     if (this.atomic) await this.#due.deleteOne({ _id: id })
     else await this.#due.updateOne({ _id: id }, { $set: { at: new Date(clock.now() + ENDED_RECHECK_MS).toISOString(), v: randomUUID() } })
+  }
+
+  /** Drops the schedule entries of processes that left `processes` (archived). */
+  async forget(ids: string[]): Promise<void> {
+    if (ids.length) await this.#due.deleteMany({ _id: { $in: ids } })
   }
 
   /** Where a new or re-queued process goes on the schedule (null: it needs none). */

@@ -18,6 +18,16 @@
  *   decisions are compare-and-set updates instead; `mongo-leases.ts` holds both, the fencing of
  *   owners' writes and the durable schedule claims read.
  *
+ * Ended processes move to `archive` (`archiveEnded`, run by every executor a few seconds after
+ * an end): FerretDB reaches no index from any filter, so every read or write of a process costs
+ * in proportion to the collection's size (measured: an update by `_id` 3.9 ms at 500 documents,
+ * 57 ms at 10⁴). The hot path — claims, lease renewals, commits, decisions — then works on
+ * `processes`, as large as the active processes plus the last seconds' ends, while history
+ * grows in `archive`, which is only inserted into (cheap: a unique index serves the check) and
+ * read by the API. A document is inserted into its new collection before it is deleted from
+ * the old one, so a reader that looks in `processes` first and then in `archive` always finds
+ * it; when both hold it (a crash between the two writes), the `processes` copy is the newer.
+ *
  * Steps are embedded in the process document (`steps.i<index>` = JSON text) rather than kept in
  * a `steps` collection: `recordProcess` — the hot path of a synchronous request — is then one
  * insert, a step upsert is a `$set` of one field in the same update as the patch, and a process
@@ -29,6 +39,7 @@
  */
 import { dropLarge, listItem } from './list-items.ts'
 import { MongoClient, type Collection, type Db, type Filter, type Sort } from 'mongodb'
+import { clock } from '../runtime/clock.ts'
 import { PotokError } from '../runtime/errors.ts'
 import type { ProcessStatus, Scenario, StepRecord } from '../runtime/types.ts'
 import { decodeCursor, pageLimit, toPage } from './cursor.ts'
@@ -73,6 +84,10 @@ const ACTIVE: ProcessStatus[] = ['queued', 'running']
 const WITHOUT_STEPS = { projection: { steps: 0 } } as const
 const NEWEST_FIRST: Sort = { startedAt: -1, _id: -1 }
 const MAX_DECISION_ATTEMPTS = 50
+/** An ended process is archived this long after its end (a straggling write of it lands on `processes` first). */
+const ARCHIVE_AFTER_MS = 5_000
+/** Processes archived per `archiveEnded` batch. */
+const ARCHIVE_BATCH = 500
 
 /** Connections live in `mongo-connections.ts`; their methods are mixed in by the constructor. */
 export interface MongoStore extends ConnectionStore {}
@@ -85,6 +100,8 @@ export class MongoStore implements ProcessStore {
   readonly #scenarios: Collection<ScenarioDoc>
   readonly #webrequests: Collection<WebRequestDoc>
   readonly #processes: Collection<ProcessDoc>
+  /** Ended processes (see the file comment). */
+  readonly #archive: Collection<ProcessDoc>
   readonly #revisions: Collection<RevisionDoc>
   readonly #idempotency: Collection<IdempotencyDoc>
   /** Catalogs, records and files (`mongo-records.ts`). */
@@ -99,6 +116,7 @@ export class MongoStore implements ProcessStore {
     this.#scenarios = this.#db.collection('scenarios')
     this.#webrequests = this.#db.collection('webrequests')
     this.#processes = this.#db.collection('processes')
+    this.#archive = this.#db.collection('archive')
     this.#revisions = this.#db.collection('revisions')
     this.#idempotency = this.#db.collection('idempotency')
     this.records = new RecordStore(new MongoRecordTables(this.#db))
@@ -143,6 +161,11 @@ export class MongoStore implements ProcessStore {
     await this.#processes.createIndex({ triggerId: 1, startedAt: -1 }, { name: 'trigger_startedAt' })
     await this.#processes.createIndex({ parentId: 1 }, { name: 'parentId' })
     await this.#processes.createIndex({ leaseExpiresAt: 1 }, { name: 'leaseExpiresAt' })
+    await this.#archive.createIndex({ startedAt: -1, _id: -1 }, { name: 'startedAt' })
+    await this.#archive.createIndex({ status: 1, startedAt: -1 }, { name: 'status_startedAt' })
+    await this.#archive.createIndex({ scenarioId: 1, startedAt: -1 }, { name: 'scenario_startedAt' })
+    await this.#archive.createIndex({ triggerId: 1, startedAt: -1 }, { name: 'trigger_startedAt' })
+    await this.#archive.createIndex({ parentId: 1 }, { name: 'parentId' })
     await this.#revisions.createIndex({ processId: 1 }, { name: 'processId' })
     await this.#idempotency.createIndex({ key: 1, seq: 1 }, { unique: true, name: 'key_seq' })
     await this.#idempotency.createIndex({ expiresAt: 1 }, { name: 'expiresAt' })
@@ -273,6 +296,13 @@ export class MongoStore implements ProcessStore {
       if (isDuplicateKey(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`)
       throw error
     }
+    // A sub-process's id comes from its parent and step, so a re-run of the parent asks for it
+    // again, perhaps after it ended and was archived: looked for there too (after the insert,
+    // so a move in between is seen: the archive copy is written before the other is deleted).
+    if (record.parentId && (await this.#archive.findOne({ _id: record.id }, { projection: { _id: 1 } }))) {
+      await this.#processes.deleteOne({ _id: record.id })
+      throw new PotokError('CONFLICT', `Process "${record.id}" already exists`)
+    }
   }
 
   updateProcess(id: string, patch: ProcessPatch, steps?: StepRecord[]): Promise<void> {
@@ -282,8 +312,10 @@ export class MongoStore implements ProcessStore {
   async #updateProcess(id: string, patch: ProcessPatch, steps?: StepRecord[]): Promise<void> {
     const set: Record<string, unknown> = { ...patchFields(patch) }
     for (const step of steps ?? []) set[`steps.i${step.index}`] = JSON.stringify(step)
-    const found =
-      Object.keys(set).length === 0 ? (await this.#processes.findOne({ _id: id }, { projection: { _id: 1 } })) !== null : (await this.#processes.updateOne({ _id: id }, { $set: set })).matchedCount > 0
+    const write = async (collection: Collection<ProcessDoc>) =>
+      Object.keys(set).length === 0 ? (await collection.findOne({ _id: id }, { projection: { _id: 1 } })) !== null : (await collection.updateOne({ _id: id }, { $set: set })).matchedCount > 0
+    // An ended process may have been archived (its open steps closed after a cancel, say).
+    const found = (await write(this.#processes)) || (await write(this.#archive))
     if (!found) throw new PotokError('NOT_FOUND', `Process "${id}" not found`)
   }
 
@@ -307,7 +339,8 @@ export class MongoStore implements ProcessStore {
   }
 
   async getProcess(id: string, options: { steps?: boolean } = {}): Promise<ProcessRecord | null> {
-    const doc = options.steps ? await this.#processes.findOne({ _id: id }) : await this.#processes.findOne({ _id: id }, WITHOUT_STEPS)
+    const read = (collection: Collection<ProcessDoc>) => (options.steps ? collection.findOne({ _id: id }) : collection.findOne({ _id: id }, WITHOUT_STEPS))
+    const doc = (await read(this.#processes)) ?? (await read(this.#archive))
     if (!doc) return null
     const record = processRecord(doc)
     record.wakeAt = (doc as { wakeAt?: string | null }).wakeAt ?? null
@@ -336,11 +369,14 @@ export class MongoStore implements ProcessStore {
       query.$or = [{ startedAt: { $lt: cursor.startedAt } }, { startedAt: cursor.startedAt, _id: { $lt: cursor.id } }]
     }
     const limit = pageLimit(filter.limit)
-    const docs = await this.#processes
-      .find(query, { projection: { steps: 0, snapshot: 0 } })
-      .sort(NEWEST_FIRST)
-      .limit(limit + 1)
-      .toArray()
+    const page = (collection: Collection<ProcessDoc>) =>
+      collection
+        .find(query, { projection: { steps: 0, snapshot: 0 } })
+        .sort(NEWEST_FIRST)
+        .limit(limit + 1)
+        .toArray()
+    const [active, archived] = await Promise.all([page(this.#processes), page(this.#archive)])
+    const docs = mergeNewestFirst(active, archived).slice(0, limit + 1)
     return toPage(
       docs.map((found) => {
         const { doc, bytes } = dropLarge(found as unknown as Record<string, unknown>)
@@ -351,6 +387,8 @@ export class MongoStore implements ProcessStore {
   }
 
   async transitionProcess(id: string, from: ProcessStatus[], patch: ProcessPatch, owner?: string): Promise<boolean> {
+    // From an end (a resume): the process comes back from the archive to be decided on.
+    if (from.some((status) => TERMINAL.includes(status))) await this.#restore(id)
     const set: LeasedFields = patchFields(patch)
     const allowed = (doc: ProcessDoc) => from.includes(doc.status) && (owner === undefined || doc.leaseOwner === owner)
     if (patch.status === 'queued') set.wakeAt = null
@@ -364,21 +402,71 @@ export class MongoStore implements ProcessStore {
   async pruneProcesses(before: string): Promise<number> {
     const query: Filter<ProcessDoc> = { startedAt: { $lt: before }, status: { $nin: ACTIVE } }
     let pruned = 0
-    for (;;) {
-      const batch = await this.#processes
-        .find(query, { projection: { _id: 1 } })
-        .limit(500)
-        .toArray()
-      if (batch.length === 0) break
-      const ids = batch.map((doc) => doc._id)
-      const { deletedCount } = await this.#processes.deleteMany({ ...query, _id: { $in: ids } })
-      await this.#revisions.deleteMany({ processId: { $in: ids } })
-      pruned += deletedCount
-      if (batch.length < 500) break
+    for (const collection of [this.#processes, this.#archive]) {
+      for (;;) {
+        const batch = await collection
+          .find(query, { projection: { _id: 1 } })
+          .limit(500)
+          .toArray()
+        if (batch.length === 0) break
+        const ids = batch.map((doc) => doc._id)
+        const { deletedCount } = await collection.deleteMany({ ...query, _id: { $in: ids } })
+        await this.#revisions.deleteMany({ processId: { $in: ids } })
+        pruned += deletedCount
+        if (batch.length < 500) break
+      }
     }
     // Idempotency records expired before the cut-off can never answer again: pruned alongside.
     await this.#idempotency.deleteMany({ expiresAt: { $lt: before } })
     return pruned
+  }
+
+  /**
+   * Moves processes that ended before `endedBefore` (default: a few seconds ago) from
+   * `processes` to `archive`, at most a batch; the count moved. Each is inserted into the
+   * archive first (replacing an older copy of a process resumed since), then deleted from
+   * `processes` only if it is still ended — one resumed in between stays, and is moved after
+   * its next end. Its schedule entry and revisions go with it: nothing decides on an archived
+   * process, and a straggling write to it finds no document to change.
+   */
+  async archiveEnded(options: { endedBefore?: string } = {}): Promise<number> {
+    const cutoff = options.endedBefore ?? new Date(clock.now() - ARCHIVE_AFTER_MS).toISOString()
+    const batch = await this.#processes
+      .find({ status: { $in: TERMINAL }, $or: [{ finishedAt: { $lt: cutoff } }, { finishedAt: null }] })
+      .limit(ARCHIVE_BATCH)
+      .toArray()
+    if (batch.length === 0) return 0
+    for (const doc of batch) {
+      try {
+        await this.#archive.insertOne(doc)
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+        await this.#archive.replaceOne({ _id: doc._id }, doc)
+      }
+    }
+    const ids = batch.map((doc) => doc._id)
+    const { deletedCount } = await this.#processes.deleteMany({ _id: { $in: ids }, status: { $in: TERMINAL } })
+    let moved = ids
+    if (deletedCount < ids.length) {
+      const stayed = new Set((await this.#processes.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id))
+      moved = ids.filter((id) => !stayed.has(id))
+    }
+    await this.#leases.forget(moved)
+    await this.#revisions.deleteMany({ processId: { $in: moved } })
+    return moved.length
+  }
+
+  /** Brings an archived process back into `processes` (to be resumed); nothing when it is there or nowhere. */
+  async #restore(id: string): Promise<void> {
+    if (await this.#processes.findOne({ _id: id }, { projection: { _id: 1 } })) return
+    const doc = await this.#archive.findOne({ _id: id })
+    if (!doc) return
+    try {
+      await this.#processes.insertOne(doc)
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error // restored by another writer meanwhile
+    }
+    await this.#archive.deleteOne({ _id: id })
   }
 
   // Durable async execution
@@ -432,6 +520,13 @@ export class MongoStore implements ProcessStore {
   private latestIdempotency(key: string): Promise<IdempotencyDoc | null> {
     return this.#idempotency.findOne({ key }, { sort: { seq: -1 } })
   }
+}
+
+/** Two pages, each newest first, as one (by start, then id); a process in both counts once, as its `processes` copy. */
+function mergeNewestFirst(active: ProcessDoc[], archived: ProcessDoc[]): ProcessDoc[] {
+  const seen = new Set(active.map((doc) => doc._id))
+  const all = [...active, ...archived.filter((doc) => !seen.has(doc._id))]
+  return all.sort((a, b) => (a.startedAt === b.startedAt ? (a._id < b._id ? 1 : a._id > b._id ? -1 : 0) : a.startedAt < b.startedAt ? 1 : -1))
 }
 
 /** The database named in a MongoDB URI's path, if any. */

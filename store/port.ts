@@ -172,6 +172,12 @@ export interface ProcessStore {
   transitionProcess(id: string, from: ProcessStatus[], patch: ProcessPatch, owner?: string): Promise<boolean>
   /** Deletes finished processes started before `before`; never queued or running ones. Returns the count. */
   pruneProcesses(before: string): Promise<number>
+  /**
+   * Housekeeping a store may need after processes end (MongoDB: moving them out of the
+   * collection the executor works on); the count handled, a full batch meaning more are left.
+   * Every executor calls it at its poll interval.
+   */
+  archiveEnded?(options?: { endedBefore?: string }): Promise<number>
 
   // Durable async execution
   /**

@@ -395,6 +395,75 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
       })
     })
 
+    describe('after the housekeeping of ended processes (archiveEnded: MongoDB moves them out of the working collection)', () => {
+      /** Runs the store's housekeeping as if every end were old enough. */
+      const archive = async () => {
+        let moved = 0
+        for (;;) {
+          const count = (await store.archiveEnded?.({ endedBefore: at(1e6) })) ?? 0
+          if (count === 0) return moved
+          moved += count
+        }
+      }
+
+      it('reads, lists, updates and prunes an archived process as before', async () => {
+        const ended = proc({ id: 'ended', status: 'completed', startedAt: at(1), output: { a: 1 }, finishedAt: at(2), durationMs: 1000 })
+        await store.recordProcess(ended, [step(0, { status: 'completed' })])
+        await store.createProcess(proc({ id: 'waiting', startedAt: at(2) }))
+        await store.recordProcess(proc({ id: 'older', status: 'failed', startedAt: at(0), finishedAt: at(1) }), [])
+        const moved = await archive()
+        if (store.archiveEnded) expect(moved).toBe(2)
+        expect(await archive()).toBe(0)
+
+        expect(await store.getProcess('ended', { steps: true })).toMatchObject({ status: 'completed', output: { a: 1 }, steps: [{ index: 0, status: 'completed' }] })
+        const all = await store.listProcesses({})
+        expect(all.items.map((p) => p.id)).toEqual(['waiting', 'ended', 'older'])
+        // Paging crosses from the working processes to the archived ones.
+        const first = await store.listProcesses({ limit: 1 })
+        expect(first.items.map((p) => p.id)).toEqual(['waiting'])
+        const second = await store.listProcesses({ limit: 1, cursor: first.nextCursor! })
+        expect(second.items.map((p) => p.id)).toEqual(['ended'])
+        expect((await store.listProcesses({ status: 'failed' })).items.map((p) => p.id)).toEqual(['older'])
+
+        await store.updateProcess('ended', {}, [step(1, { status: 'cancelled' })])
+        expect((await store.getProcess('ended', { steps: true }))?.steps?.map((s) => s.index)).toEqual([0, 1])
+        expect(await store.pruneProcesses(at(5))).toBe(2)
+        expect((await store.listProcesses({})).items.map((p) => p.id)).toEqual(['waiting'])
+      })
+
+      it('resumes an archived process: it is claimed again and archived again after its next end', async () => {
+        const time = manualClock(T0 + 10_000)
+        try {
+          const snapshot = { status: 'active', value: 'vars', context: { pid: 'cut', vars: {} } }
+          await store.recordProcess(proc({ id: 'cut', status: 'interrupted', startedAt: at(0), snapshot, finishedAt: at(1), error: { code: 'TIMEOUT', message: 'm' } }), [])
+          await archive()
+          expect(await store.transitionProcess('cut', ['interrupted'], { status: 'queued', lease: null, error: null, finishedAt: null })).toBe(true)
+          expect(await archive()).toBe(0)
+          const [claimed] = await store.claimProcesses('a', 60_000, 4)
+          expect(claimed).toMatchObject({ id: 'cut', status: 'running', snapshot })
+          expect(await store.commitProcess('cut', { owner: 'a', fence: claimed!.rev! }, { status: 'completed', output: { done: true }, finishedAt: at(20), lease: null })).toBe(true)
+          await archive()
+          expect(await store.getProcess('cut')).toMatchObject({ status: 'completed', output: { done: true } })
+          expect((await store.listProcesses({})).items.map((p) => [p.id, p.status])).toEqual([['cut', 'completed']])
+          // Resuming it again: the archive copy it had is replaced by the newer one.
+          expect(await store.transitionProcess('cut', ['completed'], { status: 'queued' })).toBe(true)
+          expect((await store.getProcess('cut'))?.status).toBe('queued')
+          expect(await store.claimProcesses('b', 60_000, 4)).toHaveLength(1)
+        } finally {
+          time.restore()
+        }
+      })
+
+      it('refuses a sub-process id that is taken by an archived one', async () => {
+        await store.recordProcess(proc({ id: 'child-1', status: 'completed', parentId: 'parent', startedAt: at(0), finishedAt: at(1) }), [])
+        await archive()
+        const error = await rejection(store.createProcess(proc({ id: 'child-1', parentId: 'parent', startedAt: at(2) })))
+        expect(error.code).toBe('CONFLICT')
+        expect((await store.getProcess('child-1'))?.status).toBe('completed')
+        expect(await store.claimProcesses('a', 60_000, 4)).toEqual([])
+      })
+    })
+
     describe('claims and leases', () => {
       // Leases and wake times are read off the clock: the tests move it on instead of sleeping.
       let time: ManualClock
