@@ -158,7 +158,11 @@ export class SqliteStore implements ProcessStore {
     })
   }
 
-  /** Commits every queued write in one transaction, one savepoint each. */
+  /**
+   * Commits every queued write in one transaction. Optimistically without a savepoint per write
+   * (one costs ~7 µs of a ~60 µs recorded process); when any write fails, the whole transaction
+   * is rolled back and replayed with one savepoint each, so only the failing write fails.
+   */
   private flush(): void {
     this.#flushScheduled = false
     const batch = this.#queue
@@ -168,6 +172,16 @@ export class SqliteStore implements ProcessStore {
     if (!db) {
       for (const write of batch) write.reject(new PotokError('STORE_ERROR', 'The SQLite store was closed'))
       return
+    }
+    try {
+      db.transaction(() => {
+        for (const write of batch) write.apply()
+      })()
+      for (const write of batch) write.resolve()
+      this.#noteWrite(undefined)
+      return
+    } catch {
+      // Rolled back whole: replayed below, write by write.
     }
     const failures = new Map<QueuedWrite, unknown>()
     try {
