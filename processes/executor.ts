@@ -19,6 +19,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
+import { newProcessId } from '../runtime/ids.ts'
 import { getComponent } from '../runtime/registry.ts'
 import { ENDED_STATUSES } from '../runtime/children.ts'
 import { clock, type TimerHandle } from '../runtime/clock.ts'
@@ -159,7 +160,7 @@ export class ProcessExecutor {
 
   /** Stores a new process as `queued` (the write is awaited), then runs it soon; its id. */
   async enqueue(job: AsyncJob): Promise<string> {
-    const id = job.processId ?? randomUUID()
+    const id = job.processId ?? newProcessId()
     await this.store.createProcess({
       id,
       scenario: { id: job.scenario.id, version: job.scenario.version },
