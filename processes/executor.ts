@@ -19,7 +19,6 @@
  */
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import { newProcessId } from '../runtime/ids.ts'
 import { getComponent } from '../runtime/registry.ts'
 import { ENDED_STATUSES } from '../runtime/children.ts'
 import { clock, type TimerHandle } from '../runtime/clock.ts'
@@ -160,7 +159,7 @@ export class ProcessExecutor {
 
   /** Stores a new process as `queued` (the write is awaited), then runs it soon; its id. */
   async enqueue(job: AsyncJob): Promise<string> {
-    const id = job.processId ?? newProcessId()
+    const id = job.processId ?? randomUUID()
     await this.store.createProcess({
       id,
       scenario: { id: job.scenario.id, version: job.scenario.version },

@@ -15,7 +15,6 @@
  */
 import { availableParallelism } from 'node:os'
 import { PotokError } from '../runtime/errors.ts'
-import { newProcessId } from '../runtime/ids.ts'
 import { runtimeLimits } from '../runtime/limits.ts'
 import { remoteProcesses } from '../runtime/live.ts'
 import type { ProcessRunner } from '../runtime/runner.ts'
@@ -95,7 +94,7 @@ export class WorkerPool implements ProcessRunner {
   }
 
   start(scenario: Scenario, input: Variables, options: StartOptions = {}): Promise<ProcessResult> {
-    return this.submit('start', scenario, { input }, options, options.processId ?? newProcessId())
+    return this.submit('start', scenario, { input }, options, options.processId ?? crypto.randomUUID())
   }
 
   resume(scenario: Scenario, snapshot: unknown, options: StartOptions = {}): Promise<ProcessResult> {

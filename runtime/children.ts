@@ -9,9 +9,8 @@
  * const startChild = childProcessService({ loadScenario: async (id) => scenarios.get(id) ?? null })
  * await startProcess(parent, input, { services: { startChild } })
  */
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { compileScenario } from './compile.ts'
-import { newProcessId } from './ids.ts'
 import { PotokError, toPotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
 import { inThreadRunner, type ProcessRunner } from './runner.ts'
@@ -91,7 +90,7 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
       throw new PotokError('SUBPROCESS_INVALID', `scenario "${scenarioId}" cannot run: ${cause.message}`, { details: { scenarioId, ...cause.details } })
     }
 
-    const processId = childId ?? newProcessId()
+    const processId = childId ?? randomUUID()
     lineage.add(processId, parent.id, depth, runtimeLimits().maxDescendants)
     const run = async (runSignal?: AbortSignal) => {
       const extra = options.startOptions?.(request, processId) ?? {}

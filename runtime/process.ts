@@ -3,9 +3,9 @@
  * or interruption) and `resumeProcess` continues one from a persisted snapshot on a fresh actor.
  * Both return the process as docs/processes.md describes it; storage plugs in through `options.persist`.
  */
+import { randomUUID } from 'node:crypto'
 import { createActor, type AnyActor } from 'xstate'
 import { clock } from './clock.ts'
-import { newProcessId } from './ids.ts'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
@@ -25,7 +25,7 @@ const RETRY = { type: 'RETRY' } as const
  */
 export async function startProcess(scenario: Scenario, input: Variables, options: StartOptions = {}): Promise<ProcessResult> {
   const compiled = compileScenario(scenario)
-  const pid = options.processId ?? newProcessId()
+  const pid = options.processId ?? randomUUID()
   const context: ProcessContext = {
     pid,
     vars: input ?? {},
