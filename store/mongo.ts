@@ -39,6 +39,7 @@
  */
 import { dropLarge, listItem } from './list-items.ts'
 import { MongoClient, type Collection, type Db, type Filter, type Sort } from 'mongodb'
+import { randomUUID } from 'node:crypto'
 import { clock } from '../runtime/clock.ts'
 import { PotokError } from '../runtime/errors.ts'
 import type { ProcessStatus, Scenario, StepRecord } from '../runtime/types.ts'
@@ -88,6 +89,8 @@ const MAX_DECISION_ATTEMPTS = 50
 const ARCHIVE_AFTER_MS = 5_000
 /** Processes archived per `archiveEnded` batch. */
 const ARCHIVE_BATCH = 500
+/** How long the archiving lock is held at most (a holder that died lets it go this late). */
+const ARCHIVE_LOCK_MS = 60_000
 
 /** Connections live in `mongo-connections.ts`; their methods are mixed in by the constructor. */
 export interface MongoStore extends ConnectionStore {}
@@ -103,6 +106,8 @@ export class MongoStore implements ProcessStore {
   /** Ended processes (see the file comment). */
   readonly #archive: Collection<ProcessDoc>
   readonly #revisions: Collection<RevisionDoc>
+  /** Housekeeping locks (one document each): see `#exclusive`. */
+  readonly #locks: Collection<{ _id: string; owner: string; until: string }>
   readonly #idempotency: Collection<IdempotencyDoc>
   /** Catalogs, records and files (`mongo-records.ts`). */
   readonly records: RecordStore
@@ -117,6 +122,7 @@ export class MongoStore implements ProcessStore {
     this.#webrequests = this.#db.collection('webrequests')
     this.#processes = this.#db.collection('processes')
     this.#archive = this.#db.collection('archive')
+    this.#locks = this.#db.collection('locks')
     this.#revisions = this.#db.collection('revisions')
     this.#idempotency = this.#db.collection('idempotency')
     this.records = new RecordStore(new MongoRecordTables(this.#db))
@@ -431,6 +437,12 @@ export class MongoStore implements ProcessStore {
    */
   async archiveEnded(options: { endedBefore?: string } = {}): Promise<number> {
     const cutoff = options.endedBefore ?? new Date(clock.now() - ARCHIVE_AFTER_MS).toISOString()
+    // One server at a time: two moving the same batch would each find the other's copies in the
+    // archive and replace them, and a replace there scans the archive on FerretDB.
+    return (await this.#exclusive('archive', ARCHIVE_LOCK_MS, () => this.#archiveBatch(cutoff))) ?? 0
+  }
+
+  async #archiveBatch(cutoff: string): Promise<number> {
     const batch = await this.#processes
       .find({ status: { $in: TERMINAL }, $or: [{ finishedAt: { $lt: cutoff } }, { finishedAt: null }] })
       .limit(ARCHIVE_BATCH)
@@ -454,6 +466,34 @@ export class MongoStore implements ProcessStore {
     await this.#leases.forget(moved)
     await this.#revisions.deleteMany({ processId: { $in: moved } })
     return moved.length
+  }
+
+  /**
+   * Runs `work` unless another store holds the lock `name` (a document under a unique `_id` in
+   * the small `locks` collection, taken over once its holder let it expire); null when held.
+   */
+  async #exclusive<T>(name: string, ttlMs: number, work: () => Promise<T>): Promise<T | null> {
+    const owner = randomUUID()
+    const take = async () => {
+      try {
+        await this.#locks.insertOne({ _id: name, owner, until: new Date(clock.now() + ttlMs).toISOString() })
+        return true
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error
+        return false
+      }
+    }
+    if (!(await take())) {
+      const held = await this.#locks.findOne({ _id: name })
+      if (held && held.until > new Date(clock.now()).toISOString()) return null
+      if (held) await this.#locks.deleteOne({ _id: name, owner: held.owner }) // its holder died
+      if (!(await take())) return null
+    }
+    try {
+      return await work()
+    } finally {
+      await this.#locks.deleteOne({ _id: name, owner }).catch(() => {})
+    }
   }
 
   /** Brings an archived process back into `processes` (to be resumed); nothing when it is there or nowhere. */

@@ -152,3 +152,43 @@ describe.skipIf(!uri)('FerretDB: an end undone by a late write', () => {
     }
   })
 })
+
+describe.skipIf(!uri)('mongodb archive of ended processes', () => {
+  it('one server archives at a time; a lock its holder left behind is taken over once expired', async () => {
+    const dbName = `potok_test_${run}_archive`
+    const client = await MongoClient.connect(uri!)
+    const time = manualClock()
+    const [a, b] = [new MongoStore({ uri: uri!, dbName }), new MongoStore({ uri: uri!, dbName })]
+    await a.init()
+    await b.init()
+    try {
+      const ended = new Date(time.now() - 60_000).toISOString()
+      for (const id of ['e1', 'e2', 'e3'])
+        await a.recordProcess(
+          { id, scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: false }, status: 'completed', input: {}, startedAt: ended, finishedAt: ended },
+          [],
+        )
+      const db = client.db(dbName)
+      // Another server is archiving (its lock is fresh): this one leaves the work to it.
+      await db.collection<{ _id: string; owner: string; until: string }>('locks').insertOne({ _id: 'archive', owner: 'other', until: new Date(time.now() + 60_000).toISOString() })
+      expect(await b.archiveEnded()).toBe(0)
+      expect(await db.collection('archive').countDocuments()).toBe(0)
+      // That server died holding it: once the lock expired, this one takes it over.
+      await time.advance(61_000)
+      expect(await b.archiveEnded()).toBe(3)
+      expect(await db.collection('archive').countDocuments()).toBe(3)
+      expect(await db.collection('processes').countDocuments()).toBe(0)
+      expect(await db.collection('locks').countDocuments()).toBe(0)
+      // Two servers at once: each process is moved once.
+      for (const id of ['f1', 'f2'])
+        await a.recordProcess({ id, scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: false }, status: 'failed', input: {}, startedAt: ended, finishedAt: ended }, [])
+      const moved = await Promise.all([a.archiveEnded(), b.archiveEnded()])
+      expect(moved[0] + moved[1]).toBe(2)
+      expect((await a.listProcesses({})).items.map((p) => p.id).sort()).toEqual(['e1', 'e2', 'e3', 'f1', 'f2'])
+    } finally {
+      time.restore()
+      await a.dropDatabase()
+      await Promise.all([a.close(), b.close(), client.close()])
+    }
+  })
+})
