@@ -191,4 +191,49 @@ describe.skipIf(!uri)('mongodb archive of ended processes', () => {
       await Promise.all([a.close(), b.close(), client.close()])
     }
   })
+
+  it('a process in both collections (a crash between the two writes of a move) counts once, as its working copy', async () => {
+    const dbName = `potok_test_${run}_archive_crash`
+    const client = await MongoClient.connect(uri!)
+    const time = manualClock()
+    const store = new MongoStore({ uri: uri!, dbName })
+    await store.init()
+    try {
+      const db = client.db(dbName)
+      const at = (ms: number) => new Date(time.now() + ms).toISOString()
+      const base = { scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: true }, input: {} }
+      // Archived, then its archive copy written again while the process was still being moved.
+      await store.recordProcess({ ...base, id: 'moving', status: 'completed', output: { n: 1 }, startedAt: at(-60_000), finishedAt: at(-59_000) }, [])
+      const copy = await db.collection<{ _id: string }>('processes').findOne({ _id: 'moving' })
+      await db.collection<{ _id: string }>('archive').insertOne(copy!)
+      expect((await store.listProcesses({})).items.map((p) => p.id)).toEqual(['moving'])
+      expect(await store.archiveEnded()).toBe(1)
+      expect(await db.collection('processes').countDocuments()).toBe(0)
+      expect(await db.collection('archive').countDocuments()).toBe(1)
+      // Restored for a resume, but its archive copy was left behind (a crash after the restore's insert).
+      const snapshot = { status: 'active', value: 'vars', context: { pid: 'cut', vars: {} } }
+      await store.recordProcess({ ...base, id: 'cut', status: 'interrupted', snapshot, startedAt: at(-50_000), finishedAt: at(-49_000), error: { code: 'TIMEOUT', message: 'm' } }, [])
+      await store.archiveEnded()
+      const stale = await db.collection<{ _id: string }>('archive').findOne({ _id: 'cut' })
+      expect(await store.transitionProcess('cut', ['interrupted'], { status: 'queued', lease: null, error: null, finishedAt: null })).toBe(true)
+      await db.collection<{ _id: string }>('archive').insertOne(stale!)
+      expect((await store.getProcess('cut'))?.status).toBe('queued')
+      expect((await store.listProcesses({})).items.map((p) => [p.id, p.status])).toEqual([
+        ['cut', 'queued'],
+        ['moving', 'completed'],
+      ])
+      const [claimed] = await store.claimProcesses('a', 60_000, 4)
+      expect(claimed?.id).toBe('cut')
+      expect(await store.commitProcess('cut', { owner: 'a', fence: claimed!.rev! }, { status: 'completed', output: { done: true }, finishedAt: at(0), lease: null })).toBe(true)
+      // Archived again: the stale copy is replaced by the newer end.
+      await time.advance(10_000)
+      expect(await store.archiveEnded()).toBe(1)
+      expect(await store.getProcess('cut')).toMatchObject({ status: 'completed', output: { done: true } })
+      expect(await db.collection('processes').countDocuments()).toBe(0)
+    } finally {
+      time.restore()
+      await store.dropDatabase()
+      await Promise.all([store.close(), client.close()])
+    }
+  })
 })
