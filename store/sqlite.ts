@@ -173,15 +173,29 @@ export class SqliteStore implements ProcessStore {
       for (const write of batch) write.reject(new PotokError('STORE_ERROR', 'The SQLite store was closed'))
       return
     }
+    let writeFailed = false
     try {
       db.transaction(() => {
-        for (const write of batch) write.apply()
+        for (const write of batch) {
+          try {
+            write.apply()
+          } catch (error) {
+            writeFailed = true
+            throw error
+          }
+        }
       })()
       for (const write of batch) write.resolve()
       this.#noteWrite(undefined)
       return
-    } catch {
-      // Rolled back whole: replayed below, write by write.
+    } catch (error) {
+      // The transaction itself failed (busy, disk full): every write fails with it, as below.
+      if (!writeFailed) {
+        for (const write of batch) write.reject(error)
+        this.#noteWrite(error)
+        return
+      }
+      // One write failed: all rolled back, and replayed below write by write.
     }
     const failures = new Map<QueuedWrite, unknown>()
     try {
