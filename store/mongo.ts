@@ -382,7 +382,10 @@ export class MongoStore implements ProcessStore {
         .limit(limit + 1)
         .toArray()
     const [active, archived] = await Promise.all([page(this.#processes), page(this.#archive)])
-    const docs = mergeNewestFirst(active, archived).slice(0, limit + 1)
+    // An archive copy left behind by a cut restore must not answer a filter its working copy
+    // (in `processes`, perhaps not matching it) no longer meets.
+    const shadowed = archived.length ? await this.#processes.find({ _id: { $in: archived.map((doc) => doc._id) } }, { projection: { _id: 1 } }).toArray() : []
+    const docs = mergeNewestFirst(active, archived, new Set(shadowed.map((doc) => doc._id))).slice(0, limit + 1)
     return toPage(
       docs.map((found) => {
         const { doc, bytes } = dropLarge(found as unknown as Record<string, unknown>)
@@ -562,10 +565,9 @@ export class MongoStore implements ProcessStore {
   }
 }
 
-/** Two pages, each newest first, as one (by start, then id); a process in both counts once, as its `processes` copy. */
-function mergeNewestFirst(active: ProcessDoc[], archived: ProcessDoc[]): ProcessDoc[] {
-  const seen = new Set(active.map((doc) => doc._id))
-  const all = [...active, ...archived.filter((doc) => !seen.has(doc._id))]
+/** Two pages, each newest first, as one (by start, then id); a process also in `processes` counts only as its copy there. */
+function mergeNewestFirst(active: ProcessDoc[], archived: ProcessDoc[], shadowed: ReadonlySet<string>): ProcessDoc[] {
+  const all = [...active, ...archived.filter((doc) => !shadowed.has(doc._id))]
   return all.sort((a, b) => (a.startedAt === b.startedAt ? (a._id < b._id ? 1 : a._id > b._id ? -1 : 0) : a.startedAt < b.startedAt ? 1 : -1))
 }
 
