@@ -3,6 +3,7 @@
  * asynchronous processes they accept between them all complete, each exactly once.
  */
 import { randomBytes } from 'node:crypto'
+import { MongoClient } from 'mongodb'
 import { afterAll, describe, expect, test } from 'vitest'
 import { MongoStore } from '../../store/mongo.ts'
 import { ADMIN_TOKEN, REPO_FLOWS, sleep } from './helpers.ts'
@@ -67,5 +68,27 @@ describe.skipIf(!uri)('two servers on one MongoDB', () => {
       const record = await a.store.getProcess(p.id, { steps: true })
       expect(record!.steps!.filter((s) => s.nodeId === 'end')).toHaveLength(1)
     }
+
+    // A few seconds after their ends the servers' housekeeping has moved them to the archive
+    // (`archiveEnded`): the collection the executors work on holds none of them, nor does the
+    // schedule, and the API still serves every one.
+    const client = await MongoClient.connect(dbUri!)
+    try {
+      const db = client.db()
+      const until = Date.now() + 60_000
+      while (Date.now() < until && (await db.collection('processes').countDocuments()) > 0) await sleep(250)
+      expect(await db.collection('processes').countDocuments()).toBe(0)
+      expect(await db.collection('archive').countDocuments()).toBe(200)
+      expect(await db.collection('due').countDocuments()).toBe(0)
+    } finally {
+      await client.close()
+    }
+    const auth = { authorization: `Bearer ${a.adminToken.token}` }
+    const listed = (await (await fetch(`${b.url}api/v1/processes?limit=500`, { headers: auth })).json()) as { items: Array<{ id: string; status: string }> }
+    expect(new Set(listed.items.map((p) => p.id))).toEqual(new Set(ids))
+    expect(listed.items.every((p) => p.status === 'completed')).toBe(true)
+    const one = await fetch(`${a.url}api/v1/processes/${ids[0]}`, { headers: auth })
+    expect(one.status).toBe(200)
+    expect(await one.json()).toMatchObject({ id: ids[0], status: 'completed' })
   }, 180_000)
 })
