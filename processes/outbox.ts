@@ -1,9 +1,12 @@
 /**
- * Messages to the other thread, sent together once per turn of the event loop: under load many
- * processes start (and end) in one turn, and one `postMessage` of them all costs one wake-up of
- * the other thread instead of one each. Order is kept: every message of a side goes through it.
+ * Messages to the other thread, sent together: at the end of the turn of the event loop, or as
+ * soon as a chunk of OUTBOX_CHUNK is waiting. Under load many processes start (and end) in one
+ * turn, and one `postMessage` for several costs one wake-up of the other thread instead of one
+ * each; the chunk lets the other thread start on the first ones while this one makes the rest
+ * (one message per turn kept the threads taking turns). Order is kept: every message of a side
+ * goes through it.
  */
-/** Messages sent at once instead of at the end of the turn (measured: 2–16 alike, +20 % sync throughput over one batch per turn). */
+/** Measured: chunks of 2–16 alike, ≈ 20 % more sync requests per second than one batch per turn. */
 const OUTBOX_CHUNK = 8
 
 export class Outbox<M> {

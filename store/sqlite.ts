@@ -173,42 +173,33 @@ export class SqliteStore implements ProcessStore {
       for (const write of batch) write.reject(new PotokError('STORE_ERROR', 'The SQLite store was closed'))
       return
     }
-    let writeFailed = false
-    try {
+    /** One transaction of the batch: without savepoints, a failing write rolls it all back (REPLAY). */
+    const commit = (savepoints: boolean): Map<QueuedWrite, unknown> => {
+      const failures = new Map<QueuedWrite, unknown>()
       db.transaction(() => {
         for (const write of batch) {
           try {
-            write.apply()
+            if (savepoints)
+              db.transaction(write.apply)() // nested: a savepoint, rolled back alone on error
+            else write.apply()
           } catch (error) {
-            writeFailed = true
-            throw error
-          }
-        }
-      })()
-      for (const write of batch) write.resolve()
-      this.#noteWrite(undefined)
-      return
-    } catch (error) {
-      // The transaction itself failed (busy, disk full): every write fails with it, as below.
-      if (!writeFailed) {
-        for (const write of batch) write.reject(error)
-        this.#noteWrite(error)
-        return
-      }
-      // One write failed: all rolled back, and replayed below write by write.
-    }
-    const failures = new Map<QueuedWrite, unknown>()
-    try {
-      db.transaction(() => {
-        for (const write of batch) {
-          try {
-            db.transaction(write.apply)() // nested: a savepoint, rolled back alone on error
-          } catch (error) {
+            if (!savepoints) throw REPLAY
             failures.set(write, error)
           }
         }
       })()
+      return failures
+    }
+    let failures: Map<QueuedWrite, unknown>
+    try {
+      try {
+        failures = commit(false)
+      } catch (error) {
+        if (error !== REPLAY) throw error
+        failures = commit(true)
+      }
     } catch (error) {
+      // The transaction itself failed (busy, disk full): every write fails with it.
       for (const write of batch) write.reject(error)
       this.#noteWrite(error)
       return
@@ -567,6 +558,8 @@ export class SqliteStore implements ProcessStore {
 /** How long a process write refused for a full disk keeps /healthz saying writes are down. */
 const FULL_MEMORY_MS = 10_000
 /** WAL pages between automatic checkpoints (4 KiB each: ~8 MB). */
+/** Thrown inside a batch committed without savepoints when one of its writes fails: the batch is replayed with them. */
+const REPLAY = Symbol('replay with savepoints')
 const WAL_AUTOCHECKPOINT_PAGES = 2000
 /** The WAL file is truncated back to this after a checkpoint. */
 const JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024

@@ -445,7 +445,7 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
           await archive()
           expect(await store.getProcess('cut')).toMatchObject({ status: 'completed', output: { done: true } })
           expect((await store.listProcesses({})).items.map((p) => [p.id, p.status])).toEqual([['cut', 'completed']])
-          // Resuming it again: the archive copy it had is replaced by the newer one.
+          // Archived with its newer end, it is brought back again by the next resume.
           expect(await store.transitionProcess('cut', ['completed'], { status: 'queued' })).toBe(true)
           expect((await store.getProcess('cut'))?.status).toBe('queued')
           expect(await store.claimProcesses('b', 60_000, 4)).toHaveLength(1)
