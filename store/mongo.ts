@@ -381,11 +381,18 @@ export class MongoStore implements ProcessStore {
         .sort(NEWEST_FIRST)
         .limit(limit + 1)
         .toArray()
-    const [active, archived] = await Promise.all([page(this.#processes), page(this.#archive)])
-    // An archive copy left behind by a cut restore must not answer a filter its working copy
+    // In this order: a process moved to the archive meanwhile is in one read or in both, never
+    // in neither (a move inserts its archive copy before it deletes the working one).
+    const active = await page(this.#processes)
+    const archived = await page(this.#archive)
+    // A process in both counts once, as its working copy: one read before its move ended, or an
+    // archive copy left behind by a cut restore, which must not answer a filter its working copy
     // (in `processes`, perhaps not matching it) no longer meets.
-    const shadowed = archived.length ? await this.#processes.find({ _id: { $in: archived.map((doc) => doc._id) } }, { projection: { _id: 1 } }).toArray() : []
-    const docs = mergeNewestFirst(active, archived, new Set(shadowed.map((doc) => doc._id))).slice(0, limit + 1)
+    const shadowed = new Set(active.map((doc) => doc._id))
+    if (archived.length) {
+      for (const doc of await this.#processes.find({ _id: { $in: archived.map((doc) => doc._id) } }, { projection: { _id: 1 } }).toArray()) shadowed.add(doc._id)
+    }
+    const docs = mergeNewestFirst(active, archived, shadowed).slice(0, limit + 1)
     return toPage(
       docs.map((found) => {
         const { doc, bytes } = dropLarge(found as unknown as Record<string, unknown>)

@@ -238,4 +238,39 @@ describe.skipIf(!uri)('mongodb archive of ended processes', () => {
       await Promise.all([store.close(), client.close()])
     }
   })
+
+  it('a list taken while ended processes are being moved shows each of them once', async () => {
+    const dbName = `potok_test_${run}_archive_race`
+    const time = manualClock()
+    const store = new MongoStore({ uri: uri!, dbName })
+    await store.init()
+    try {
+      const at = (ms: number) => new Date(time.now() + ms).toISOString()
+      const base = { scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: true }, input: {}, parentId: 'p' }
+      const ids: string[] = []
+      let listings = 0
+      // Each round moves a batch while lists run back to back: some of them fall between the
+      // move's two writes, or between a list's reads of the two collections.
+      for (let round = 0; round < 6; round++) {
+        const batch = Array.from({ length: 40 }, (_, n) => `r${round}-${String(n).padStart(2, '0')}`)
+        for (const id of batch) await store.recordProcess({ ...base, id, status: 'completed', output: {}, startedAt: at(-60_000), finishedAt: at(-59_000) }, [])
+        ids.push(...batch)
+        let moving = true
+        const moved = store.archiveEnded().finally(() => {
+          moving = false
+        })
+        while (moving) {
+          const listed = (await store.listProcesses({ parentId: 'p', limit: 500 })).items.map((p) => p.id)
+          listings++
+          expect(listed.toSorted()).toEqual(ids.toSorted())
+        }
+        expect(await moved).toBe(batch.length)
+      }
+      expect(listings).toBeGreaterThan(6)
+    } finally {
+      time.restore()
+      await store.dropDatabase()
+      await store.close()
+    }
+  }, 60_000)
 })
