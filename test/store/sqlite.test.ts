@@ -1,8 +1,12 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { registerComponents } from '../../components/index.ts'
+import { startProcess } from '../../runtime/process.ts'
+import type { Scenario } from '../../runtime/types.ts'
 import { SqliteStore } from '../../store/sqlite.ts'
+import { finishedRecord } from '../../store/process-record.ts'
 import { openStore } from '../../store/index.ts'
 import { storeContract } from './contract.ts'
 import { recordsContract } from './records-contract.ts'
@@ -147,6 +151,35 @@ describe('sqlite compact record', () => {
     const read = await again.getProcess('compact', { steps: true })
     expect(read?.snapshot).toEqual({ status: 'done', value: 'completed', context: { pid: 'compact', vars, stepCount: 3 } })
     expect(read?.steps).toEqual(steps)
+    await again.close()
+  })
+
+  it("stores an ended process's variables once: the engine's final snapshot carries them twice (its context and its output)", async () => {
+    registerComponents()
+    const greet = JSON.parse(readFileSync(new URL('../../flows/greet.json', import.meta.url), 'utf8')) as Scenario
+    const input = { body: { name: 'y'.repeat(2000), n: 1 } }
+    const result = await startProcess(greet, input)
+    expect(result.status).toBe('completed')
+    const snapshot = result.snapshot as { output?: unknown; context?: unknown }
+    expect(snapshot.output).toBe(snapshot.context)
+    const dir = tempDir()
+    const store = new SqliteStore({ dataDir: dir })
+    await store.init()
+    const trigger = { type: '$webRequest' as const, id: 'greet', async: false }
+    await store.recordProcess(finishedRecord(result, { scenario: { id: 'greet', version: 1 }, trigger, input, response: { status: 201, headers: {}, body: null } }), result.steps)
+    await store.close()
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(join(dir, 'potok.sqlite'), { readonly: true })
+    const row = db.prepare('SELECT input, output, snapshot FROM processes').get() as Record<string, string>
+    db.close()
+    expect(row.snapshot).not.toContain('yyyy')
+    expect(row.snapshot.length).toBeLessThan(500)
+    const again = new SqliteStore({ dataDir: dir })
+    await again.init()
+    const read = await again.getProcess(result.processId)
+    expect(read?.snapshot).toEqual(result.snapshot)
+    const back = read!.snapshot as { output?: unknown; context?: unknown }
+    expect(back.output).toEqual(back.context)
     await again.close()
   })
 })
