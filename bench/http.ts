@@ -12,7 +12,8 @@
  *   install it beside the repository (`npm install --prefix /work/nodered node-red@4.1.15`) and
  *   point NODE_RED_DIR at `…/node_modules/node-red` (that path is the default); skipped if absent.
  *
- * Each server runs in its own child process; the load generator runs in this one. After each run
+ * Each server runs in its own child process (potok and bare h3 with the Node flags of `npm start`,
+ * Node-RED as its own start runs it); the load generator runs in this one. After each run
  * the CPU time per request is printed, split into the server's main thread, its other threads
  * (process workers, libuv, GC) and the load generator (from /proc: Linux only).
  *
@@ -169,10 +170,16 @@ function freePort(): Promise<number> {
   })
 }
 
+/** The Node flags `npm start` gives the server (package.json's start script): potok is measured as it runs in production. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }
+  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'))
+}
+
 function startChild(kind: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   if (kind === 'nodered') return startNodeRed()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--serve', kind], {
+    const child = spawn(process.execPath, [...startFlags(), '--import', 'tsx', SELF, '--serve', kind], {
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
