@@ -3,7 +3,8 @@
  * request). Its final snapshot's variables are the record's output — the same object, as
  * `runProcess` ends — so they are stored once: the snapshot goes without them, marked, and gets
  * them back from the output when read. An ended machine's snapshot also carries its context again
- * as its `output`: that goes too, marked, and is the context again when read. Steps of a record travel as one JSON array (one write).
+ * as its `output`: that goes too, marked, and is the context again when read. Steps of a record
+ * travel as one JSON array (one write).
  */
 import type { StepRecord } from '../runtime/types.ts'
 
