@@ -1,8 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env node
 // potok's command line: the JavaScript built into dist/ (`npm run build`, run by `npm install`
 // in a checkout and shipped in the package). A source checkout that was never built runs the
-// TypeScript sources through tsx, a development dependency. The #! line gives V8 the young
-// generation `npm start` gives it (docs/server.md, "Running").
+// TypeScript sources through tsx, a development dependency.
 import { existsSync } from 'node:fs'
 
 const built = new URL('../dist/cli/main.js', import.meta.url)
