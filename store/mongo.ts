@@ -25,8 +25,11 @@
  * `processes`, as large as the active processes plus the last seconds' ends, while history
  * grows in `archive`, which is only inserted into (cheap: a unique index serves the check) and
  * read by the API. A document is inserted into its new collection before it is deleted from
- * the old one, so a reader that looks in `processes` first and then in `archive` always finds
- * it; when both hold it (a crash between the two writes), the `processes` copy is the newer.
+ * the old one, so a reader that looks in `processes` first and then in `archive` finds an
+ * archived one; one brought back for a resume between the two reads is in neither, and
+ * `getProcess` looks in `processes` once more before it answers "not found" (a list taken at that
+ * instant may miss it once). When both hold it (a crash between the two writes), the
+ * `processes` copy is the newer.
  *
  * Steps are embedded in the process document (`steps.i<index>` = JSON text) rather than kept in
  * a `steps` collection: `recordProcess` — the hot path of a synchronous request — is then one
@@ -346,7 +349,8 @@ export class MongoStore implements ProcessStore {
 
   async getProcess(id: string, options: { steps?: boolean } = {}): Promise<ProcessRecord | null> {
     const read = (collection: Collection<ProcessDoc>) => (options.steps ? collection.findOne({ _id: id }) : collection.findOne({ _id: id }, WITHOUT_STEPS))
-    const doc = (await read(this.#processes)) ?? (await read(this.#archive))
+    // The third read only for a miss: a resume may have brought it back between the first two.
+    const doc = (await read(this.#processes)) ?? (await read(this.#archive)) ?? (await read(this.#processes))
     if (!doc) return null
     const record = processRecord(doc)
     record.wakeAt = (doc as { wakeAt?: string | null }).wakeAt ?? null

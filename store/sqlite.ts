@@ -116,7 +116,7 @@ export class SqliteStore implements ProcessStore {
     db.pragma('busy_timeout = 5000')
     // Statement journals in memory: a write inside the group commit's transaction keeps one, and
     // on a file it spilled to /var/tmp past 64 KB (two thirds of the pwrite calls of a recorded
-    // process, 71 → 54 µs of CPU each in bench/store with 8 in flight).
+    // process; greet-sized records, 8 in flight: 71 → 54 µs of CPU each).
     db.pragma('temp_store = MEMORY')
     // Small disks: checkpoint every ~8 MB of WAL and truncate the file back to 8 MB after one,
     // so the WAL stays bounded next to the data (docs/durability.md, "SQLite on small disks", has the measured trade-off).
@@ -561,9 +561,9 @@ export class SqliteStore implements ProcessStore {
 
 /** How long a process write refused for a full disk keeps /healthz saying writes are down. */
 const FULL_MEMORY_MS = 10_000
-/** WAL pages between automatic checkpoints (4 KiB each: ~8 MB). */
 /** Thrown inside a batch committed without savepoints when one of its writes fails: the batch is replayed with them. */
 const REPLAY = Symbol('replay with savepoints')
+/** WAL pages between automatic checkpoints (4 KiB each: ~8 MB). */
 const WAL_AUTOCHECKPOINT_PAGES = 2000
 /** The WAL file is truncated back to this after a checkpoint. */
 const JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024
