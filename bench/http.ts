@@ -77,8 +77,9 @@ async function serveBareListhen(): Promise<string> {
 }
 
 async function servePotok(): Promise<string> {
-  const { serve } = await import('../server/serve.ts')
+  const { serve, tuneGarbageCollector } = await import('../server/serve.ts')
   const { loadSettings } = await import('../server/settings.ts')
+  tuneGarbageCollector() // as `potok serve` does
   const dataDir = mkdtempSync(join(tmpdir(), 'potok-bench-'))
   process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }))
   const settings = loadSettings(process.env, {

@@ -23,7 +23,8 @@ export const serveCommand = defineCommand({
     } catch (error) {
       return withCliErrors(() => Promise.reject(error))
     }
-    const { serve } = await import('../server/serve.ts')
+    const { serve, tuneGarbageCollector } = await import('../server/serve.ts')
+    tuneGarbageCollector()
     await serve(settings)
   },
 })

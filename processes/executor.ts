@@ -23,6 +23,7 @@ import { getComponent } from '../runtime/registry.ts'
 import { ENDED_STATUSES } from '../runtime/children.ts'
 import { clock, type TimerHandle } from '../runtime/clock.ts'
 import { PotokError } from '../runtime/errors.ts'
+import { KeyedTable } from '../runtime/handle-table.ts'
 import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
 import type { CommitPatch, ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
 import type { ProcessResult, ProcessStatus, RuntimeServices, StepRecord, Variables } from '../runtime/types.ts'
@@ -102,9 +103,10 @@ export class ProcessExecutor {
   private readonly asyncTimeoutMs: number
   private readonly parkAfterMs: number
   private readonly waitRecheckMs: number
-  private readonly running = new Map<string, Running>()
+  /** Processes running here by id (tables, not Maps: see runtime/handle-table.ts). */
+  private readonly running = new KeyedTable<string, Running>()
   /** Synchronous processes whose leases the heartbeat renews (they hold no executor slot). */
-  private readonly hosted = new Map<string, AbortController>()
+  private readonly hosted = new KeyedTable<string, AbortController>()
   private timers: ReturnType<typeof setInterval>[] = []
   private wakeTimer: TimerHandle | undefined
   private wakeAt = Infinity

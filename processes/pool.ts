@@ -16,7 +16,8 @@
 import { availableParallelism } from 'node:os'
 import { PotokError } from '../runtime/errors.ts'
 import { runtimeLimits } from '../runtime/limits.ts'
-import { remoteProcesses } from '../runtime/live.ts'
+import { HandleTable } from '../runtime/handle-table.ts'
+import { remoteHosts } from '../runtime/live.ts'
 import type { ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from '../runtime/types.ts'
 import { errorFromJson, errorToJson, WATCH, type FromWorker, type ScenarioRef, type SentOptions, type ToWorker } from './protocol.ts'
@@ -39,6 +40,7 @@ export interface PoolOptions {
 }
 
 interface Job {
+  /** Its handle in the pool's table (a new one each time it is dispatched again after a crash). */
   id: number
   kind: 'start' | 'resume'
   scenario: Scenario
@@ -71,13 +73,23 @@ export class WorkerPool implements ProcessRunner {
    * cold start (about a second of loading the sources), so a hostile process costs no capacity.
    */
   private standby: Slot<Job> | null = null
-  private readonly jobs = new Map<number, Job>()
+  /** Running jobs by id (a table, not a Map: see runtime/handle-table.ts). */
+  private readonly jobs = new HandleTable<Job>()
   private readonly calls = new HostCalls()
   /** Workers in a row that died before they started. */
   private startFailures = 0
   /** Keys of scenarios without a version (tests, `potok run`): one per object. */
   private readonly unversioned = new WeakMap<Scenario, string>()
-  private nextJob = 1
+  /** How `stopLiveProcess` reaches a process running here (cancel through the API). */
+  private readonly stopper = (pid: string, reason: PotokError): boolean => {
+    for (const job of this.jobs.values()) {
+      if (job.pid !== pid) continue
+      this.abort(job, reason)
+      return true
+    }
+    return false
+  }
+  private nextUnversioned = 1
   private closed = false
   private readonly ticker: ReturnType<typeof setInterval>
 
@@ -91,6 +103,7 @@ export class WorkerPool implements ProcessRunner {
     void this.ready().then(() => this.refillStandby())
     this.ticker = setInterval(() => this.supervise(), SUPERVISOR_TICK_MS)
     this.ticker.unref()
+    remoteHosts.add(this.stopper)
   }
 
   start(scenario: Scenario, input: Variables, options: StartOptions = {}): Promise<ProcessResult> {
@@ -122,7 +135,7 @@ export class WorkerPool implements ProcessRunner {
 
   /** How many processes each worker holds now. */
   load(): Array<{ threadId: number; processes: number }> {
-    return this.slots.map((slot) => ({ threadId: slot.threadId, processes: slot.jobs.size }))
+    return this.slots.map((slot) => ({ threadId: slot.threadId, processes: slot.running }))
   }
 
   /** Terminates a worker as a crash would (its processes are run again elsewhere). */
@@ -140,6 +153,7 @@ export class WorkerPool implements ProcessRunner {
   async close(): Promise<void> {
     this.closed = true
     clearInterval(this.ticker)
+    remoteHosts.delete(this.stopper)
     const ending = [...this.slots, ...(this.standby ? [this.standby] : [])].map((slot) => {
       slot.ending = { reason: 'the server is shutting down' }
       return slot.worker.terminate()
@@ -153,7 +167,7 @@ export class WorkerPool implements ProcessRunner {
     if (this.closed) return Promise.reject(new PotokError('SHUTDOWN', 'the server is shutting down'))
     return new Promise<ProcessResult>((resolve, reject) => {
       const job: Job = {
-        id: this.nextJob++,
+        id: 0,
         kind,
         scenario,
         ...from,
@@ -167,20 +181,15 @@ export class WorkerPool implements ProcessRunner {
         resolve,
         reject,
       }
-      this.jobs.set(job.id, job)
+      job.id = this.jobs.add(job)
       const abort = () => this.abort(job, toError(options.signal!.reason))
       options.signal?.addEventListener('abort', abort, { once: true })
-      if (pid) remoteProcesses.set(pid, (reason) => this.abort(job, reason))
-      const done = () => {
-        options.signal?.removeEventListener('abort', abort)
-        if (remoteProcesses.get(pid)) remoteProcesses.delete(pid)
-      }
       job.resolve = (result) => {
-        done()
+        options.signal?.removeEventListener('abort', abort)
         resolve(result)
       }
       job.reject = (error) => {
-        done()
+        options.signal?.removeEventListener('abort', abort)
         reject(error)
       }
       this.dispatch(job)
@@ -202,8 +211,7 @@ export class WorkerPool implements ProcessRunner {
       return
     }
     job.slot = slot
-    slot.jobs.add(job)
-    if (slot.jobs.size === 1) slot.worker.ref()
+    if (++slot.running === 1) slot.worker.ref()
     const { persist, services, signal: _signal, checkpoint: _checkpoint, ...rest } = job.options
     const options: SentOptions = { processId: job.pid || undefined }
     for (const [key, value] of Object.entries(rest)) if (typeof value !== 'function') options[key] = value
@@ -226,7 +234,7 @@ export class WorkerPool implements ProcessRunner {
   private scenarioRef(slot: Slot<Job>, scenario: Scenario): ScenarioRef {
     let key = scenario.version !== undefined ? `${scenario.id}@${scenario.version}` : this.unversioned.get(scenario)
     if (key === undefined) {
-      key = `${scenario.id}#${this.nextJob}`
+      key = `${scenario.id}#${this.nextUnversioned++}`
       this.unversioned.set(scenario, key)
     }
     if (slot.scenarios.has(key)) return { key }
@@ -306,9 +314,9 @@ export class WorkerPool implements ProcessRunner {
     this.jobs.delete(job.id)
     const slot = job.slot
     if (!slot) return
-    slot.jobs.delete(job)
+    job.slot = undefined
     // An idle worker does not keep the program alive; one with work does.
-    if (slot.jobs.size === 0) slot.worker.unref()
+    if (--slot.running === 0) slot.worker.unref()
   }
 
   /** The reserve if it is started (and a new reserve on its way), else a fresh worker. */
@@ -330,8 +338,8 @@ export class WorkerPool implements ProcessRunner {
   private supervise(): void {
     const now = Date.now()
     for (const slot of this.slots) {
-      if (slot.ending || slot.jobs.size === 0) continue
-      const verdict = judge(slot.watch, slot.jobs, now, this.graceMs, runtimeLimits().sandboxMemoryBytes)
+      if (slot.ending || slot.running === 0) continue
+      const verdict = judge(slot.watch, this.jobsOn(slot), now, this.graceMs, runtimeLimits().sandboxMemoryBytes)
       if (verdict) this.enforce(slot, verdict)
     }
   }
@@ -349,6 +357,11 @@ export class WorkerPool implements ProcessRunner {
       slot.ending = { reason: verdict.kill.error.code, culprit, error: verdict.kill.error }
       void slot.worker.terminate()
     }
+  }
+
+  /** The jobs running on `slot`. */
+  private jobsOn(slot: Slot<Job>): Job[] {
+    return [...this.jobs.values()].filter((job) => job.slot === slot)
   }
 
   /** A worker is gone: replace it, end the process to blame, run the others again. */
@@ -375,7 +388,7 @@ export class WorkerPool implements ProcessRunner {
     const ending = slot.ending ?? { reason: failedToStart ? 'exited before it started' : 'exited unexpectedly' }
     let interrupted = 0
     let retried = 0
-    for (const job of slot.jobs) {
+    for (const job of this.jobsOn(slot)) {
       this.jobs.delete(job.id)
       job.slot = undefined
       if (this.closed) {
@@ -394,12 +407,12 @@ export class WorkerPool implements ProcessRunner {
         // From the newest snapshot the store has: wait for the writes still under way.
         job.persisting.then(() => {
           if (this.closed) return job.reject(new PotokError('SHUTDOWN', 'the server is shutting down'))
-          this.jobs.set(job.id, job)
+          job.id = this.jobs.add(job)
           this.dispatch(job)
         })
       }
     }
-    slot.jobs.clear()
+    slot.running = 0
     if (!this.closed) this.options.onWorkerExit?.({ threadId: slot.threadId, reason: ending.reason, culprit: ending.culprit?.pid, interrupted, retried })
   }
 }

@@ -27,7 +27,7 @@ export type ToWorker =
   /** The answer to a `call` the worker made. */
   | { type: 'reply'; call: number; ok: true; value: unknown }
   | { type: 'reply'; call: number; ok: false; error: ErrorJson }
-  /** The answer to a `persist`: the snapshot is stored (or the store refused it). */
+  /** The answer to a `persist` (its `seq` again): the snapshot is stored (or the store refused it). */
   | { type: 'persisted'; job: number; seq: number; error?: ErrorJson }
 
 export type FromWorker =
@@ -35,6 +35,7 @@ export type FromWorker =
   | { type: 'done'; job: number; result: ProcessResult }
   /** `startProcess`/`resumeProcess` refused to run (bad snapshot, already running…). */
   | { type: 'refused'; job: number; error: ErrorJson }
+  /** A snapshot to store; `seq` is the worker's own number for it, echoed in `persisted`. */
   | { type: 'persist'; job: number; seq: number; update: PersistUpdate }
   | { type: 'checkpoint'; job: number; snapshot: unknown }
   /** A call of a host service: `args` with AbortSignals replaced by `{ $signal: n }`. */

@@ -18,7 +18,8 @@ export interface Slot<J> {
   /** Keys of the scenarios this worker holds, oldest first (as the worker drops them). */
   scenarios: Set<string>
   watch: Float64Array
-  jobs: Set<J>
+  /** How many of the pool's jobs run on it now. */
+  running: number
   /** Why it is being terminated, decided before `terminate()`. */
   ending?: { reason: string; culprit?: J; error?: { code: string; message: string } }
   gone: boolean
@@ -65,7 +66,7 @@ export function spawnWorker<J>(memoryMb: number, on: SlotEvents): Slot<J> {
     started: false,
     scenarios: new Set(),
     watch: new Float64Array(shared),
-    jobs: new Set(),
+    running: 0,
     gone: false,
   }
   worker.on('message', (data: FromWorker | FromWorker[]) =>
@@ -87,8 +88,8 @@ export function spawnWorker<J>(memoryMb: number, on: SlotEvents): Slot<J> {
 /** A worker's place in the queue for the next process: busy ones later, starting ones later still, held ones last. */
 export function rank(slot: Slot<unknown>, now: number): number {
   if (slot.gone) return Infinity
-  if (!slot.started) return 1e6 + slot.jobs.size
+  if (!slot.started) return 1e6 + slot.running
   // Generous: on a loaded machine a yielding worker can miss a few beats and still be the best choice.
   const held = now - slot.watch[WATCH.BEAT]! > 25 * BEAT_MS
-  return slot.jobs.size + (held ? 1e7 : 0)
+  return slot.running + (held ? 1e7 : 0)
 }

@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { registerComponents } from '../components/index.ts'
 import { cutDeepValues, MAX_STORED_DEPTH } from '../runtime/depth.ts'
 import { PotokError } from '../runtime/errors.ts'
+import { HandleTable, KeyedTable } from '../runtime/handle-table.ts'
 import { resumeProcess, startProcess } from '../runtime/process.ts'
 import { setRuntimeLimits, type RuntimeLimits } from '../runtime/limits.ts'
 import { getSandbox } from '../runtime/sandbox.ts'
@@ -21,7 +22,6 @@ import { eachMessage, Outbox } from './outbox.ts'
 import { BEAT_MS, errorFromJson, errorToJson, WATCH, type FromWorker, type ScenarioRef, type ToWorker } from './protocol.ts'
 
 interface Job {
-  pid: string
   controller: AbortController
 }
 
@@ -30,11 +30,11 @@ const data = workerData as { watch: SharedArrayBuffer; limits: RuntimeLimits }
 setRuntimeLimits(data.limits, true)
 registerComponents()
 const slots = new Float64Array(data.watch)
-const jobs = new Map<number, Job>()
-const jobOfPid = new Map<string, number>()
-const persistAcks = new Map<string, { resolve: () => void; reject: (error: unknown) => void }>()
-const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>()
-let nextCall = 1
+// Tables, not Maps of what runs (runtime/handle-table.ts says why): a job by the main thread's
+// id, a persist and a call by their handle.
+const jobs = new KeyedTable<number, Job>()
+const persistAcks = new HandleTable<{ resolve: () => void; reject: (error: unknown) => void }>()
+const calls = new HandleTable<{ resolve: (value: unknown) => void; reject: (error: unknown) => void }>()
 
 // V8's deserializer recurses: a value a few thousand levels deep would be lost on the way
 // (a 'messageerror' on the main thread, and its process never answered). What crosses is cut
@@ -48,8 +48,8 @@ const send = (message: FromWorker) =>
   })
 
 setWorkWatch({
-  process: (pid) => {
-    slots[WATCH.JOB] = jobOfPid.get(pid) ?? 0
+  process: (job) => {
+    slots[WATCH.JOB] = job
   },
   call: (kind, limitMs) => {
     slots[WATCH.CALL_KIND] = kind === 'code' ? 2 : 1
@@ -70,7 +70,11 @@ setWorkWatch({
 /** A host service as a function of this thread: each call is a message and its reply. */
 function proxyService(job: number, name: string) {
   return (...args: unknown[]) => {
-    const call = nextCall++
+    let settle!: { resolve: (value: unknown) => void; reject: (error: unknown) => void }
+    const result = new Promise((resolve, reject) => {
+      settle = { resolve, reject }
+    })
+    const call = calls.add(settle)
     const sent = args.map((arg) => {
       if (!(arg instanceof AbortSignal)) return arg
       const forward = () => send({ type: 'abort-call', call, reason: errorToJson(reasonOf(arg)) })
@@ -78,12 +82,9 @@ function proxyService(job: number, name: string) {
       else arg.addEventListener('abort', forward, { once: true })
       return { $signal: call }
     })
-    const result = new Promise((resolve, reject) => {
-      calls.set(call, { resolve, reject })
-      outbox.send({ type: 'call', job, call, name, args: sent }, (error) => {
-        calls.delete(call)
-        reject(new PotokError('SERVICE_ARGUMENTS', `the arguments of service "${name}" cannot leave the worker: ${(error as Error).message}`))
-      })
+    outbox.send({ type: 'call', job, call, name, args: sent }, (error) => {
+      calls.delete(call)
+      settle.reject(new PotokError('SERVICE_ARGUMENTS', `the arguments of service "${name}" cannot leave the worker: ${(error as Error).message}`))
     })
     // A fire-and-forget service (respond) must not leave an unhandled rejection behind.
     result.catch(() => {})
@@ -115,29 +116,26 @@ async function run(message: Extract<ToWorker, { type: 'start' | 'resume' }>): Pr
   const controller = new AbortController()
   const services: RuntimeServices = {}
   for (const name of message.services) (services as Record<string, unknown>)[name] = proxyService(job, name)
-  let seq = 0
   const options: StartOptions = {
     ...message.options,
     signal: controller.signal,
     services,
+    watchTag: job,
     checkpoint: (snapshot) => send({ type: 'checkpoint', job, snapshot }),
     ...(message.persist
       ? {
           persist: (update) =>
             new Promise<void>((resolve, reject) => {
-              const n = ++seq
-              persistAcks.set(`${job}:${n}`, { resolve, reject })
-              outbox.send({ type: 'persist', job, seq: n, update }, (error) => {
-                persistAcks.delete(`${job}:${n}`)
+              const seq = persistAcks.add({ resolve, reject })
+              outbox.send({ type: 'persist', job, seq, update }, (error) => {
+                persistAcks.delete(seq)
                 reject(new PotokError('SNAPSHOT_NOT_CLONABLE', `the snapshot cannot leave the worker: ${(error as Error).message}`))
               })
             }),
         }
       : {}),
   }
-  const pid = (message.options.processId as string | undefined) ?? (message.type === 'resume' ? ((message.snapshot as { context?: { pid?: string } } | undefined)?.context?.pid ?? '') : '')
-  jobs.set(job, { pid, controller })
-  if (pid) jobOfPid.set(pid, job)
+  jobs.set(job, { controller })
   try {
     const scenario = scenarioOf(message.scenario)
     const result = message.type === 'start' ? await startProcess(scenario, message.input, options) : await resumeProcess(scenario, message.snapshot, options)
@@ -146,7 +144,6 @@ async function run(message: Extract<ToWorker, { type: 'start' | 'resume' }>): Pr
     send({ type: 'refused', job, error: errorToJson(error) })
   } finally {
     jobs.delete(job)
-    if (jobOfPid.get(pid) === job) jobOfPid.delete(pid)
   }
 }
 
@@ -170,9 +167,8 @@ function receive(message: ToWorker): void {
       return
     }
     case 'persisted': {
-      const key = `${message.job}:${message.seq}`
-      const pending = persistAcks.get(key)
-      persistAcks.delete(key)
+      const pending = persistAcks.get(message.seq)
+      persistAcks.delete(message.seq)
       if (!pending) return
       if (message.error) pending.reject(errorFromJson(message.error))
       else pending.resolve()

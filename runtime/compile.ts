@@ -15,7 +15,7 @@ import { durationMs } from './duration.ts'
 import { clock, type TimerHandle } from './clock.ts'
 import { PotokError } from './errors.ts'
 import { analyzeGraph, boundaryRule, graphRules, isJoin, isSplit, type Graph, type IndexedEdge, type Scope } from './graph.ts'
-import { applyStepWrites, componentContext, finishStep, liveProcess, liveProcesses, processError, startStep, type LiveProcess } from './live.ts'
+import { applyStepWrites, componentContext, findLive, finishStep, liveProcess, processError, startStep, type LiveProcess } from './live.ts'
 import { planNodes } from './plan.ts'
 import { validateScenario } from './scenario.ts'
 import type { NodePlan, ProcessError, Scenario, ScenarioNode, StepRecord, StepWork, Variables, VariableWrite } from './types.ts'
@@ -74,7 +74,7 @@ const activity = fromPromise<VariableWrite[], { pid: string; node: string }>(asy
   if (live.services.beforeActivity) await (live.cleared ??= live.services.beforeActivity())
   if (signal.aborted) throw signal.reason
   runningStep(live, node, context)
-  watchProcess(input.pid)
+  watchProcess(live.watchTag)
   return getComponent(node.type)!.run!(componentContext(live, node.id, node.config, context.vars, signal, context.entered?.[node.id]))
 })
 
@@ -506,14 +506,14 @@ function syncSteps(nodes: Array<[ScenarioNode, Work]>) {
 
 /** Whether a synchronous node moves on in the same macrostep (not in durable mode, not when yielding). */
 function goesOn(context: ProcessContext): boolean {
-  return !context.stepwise && liveProcesses.get(context.pid)?.yielding !== true
+  return !context.stepwise && findLive(context.pid)?.yielding !== true
 }
 
 function syncStep(context: ProcessContext, node: ScenarioNode, work: Work): Partial<ProcessContext> {
   const counted = countStep(context, node)
   if ('fatal' in counted) return counted
   const live = liveProcess(context.pid)
-  watchProcess(context.pid)
+  watchProcess(live.watchTag)
   const step = startStep(live, counted.stepCount - 1, node.id, node.type)
   try {
     const done = work(live, context)

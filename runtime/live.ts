@@ -12,6 +12,7 @@ import type { Sandbox } from './sandbox.ts'
 import type { ComponentContext, ProcessError, ProcessInfo, RuntimeServices, StepRecord, Variables, VariableWrite } from './types.ts'
 import { type ScopeSize, applyWrites } from './variables.ts'
 import { runtimeLimits } from './limits.ts'
+import { KeyedTable } from './handle-table.ts'
 
 export interface LiveProcess {
   info: ProcessInfo
@@ -37,6 +38,8 @@ export interface LiveProcess {
   cleared?: Promise<void>
   /** Set when the run can park (durable, on a host that resumes it): parks once only waiting remains. */
   park?: () => void
+  /** What this thread's `WorkWatch` knows the process by (`StartOptions.watchTag`). */
+  watchTag: number
 }
 
 /** How long a synchronous run keeps the thread before it yields (SLICE_MS, default 10 ms). */
@@ -49,21 +52,46 @@ export function sliceMs(): number {
  * asynchronous one); false when it does not run here.
  */
 export function stopLiveProcess(pid: string, reason: PotokError): boolean {
-  const stop = liveProcesses.get(pid)?.stop ?? remoteProcesses.get(pid)
-  if (!stop) return false
-  stop(reason)
+  const stop = findLive(pid)?.stop
+  if (stop) {
+    stop(reason)
+    return true
+  }
+  for (const host of remoteHosts) if (host(pid, reason)) return true
+  return false
+}
+
+/**
+ * The processes running in this thread, by id: a `KeyedTable`, not a `Map` (see
+ * `handle-table.ts` for what a long-lived Map of processes costs).
+ */
+const liveTable = new KeyedTable<string, LiveProcess>()
+
+/** Makes `entry` findable by its id while it runs; false when a process of that id already runs here. */
+export function addLive(entry: LiveProcess): boolean {
+  if (liveTable.has(entry.info.id)) return false
+  liveTable.set(entry.info.id, entry)
   return true
 }
 
-export const liveProcesses = new Map<string, LiveProcess>()
+export function removeLive(pid: string): void {
+  liveTable.delete(pid)
+}
 
-/** Processes this server runs on other threads (the worker pool registers them): how to stop each. */
-export const remoteProcesses = new Map<string, (reason: PotokError) => void>()
+export function findLive(pid: string): LiveProcess | undefined {
+  return liveTable.get(pid)
+}
+
+/**
+ * Hosts running processes on other threads (a worker pool registers itself once): each stops
+ * the process of that id if it runs it, and says whether it did.
+ */
+export const remoteHosts = new Set<(pid: string, reason: PotokError) => boolean>()
 
 export function liveProcess(pid: string): LiveProcess {
-  const live = liveProcesses.get(pid)
-  if (!live) throw new Error(`process ${pid} is not running here`)
-  return live
+  const found = findLive(pid)
+  if (!found) throw new Error(`process ${pid} is not running here`)
+  return found
 }
 
 export function startStep(live: LiveProcess, index: number, nodeId: string, type: string, status: StepRecord['status'] = 'running', startedAt = clock.now()): StepRecord {

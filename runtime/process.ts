@@ -9,7 +9,7 @@ import { clock } from './clock.ts'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
-import { liveProcesses, sliceMs, stopRunningSteps, type LiveProcess } from './live.ts'
+import { addLive, removeLive, sliceMs, stopRunningSteps, type LiveProcess } from './live.ts'
 import { getSandbox } from './sandbox.ts'
 import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from './types.ts'
 import { ScopeSize } from './variables.ts'
@@ -66,7 +66,6 @@ export async function resumeProcess(scenario: Scenario, snapshot: unknown, optio
 async function run(compiled: CompiledScenario, context: ProcessContext, options: StartOptions, makeActor: (live: LiveProcess) => AnyActor, resuming = false): Promise<ProcessResult> {
   const sandbox = await getSandbox()
   const pid = context.pid
-  if (liveProcesses.has(pid)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`)
   const started = new Date(clock.now())
   const live: LiveProcess = {
     info: { id: pid, scenarioId: compiled.scenario.id, scenarioVersion: compiled.scenario.version, depth: options.depth ?? 0 },
@@ -79,6 +78,7 @@ async function run(compiled: CompiledScenario, context: ProcessContext, options:
     running: new Map(),
     sliceEnd: performance.now() + sliceMs(),
     waiting: new Map(),
+    watchTag: options.watchTag ?? 0,
   }
   let sizeError: PotokError | null = null
   try {
@@ -86,7 +86,7 @@ async function run(compiled: CompiledScenario, context: ProcessContext, options:
   } catch (error) {
     sizeError = error as PotokError
   }
-  liveProcesses.set(pid, live)
+  if (!addLive(live)) throw new PotokError('ALREADY_RUNNING', `process ${pid} is already running here`)
 
   const actor = makeActor(live)
   live.actor = actor
@@ -120,7 +120,7 @@ async function run(compiled: CompiledScenario, context: ProcessContext, options:
       settled = true
       if (timer) clearTimeout(timer)
       options.signal?.removeEventListener('abort', onAbort)
-      liveProcesses.delete(pid)
+      removeLive(pid)
       const finished = new Date(clock.now())
       const result: ProcessResult = {
         processId: pid,

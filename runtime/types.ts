@@ -336,6 +336,8 @@ export interface StartOptions {
    * `wakeAt` — waiting then holds no slot and no memory; the host resumes it at `wakeAt`.
    */
   parkAfterMs?: number
+  /** What the thread's `WorkWatch` is told while this process's code runs (a worker: its job id). */
+  watchTag?: number
 }
 
 export interface ProcessResult {

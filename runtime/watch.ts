@@ -9,8 +9,11 @@
 export type WatchedCall = 'expression' | 'code'
 
 export interface WorkWatch {
-  /** A process's own code starts running synchronously (a step, an activity's synchronous part). */
-  process(pid: string): void
+  /**
+   * A process's own code starts running synchronously (a step, an activity's synchronous
+   * part); `tag` is what the host gave it as `StartOptions.watchTag`.
+   */
+  process(tag: number): void
   /** A sandbox call starts: it must be back within `limitMs`. */
   call(kind: WatchedCall, limitMs: number): void
   /** The sandbox call ended. */
@@ -26,8 +29,8 @@ export function setWorkWatch(watch: WorkWatch | null): void {
   current = watch
 }
 
-export function watchProcess(pid: string): void {
-  current?.process(pid)
+export function watchProcess(tag: number): void {
+  current?.process(tag)
 }
 
 export function watchCall(kind: WatchedCall, limitMs: number): void {

@@ -14,6 +14,7 @@
  * await fetch(`${server.url}healthz`)
  * await server.close()
  */
+import { setFlagsFromString } from 'node:v8'
 import { registerComponents } from '../components/index.ts'
 import { childProcessService, PotokError, type ProcessResult, type ProcessRunner, type RuntimeServices, setRuntimeLimits } from '../runtime/index.ts'
 import { ProcessExecutor } from '../processes/executor.ts'
@@ -57,6 +58,16 @@ export interface RunningServer {
   context: ServerContext
   /** Graceful shutdown (see the file comment); safe to call twice. */
   close(): Promise<void>
+}
+
+/**
+ * Turns V8's allocation-site pretenuring off for this whole process, workers included
+ * (docs/server.md, "Running", says why). `potok serve` does it before it serves; an embedder
+ * calling `serve()` may too. The flag is set here because Node takes it on its command line but
+ * refuses it in NODE_OPTIONS, and `potok` is started many ways.
+ */
+export function tuneGarbageCollector(): void {
+  setFlagsFromString('--no-allocation-site-pretenuring')
 }
 
 export async function serve(settings: Settings = loadSettings(), options: ServeOptions = {}): Promise<RunningServer> {
