@@ -36,8 +36,10 @@ import {
   processRecord,
   scenarioRecord,
   PATCH_SQL,
+  ADDED_PROCESS_COLUMNS,
   PROCESS_COLUMNS,
-  PROCESS_UPDATE,
+  RECORD_COLUMNS,
+  RECORD_UPDATE,
   ACTIVE,
   type IdempotencyRow,
   type ProcessRow,
@@ -123,6 +125,8 @@ export class SqliteStore implements ProcessStore {
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`)
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`)
     db.exec(SCHEMA)
+    const columns = new Set((db.pragma('table_info(processes)') as Array<{ name: string }>).map((c) => c.name))
+    for (const added of ADDED_PROCESS_COLUMNS) if (!columns.has(added.column)) db.exec(added.sql)
     db.exec(CONNECTIONS_SCHEMA)
     db.exec(RECORDS_SCHEMA)
     this.#leases = new SqliteLeases(db)
@@ -259,10 +263,12 @@ export class SqliteStore implements ProcessStore {
       deleteWebRequest: db.prepare('DELETE FROM webrequests WHERE id = ?'),
 
       insertProcess: db.prepare(`INSERT INTO processes ${PROCESS_COLUMNS} RETURNING seq`).pluck(),
+      // A new process's record: nothing is returned when the id is taken (then `rerecordProcess`).
+      recordProcess: db.prepare(`INSERT INTO processes ${RECORD_COLUMNS} ON CONFLICT (id) DO NOTHING RETURNING seq`).pluck(),
       // An upsert, not INSERT OR REPLACE: the row keeps its `seq`, which keys its steps.
-      recordProcess: db
-        .prepare(`INSERT INTO processes ${PROCESS_COLUMNS}
-        ON CONFLICT (id) DO UPDATE SET ${PROCESS_UPDATE} RETURNING seq`)
+      rerecordProcess: db
+        .prepare(`INSERT INTO processes ${RECORD_COLUMNS}
+        ON CONFLICT (id) DO UPDATE SET ${RECORD_UPDATE} RETURNING seq`)
         .pluck(),
       patchProcess: db.prepare(`${patch} RETURNING seq`).pluck(),
       transitionProcess: db.prepare(`${patch} AND status IN (SELECT value FROM json_each(@from))
@@ -398,13 +404,13 @@ export class SqliteStore implements ProcessStore {
   }
 
   async recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
-    const params = processParams({ ...record, snapshot: compactSnapshot(record.snapshot, record.output) })
-    const stepsDoc = steps.length ? JSON.stringify(steps) : null
+    // All its steps in its own row, one array (read before any step a later resume adds).
+    const params = { ...processParams({ ...record, snapshot: compactSnapshot(record.snapshot, record.output) }), steps: steps.length ? JSON.stringify(steps) : null }
     await this.enqueue(() => {
-      const seq = this.statements.recordProcess.get(params) as number
-      this.statements.deleteSteps.run(seq) // the record is whole: steps of an earlier write go
-      // All its steps in one row (index -1, before any step a later resume adds).
-      if (stepsDoc) this.statements.upsertStep.run(seq, -1, stepsDoc)
+      if (this.statements.recordProcess.get(params) !== undefined) return
+      // Recorded before (running): the record is whole, so steps of an earlier write go.
+      const seq = this.statements.rerecordProcess.get(params) as number
+      this.statements.deleteSteps.run(seq)
     })
   }
 
@@ -418,7 +424,8 @@ export class SqliteStore implements ProcessStore {
     const record = processRecord(row)
     record.wakeAt = (row as { wake_at?: string | null }).wake_at ?? null
     if (options.steps) {
-      record.steps = stepsFromRows(this.sql.steps.all(row.seq) as string[])
+      const rows = this.sql.steps.all(row.seq) as string[]
+      record.steps = stepsFromRows(row.steps === null ? rows : [row.steps, ...rows])
     }
     return record
   }

@@ -120,7 +120,7 @@ describe('sqlite group commit', () => {
 })
 
 describe('sqlite compact record', () => {
-  it('writes a recorded process as one row and one step row, its snapshot without the variables', async () => {
+  it('writes a recorded process as one row, its steps inside it, its snapshot without the variables', async () => {
     const dir = tempDir()
     const store = new SqliteStore({ dataDir: dir })
     await store.init()
@@ -144,7 +144,8 @@ describe('sqlite compact record', () => {
     const db = new Database(join(dir, 'potok.sqlite'), { readonly: true })
     const row = db.prepare('SELECT seq, snapshot FROM processes WHERE id = ?').get('compact') as { seq: number; snapshot: string }
     expect(row.snapshot).not.toContain('xxxx')
-    expect(db.prepare('SELECT COUNT(*) FROM steps WHERE process_seq = ?').pluck().get(row.seq)).toBe(1)
+    expect(db.prepare('SELECT COUNT(*) FROM steps WHERE process_seq = ?').pluck().get(row.seq)).toBe(0)
+    expect(JSON.parse(db.prepare('SELECT steps FROM processes WHERE id = ?').pluck().get('compact') as string)).toEqual(steps)
     db.close()
     const again = new SqliteStore({ dataDir: dir })
     await again.init()
@@ -152,6 +153,48 @@ describe('sqlite compact record', () => {
     expect(read?.snapshot).toEqual({ status: 'done', value: 'completed', context: { pid: 'compact', vars, stepCount: 3 } })
     expect(read?.steps).toEqual(steps)
     await again.close()
+  })
+
+  it('recording a process written before replaces its steps, rows of step-by-step writes included', async () => {
+    const store = new SqliteStore({ dataDir: tempDir() })
+    await store.init()
+    const base = { id: 'again', scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest' as const, id: 'w', async: false }, input: {}, startedAt: new Date().toISOString() }
+    const step = (index: number, nodeId: string) => ({ index, nodeId, type: 'setVariables', startedAt: 'x', status: 'completed' as const })
+    await store.createProcess({ ...base, status: 'running' })
+    await store.updateProcess('again', { status: 'running' }, [step(0, 'old0'), step(1, 'old1'), step(2, 'old2')])
+    expect((await store.getProcess('again', { steps: true }))?.steps?.map((s) => s.nodeId)).toEqual(['old0', 'old1', 'old2'])
+    await store.recordProcess({ ...base, status: 'completed', output: { done: true } }, [step(0, 'new0'), step(1, 'new1')])
+    const read = await store.getProcess('again', { steps: true })
+    expect(read?.status).toBe('completed')
+    expect(read?.steps?.map((s) => s.nodeId)).toEqual(['new0', 'new1'])
+    // A later step-by-step write (a resume) adds to the recorded steps and replaces its index.
+    await store.updateProcess('again', { status: 'running' }, [step(1, 'resumed1'), step(2, 'resumed2')])
+    expect((await store.getProcess('again', { steps: true }))?.steps?.map((s) => s.nodeId)).toEqual(['new0', 'resumed1', 'resumed2'])
+    await store.close()
+  })
+
+  it('opens a database made before steps were kept in the row: adds the column, reads old and new records', async () => {
+    const dir = tempDir()
+    const store = new SqliteStore({ dataDir: dir })
+    await store.init()
+    await store.close()
+    const { default: Database } = await import('better-sqlite3')
+    // The layout of the release before: no steps column, a record's steps in one row of `steps` (index -1).
+    const db = new Database(join(dir, 'potok.sqlite'))
+    db.exec('ALTER TABLE processes DROP COLUMN steps')
+    const seq = db
+      .prepare(`INSERT INTO processes (id, status, scenario_id, scenario_version, started_at, trigger, input) VALUES ('old', 'completed', 's', 1, ?, '{"type":"$webRequest","id":"w","async":false}', '{}') RETURNING seq`)
+      .pluck()
+      .get(new Date().toISOString()) as number
+    db.prepare('INSERT INTO steps (process_seq, idx, doc) VALUES (?, -1, ?)').run(seq, JSON.stringify([{ index: 0, nodeId: 'a', type: 'setVariables', startedAt: 'x', status: 'completed' }]))
+    db.close()
+    const reopened = new SqliteStore({ dataDir: dir })
+    await reopened.init()
+    expect((await reopened.getProcess('old', { steps: true }))?.steps?.map((s) => s.nodeId)).toEqual(['a'])
+    const step = { index: 0, nodeId: 'b', type: 'setVariables', startedAt: 'x', status: 'completed' as const }
+    await reopened.recordProcess({ id: 'new', scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: false }, status: 'completed', input: {}, startedAt: new Date().toISOString() }, [step])
+    expect((await reopened.getProcess('new', { steps: true }))?.steps).toEqual([step])
+    await reopened.close()
   })
 
   it("stores an ended process's variables once: the engine's final snapshot carries them twice (its context and its output)", async () => {
