@@ -173,6 +173,29 @@ describe('sqlite compact record', () => {
     await store.close()
   })
 
+  it('lists walk an index that ends with started_at and sort only the processes of one instant by id', async () => {
+    const dir = tempDir()
+    const store = new SqliteStore({ dataDir: dir })
+    await store.init()
+    await store.close()
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(join(dir, 'potok.sqlite'), { readonly: true })
+    const plan = (where: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM processes ${where} ORDER BY started_at DESC, id DESC LIMIT 21`).all() as Array<{ detail: string }>).map((row) => row.detail).join(' | ')
+    for (const [where, index] of [
+      ['', 'processes_started'],
+      ["WHERE status = 'failed'", 'processes_status'],
+      ["WHERE scenario_id = 's'", 'processes_scenario'],
+      ["WHERE trigger_id = 'w'", 'processes_trigger'],
+      ["WHERE scenario_id = 's' AND (started_at < 'x' OR (started_at = 'x' AND id < 'y'))", 'processes_scenario'],
+    ]) {
+      expect(plan(where)).toContain(`USING INDEX ${index}`)
+      // Sorted per instant as the index is walked: no sort of every matching row before the LIMIT.
+      expect(plan(where)).toContain('USE TEMP B-TREE FOR LAST TERM OF ORDER BY')
+    }
+    db.close()
+  })
+
   it('opens a database made before steps were kept in the row: adds the column, reads old and new records', async () => {
     const dir = tempDir()
     const store = new SqliteStore({ dataDir: dir })
