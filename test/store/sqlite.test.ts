@@ -206,7 +206,9 @@ describe('sqlite compact record', () => {
     const db = new Database(join(dir, 'potok.sqlite'))
     db.exec('ALTER TABLE processes DROP COLUMN steps')
     const seq = db
-      .prepare(`INSERT INTO processes (id, status, scenario_id, scenario_version, started_at, trigger, input) VALUES ('old', 'completed', 's', 1, ?, '{"type":"$webRequest","id":"w","async":false}', '{}') RETURNING seq`)
+      .prepare(
+        `INSERT INTO processes (id, status, scenario_id, scenario_version, started_at, trigger, input) VALUES ('old', 'completed', 's', 1, ?, '{"type":"$webRequest","id":"w","async":false}', '{}') RETURNING seq`,
+      )
       .pluck()
       .get(new Date().toISOString()) as number
     db.prepare('INSERT INTO steps (process_seq, idx, doc) VALUES (?, -1, ?)').run(seq, JSON.stringify([{ index: 0, nodeId: 'a', type: 'setVariables', startedAt: 'x', status: 'completed' }]))
@@ -215,7 +217,10 @@ describe('sqlite compact record', () => {
     await reopened.init()
     expect((await reopened.getProcess('old', { steps: true }))?.steps?.map((s) => s.nodeId)).toEqual(['a'])
     const step = { index: 0, nodeId: 'b', type: 'setVariables', startedAt: 'x', status: 'completed' as const }
-    await reopened.recordProcess({ id: 'new', scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: false }, status: 'completed', input: {}, startedAt: new Date().toISOString() }, [step])
+    await reopened.recordProcess(
+      { id: 'new', scenario: { id: 's', version: 1 }, trigger: { type: '$webRequest', id: 'w', async: false }, status: 'completed', input: {}, startedAt: new Date().toISOString() },
+      [step],
+    )
     expect((await reopened.getProcess('new', { steps: true }))?.steps).toEqual([step])
     await reopened.close()
   })
