@@ -1,8 +1,8 @@
 /**
  * The SQLite layout: tables and indexes, the SQL that writes processes, and how rows map to the
  * port's records. Documents are JSON text; filtered or sorted fields have their own columns.
- * Steps are keyed by the process's integer `seq` rather than its id: new processes get rising
- * keys, so step inserts append to the B-tree (~1.3× the write rate of random UUID keys).
+ * Step rows are keyed by the process's integer `seq` rather than its id: new processes get
+ * rising keys, so step inserts append to the B-tree (~1.3× the write rate of random UUID keys).
  *
  * The list indexes end with `started_at`, not `started_at, id`: lists are ordered by
  * `started_at DESC, id DESC`, and SQLite sorts only the rows of one `started_at` by id as it walks
@@ -12,9 +12,8 @@
  * A database made before keeps the indexes it has (they serve the same queries); dropping one
  * lets the next start create it narrow (docs/durability.md, "SQLite: the layout of a process").
  *
- * A process
- * recorded whole (`recordProcess`) keeps its steps in its own row instead (`processes.steps`): one
- * B-tree write fewer for every synchronous process.
+ * A process recorded whole (`recordProcess`) keeps its steps in its own row instead
+ * (`processes.steps`): one B-tree write fewer for every synchronous process.
  */
 import type { ProcessStatus, Scenario } from '../runtime/types.ts'
 import { fullSnapshot } from './compact.ts'
