@@ -24,6 +24,7 @@ import { ENDED_STATUSES } from '../runtime/children.ts'
 import { clock, type TimerHandle } from '../runtime/clock.ts'
 import { PotokError } from '../runtime/errors.ts'
 import { KeyedTable } from '../runtime/handle-table.ts'
+import { newProcessId } from '../runtime/process-id.ts'
 import { inThreadRunner, type ProcessRunner } from '../runtime/runner.ts'
 import type { CommitPatch, ProcessLease, ProcessRecord, ProcessStore, ProcessTrigger, ScenarioRecord } from '../store/port.ts'
 import type { ProcessResult, ProcessStatus, RuntimeServices, StepRecord, Variables } from '../runtime/types.ts'
@@ -161,7 +162,7 @@ export class ProcessExecutor {
 
   /** Stores a new process as `queued` (the write is awaited), then runs it soon; its id. */
   async enqueue(job: AsyncJob): Promise<string> {
-    const id = job.processId ?? randomUUID()
+    const id = job.processId ?? newProcessId()
     await this.store.createProcess({
       id,
       scenario: { id: job.scenario.id, version: job.scenario.version },

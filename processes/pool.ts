@@ -18,6 +18,7 @@ import { PotokError } from '../runtime/errors.ts'
 import { runtimeLimits } from '../runtime/limits.ts'
 import { HandleTable } from '../runtime/handle-table.ts'
 import { remoteHosts } from '../runtime/live.ts'
+import { newProcessId } from '../runtime/process-id.ts'
 import type { ProcessRunner } from '../runtime/runner.ts'
 import type { ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from '../runtime/types.ts'
 import { errorFromJson, errorToJson, WATCH, type FromWorker, type ScenarioRef, type SentOptions, type ToWorker } from './protocol.ts'
@@ -107,7 +108,7 @@ export class WorkerPool implements ProcessRunner {
   }
 
   start(scenario: Scenario, input: Variables, options: StartOptions = {}): Promise<ProcessResult> {
-    return this.submit('start', scenario, { input }, options, options.processId ?? crypto.randomUUID())
+    return this.submit('start', scenario, { input }, options, options.processId ?? newProcessId())
   }
 
   resume(scenario: Scenario, snapshot: unknown, options: StartOptions = {}): Promise<ProcessResult> {

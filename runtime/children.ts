@@ -9,10 +9,11 @@
  * const startChild = childProcessService({ loadScenario: async (id) => scenarios.get(id) ?? null })
  * await startProcess(parent, input, { services: { startChild } })
  */
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { compileScenario } from './compile.ts'
 import { PotokError, toPotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
+import { newProcessId } from './process-id.ts'
 import { inThreadRunner, type ProcessRunner } from './runner.ts'
 import type { ChildProcessRequest, ChildProcessResult, ProcessResult, RuntimeServices, Scenario, StartOptions } from './types.ts'
 
@@ -90,7 +91,7 @@ export function childProcessService(options: ChildProcessServiceOptions): StartC
       throw new PotokError('SUBPROCESS_INVALID', `scenario "${scenarioId}" cannot run: ${cause.message}`, { details: { scenarioId, ...cause.details } })
     }
 
-    const processId = childId ?? randomUUID()
+    const processId = childId ?? newProcessId()
     lineage.add(processId, parent.id, depth, runtimeLimits().maxDescendants)
     const run = async (runSignal?: AbortSignal) => {
       const extra = options.startOptions?.(request, processId) ?? {}

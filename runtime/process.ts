@@ -3,12 +3,12 @@
  * or interruption) and `resumeProcess` continues one from a persisted snapshot on a fresh actor.
  * Both return the process as docs/processes.md describes it; storage plugs in through `options.persist`.
  */
-import { randomUUID } from 'node:crypto'
 import { createActor, type AnyActor } from 'xstate'
 import { clock } from './clock.ts'
 import { compileScenario, type CompiledScenario, type ProcessContext } from './compile.ts'
 import { PotokError } from './errors.ts'
 import { runtimeLimits } from './limits.ts'
+import { newProcessId } from './process-id.ts'
 import { addLive, removeLive, sliceMs, stopRunningSteps, type LiveProcess } from './live.ts'
 import { getSandbox } from './sandbox.ts'
 import type { ProcessError, ProcessResult, ProcessStatus, Scenario, StartOptions, Variables } from './types.ts'
@@ -25,7 +25,7 @@ const RETRY = { type: 'RETRY' } as const
  */
 export async function startProcess(scenario: Scenario, input: Variables, options: StartOptions = {}): Promise<ProcessResult> {
   const compiled = compileScenario(scenario)
-  const pid = options.processId ?? randomUUID()
+  const pid = options.processId ?? newProcessId()
   const context: ProcessContext = {
     pid,
     vars: input ?? {},

@@ -14,8 +14,7 @@
  * is refused with SUBPROCESS_DEPTH). Their trigger is `$dataChange` with the record, so the
  * console links them to it.
  */
-import { randomUUID } from 'node:crypto'
-import { inThreadRunner, PotokError, type ProcessInfo, type ProcessRunner, runtimeLimits, type RuntimeServices, type Variables } from '../runtime/index.ts'
+import { inThreadRunner, newProcessId, PotokError, type ProcessInfo, type ProcessRunner, runtimeLimits, type RuntimeServices, type Variables } from '../runtime/index.ts'
 import type { ProcessStore, ProcessTrigger } from '../store/port.ts'
 import type { Catalog, CatalogRecord, EventKind, EventPhase, RecordValues } from '../store/records-port.ts'
 import { fileValue } from '../store/record-fields.ts'
@@ -133,7 +132,7 @@ export class RecordService {
     for (const binding of this.bindings(change, 'before')) {
       const scenario = await this.scenario(binding.scenarioId)
       const input = eventInput({ ...change, values }, 'before', binding.index, binding.scenarioId)
-      const processId = randomUUID()
+      const processId = newProcessId()
       const trigger = triggerOf(change, 'before', depth)
       const result = await (this.options.runner ?? inThreadRunner).start(scenario.scenario, input, { processId, depth, services: this.options.services() })
       await this.options.store.recordProcess(

@@ -10,9 +10,9 @@
  * the slot taken only once the body is in) → input size (413) → idempotency replay.
  * Credentials are redacted from what is stored about the process (`redact.ts`).
  */
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { H3Event } from 'h3'
-import { PotokError } from '../runtime/index.ts'
+import { newProcessId, PotokError } from '../runtime/index.ts'
 import type { ProcessTrigger } from '../store/port.ts'
 import { readRequestBody } from './body.ts'
 import type { WebRequestAuth } from './catalog.ts'
@@ -70,7 +70,7 @@ async function handleWebRequest(ctx: ServerContext, event: H3Event): Promise<Res
       webRequest,
       scenario,
       extra,
-      processId: randomUUID(),
+      processId: newProcessId(),
       input: buildInputVariables({
         request,
         url: new URL(event.url.href),

@@ -10,11 +10,10 @@
  * version, and version 0 when it is an unsaved draft (the editor shows the path on its own
  * document; the process page then says the graph was a draft).
  */
-import { randomUUID } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import type { H3 } from 'h3'
 import { z } from 'zod'
-import { inThreadRunner, PotokError, type ProcessResult, type RuntimeServices, type Scenario, type Variables } from '../../runtime/index.ts'
+import { inThreadRunner, newProcessId, PotokError, type ProcessResult, type RuntimeServices, type Scenario, type Variables } from '../../runtime/index.ts'
 import type { ProcessRecord, StoredResponse } from '../../store/port.ts'
 import { readRequestBody } from '../body.ts'
 import type { ServerContext } from '../context.ts'
@@ -81,7 +80,7 @@ async function runTest(ctx: ServerContext, scenario: Scenario, sample: SampleReq
   const input: Variables = buildInputVariables({ request, url, webRequestId: '', scenarioId: scenario.id, async: false, userId: 'admin', body: body.value })
   input.event = { id: null, type: TEST_TRIGGER, async: false }
 
-  const processId = randomUUID()
+  const processId = newProcessId()
   let early: StoredResponse | null = null
   const services: RuntimeServices = {
     ...ctx.services,

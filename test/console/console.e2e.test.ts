@@ -410,7 +410,7 @@ describe('console in a browser', () => {
         void dialog.dismiss()
       })
       await page.getByTestId('cancel').click()
-      await expect.poll(() => asked).toContain(id.slice(0, 8))
+      await expect.poll(() => asked).toContain(id.slice(-8))
       expect(await page.locator('h1 [data-status]').getAttribute('data-status')).toMatch(/queued|running/)
       page.once('dialog', (dialog) => void dialog.accept())
       await page.getByTestId('cancel').click()
@@ -427,7 +427,7 @@ describe('console in a browser', () => {
       await expect.poll(() => row.getByTestId('http-status').textContent()).toBe('500')
       expect(await row.getByTestId('failed-node').textContent()).toBe('boom')
       expect(await row.getByTestId('error-code').textContent()).toMatch(/^[A-Z_]+$/)
-      await page.getByTestId('find-process').fill(id.slice(0, 8))
+      await page.getByTestId('find-process').fill(id.slice(-8))
       await page.getByTestId('find-process').press('Enter')
       await page.waitForURL(new RegExp(`/processes/${id}$`))
     },

@@ -36,6 +36,20 @@ describe('addresses and methods', () => {
     expect(await head.text()).toBe('')
   })
 
+  test('process ids are time-ordered UUIDs (version 7): a later process sorts after an earlier one', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const response = await server.call('/api/webrequest/echo', { method: 'POST' })
+      ids.push(response.headers.get('x-process-id')!)
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect([...ids].sort()).toEqual(ids)
+    // The first 48 bits are the time it was made, in ms.
+    const made = Number.parseInt(ids[0]!.replace('-', '').slice(0, 12), 16)
+    expect(Math.abs(made - Date.now())).toBeLessThan(60_000)
+  })
+
   test('unknown and disabled urlIds answer 404 with the error body and create no process', async () => {
     const before = (await server.processes()).length
     for (const path of ['/api/webrequest/nope', '/api/webrequest/echo-off', '/api/webrequest/echo-off/', '/api/webrequest/%E2%9C%93', '/api/webrequest/a.b']) {

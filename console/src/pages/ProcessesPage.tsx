@@ -198,7 +198,8 @@ function FindProcess({ loaded }: { loaded: readonly ProcessRecord[] }) {
   const find = () => {
     const wanted = text.trim().toLowerCase()
     if (!wanted) return
-    const matches = loaded.filter((p) => p.id.toLowerCase().startsWith(wanted))
+    // By its start or its end: the list shows an id's last 8 characters.
+    const matches = loaded.filter((p) => p.id.toLowerCase().startsWith(wanted) || p.id.toLowerCase().endsWith(wanted))
     if (matches.length === 1) return navigate(`/processes/${encodeURIComponent(matches[0].id)}`)
     if (wanted.length >= 32) return navigate(`/processes/${encodeURIComponent(text.trim())}`)
     setMissing(true)
@@ -224,7 +225,7 @@ function FindProcess({ loaded }: { loaded: readonly ProcessRecord[] }) {
             setText(e.target.value)
             setMissing(false)
           }}
-          placeholder="290425e8…"
+          placeholder="…b1e2c3d4"
           data-testid="find-process"
         />
         <button type="submit" className="btn btn-small">

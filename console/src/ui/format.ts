@@ -19,9 +19,12 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`
 }
 
-/** The first block of a UUID: enough to tell processes apart in a list. */
+/**
+ * The last 8 characters of a UUID: enough to tell processes apart in a list. Process ids are
+ * time-ordered (version 7): their first characters are the same for processes of the same minute.
+ */
 export function shortId(id: string): string {
-  return id.length > 13 && id.includes('-') ? id.split('-')[0] : id
+  return id.length > 13 && id.includes('-') ? id.slice(-8) : id
 }
 
 /** `<input type="datetime-local">` value ⇄ ISO time. */
