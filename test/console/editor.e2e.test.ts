@@ -377,17 +377,25 @@ describe('the visual editor in a browser', () => {
 
       // The gateway's edges: a condition on one, default on the other, shown on the canvas.
       const inspector = page.getByTestId('inspector')
-      // Both edges leave the gateway along the same line: pick each near its own end.
-      const pick = async (edge: string, where: (box: { width: number; height: number }) => { x: number; y: number }) => {
-        const element = page.getByTestId(edge)
-        await element.click({ force: true, position: where((await element.boundingBox())!) })
+      // Both edges leave the gateway along the same line: pick each near its own end. The point is
+      // taken from the edge's box at each try: on a loaded machine the layout may still be moving
+      // the edge when the first click lands.
+      const pick = async (edge: string, where: (box: { width: number; height: number }) => { x: number; y: number }, selected: string) => {
+        await expect
+          .poll(
+            async () => {
+              const element = page.getByTestId(edge)
+              await element.click({ force: true, position: where((await element.boundingBox())!) })
+              return inspector.getAttribute('data-edge')
+            },
+            { timeout: 10_000 },
+          )
+          .toBe(selected)
       }
-      await pick('rf__edge-e1', (box) => ({ x: box.width - 12, y: box.height / 2 }))
-      await expect.poll(() => inspector.getAttribute('data-edge')).toBe('1')
+      await pick('rf__edge-e1', (box) => ({ x: box.width - 12, y: box.height / 2 }), '1')
       await typeExpression(inspector.getByLabel('Condition', { exact: true }), 'body.n > 1')
       await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('body.n > 1')
-      await pick('rf__edge-e2', (box) => ({ x: box.width - 12, y: box.height - 2 }))
-      await expect.poll(() => inspector.getAttribute('data-edge')).toBe('2')
+      await pick('rf__edge-e2', (box) => ({ x: box.width - 12, y: box.height - 2 }), '2')
       await inspector.getByLabel('Default edge', { exact: true }).check()
       await expect.poll(() => page.locator('.react-flow__edge-text').allTextContents()).toContain('default')
 
