@@ -12,10 +12,10 @@ import type Database from 'better-sqlite3'
 import { clock } from '../runtime/clock.ts'
 import type { StepRecord } from '../runtime/types.ts'
 import type { CommitPatch, ProcessLease, ProcessRecord } from './port.ts'
-import { PATCH_SQL, patchParams, processRecord, type ProcessRow } from './sqlite-schema.ts'
+import { type AddedColumn, addMissingColumns, PATCH_SQL, patchParams, processRecord, type ProcessRow } from './sqlite-schema.ts'
 
-/** Columns and indexes added to the processes table (older databases get them on open). */
-const MIGRATIONS: Array<{ column: string; sql: string }> = [
+/** Columns added to the processes table (older databases get them on open). */
+const MIGRATIONS: AddedColumn[] = [
   { column: 'rev', sql: 'ALTER TABLE processes ADD COLUMN rev INTEGER NOT NULL DEFAULT 0' },
   { column: 'wake_at', sql: 'ALTER TABLE processes ADD COLUMN wake_at TEXT' },
 ]
@@ -38,8 +38,7 @@ export class SqliteLeases {
 
   /** Adds what is missing (nothing is written when the schema is current). */
   constructor(db: Database.Database) {
-    const columns = new Set((db.pragma('table_info(processes)') as Array<{ name: string }>).map((c) => c.name))
-    for (const migration of MIGRATIONS) if (!columns.has(migration.column)) db.exec(migration.sql)
+    addMissingColumns(db, MIGRATIONS)
     db.exec(INDEXES)
     this.#db = db
     this.#sql = prepare(db)

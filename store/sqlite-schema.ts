@@ -15,6 +15,7 @@
  * A process recorded whole (`recordProcess`) keeps its steps in its own row instead
  * (`processes.steps`): one B-tree write fewer for every synchronous process.
  */
+import type Database from 'better-sqlite3'
 import type { ProcessStatus, Scenario } from '../runtime/types.ts'
 import { fullSnapshot } from './compact.ts'
 import type { ProcessPatch, ProcessRecord, ScenarioRecord } from './port.ts'
@@ -64,12 +65,23 @@ export const PATCH_SQL = `UPDATE processes SET
   lease_expires_at = CASE WHEN @set_lease THEN @lease_expires_at ELSE lease_expires_at END
   WHERE id = @id`
 
+/** A column added to the processes table after its first release, and the statement that adds it. */
+export interface AddedColumn {
+  column: string
+  sql: string
+}
+
+/** Columns of a whole record added after the first release (the lease columns: `sqlite-leases.ts`). */
+export const ADDED_PROCESS_COLUMNS: readonly AddedColumn[] = [{ column: 'steps', sql: 'ALTER TABLE processes ADD COLUMN steps TEXT' }]
+
 /**
- * Columns added to the processes table after its first release: `init` adds what a database
- * lacks (`ALTER TABLE … ADD COLUMN`, instant in SQLite; old rows read NULL). The lease columns
- * are added the same way by `sqlite-leases.ts`.
+ * Adds to the processes table the columns a database made before lacks (`ALTER TABLE … ADD
+ * COLUMN`, instant in SQLite; old rows read the default). Writes nothing when none is missing.
  */
-export const ADDED_PROCESS_COLUMNS: ReadonlyArray<{ column: string; sql: string }> = [{ column: 'steps', sql: 'ALTER TABLE processes ADD COLUMN steps TEXT' }]
+export function addMissingColumns(db: Database.Database, added: readonly AddedColumn[]): void {
+  const columns = new Set((db.pragma('table_info(processes)') as Array<{ name: string }>).map((c) => c.name))
+  for (const migration of added) if (!columns.has(migration.column)) db.exec(migration.sql)
+}
 
 const COLUMNS = [
   'id',

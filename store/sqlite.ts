@@ -37,6 +37,7 @@ import {
   scenarioRecord,
   PATCH_SQL,
   ADDED_PROCESS_COLUMNS,
+  addMissingColumns,
   PROCESS_COLUMNS,
   RECORD_COLUMNS,
   RECORD_UPDATE,
@@ -125,8 +126,7 @@ export class SqliteStore implements ProcessStore {
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`)
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`)
     db.exec(SCHEMA)
-    const columns = new Set((db.pragma('table_info(processes)') as Array<{ name: string }>).map((c) => c.name))
-    for (const added of ADDED_PROCESS_COLUMNS) if (!columns.has(added.column)) db.exec(added.sql)
+    addMissingColumns(db, ADDED_PROCESS_COLUMNS)
     db.exec(CONNECTIONS_SCHEMA)
     db.exec(RECORDS_SCHEMA)
     this.#leases = new SqliteLeases(db)

@@ -119,6 +119,16 @@ describe('sqlite group commit', () => {
   })
 })
 
+/** A database file as the store creates it (then closed), and better-sqlite3 to open it raw. */
+async function freshDatabase() {
+  const dir = tempDir()
+  const store = new SqliteStore({ dataDir: dir })
+  await store.init()
+  await store.close()
+  const { default: Database } = await import('better-sqlite3')
+  return { dir, Database }
+}
+
 describe('sqlite compact record', () => {
   it('writes a recorded process as one row, its steps inside it, its snapshot without the variables', async () => {
     const dir = tempDir()
@@ -174,11 +184,7 @@ describe('sqlite compact record', () => {
   })
 
   it('lists walk an index that ends with started_at and sort only the processes of one instant by id', async () => {
-    const dir = tempDir()
-    const store = new SqliteStore({ dataDir: dir })
-    await store.init()
-    await store.close()
-    const { default: Database } = await import('better-sqlite3')
+    const { dir, Database } = await freshDatabase()
     const db = new Database(join(dir, 'potok.sqlite'), { readonly: true })
     const plan = (where: string) =>
       (db.prepare(`EXPLAIN QUERY PLAN SELECT id FROM processes ${where} ORDER BY started_at DESC, id DESC LIMIT 21`).all() as Array<{ detail: string }>).map((row) => row.detail).join(' | ')
@@ -197,11 +203,7 @@ describe('sqlite compact record', () => {
   })
 
   it('opens a database made before steps were kept in the row: adds the column, reads old and new records', async () => {
-    const dir = tempDir()
-    const store = new SqliteStore({ dataDir: dir })
-    await store.init()
-    await store.close()
-    const { default: Database } = await import('better-sqlite3')
+    const { dir, Database } = await freshDatabase()
     // The layout of the release before: no steps column, a record's steps in one row of `steps` (index -1).
     const db = new Database(join(dir, 'potok.sqlite'))
     db.exec('ALTER TABLE processes DROP COLUMN steps')
