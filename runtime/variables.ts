@@ -27,9 +27,16 @@ export function setPath(vars: Variables, path: string, value: unknown): Variable
 }
 
 /** An own property, even for a name such as `__proto__` (plain assignment would set the prototype). */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
   else target[key] = value
+}
+
+/** An object made by `{}`, JSON.parse or a structured clone (not an array, a Date, a typed array…). */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
 }
 
 /** Applies writes in order; returns the new scope and the top-level names they touched. */

@@ -5,8 +5,13 @@
  * them back from the output when read. An ended machine's snapshot also carries its context again
  * as its `output`: that goes too, marked, and is the context again when read. Steps of a record
  * travel as one JSON array (one write).
+ *
+ * The output is the input's variables with the scenario's writes. `outputChanges` keeps only the
+ * variables the process set or changed; `outputFrom` puts the rest back from the input, in the
+ * same order. A greet-sized row is then small enough for two to share a 4 KB SQLite page.
  */
 import type { StepRecord } from '../runtime/types.ts'
+import { isPlainRecord, setOwn } from '../runtime/variables.ts'
 
 const MARK = 'varsAreOutput'
 /** The snapshot's `output` was its context (an ended machine's output is its context). */
@@ -39,6 +44,71 @@ export function fullSnapshot(snapshot: unknown, output: unknown): unknown {
     return { status, output: full, ...others, context: full }
   }
   return { ...(snapshot as Snapshot), context: full }
+}
+
+/**
+ * Marks a stored output (JSON text) that holds only what the process changed (`outputChanges`);
+ * the rest is its input. JSON text never starts with it.
+ */
+export const OUTPUT_CHANGES_MARK = '~'
+
+/** Deeper than this, values are not compared: they are stored (the store cuts at 256 levels anyway). */
+const COMPARE_DEPTH = 64
+
+/**
+ * The output's variables that differ from the input's, or null when the output is not the input
+ * with variables added or changed: it must keep every input variable, in the input's order (no
+ * variable removed), and at least one of them unchanged. Unchanged means the same JSON text:
+ * the same values, keys in the same order.
+ */
+export function outputChanges(input: unknown, output: unknown): Record<string, unknown> | null {
+  if (!isPlainRecord(input) || !isPlainRecord(output)) return null
+  const inputKeys = Object.keys(input)
+  const outputKeys = Object.keys(output)
+  if (outputKeys.length < inputKeys.length) return null
+  const changes: Record<string, unknown> = {}
+  let same = 0
+  for (let i = 0; i < outputKeys.length; i++) {
+    const key = outputKeys[i]!
+    if (i < inputKeys.length) {
+      if (inputKeys[i] !== key) return null
+      if (sameJson(input[key], output[key], 0)) {
+        same++
+        continue
+      }
+    }
+    setOwn(changes, key, output[key])
+  }
+  return same === 0 ? null : changes
+}
+
+/** The output again from its input and what `outputChanges` kept, keys in their order. */
+export function outputFrom(input: unknown, changes: Record<string, unknown>): Record<string, unknown> {
+  const output: Record<string, unknown> = {}
+  const base = isPlainRecord(input) ? input : {}
+  for (const key of Object.keys(base)) setOwn(output, key, Object.hasOwn(changes, key) ? changes[key] : base[key])
+  for (const key of Object.keys(changes)) if (!Object.hasOwn(base, key)) setOwn(output, key, changes[key])
+  return output
+}
+
+/** The same JSON text: primitives equal, arrays and plain objects alike member by member, keys in the same order. */
+function sameJson(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || depth >= COMPARE_DEPTH) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i], depth + 1)) return false
+    return true
+  }
+  if (!isPlainRecord(a) || !isPlainRecord(b)) return false
+  const keys = Object.keys(a)
+  const others = Object.keys(b)
+  if (keys.length !== others.length) return false
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    if (others[i] !== key || !sameJson(a[key], b[key], depth + 1)) return false
+  }
+  return true
 }
 
 /**

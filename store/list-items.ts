@@ -5,6 +5,7 @@
  * process's own record (`getProcess`) has everything.
  */
 import type { ProcessRecord } from './port.ts'
+import { OUTPUT_CHANGES_MARK } from './compact.ts'
 
 /** Largest input/output/response/error kept in a list item (its JSON text). */
 export const LIST_VALUE_BYTES = 64 * 1024
@@ -29,10 +30,16 @@ export const SQLITE_LIST_COLUMNS = [
   'trigger',
   'NULL AS snapshot',
   ...LIST_LARGE_FIELDS.flatMap((column) => [
-    `CASE WHEN length(${column}) > ${LIST_VALUE_BYTES} THEN ${column === 'input' ? "'{}'" : 'NULL'} ELSE ${column} END AS ${column}`,
-    `length(${column}) AS ${column}_bytes`,
+    `CASE WHEN ${sqliteBytes(column)} > ${LIST_VALUE_BYTES} THEN ${column === 'input' ? "'{}'" : 'NULL'} ELSE ${column} END AS ${column}`,
+    `${sqliteBytes(column)} AS ${column}_bytes`,
   ]),
 ].join(', ')
+
+/** The length of a column's JSON; an output stored as its changes to the input counts the input too (compact.ts). */
+function sqliteBytes(column: (typeof LIST_LARGE_FIELDS)[number]): string {
+  if (column !== 'output') return `length(${column})`
+  return `CASE WHEN substr(output, 1, 1) = '${OUTPUT_CHANGES_MARK}' THEN length(output) + length(input) ELSE length(output) END`
+}
 
 /** The list item of a record read with SQLITE_LIST_COLUMNS (or with its large values already dropped). */
 export function listItem(record: ProcessRecord, bytes: Partial<Record<(typeof LIST_LARGE_FIELDS)[number], number | null>>): ProcessRecord {

@@ -17,7 +17,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { ProcessStatus, Scenario } from '../runtime/types.ts'
-import { fullSnapshot } from './compact.ts'
+import { fullSnapshot, OUTPUT_CHANGES_MARK, outputChanges, outputFrom } from './compact.ts'
 import type { ProcessPatch, ProcessRecord, ScenarioRecord } from './port.ts'
 
 export const SCHEMA = `
@@ -161,6 +161,19 @@ export function json(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value)
 }
 
+/** The output column of a record: its changes to the input when that is shorter, else the whole output. */
+function outputColumn(input: unknown, output: unknown): string | null {
+  if (output === undefined || output === null) return null
+  const changes = outputChanges(input, output)
+  return changes === null ? JSON.stringify(output) : OUTPUT_CHANGES_MARK + JSON.stringify(changes)
+}
+
+/** The whole output of a row (a list row whose input was left out for its size has no output either). */
+function outputOf(row: Pick<ProcessRow, 'input' | 'output'>): unknown {
+  if (row.output === null || !row.output.startsWith(OUTPUT_CHANGES_MARK)) return parse(row.output)
+  return outputFrom(JSON.parse(row.input), JSON.parse(row.output.slice(OUTPUT_CHANGES_MARK.length)) as Record<string, unknown>)
+}
+
 export function parse(text: string | null): unknown {
   return text === null ? null : JSON.parse(text)
 }
@@ -185,7 +198,7 @@ export function processParams(record: ProcessRecord): Record<string, unknown> {
     lease_expires_at: record.lease?.expiresAt ?? null,
     trigger: JSON.stringify(record.trigger),
     input: JSON.stringify(record.input ?? {}),
-    output: json(record.output),
+    output: outputColumn(record.input, record.output),
     response: json(record.response),
     error: json(record.error),
     snapshot: json(record.snapshot),
@@ -225,13 +238,13 @@ export function processRecord(row: ProcessRow): ProcessRecord {
     trigger: JSON.parse(row.trigger) as ProcessRecord['trigger'],
     status: row.status,
     input: JSON.parse(row.input) as ProcessRecord['input'],
-    output: parse(row.output) as ProcessRecord['output'],
+    output: outputOf(row) as ProcessRecord['output'],
     response: parse(row.response) as ProcessRecord['response'],
     error: parse(row.error) as ProcessRecord['error'],
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     durationMs: row.duration_ms,
-    snapshot: fullSnapshot(parse(row.snapshot), parse(row.output)),
+    snapshot: fullSnapshot(parse(row.snapshot), outputOf(row)),
     replayOf: row.replay_of,
     parentId: row.parent_id,
     lease: row.lease_owner ? { owner: row.lease_owner, expiresAt: row.lease_expires_at ?? '' } : null,

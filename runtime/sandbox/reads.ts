@@ -4,6 +4,7 @@
  * ~7 ms for 100 KB), so a step that reads `body.name` of a 100 KB body sends `{ body: { name } }`.
  */
 import type { Variables } from '../types.ts'
+import { isPlainRecord } from '../variables.ts'
 
 /** `true`: the value at this path is read whole; a map: only these keys are read. */
 export type ReadNode = true | ReadTree
@@ -59,16 +60,10 @@ export function pickReads(vars: Readonly<Variables>, reads: ReadTree): Variables
 }
 
 function pickValue(value: unknown, node: ReadNode): unknown {
-  if (node === true || !isPlainObject(value)) return value
+  if (node === true || !isPlainRecord(value)) return value
   const picked: Record<string, unknown> = Object.create(null)
   for (const [key, child] of node) {
     if (Object.hasOwn(value, key)) picked[key] = pickValue(value[key], child)
   }
   return picked
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
 }

@@ -268,6 +268,38 @@ export function storeContract(name: string, makeStore: () => Promise<ProcessStor
         expect(replaced?.steps).toEqual(steps.slice(0, 1))
       })
 
+      it('gives back a recorded output built on its input whole, its keys in order, whatever the process did to the input', async () => {
+        const input = { event: { id: 'w' }, headers: { a: '1', b: '2' }, body: { name: 'Ann', list: [1, { x: null }] }, ['__proto__']: { polluted: true } }
+        const outputs: Array<Record<string, unknown>> = [
+          { ...input, $status: 201, $body: { ok: true } },
+          { ...input, body: { name: 'Bob', list: [1, { x: null }] }, $status: 200 },
+          { ...input, headers: { b: '2', a: '1' } },
+          { headers: input.headers, event: input.event, body: input.body },
+          { event: input.event, body: input.body, $body: 1 },
+          { ...input },
+          { a: 1 },
+        ]
+        for (const output of outputs) {
+          const snapshot = { status: 'done', value: 'completed', context: { pid: 'x', vars: output }, output: null }
+          const record = proc({ status: 'completed', input, output, snapshot, finishedAt: at(1) })
+          await store.recordProcess(record, [])
+          const read = await store.getProcess(record.id)
+          expect(JSON.stringify(read?.output)).toBe(JSON.stringify(output))
+          expect(Object.getPrototypeOf(read?.output)).toBe(Object.prototype)
+          expect(JSON.stringify(read?.input)).toBe(JSON.stringify(input))
+          expect(read?.snapshot).toEqual(snapshot)
+        }
+        // A list leaves an output out with a large input it was built on.
+        const large = { body: { text: 'x'.repeat(70 * 1024) } }
+        const big = proc({ status: 'completed', input: large, output: { ...large, $status: 201 }, startedAt: at(5), finishedAt: at(6) })
+        await store.recordProcess(big, [])
+        const listed = await store.listProcesses({ limit: 1 })
+        expect(listed.items[0]?.id).toBe(big.id)
+        expect(listed.items[0]?.omitted).toEqual(['input', 'output'])
+        expect(listed.items[0]?.output ?? null).toBeNull()
+        expect((await store.getProcess(big.id))?.output).toEqual({ ...large, $status: 201 })
+      })
+
       it('stores a recorded snapshot once with its output, and gives both back whole', async () => {
         const vars = { a: 1, $body: { ok: true } }
         const snapshot = { status: 'active', value: 'failed', context: { pid: 'x', vars, stepCount: 2 } }
