@@ -103,10 +103,10 @@ const COLUMNS = [
   'error',
   'snapshot',
 ]
-const columnsAndValues = (names: string[]) => `(${names.join(', ')}) VALUES (${names.map((name) => `@${name}`).join(', ')})`
+const columnsAndValues = (names: string[]) => `(${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`
 
 export const PROCESS_COLUMNS = columnsAndValues(COLUMNS)
-/** A whole record: every column and its steps (`steps`, one JSON array). */
+/** A whole record: every column and its steps (`steps`, one JSON array), values as `processValues` gives them and then the steps. */
 export const RECORD_COLUMNS = columnsAndValues([...COLUMNS, 'steps'])
 
 /** Every column of a whole record but `id` and `seq`, for recording over an existing row. */
@@ -182,27 +182,31 @@ export function parseOrNull<T>(text: string | undefined): T | null {
   return text === undefined ? null : (JSON.parse(text) as T)
 }
 
-export function processParams(record: ProcessRecord): Record<string, unknown> {
-  return {
-    id: record.id,
-    status: record.status,
-    scenario_id: record.scenario.id,
-    scenario_version: record.scenario.version,
-    trigger_id: record.trigger.id ?? null,
-    parent_id: record.parentId ?? null,
-    replay_of: record.replayOf ?? null,
-    started_at: record.startedAt,
-    finished_at: record.finishedAt ?? null,
-    duration_ms: record.durationMs ?? null,
-    lease_owner: record.lease?.owner ?? null,
-    lease_expires_at: record.lease?.expiresAt ?? null,
-    trigger: JSON.stringify(record.trigger),
-    input: JSON.stringify(record.input ?? {}),
-    output: outputColumn(record.input, record.output),
-    response: json(record.response),
-    error: json(record.error),
-    snapshot: json(record.snapshot),
-  }
+/**
+ * A record's column values in `COLUMNS` order. Bound by position: better-sqlite3 binds named
+ * parameters by looking each name up on the object, which took about 3 µs of every record.
+ */
+export function processValues(record: ProcessRecord): unknown[] {
+  return [
+    record.id,
+    record.status,
+    record.scenario.id,
+    record.scenario.version,
+    record.trigger.id ?? null,
+    record.parentId ?? null,
+    record.replayOf ?? null,
+    record.startedAt,
+    record.finishedAt ?? null,
+    record.durationMs ?? null,
+    record.lease?.owner ?? null,
+    record.lease?.expiresAt ?? null,
+    JSON.stringify(record.trigger),
+    JSON.stringify(record.input ?? {}),
+    outputColumn(record.input, record.output),
+    json(record.response),
+    json(record.error),
+    json(record.snapshot),
+  ]
 }
 
 export function patchParams(id: string, patch: ProcessPatch): Record<string, unknown> {

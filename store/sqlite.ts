@@ -32,7 +32,7 @@ import {
   parse,
   parseOrNull,
   patchParams,
-  processParams,
+  processValues,
   processRecord,
   scenarioRecord,
   PATCH_SQL,
@@ -381,11 +381,11 @@ export class SqliteStore implements ProcessStore {
   // Processes
 
   async createProcess(record: ProcessRecord): Promise<void> {
-    const params = processParams(record)
+    const values = processValues(record)
     await this.enqueue(() => {
       let seq: number
       try {
-        seq = this.statements.insertProcess.get(params) as number
+        seq = this.statements.insertProcess.get(values) as number
       } catch (error) {
         if (isConstraint(error)) throw new PotokError('CONFLICT', `Process "${record.id}" already exists`)
         throw error
@@ -405,11 +405,12 @@ export class SqliteStore implements ProcessStore {
 
   async recordProcess(record: ProcessRecord, steps: StepRecord[]): Promise<void> {
     // All its steps in its own row, one array (read before any step a later resume adds).
-    const params = { ...processParams({ ...record, snapshot: compactSnapshot(record.snapshot, record.output) }), steps: steps.length ? JSON.stringify(steps) : null }
+    const values = processValues({ ...record, snapshot: compactSnapshot(record.snapshot, record.output) })
+    values.push(steps.length ? JSON.stringify(steps) : null)
     await this.enqueue(() => {
-      if (this.statements.recordProcess.get(params) !== undefined) return
+      if (this.statements.recordProcess.get(values) !== undefined) return
       // Recorded before (running): the record is whole, so steps of an earlier write go.
-      const seq = this.statements.rerecordProcess.get(params) as number
+      const seq = this.statements.rerecordProcess.get(values) as number
       this.statements.deleteSteps.run(seq)
     })
   }
