@@ -12,8 +12,11 @@
  *   install it beside the repository (`npm install --prefix /work/nodered node-red@4.1.15`) and
  *   point NODE_RED_DIR at `…/node_modules/node-red` (that path is the default); skipped if absent.
  *
- * Each server runs in its own child process (potok and bare h3 with the Node flags of `npm start`,
- * Node-RED as its own start runs it); the load generator runs in this one. After each run
+ * Each server runs in its own child process (bare h3 with the Node flags of `npm start`, Node-RED
+ * as its own start runs it); the load generator runs in this one. potok runs as `npm start` runs
+ * it: `bin/potok.mjs serve` on the JavaScript of `npm run build` (built first, so it is the code of
+ * the checkout), not the TypeScript through tsx (BENCH_SOURCE=1 measures that instead: tsx's
+ * helpers cost about 5 % more CPU per request). After each run
  * the CPU time per request is printed, split into the server's main thread, its other threads
  * (process workers, libuv, GC) and the load generator (from /proc: Linux only).
  *
@@ -23,7 +26,7 @@
  *   BENCH_COMPARE_SERVING=1 …                            # the bare app through srvx vs listhen
  *   (listhen is a dependency now, for `potok dev`; LISTHEN_MODULE=<path to a dist/index.mjs> measures another build)
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -177,8 +180,49 @@ function startFlags(): string[] {
   return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'))
 }
 
+/** Serves from the TypeScript sources through tsx (BENCH_SOURCE=1) instead of the build. */
+const FROM_SOURCE = Boolean(process.env.BENCH_SOURCE)
+
+/** potok as `npm start` runs it: `bin/potok.mjs serve` on the build, on a free port and a fresh data directory. */
+async function startBuiltPotok(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'potok-bench-'))
+  process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }))
+  const port = await freePort()
+  const child = spawn(process.execPath, [...startFlags(), fileURLToPath(new URL('../bin/potok.mjs', import.meta.url)), 'serve'], {
+    env: {
+      ...process.env,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      FLOWS_DIR: fileURLToPath(new URL('../flows/', import.meta.url)),
+      POTOK_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  child.stdout!.resume() // request logs (pino, LOG_LEVEL=info) go nowhere, but are written
+  const exited = new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`potok exited with ${code}`))))
+  exited.catch(() => {})
+  const url = `http://127.0.0.1:${port}/api/webrequest/greet`
+  for (let i = 0; i < 300; i++) {
+    const ok = await Promise.race([
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+      exited,
+    ])
+    if (ok) return { url, child }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  child.kill('SIGKILL')
+  throw new Error('potok did not start')
+}
+
 function startChild(kind: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   if (kind === 'nodered') return startNodeRed()
+  if (kind === 'potok' && !FROM_SOURCE) return startBuiltPotok(env)
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...startFlags(), '--import', 'tsx', SELF, '--serve', kind], {
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...env },
@@ -275,12 +319,16 @@ async function main(): Promise<void> {
     return
   }
   const potokKind = process.env.BENCH_SERVER === 'listhen' ? 'listhen' : 'potok'
+  if (potokKind === 'potok' && !FROM_SOURCE) {
+    // The build of this checkout, as `npm install` makes it (the server only: the console is not measured).
+    execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), 'server'], { stdio: 'inherit' })
+  }
   const workerCounts = (process.env.BENCH_WORKERS ?? '1,2')
     .split(',')
     .map((w) => w.trim())
     .filter(Boolean)
   console.log(
-    `autocannon: ${CONNECTIONS} connections, ${DURATION} s per run (+${WARMUP} s warm-up), POST ${BODY}; potok served by ${potokKind === 'listhen' ? 'listhen' : 'srvx (h3 serve)'}, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}`,
+    `autocannon: ${CONNECTIONS} connections, ${DURATION} s per run (+${WARMUP} s warm-up), POST ${BODY}; potok served by ${potokKind === 'listhen' ? 'listhen' : 'srvx (h3 serve)'}${potokKind === 'potok' ? (FROM_SOURCE ? ' from the TypeScript (tsx)' : ' from the build (bin/potok.mjs serve)') : ''}, LOG_LEVEL=${process.env.LOG_LEVEL ?? 'info'}`,
   )
   const [bare] = await measure('bare', [{ name: 'bare h3', path: (u) => u }])
   const rows = [bare]
