@@ -54,3 +54,24 @@ export function useClock(next: Clock): () => void {
     current = previous
   }
 }
+
+/**
+ * `new Date(ms).toISOString()`, and `Date.parse` of what it gave, remembering the last instant:
+ * a synchronous run stamps each step's start and end, mostly within one millisecond, and a
+ * greet spent about 2 µs of its 44 making and parsing the same string again.
+ */
+let lastMs = Number.NaN
+let lastIso = ''
+
+export function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString()
+    lastMs = ms
+  }
+  return lastIso
+}
+
+/** The instant of an ISO time (`Date.parse`); the last one `isoTime` made is known without parsing. */
+export function msOfIso(iso: string): number {
+  return iso === lastIso ? lastMs : Date.parse(iso)
+}

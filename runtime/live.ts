@@ -5,7 +5,7 @@
  * through `context.pid`.
  */
 import type { AnyActor } from 'xstate'
-import { clock } from './clock.ts'
+import { clock, isoTime, msOfIso } from './clock.ts'
 import type { CompiledScenario } from './compile.ts'
 import { toPotokError, type PotokError } from './errors.ts'
 import type { Sandbox } from './sandbox.ts'
@@ -95,7 +95,7 @@ export function liveProcess(pid: string): LiveProcess {
 }
 
 export function startStep(live: LiveProcess, index: number, nodeId: string, type: string, status: StepRecord['status'] = 'running', startedAt = clock.now()): StepRecord {
-  const step: StepRecord = { index, nodeId, type, startedAt: new Date(startedAt).toISOString(), status }
+  const step: StepRecord = { index, nodeId, type, startedAt: isoTime(startedAt), status }
   live.steps.push(step)
   live.changed?.add(step)
   if (status === 'running') live.running.set(nodeId, step)
@@ -104,8 +104,8 @@ export function startStep(live: LiveProcess, index: number, nodeId: string, type
 
 export function finishStep(live: LiveProcess, step: StepRecord, error?: ProcessError | null): void {
   const finished = clock.now()
-  step.finishedAt = new Date(finished).toISOString()
-  step.durationMs = finished - Date.parse(step.startedAt)
+  step.finishedAt = isoTime(finished)
+  step.durationMs = finished - msOfIso(step.startedAt)
   step.status = error ? 'failed' : 'completed'
   if (error) step.error = { code: error.code, message: error.message }
   if (live.running.get(step.nodeId) === step) live.running.delete(step.nodeId)
@@ -116,8 +116,8 @@ export function finishStep(live: LiveProcess, step: StepRecord, error?: ProcessE
 export function stopRunningSteps(live: LiveProcess, status: 'cancelled' | 'interrupted', error: { code: string; message: string }): void {
   const finished = clock.now()
   for (const step of live.running.values()) {
-    step.finishedAt = new Date(finished).toISOString()
-    step.durationMs = finished - Date.parse(step.startedAt)
+    step.finishedAt = isoTime(finished)
+    step.durationMs = finished - msOfIso(step.startedAt)
     step.status = status
     step.error = error
     live.changed?.add(step)
