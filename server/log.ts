@@ -19,17 +19,47 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
  */
 const requestLoggers = new WeakMap<Logger, Logger>()
 
+/** Lines kept before they are written to stdout, at most (bytes), … */
+const STDOUT_BUFFER_BYTES = 4096
+/** … and for at most this long (ms). */
+const STDOUT_FLUSH_MS = 100
+/** pino's number for `warn`: lines at this level and above are written at once, with what waits before them. */
+const WARN = 40
+
+/**
+ * stdout, written in chunks of 4 KB or every 100 ms, whichever comes first (and on exit), instead
+ * of one write per line: one line per request cost the main thread about 4 µs more and a libuv
+ * thread about 4 µs (a write each). A line at `warn` or above goes out at once, and the lines
+ * before it with it: what explains a failure is never left waiting.
+ */
+function bufferedStdout(): pino.DestinationStream & { flush(): void } {
+  const destination = pino.destination({ dest: 1, minLength: STDOUT_BUFFER_BYTES, sync: false })
+  setInterval(() => destination.flush(), STDOUT_FLUSH_MS).unref()
+  return destination
+}
+
 /** A JSON logger to stdout; `destination` (a file descriptor or stream) for tests and benches. */
 export function createLogger(level: LogLevel = 'info', destination?: NodeJS.WritableStream | number): Logger {
-  const options = { level, base: { service: 'potok' } }
+  const stdout = destination === undefined ? bufferedStdout() : null
+  // Warnings and errors do not wait in the buffer.
+  const hooks = stdout
+    ? {
+        logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...args: unknown[]) => void, level: number) {
+          method.apply(this, args)
+          if (level >= WARN) stdout.flush()
+        },
+      }
+    : undefined
+  const options = { level, base: { service: 'potok' }, ...(hooks ? { hooks } : {}) }
   const redacting = {
     ...options,
     // Belt and braces: these never reach a log call, but if one ever did, it is cut out.
     redact: { paths: ['authorization', 'headers', 'body', 'input', 'output', 'password', 'token', 'secret', '*.authorization', '*.password', '*.token', '*.secret'], censor: '[redacted]' },
   }
-  const logger = destination === undefined ? pino(redacting) : pino(redacting, typeof destination === 'number' ? pino.destination(destination) : destination)
-  // The twin writes to the stream pino chose (stdout by default).
-  requestLoggers.set(logger, pino(options, (logger as unknown as Record<symbol, NodeJS.WritableStream>)[pino.symbols.streamSym]))
+  const stream = stdout ?? (typeof destination === 'number' ? pino.destination(destination) : destination!)
+  const logger = pino(redacting, stream)
+  // The twin writes to the same stream.
+  requestLoggers.set(logger, pino(options, stream))
   return logger
 }
 
