@@ -76,10 +76,14 @@ export class Redactor {
     this.#secrets.delete(processId)
   }
 
-  /** `value` with credentials as `***` (the same object when there was nothing to redact). */
+  /**
+   * `value` with credentials as `***` (the same object when there was nothing to redact). An
+   * object met twice (a record's output is its snapshot's variables, and an ended snapshot's
+   * output its context) is walked once and stays one object.
+   */
   redact<T>(value: T, processId?: string): T {
     const secrets = (processId && this.#secrets.get(processId)) || this.#always
-    return this.#walk(value, secrets, 0) as T
+    return this.#walk(value, secrets, 0, new Map()) as T
   }
 
   /** Whether `key` names a redacted header, any case (answers cached: the same keys recur in every record). */
@@ -92,22 +96,32 @@ export class Redactor {
     return known
   }
 
-  #walk(value: unknown, secrets: readonly string[], depth: number): unknown {
+  #walk(value: unknown, secrets: readonly string[], depth: number, seen: Map<object, unknown>): unknown {
     if (typeof value === 'string') return secrets.length ? replaceSecrets(value, secrets) : value
     if (typeof value !== 'object' || value === null) return value
     if (depth >= MAX_STORED_DEPTH) return TOO_DEEP
+    const known = seen.get(value)
+    if (known !== undefined) return known
+    const result = this.#walkObject(value, secrets, depth, seen)
+    seen.set(value, result)
+    return result
+  }
+
+  #walkObject(value: object, secrets: readonly string[], depth: number, seen: Map<object, unknown>): unknown {
     if (Array.isArray(value)) {
       let copy: unknown[] | null = null
       for (let i = 0; i < value.length; i++) {
-        const next = this.#walk(value[i], secrets, depth + 1)
+        const next = this.#walk(value[i], secrets, depth + 1, seen)
         if (next !== value[i]) (copy ??= value.slice())[i] = next
       }
       return copy ?? value
     }
     let copy: Record<string, unknown> | null = null
-    for (const key of Object.keys(value)) {
+    // for…in, not Object.keys: no array per object (3 KB per request on greet); own keys only.
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue
       const current = (value as Record<string, unknown>)[key]
-      const next = typeof current === 'string' && this.#isName(key) && current !== REDACTED ? REDACTED : this.#walk(current, secrets, depth + 1)
+      const next = typeof current === 'string' && this.#isName(key) && current !== REDACTED ? REDACTED : this.#walk(current, secrets, depth + 1, seen)
       if (next !== current) {
         copy ??= { ...(value as Record<string, unknown>) }
         // defineProperty: a key such as `__proto__` stays an ordinary property of the copy.
