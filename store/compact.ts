@@ -26,24 +26,36 @@ type Snapshot = { context?: Record<string, unknown>; output?: unknown } & Record
 export function compactSnapshot(snapshot: unknown, output: unknown): unknown {
   const context = (snapshot as Snapshot | null)?.context
   if (!context || output === null || output === undefined || context.vars !== output) return snapshot
-  const { vars: _vars, ...rest } = context
-  const { output: ended, ...others } = snapshot as Snapshot
-  if (ended === context) return { ...others, context: { ...rest, [MARK]: true, [OUTPUT_MARK]: true } }
-  return { ...(snapshot as Snapshot), context: { ...rest, [MARK]: true } }
+  const ended = (snapshot as Snapshot).output === context
+  const compact = copyExcept(context, 'vars')
+  compact[MARK] = true
+  if (ended) compact[OUTPUT_MARK] = true
+  const copy = copyExcept(snapshot as Snapshot, ended ? 'output' : '')
+  copy.context = compact
+  return copy
 }
 
 /** The snapshot as it was: `context.vars` put back from the output, and `output` from the context. */
 export function fullSnapshot(snapshot: unknown, output: unknown): unknown {
   const context = (snapshot as Snapshot | null)?.context
   if (context?.[MARK] !== true) return snapshot
-  const { [MARK]: _mark, [OUTPUT_MARK]: endedWithContext, ...rest } = context
-  const full = { ...rest, vars: output ?? {} }
+  const endedWithContext = context[OUTPUT_MARK] === true
+  const full = copyExcept(context, MARK, OUTPUT_MARK)
+  full.vars = output ?? {}
   // The key order of the machine's own snapshot: status, output, then the rest.
-  if (endedWithContext === true) {
-    const { status, ...others } = snapshot as Snapshot
-    return { status, output: full, ...others, context: full }
-  }
-  return { ...(snapshot as Snapshot), context: full }
+  const whole: Record<string, unknown> = endedWithContext ? { status: (snapshot as Snapshot).status, output: full } : {}
+  for (const key in snapshot as Snapshot) if (Object.hasOwn(snapshot as Snapshot, key) && !Object.hasOwn(whole, key)) whole[key] = key === 'context' ? full : (snapshot as Snapshot)[key]
+  return whole
+}
+
+/**
+ * A shallow copy of `value` without the keys named (a loop, not `{ a, ...rest } = value`: rest
+ * with excluded keys takes V8's slow path, about 1 µs a snapshot on the hot path).
+ */
+function copyExcept(value: Record<string, unknown>, skip: string, skipToo = ''): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const key in value) if (Object.hasOwn(value, key) && key !== skip && key !== skipToo) setOwn(copy, key, value[key])
+  return copy
 }
 
 /**
