@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { WorkerPool } from '../../processes/pool.ts'
 import { PotokError } from '../../runtime/errors.ts'
+import { startProcess } from '../../runtime/process.ts'
+import { registerComponents } from '../../components/index.ts'
 import type { ChildProcessRequest, PersistUpdate, Scenario } from '../../runtime/types.ts'
 
 const start = { id: 'start', type: 'start' }
@@ -33,6 +35,7 @@ const waiting: Scenario = {
 
 let pool: WorkerPool
 beforeAll(async () => {
+  registerComponents()
   pool = new WorkerPool({ size: 2 })
   await pool.ready()
 })
@@ -41,6 +44,41 @@ afterAll(async () => {
 })
 
 describe('worker pool', () => {
+  test('a result crosses as the changes to its input and arrives whole: output in order, snapshot with its variables, as in one thread', async () => {
+    const edit: Scenario = {
+      id: 'edit',
+      version: 1,
+      nodes: [
+        start,
+        {
+          id: 'vars',
+          type: 'setVariables',
+          config: {
+            assignments: [
+              { name: 'body.name', value: "'Bob'" },
+              { name: '$status', value: '201' },
+              { name: 'added', value: '[1, { x: null }]' },
+            ],
+          },
+        },
+        end,
+      ],
+      edges: [
+        { from: 'start', to: 'vars' },
+        { from: 'vars', to: 'end' },
+      ],
+    }
+    const input = JSON.parse('{"headers":{"a":"1"},"body":{"name":"Ann","n":1},"__proto__":{"kept":true},"query":{}}')
+    const pooled = await pool.start(edit, input)
+    const alone = await startProcess(edit, JSON.parse(JSON.stringify(input)), { processId: pooled.processId })
+    expect(JSON.stringify(pooled.output)).toBe(JSON.stringify(alone.output))
+    expect(Object.keys(pooled.output)).toEqual(['headers', 'body', '__proto__', 'query', '$status', 'added'])
+    expect(Object.getPrototypeOf(pooled.output)).toBe(Object.prototype)
+    expect(pooled.snapshot).toEqual(alone.snapshot)
+    // The snapshot's variables are the output, as the engine made them (the store keeps them once).
+    expect((pooled.snapshot as { context: { vars: unknown } }).context.vars).toBe(pooled.output)
+  })
+
   test("a host service runs on this thread with the worker's arguments; its value goes back", async () => {
     const calls: ChildProcessRequest[] = []
     let signal: AbortSignal | undefined
