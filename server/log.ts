@@ -40,7 +40,8 @@ function bufferedStdout(): pino.DestinationStream & { flush(): void } {
 
 /** A JSON logger to stdout; `destination` (a file descriptor or stream) for tests and benches. */
 export function createLogger(level: LogLevel = 'info', destination?: NodeJS.WritableStream | number): Logger {
-  const stdout = destination === undefined ? bufferedStdout() : null
+  // A silent logger writes nothing: no buffer, no timer (tests make many).
+  const stdout = destination === undefined && level !== 'silent' ? bufferedStdout() : null
   // Warnings and errors do not wait in the buffer.
   const hooks = stdout
     ? {
@@ -56,7 +57,7 @@ export function createLogger(level: LogLevel = 'info', destination?: NodeJS.Writ
     // Belt and braces: these never reach a log call, but if one ever did, it is cut out.
     redact: { paths: ['authorization', 'headers', 'body', 'input', 'output', 'password', 'token', 'secret', '*.authorization', '*.password', '*.token', '*.secret'], censor: '[redacted]' },
   }
-  const stream = stdout ?? (typeof destination === 'number' ? pino.destination(destination) : destination!)
+  const stream = stdout ?? (destination === undefined ? pino.destination(1) : typeof destination === 'number' ? pino.destination(destination) : destination)
   const logger = pino(redacting, stream)
   // The twin writes to the same stream.
   requestLoggers.set(logger, pino(options, stream))
