@@ -9,8 +9,12 @@
  * such an index (its plan says "USE TEMP B-TREE FOR LAST TERM OF ORDER BY"), stopping at the page's
  * LIMIT as before. Without the 36-character id, each of the four indexes' entries is about half
  * as wide: recording a greet-sized process took ≈ 44–50 → 33 µs of CPU (8 per transaction).
+ * They are ascending, walked backwards for the newest first: a new process then lands at the
+ * right edge of its part of each index, where SQLite appends to the last page, instead of at the
+ * left edge of a descending one, where every few inserts split a page (16 greet records per
+ * transaction: 31 → 25 pages written to the WAL per commit, 14 → 12 µs of CPU per record).
  * A database made before keeps the indexes it has (they serve the same queries); dropping one
- * lets the next start create it narrow (docs/durability.md, "SQLite: the layout of a process").
+ * lets the next start create it anew (docs/durability.md, "SQLite: the layout of a process").
  *
  * A process recorded whole (`recordProcess`) keeps its steps in its own row instead
  * (`processes.steps`): one B-tree write fewer for every synchronous process.
@@ -37,10 +41,10 @@ CREATE TABLE IF NOT EXISTS processes (
   lease_owner TEXT, lease_expires_at TEXT,
   trigger TEXT NOT NULL, input TEXT NOT NULL,
   output TEXT, response TEXT, error TEXT, snapshot TEXT);
-CREATE INDEX IF NOT EXISTS processes_started ON processes (started_at DESC);
-CREATE INDEX IF NOT EXISTS processes_status ON processes (status, started_at DESC);
-CREATE INDEX IF NOT EXISTS processes_scenario ON processes (scenario_id, started_at DESC);
-CREATE INDEX IF NOT EXISTS processes_trigger ON processes (trigger_id, started_at DESC);
+CREATE INDEX IF NOT EXISTS processes_started ON processes (started_at);
+CREATE INDEX IF NOT EXISTS processes_status ON processes (status, started_at);
+CREATE INDEX IF NOT EXISTS processes_scenario ON processes (scenario_id, started_at);
+CREATE INDEX IF NOT EXISTS processes_trigger ON processes (trigger_id, started_at);
 CREATE INDEX IF NOT EXISTS processes_parent ON processes (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS processes_lease ON processes (lease_expires_at) WHERE status = 'running';
 CREATE TABLE IF NOT EXISTS steps (
