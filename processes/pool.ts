@@ -27,6 +27,9 @@ import { endedResult, interruptedResult } from './results.ts'
 import { judge, SUPERVISOR_TICK_MS, type Verdict } from './supervisor.ts'
 import { rank, spawnWorker, type Slot } from './worker-slot.ts'
 
+/** Options that stay on this thread: the hooks the pool answers for the worker, and the signal it watches. */
+const LOCAL_OPTIONS = new Set(['persist', 'services', 'signal', 'checkpoint'])
+
 export interface PoolOptions {
   /** Worker threads (WORKERS; default: the number of cores). */
   size?: number
@@ -213,13 +216,16 @@ export class WorkerPool implements ProcessRunner {
     }
     job.slot = slot
     if (++slot.running === 1) slot.worker.ref()
-    const { persist, services, signal: _signal, checkpoint: _checkpoint, ...rest } = job.options
+    const { persist, services } = job.options
+    // Loops, not `{ a, ...rest }` and Object.entries: rest with excluded keys takes V8's slow path.
     const options: SentOptions = { processId: job.pid || undefined }
-    for (const [key, value] of Object.entries(rest)) if (typeof value !== 'function') options[key] = value
+    for (const key in job.options) {
+      const value = job.options[key as keyof StartOptions]
+      if (Object.hasOwn(job.options, key) && !LOCAL_OPTIONS.has(key) && typeof value !== 'function') options[key] = value
+    }
     if (job.deadline !== undefined) options.timeoutMs = Math.max(1, job.deadline - Date.now())
-    const serviceNames = Object.entries(services ?? {})
-      .filter(([, fn]) => typeof fn === 'function')
-      .map(([name]) => name)
+    const serviceNames: string[] = []
+    for (const name in services) if (Object.hasOwn(services, name) && typeof (services as Record<string, unknown>)[name] === 'function') serviceNames.push(name)
     const resume = job.kind === 'resume' || job.last !== null
     const scenario = this.scenarioRef(slot, job.scenario)
     const message: ToWorker = resume
