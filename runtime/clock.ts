@@ -55,14 +55,15 @@ export function useClock(next: Clock): () => void {
   }
 }
 
-/**
- * `new Date(ms).toISOString()`, and `Date.parse` of what it gave, remembering the last instant:
- * a synchronous run stamps each step's start and end, mostly within one millisecond, and a
- * greet spent about 2 µs of its 44 making and parsing the same string again.
- */
+/** The last instant `isoTime` was asked for, and its ISO string. */
 let lastMs = Number.NaN
 let lastIso = ''
 
+/**
+ * `new Date(ms).toISOString()`, remembering the last instant: a synchronous run stamps each
+ * step's start and end, mostly within one millisecond, and a greet spent about 2 µs of its 44
+ * making (and parsing back, see `msOfIso`) the same string again.
+ */
 export function isoTime(ms: number): string {
   if (ms !== lastMs) {
     lastIso = new Date(ms).toISOString()

@@ -30,7 +30,7 @@ export function compactSnapshot(snapshot: unknown, output: unknown): unknown {
   const compact = copyExcept(context, 'vars')
   compact[MARK] = true
   if (ended) compact[OUTPUT_MARK] = true
-  const copy = copyExcept(snapshot as Snapshot, ended ? 'output' : '')
+  const copy = copyExcept(snapshot as Snapshot, ended ? 'output' : undefined)
   copy.context = compact
   return copy
 }
@@ -52,7 +52,7 @@ export function fullSnapshot(snapshot: unknown, output: unknown): unknown {
  * A shallow copy of `value` without the keys named (a loop, not `{ a, ...rest } = value`: rest
  * with excluded keys takes V8's slow path, about 1 µs a snapshot on the hot path).
  */
-function copyExcept(value: Record<string, unknown>, skip: string, skipToo = ''): Record<string, unknown> {
+function copyExcept(value: Record<string, unknown>, skip?: string, skipToo?: string): Record<string, unknown> {
   const copy: Record<string, unknown> = {}
   for (const key in value) if (Object.hasOwn(value, key) && key !== skip && key !== skipToo) setOwn(copy, key, value[key])
   return copy
