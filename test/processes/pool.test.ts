@@ -44,7 +44,7 @@ afterAll(async () => {
 })
 
 describe('worker pool', () => {
-  test('a result crosses as the changes to its input and arrives whole: output in order, snapshot with its variables, as in one thread', async () => {
+  test("a result from a worker arrives as one thread makes it: output keys in order, a __proto__ variable kept, the snapshot's variables the output itself", async () => {
     const edit: Scenario = {
       id: 'edit',
       version: 1,

@@ -66,7 +66,7 @@ describe('server log', () => {
     }
 
     it('writes request lines within a tenth of a second, a warning at once with the lines before it, and all of them on exit', async () => {
-      // Two request lines, then the thread is held for 1.5 s: only the periodic write can bring them out meanwhile.
+      // A request line, then the thread is held for 1.5 s: only the periodic write can bring it out meanwhile.
       const held = await child(
         `logRequest(logger, { method: 'POST', path: '/a', status: 201, ms: 1 }); setTimeout(() => { const until = Date.now() + 1500; while (Date.now() < until); }, 400); setTimeout(() => {}, 2000)`,
       )
