@@ -18,6 +18,11 @@ export interface ExpressionPlan {
   script: string
   /** What the expression reads of each variable. */
   reads: ReadTree
+  /**
+   * Made of literals only (strings, numbers, booleans, null, arrays and objects of them, a sign):
+   * its value is the same in every call, so the sandbox computes it once (see `Sandbox.assign`).
+   */
+  constant: boolean
 }
 
 export interface CodePlan {
@@ -70,7 +75,41 @@ export function planExpression(source: string): ExpressionPlan {
   })
 
   const body = applyEdits(wrapped, edits, EXPRESSION_PREFIX.length, wrapped.length - EXPRESSION_SUFFIX.length)
-  return { script: `"use strict";(function (${scopeName}) { return (\n${body}\n) })`, reads }
+  return { script: `"use strict";(function (${scopeName}) { return (\n${body}\n) })`, reads, constant: isLiteralOnly(expression, 0) }
+}
+
+/** Literals nested this deep are left to the sandbox (the check recurses). */
+const LITERAL_DEPTH = 32
+
+/**
+ * Whether `node` is built of literals alone: no variable, call, operator (but a sign or `!`),
+ * regular expression, template substitution, spread, computed key or method. Such a value is
+ * the same in every call.
+ */
+function isLiteralOnly(node: ESTree.Node, depth: number): boolean {
+  if (depth > LITERAL_DEPTH) return false
+  switch (node.type as string) {
+    case 'Literal': {
+      const literal = node as ESTree.Literal
+      return !('regex' in literal) && !('bigint' in literal)
+    }
+    case 'TemplateLiteral':
+      return (node as ESTree.TemplateLiteral).expressions.length === 0
+    case 'UnaryExpression': {
+      const unary = node as ESTree.UnaryExpression
+      return (unary.operator === '-' || unary.operator === '+' || unary.operator === '!') && isLiteralOnly(unary.argument, depth + 1)
+    }
+    case 'ParenthesizedExpression':
+      return isLiteralOnly((node as unknown as { expression: ESTree.Node }).expression, depth + 1)
+    case 'ArrayExpression':
+      return (node as ESTree.ArrayExpression).elements.every((element) => element !== null && element.type !== 'SpreadElement' && isLiteralOnly(element, depth + 1))
+    case 'ObjectExpression':
+      return (node as ESTree.ObjectExpression).properties.every(
+        (property) => property.type === 'Property' && property.kind === 'init' && !property.method && !property.computed && !property.shorthand && isLiteralOnly(property.value, depth + 1),
+      )
+    default:
+      return false
+  }
 }
 
 export function planCode(source: string, inputNames: readonly string[]): CodePlan {

@@ -301,8 +301,9 @@
       current = i
       const json = toJson(compiled[ids[i]](scope))
       jsons.push(json)
-      // Later lines see exactly what the host will store: the JSON form of the value.
-      if (paths !== undefined) writePath(scope, paths[i], json === undefined ? undefined : parse(json))
+      // Later lines see exactly what the host will store: the JSON form of the value (the host
+      // sends a null path when no later line reads the variable).
+      if (paths !== undefined && paths[i] !== null) writePath(scope, paths[i], json === undefined ? undefined : parse(json))
     }
     return valuesJson(jsons)
   }

@@ -154,6 +154,46 @@ describe('assign', () => {
     ]
     expect(sandbox.assign(list, {}).map((write) => write.value)).toEqual(['1970-01-01T00:00:00.000Z', 'string', undefined, 'undefined'])
   })
+
+  it('answers literal-only lines with a fresh copy each time, and later lines still see them', () => {
+    const list = () => [
+      { path: '$status', expr: sandbox.compile('201') },
+      { path: '$headers', expr: sandbox.compile("({ 'X-Flow': 'yes', list: [1, -2, 'три', null, true] })") },
+      { path: 'flow', expr: sandbox.compile("$headers['X-Flow'] + '/' + $status") },
+      { path: 'note', expr: sandbox.compile('`plain`') },
+    ]
+    const first = sandbox.assign(list(), {})
+    expect(first).toEqual([
+      { path: '$status', value: 201 },
+      { path: '$headers', value: { 'X-Flow': 'yes', list: [1, -2, 'три', null, true] } },
+      { path: 'flow', value: 'yes/201' },
+      { path: 'note', value: 'plain' },
+    ])
+    ;(first[1]!.value as { list: unknown[] }).list.push('changed by the host')
+    expect(sandbox.assign(list(), {})[1]!.value).toEqual({ 'X-Flow': 'yes', list: [1, -2, 'три', null, true] })
+    expect(sandbox.evaluate([sandbox.compile("({ a: [1, 'b'] })"), sandbox.compile('x * 2'), sandbox.compile('-1')], { x: 4 })).toEqual([{ a: [1, 'b'] }, 8, -1])
+  })
+
+  it('names the failing line when literal-only lines before it were answered without the sandbox', () => {
+    const list = [
+      { path: 'a', expr: sandbox.compile("'literal'") },
+      { path: 'b', expr: sandbox.compile('missing.thing') },
+      { path: 'c', expr: sandbox.compile('[1, 2]') },
+    ]
+    const error = failure(() => sandbox.assign(list, {}))
+    expect(error.details).toMatchObject({ expression: 'missing.thing' })
+  })
+
+  it('writes a line for the lines below only when one of them reads it, with the same results', () => {
+    // `user` is read below its first write, `total` is not; a dotted write below keeps the earlier keys.
+    const list = [
+      { path: 'user', expr: sandbox.compile("({ name: 'Ann' })") },
+      { path: 'total', expr: sandbox.compile('price * 2') },
+      { path: 'user.city', expr: sandbox.compile("user.name + ' of Riga'") },
+      { path: 'seen', expr: sandbox.compile('[user.name, user.city, typeof total]') },
+    ]
+    expect(sandbox.assign(list, { price: 5 }).map((write) => write.value)).toEqual([{ name: 'Ann' }, 10, 'Ann of Riga', ['Ann', 'Ann of Riga', 'number']])
+  })
 })
 
 describe('libraries', () => {
