@@ -17,12 +17,13 @@ import { resumeProcess, startProcess } from '../runtime/process.ts'
 import { setRuntimeLimits, type RuntimeLimits } from '../runtime/limits.ts'
 import { getSandbox } from '../runtime/sandbox.ts'
 import type { RuntimeServices, Scenario, StartOptions } from '../runtime/types.ts'
+import { StopSource } from '../runtime/stop.ts'
 import { setWorkWatch } from '../runtime/watch.ts'
 import { eachMessage, Outbox } from './outbox.ts'
 import { BEAT_MS, errorFromJson, errorToJson, WATCH, type FromWorker, type ScenarioRef, type ToWorker } from './protocol.ts'
 
 interface Job {
-  controller: AbortController
+  controller: StopSource
 }
 
 const port = parentPort!
@@ -113,12 +114,12 @@ function scenarioOf(ref: ScenarioRef): Scenario {
 
 async function run(message: Extract<ToWorker, { type: 'start' | 'resume' }>): Promise<void> {
   const { job } = message
-  const controller = new AbortController()
+  const controller = new StopSource()
   const services: RuntimeServices = {}
   for (const name of message.services) (services as Record<string, unknown>)[name] = proxyService(job, name)
   const options: StartOptions = {
     ...message.options,
-    signal: controller.signal,
+    signal: controller,
     services,
     watchTag: job,
     checkpoint: (snapshot) => send({ type: 'checkpoint', job, snapshot }),

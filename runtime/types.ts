@@ -1,4 +1,5 @@
 /** Types shared across the runtime, the components and the server. */
+import type { StopSignal } from './stop.ts'
 import type { z } from 'zod'
 import type { PotokError } from './errors.ts'
 import type { Catalog, CatalogRecord, RecordPage, RecordQuery, RecordValues } from './records.ts'
@@ -309,8 +310,8 @@ export interface StartOptions {
   processId?: string
   /** Stop the process after this many ms: status `interrupted`, code `TIMEOUT`. */
   timeoutMs?: number
-  /** Aborting stops the process: status `interrupted` (code from the reason, default `ABORTED`). */
-  signal?: AbortSignal
+  /** Aborting stops the process: status `interrupted` (code from the reason, default `ABORTED`). An AbortSignal or a `StopSource`. */
+  signal?: StopSignal
   /** Persistence hook (storage plugs in here). */
   persist?: PersistHook
   /**

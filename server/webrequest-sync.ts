@@ -17,7 +17,7 @@
  * `run` (enter → start → record the start → watch the deadline → finish).
  */
 import type { ServerResponse } from 'node:http'
-import { inThreadRunner, PotokError, type ProcessResult, type RuntimeServices, type Variables } from '../runtime/index.ts'
+import { inThreadRunner, PotokError, StopSource, type ProcessResult, type RuntimeServices, type Variables } from '../runtime/index.ts'
 import type { HostedProcess } from '../processes/executor.ts'
 import type { ProcessRecord, ProcessTrigger, StoredResponse } from '../store/port.ts'
 import { finishedRecord } from '../store/process-record.ts'
@@ -58,8 +58,11 @@ class SyncRun {
   #startRecordTimer: ReturnType<typeof setTimeout> | undefined
   /** The store could not take the `running` record: the process is stopped, the caller gets this. */
   #unrecorded: PotokError | null = null
-  /** Stops the process: the lease lost (cancel, takeover) or the start not recorded. */
-  readonly #stop = new AbortController()
+  /**
+   * Stops the process: the lease lost (cancel, takeover), the start not recorded, or (with
+   * onTimeout "async") the async bound. A StopSource, not an AbortController: one per request.
+   */
+  readonly #stop = new StopSource()
   #answer!: (response: Response) => void
   readonly #answered = new Promise<Response>((resolve) => {
     this.#answer = resolve
@@ -154,10 +157,12 @@ class SyncRun {
   /** Hands the process to the runner (a worker, or this thread). */
   #start(): Promise<ProcessResult> {
     const bound = this.#bound?.signal
+    if (bound?.aborted) this.#stop.abort(bound.reason)
+    else bound?.addEventListener('abort', () => this.#stop.abort(bound.reason), { once: true })
     return (this.ctx.runner ?? inThreadRunner).start(this.call.scenario.scenario, this.call.input, {
       processId: this.call.processId,
       services: this.#services(),
-      signal: bound ? AbortSignal.any([this.#stop.signal, bound]) : this.#stop.signal,
+      signal: this.#stop,
       ...(this.#bound ? {} : { timeoutMs: this.#timeoutMs }),
     })
   }
