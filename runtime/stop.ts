@@ -21,8 +21,8 @@ export class StopSource implements StopSignal {
   reason: unknown = undefined
   #listeners: Array<() => void> | null = null
 
-  /** Listeners added after the stop are never called (as with an AbortSignal). */
-  addEventListener(_type: 'abort', listener: () => void): void {
+  /** Listeners added after the stop are never called (as with an AbortSignal); each is called once, `once` or not. */
+  addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
     if (!this.aborted) (this.#listeners ??= []).push(listener)
   }
 
