@@ -1,7 +1,9 @@
 /**
  * What a process listens to for a stop. An `AbortSignal` is one; `StopSource` is a lighter one
- * for the hot path: Node's AbortSignal is an EventTarget, and making one for every process cost
- * about 2 µs of CPU on each side of a worker (the HTTP thread's request, the worker's job).
+ * for the hot path: Node's AbortSignal is an EventTarget, and making one for every process, on
+ * both sides of a worker (the HTTP thread's request, the worker's job), showed as only ≈ 3 % of
+ * each thread in CPU profiles, yet replacing them took greet's main thread ≈ 190 → 175 µs and
+ * the worker ≈ 146 → 135 µs of CPU per request (the garbage they left counted too).
  *
  * @example
  * const stop = new StopSource()

@@ -69,7 +69,7 @@ class ChunkedLines {
   }
 }
 
-/** Every stdout buffer, written out synchronously when the process exits. */
+/** Every stdout buffer made (a server makes one), written out synchronously when the process exits. */
 const unflushed = new Set<ChunkedLines>()
 function flushAllSync(): void {
   for (const chunks of unflushed) {
